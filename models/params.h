@@ -1,0 +1,45 @@
+/*
+ * params.h owns the model parameters of one scenario: the annual distribution (demand, interest,
+ * sharing, plan failure, phase-in), the schedule (season, 96-hour window, quarterly cap) and the
+ * execution (completion probability). Defaults are set by osq_model_params_default() and
+ * documented, with their sources and fitting, in docs/model.md.
+ *
+ * Per-party arrays are indexed like osq_treaty_t.parties; a negative value means "use the
+ * global value".
+ */
+#ifndef OSQ_PARAMS_H
+#define OSQ_PARAMS_H
+
+#include <stdbool.h>
+
+#include "models/treaty.h"
+
+typedef struct {
+  /* --- annual distribution (BRIEF §3.2) --- */
+  double plan_fail_prob;          /**< chance that no annual plan is agreed (2018) */
+  int phase_in_last_year;         /**< last year of the 75 % phase-in (Annex A Sec. II; Art. XVIII) */
+  double phase_in_factor;         /**< share of the passive quota accepted during phase-in */
+  double demand;                  /**< share of its own passive quota a party asks to fly */
+  double demand_by[OSQ_PARTIES_MAX];            /**< per-party override of demand, < 0 = unset */
+  double interest[OSQ_BLOC_COUNT][OSQ_BLOC_COUNT]; /**< observer bloc x target bloc weight */
+  double interest_by[OSQ_PARTIES_MAX];          /**< per-target attractiveness factor, < 0 = 1 */
+  double size_exponent;           /**< target weight ~ passive_quota^size_exponent */
+  double proximity_km;            /**< target weight ~ exp(-distance/proximity_km); 0 = off */
+  double share_prob;              /**< chance a request is flown jointly with another observer */
+  bool accepts_by[OSQ_PARTIES_MAX];             /**< false: party accepts no flights (e.g. BY 2022) */
+
+  /* --- schedule (BRIEF §3.3) --- */
+  int season_first_doy;           /**< first day of the flying season (1 = 1 Jan) */
+  int season_last_doy;            /**< last day of the flying season */
+  int window_days;                /**< one flight per target in any window of this many days (96 h = 4) */
+  int quarter_max;                /**< flights per target per quarter (Annex H para 2: 16) */
+
+  /* --- execution (BRIEF §3.4) --- */
+  double completion;              /**< chance a scheduled flight is completed */
+  double completion_by[OSQ_PARTIES_MAX];        /**< per-observer override, < 0 = unset */
+} osq_model_params_t;
+
+/** Fill p with the documented defaults (all per-party overrides unset, all parties accept). */
+void osq_model_params_default(osq_model_params_t *p);
+
+#endif

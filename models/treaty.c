@@ -1,0 +1,75 @@
+/* treaty.c owns the membership and distance queries over the treaty data. */
+#include "models/treaty.h"
+
+#include <string.h>
+
+#include "models/errors.h"
+
+int osq_treaty_find(const osq_treaty_t *t, const char *code) {
+  for (int i = 0; i < t->n_parties; i++)
+    if (strcmp(t->parties[i].code, code) == 0) return i;
+  return -1;
+}
+
+bool osq_party_in_force(const osq_party_t *p, osq_day_t day) {
+  for (int k = 0; k < p->n_terms; k++)
+    if (day >= p->terms[k].from && day < p->terms[k].until) return true;
+  return false;
+}
+
+bool osq_party_in_force_year(const osq_party_t *p, int year) {
+  const osq_day_t first = osq_date_from_ymd(year, 1, 1);
+  const osq_day_t end = osq_date_from_ymd(year + 1, 1, 1);
+  for (int k = 0; k < p->n_terms; k++)
+    if (p->terms[k].from < end && p->terms[k].until > first) return true;
+  return false;
+}
+
+osq_day_t osq_party_first_day(const osq_party_t *p) { return p->n_terms ? p->terms[0].from : OSQ_DAY_NEVER; }
+
+osq_day_t osq_party_last_day(const osq_party_t *p) {
+  return p->n_terms ? p->terms[p->n_terms - 1].until : OSQ_DAY_NEVER;
+}
+
+double osq_airfield_max_km(const osq_airfield_t *a, osq_day_t day) {
+  /* Steps are sorted; before the first step the first value applies (the 1992 treaty value). */
+  double km = a->n_steps ? a->steps[0].km : 0.0;
+  for (int k = 1; k < a->n_steps; k++)
+    if (day >= a->steps[k].from) km = a->steps[k].km;
+  return km;
+}
+
+int osq_treaty_count_in_force(const osq_treaty_t *t, osq_day_t day) {
+  int n = 0;
+  for (int i = 0; i < t->n_parties; i++) n += osq_party_in_force(&t->parties[i], day);
+  return n;
+}
+
+int osq_treaty_passive_total(const osq_treaty_t *t, osq_day_t day) {
+  int sum = 0;
+  for (int i = 0; i < t->n_parties; i++)
+    if (osq_party_in_force(&t->parties[i], day)) sum += t->parties[i].passive_quota;
+  return sum;
+}
+
+osq_bloc_t osq_party_bloc(const osq_party_t *p, int year) {
+  if (p->nato_year > 0) return year >= p->nato_year ? OSQ_BLOC_NATO : OSQ_BLOC_OTHER;
+  return p->bloc == OSQ_BLOC_NATO ? OSQ_BLOC_OTHER : p->bloc;
+}
+
+const char *osq_bloc_name(osq_bloc_t b) {
+  switch (b) {
+    case OSQ_BLOC_NATO: return "NATO";
+    case OSQ_BLOC_RUBY: return "RU-BY";
+    case OSQ_BLOC_OTHER: return "other";
+    default: return "?";
+  }
+}
+
+int osq_bloc_parse(const char *s, osq_bloc_t *out) {
+  if (strcmp(s, "NATO") == 0) *out = OSQ_BLOC_NATO;
+  else if (strcmp(s, "RU-BY") == 0) *out = OSQ_BLOC_RUBY;
+  else if (strcmp(s, "other") == 0) *out = OSQ_BLOC_OTHER;
+  else return OSQ_EINVAL;
+  return OSQ_OK;
+}
