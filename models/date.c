@@ -59,7 +59,9 @@ void osq_date_format(osq_day_t day, char buf[static 11]) {
   }
   int y, m, d;
   osq_date_to_ymd(day, &y, &m, &d);
-  snprintf(buf, 11, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
+  /* Values are clamped so the compiler can prove the output fits 10 characters. */
+  unsigned yy = (unsigned)y % 10000u, mm = (unsigned)m % 100u, dd = (unsigned)d % 100u;
+  snprintf(buf, 11, "%04u-%02u-%02u", yy, mm, dd);
 }
 
 int osq_date_year(osq_day_t day) {
