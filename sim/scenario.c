@@ -1,0 +1,975 @@
+/*
+ * scenario.c owns loading and validating scenario files: the schema table, the generic walk that
+ * checks every setting against it, the treaty and participation extraction, the semantic checks
+ * (dates, quotas, codes), and the printed summaries of the schema and of a loaded scenario.
+ *
+ * Validation collects every problem of a file into the caller's osq_error_t before returning, so
+ * a user fixes a file in one round trip, not one error at a time.
+ */
+#include "sim/scenario.h"
+
+#include <errno.h>
+#include <libconfig.h>
+#include <limits.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/geocheck.h"
+
+/* ------------------------------------------------------------------------------------------ */
+/* The schema                                                                                  */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef enum { K_GROUP, K_LIST, K_INT, K_FLOAT, K_BOOL, K_STRING, K_DATE, K_STRARRAY } kind_t;
+typedef enum { D_NONE, D_I64, D_INT, D_U64, D_DOUBLE, D_BOOL, D_STR } dest_t;
+
+typedef struct {
+  const char *key;    /* dotted path; "*" stands for any element of a list */
+  kind_t kind;
+  double lo, hi;      /* inclusive range of numbers (and of string lengths) */
+  bool required;
+  const char *def;    /* default as shown and applied; NULL: none, or the model's default */
+  const char *help;
+  dest_t dest;        /* where a scalar setting is stored in osq_scenario_t (D_NONE: extracted by code) */
+  size_t off, size;
+} key_t_;
+
+#define SC(member) D_NONE, offsetof(osq_scenario_t, member), sizeof(((osq_scenario_t *)0)->member)
+#define ST(d, member) d, offsetof(osq_scenario_t, member), sizeof(((osq_scenario_t *)0)->member)
+#define NOST D_NONE, 0, 0
+#define TWO40 1099511627776.0
+#define I63 9223372036854775807.0
+
+static const key_t_ SCHEMA[] = {
+    /* --- treaty data (scenarios/treaty.cfg) --- */
+    {"treaty", K_GROUP, 0, 0, true, NULL, "the treaty data, normally @include \"treaty.cfg\"", NOST},
+    {"treaty.parties", K_LIST, 1, OSQ_PARTIES_MAX, true, NULL, "quota holders that were ever States Parties", NOST},
+    {"treaty.parties.*", K_GROUP, 0, 0, false, NULL, "one quota holder", NOST},
+    {"treaty.parties.*.code", K_STRING, 2, 4, true, NULL, "ISO 3166 alpha-2, or RUBY / BNLX for the groups", NOST},
+    {"treaty.parties.*.name", K_STRING, 1, OSQ_NAME_MAX - 1, true, NULL, "name", NOST},
+    {"treaty.parties.*.members", K_STRARRAY, 1, OSQ_MEMBERS_MAX, true, NULL, "member states (ISO 3166 alpha-2)", NOST},
+    {"treaty.parties.*.bloc", K_STRING, 1, 16, true, NULL, "\"NATO\", \"RU-BY\" or \"other\"", NOST},
+    {"treaty.parties.*.nato_year", K_INT, 0, 2100, false, "0", "year of NATO accession, 0 if none", NOST},
+    {"treaty.parties.*.passive_quota", K_INT, 0, 1000, true, NULL, "flights it must accept a year (Annex A Sec. I)", NOST},
+    {"treaty.parties.*.quota_estimate", K_BOOL, 0, 0, false, "false", "true if no source gives the quota", NOST},
+    {"treaty.parties.*.in_force", K_DATE, 0, 0, true, NULL, "entry into force for it, YYYY-MM-DD", NOST},
+    {"treaty.parties.*.withdrawn", K_DATE, 0, 0, false, NULL, "day its withdrawal took effect", NOST},
+    {"treaty.parties.*.area_km2", K_FLOAT, 1, 2e7, true, NULL, "reference land area, km2", NOST},
+    {"treaty.parties.*.airfields", K_LIST, 1, OSQ_AIRFIELDS_MAX, true, NULL, "Open Skies airfields (Annex E)", NOST},
+    {"treaty.parties.*.airfields.*", K_GROUP, 0, 0, false, NULL, "one airfield", NOST},
+    {"treaty.parties.*.airfields.*.name", K_STRING, 1, OSQ_NAME_MAX - 1, true, NULL, "airfield name", NOST},
+    {"treaty.parties.*.airfields.*.lat", K_FLOAT, -90, 90, true, NULL, "latitude, degrees north", NOST},
+    {"treaty.parties.*.airfields.*.lon", K_FLOAT, -180, 180, true, NULL, "longitude, degrees east", NOST},
+    {"treaty.parties.*.airfields.*.max_km", K_LIST, 1, OSQ_DIST_STEPS_MAX, true, NULL,
+     "maximum flight distance steps (Annex A Sec. III)", NOST},
+    {"treaty.parties.*.airfields.*.max_km.*", K_GROUP, 0, 0, false, NULL, "a distance from a day on", NOST},
+    {"treaty.parties.*.airfields.*.max_km.*.from", K_DATE, 0, 0, true, NULL, "day the distance applies from", NOST},
+    {"treaty.parties.*.airfields.*.max_km.*.km", K_FLOAT, 1, 20000, true, NULL, "maximum flight distance, km", NOST},
+
+    /* --- simulation --- */
+    {"simulation", K_GROUP, 0, 0, false, NULL, "what to simulate", NOST},
+    {"simulation.name", K_STRING, 1, 63, false, NULL, "scenario name (default: the file's base name)", ST(D_STR, name)},
+    {"simulation.trials", K_INT, 1, TWO40, false, "10000", "Monte Carlo trials", ST(D_I64, trials)},
+    {"simulation.seed", K_INT, 0, I63, false, "20020101", "run seed (Philox key)", ST(D_U64, seed)},
+    {"simulation.first_year", K_INT, 2002, 2100, false, "2019", "first simulated calendar year", ST(D_INT, first_year)},
+    {"simulation.last_year", K_INT, 2002, 2100, false, NULL, "last simulated year (default: first_year)", ST(D_INT, last_year)},
+    {"simulation.threads", K_INT, 0, 1024, false, "0", "OpenMP threads, 0 = all available", ST(D_INT, threads)},
+    {"simulation.block_size", K_INT, 1, 1048576, false, "4096", "trials per statistics block (fixes the merge order)",
+     ST(D_I64, block_size)},
+
+    /* --- participation changes --- */
+    {"participation", K_LIST, 0, 64, false, NULL, "changes to the treaty's membership and quotas, applied in order", NOST},
+    {"participation.*", K_GROUP, 0, 0, false, NULL, "one change", NOST},
+    {"participation.*.party", K_STRING, 2, 4, true, NULL, "quota-holder code", NOST},
+    {"participation.*.withdraw", K_DATE, 0, 0, false, NULL, "withdrawal takes effect on this day", NOST},
+    {"participation.*.readmit", K_DATE, 0, 0, false, NULL, "in force again from this day", NOST},
+    {"participation.*.passive_quota", K_INT, 0, 1000, false, NULL, "override the passive quota", NOST},
+
+    /* --- model parameters (defaults: osq_model_params_default, docs/model.md) --- */
+    {"model", K_GROUP, 0, 0, false, NULL, "model parameters", NOST},
+    {"model.plan_fail_prob", K_FLOAT, 0, 1, false, NULL, "chance that no annual plan is agreed", ST(D_DOUBLE, model.plan_fail_prob)},
+    {"model.phase_in_last_year", K_INT, 2001, 2100, false, NULL, "last year of the phase-in", ST(D_INT, model.phase_in_last_year)},
+    {"model.phase_in_factor", K_FLOAT, 0, 1, false, NULL, "share of the passive quota accepted in the phase-in",
+     ST(D_DOUBLE, model.phase_in_factor)},
+    {"model.demand", K_FLOAT, 0, 1, false, NULL, "share of its own quota a party asks to fly", ST(D_DOUBLE, model.demand)},
+    {"model.size_exponent", K_FLOAT, 0, 4, false, NULL, "target weight ~ passive_quota^x", ST(D_DOUBLE, model.size_exponent)},
+    {"model.proximity_km", K_FLOAT, 0, 1e5, false, NULL, "target weight ~ exp(-distance/x), 0 = off", ST(D_DOUBLE, model.proximity_km)},
+    {"model.share_prob", K_FLOAT, 0, 1, false, NULL, "chance a request is flown jointly", ST(D_DOUBLE, model.share_prob)},
+    {"model.season_first_doy", K_INT, 1, 366, false, NULL, "first day of the flying season", ST(D_INT, model.season_first_doy)},
+    {"model.season_last_doy", K_INT, 1, 366, false, NULL, "last day of the flying season", ST(D_INT, model.season_last_doy)},
+    {"model.window_days", K_INT, 1, 90, false, NULL, "one flight per target in any window of this many days",
+     ST(D_INT, model.window_days)},
+    {"model.quarter_max", K_INT, 1, 92, false, NULL, "flights per target per quarter (Annex H)", ST(D_INT, model.quarter_max)},
+    {"model.completion", K_FLOAT, 0, 1, false, NULL, "chance a scheduled flight is completed", ST(D_DOUBLE, model.completion)},
+    {"model.interest", K_GROUP, 0, 0, false, NULL, "interest weight, observer bloc x target bloc", NOST},
+    {"model.interest.nato_nato", K_FLOAT, 0, 1e3, false, NULL, "NATO over NATO", ST(D_DOUBLE, model.interest[0][0])},
+    {"model.interest.nato_ruby", K_FLOAT, 0, 1e3, false, NULL, "NATO over RU-BY", ST(D_DOUBLE, model.interest[0][1])},
+    {"model.interest.nato_other", K_FLOAT, 0, 1e3, false, NULL, "NATO over other", ST(D_DOUBLE, model.interest[0][2])},
+    {"model.interest.ruby_nato", K_FLOAT, 0, 1e3, false, NULL, "RU-BY over NATO", ST(D_DOUBLE, model.interest[1][0])},
+    {"model.interest.ruby_ruby", K_FLOAT, 0, 1e3, false, NULL, "RU-BY over RU-BY", ST(D_DOUBLE, model.interest[1][1])},
+    {"model.interest.ruby_other", K_FLOAT, 0, 1e3, false, NULL, "RU-BY over other", ST(D_DOUBLE, model.interest[1][2])},
+    {"model.interest.other_nato", K_FLOAT, 0, 1e3, false, NULL, "other over NATO", ST(D_DOUBLE, model.interest[2][0])},
+    {"model.interest.other_ruby", K_FLOAT, 0, 1e3, false, NULL, "other over RU-BY", ST(D_DOUBLE, model.interest[2][1])},
+    {"model.interest.other_other", K_FLOAT, 0, 1e3, false, NULL, "other over other", ST(D_DOUBLE, model.interest[2][2])},
+    {"model.parties", K_LIST, 0, OSQ_PARTIES_MAX, false, NULL, "per-party parameters", NOST},
+    {"model.parties.*", K_GROUP, 0, 0, false, NULL, "parameters of one party", NOST},
+    {"model.parties.*.party", K_STRING, 2, 4, true, NULL, "quota-holder code", NOST},
+    {"model.parties.*.demand", K_FLOAT, 0, 1, false, NULL, "its demand share", NOST},
+    {"model.parties.*.interest", K_FLOAT, 0, 1e3, false, NULL, "its attractiveness as a target (factor)", NOST},
+    {"model.parties.*.completion", K_FLOAT, 0, 1, false, NULL, "completion chance of flights it leads", NOST},
+    {"model.parties.*.accepts", K_BOOL, 0, 0, false, NULL, "false: accepts no flights", NOST},
+
+    /* --- outputs --- */
+    {"output", K_GROUP, 0, 0, false, NULL, "what to write", NOST},
+    {"output.dir", K_STRING, 1, OSQ_PATH_MAX - 1, false, NULL, "result directory (default: out/NAME)", ST(D_STR, out_dir)},
+    {"output.formats", K_STRARRAY, 1, 4, false, "[\"csv\", \"json\"]", "csv, json, md, tex", NOST},
+    {"output.flight_log", K_STRING, 1, OSQ_PATH_MAX - 1, false, NULL, "per-flight CSV log (default: none)", ST(D_STR, flight_log)},
+    {"output.flight_log_trials", K_INT, 0, 1000000, false, "10", "trials written to the flight log",
+     ST(D_I64, flight_log_trials)},
+};
+#define N_SCHEMA (sizeof SCHEMA / sizeof SCHEMA[0])
+
+/* ------------------------------------------------------------------------------------------ */
+/* Load context                                                                                */
+/* ------------------------------------------------------------------------------------------ */
+
+#define MAX_SRC_FILES 16
+
+typedef struct {
+  char path[OSQ_PATH_MAX];
+  char *text;                                  /* whole file, NUL-terminated */
+  size_t len;
+} src_file_t;
+
+typedef struct {
+  osq_error_t *err;
+  const char *main_path;
+  char include_dir[OSQ_PATH_MAX];
+  char shown[8][OSQ_PATH_MAX];                 /* include paths as the user can open them */
+  int n_shown;
+  src_file_t files[MAX_SRC_FILES];
+  int n_files;
+} ctx_t;
+
+/*
+ * libconfig 1.5 names a setting's file as written in the @include line, relative to the include
+ * directory; messages must name a path the user can open, so prefix the scenario's directory.
+ */
+static const char *shown_path(ctx_t *c, const char *f) {
+  if (!f) return c->main_path;
+  if (strcmp(f, c->main_path) == 0 || f[0] == '/' || strcmp(c->include_dir, ".") == 0) return f;
+  for (int i = 0; i < c->n_shown; i++) {
+    size_t ld = strlen(c->include_dir);
+    if (strncmp(c->shown[i], c->include_dir, ld) == 0 && strcmp(c->shown[i] + ld + 1, f) == 0) return c->shown[i];
+  }
+  if (c->n_shown == 8) return f;
+  snprintf(c->shown[c->n_shown], OSQ_PATH_MAX, "%.500s/%.500s", c->include_dir, f);
+  return c->shown[c->n_shown++];
+}
+
+static const char *src_file(ctx_t *c, const config_setting_t *s) {
+  return shown_path(c, config_setting_source_file(s));
+}
+
+#define ERR_AT(c, s, ...) \
+  osq_error_add((c)->err, OSQ_ECONFIG, src_file((c), (s)), (int)config_setting_source_line(s), __VA_ARGS__)
+
+static const src_file_t *load_src(ctx_t *c, const char *path) {
+  for (int i = 0; i < c->n_files; i++)
+    if (strcmp(c->files[i].path, path) == 0) return &c->files[i];
+  if (c->n_files == MAX_SRC_FILES) return NULL;
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  src_file_t *sf = &c->files[c->n_files];
+  size_t cap = 4096, len = 0;
+  char *buf = malloc(cap);
+  size_t got;
+  while (buf && (got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+    len += got;
+    if (cap - len - 1 == 0) {
+      char *nb = realloc(buf, cap * 2);
+      if (!nb) {
+        free(buf);
+        buf = NULL;
+        break;
+      }
+      buf = nb;
+      cap *= 2;
+    }
+  }
+  fclose(f);
+  if (!buf) return NULL;
+  buf[len] = '\0';
+  snprintf(sf->path, sizeof sf->path, "%s", path);
+  sf->text = buf;
+  sf->len = len;
+  c->n_files++;
+  return sf;
+}
+
+static void free_srcs(ctx_t *c) {
+  for (int i = 0; i < c->n_files; i++) free(c->files[i].text);
+  c->n_files = 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Schema helpers                                                                              */
+/* ------------------------------------------------------------------------------------------ */
+
+static const key_t_ *schema_find(const char *pattern) {
+  for (size_t i = 0; i < N_SCHEMA; i++)
+    if (strcmp(SCHEMA[i].key, pattern) == 0) return &SCHEMA[i];
+  return NULL;
+}
+
+/* Levenshtein distance of two short names, for "did you mean". */
+static int edit_distance(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  if (la > 63 || lb > 63) return 99;
+  int prev[64], cur[64];
+  for (size_t j = 0; j <= lb; j++) prev[j] = (int)j;
+  for (size_t i = 1; i <= la; i++) {
+    cur[0] = (int)i;
+    for (size_t j = 1; j <= lb; j++) {
+      int sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+      int del = prev[j] + 1, ins = cur[j - 1] + 1;
+      cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+    }
+    memcpy(prev, cur, sizeof(int) * (lb + 1));
+  }
+  return prev[lb];
+}
+
+/* The closest known key under the same parent pattern, or NULL. */
+static const char *suggest(const char *parent, const char *name) {
+  const char *best = NULL;
+  int best_d = 3;
+  size_t lp = strlen(parent);
+  for (size_t i = 0; i < N_SCHEMA; i++) {
+    const char *k = SCHEMA[i].key;
+    if (lp ? (strncmp(k, parent, lp) != 0 || k[lp] != '.') : strchr(k, '.') != NULL) continue;
+    const char *leaf = k + (lp ? lp + 1 : 0);
+    if (strchr(leaf, '.') || strcmp(leaf, "*") == 0) continue;
+    int d = edit_distance(name, leaf);
+    if (d < best_d) {
+      best_d = d;
+      best = leaf;
+    }
+  }
+  return best;
+}
+
+static const char *kind_name(kind_t k) {
+  switch (k) {
+    case K_GROUP: return "a group { ... }";
+    case K_LIST: return "a list ( ... )";
+    case K_INT: return "an integer";
+    case K_FLOAT: return "a number";
+    case K_BOOL: return "true or false";
+    case K_STRING: return "a string";
+    case K_DATE: return "a date \"YYYY-MM-DD\"";
+    case K_STRARRAY: return "an array of strings [ ... ]";
+  }
+  return "?";
+}
+
+/* Describe what a setting actually holds, for "(got ...)". */
+static void describe(const config_setting_t *s, char *buf, size_t n) {
+  switch (config_setting_type(s)) {
+    case CONFIG_TYPE_INT: snprintf(buf, n, "%d", config_setting_get_int(s)); break;
+    case CONFIG_TYPE_INT64: snprintf(buf, n, "%lld", config_setting_get_int64(s)); break;
+    case CONFIG_TYPE_FLOAT: snprintf(buf, n, "%g", config_setting_get_float(s)); break;
+    case CONFIG_TYPE_BOOL: snprintf(buf, n, "%s", config_setting_get_bool(s) ? "true" : "false"); break;
+    case CONFIG_TYPE_STRING: snprintf(buf, n, "\"%.60s\"", config_setting_get_string(s)); break;
+    case CONFIG_TYPE_GROUP: snprintf(buf, n, "a group"); break;
+    case CONFIG_TYPE_LIST: snprintf(buf, n, "a list"); break;
+    case CONFIG_TYPE_ARRAY: snprintf(buf, n, "an array"); break;
+    default: snprintf(buf, n, "nothing"); break;
+  }
+}
+
+static void fmt_bound(double v, char *buf, size_t n) {
+  if (v == TWO40) snprintf(buf, n, "2^40");
+  else if (v >= I63) snprintf(buf, n, "2^63-1");
+  else snprintf(buf, n, "%.15g", v);
+}
+
+/*
+ * libconfig 1.5 parses an integer literal of 2^31 or more without an L suffix as a 32-bit INT
+ * and silently truncates it (10000000000 becomes 1410065408). The value is lost by then, so read
+ * the literal back from the source line and compare.
+ */
+static bool truncated_literal(ctx_t *c, const config_setting_t *s, long long *literal) {
+  const char *name = config_setting_name(s);
+  const src_file_t *sf = load_src(c, src_file(c, s));
+  if (!sf || !name) return false;
+  unsigned line = config_setting_source_line(s);
+  const char *p = sf->text;
+  for (unsigned l = 1; l < line && p; l++) {
+    p = strchr(p, '\n');
+    if (p) p++;
+  }
+  if (!p) return false;
+  const char *eol = strchr(p, '\n');
+  size_t ln = strlen(name);
+  for (const char *q = p; *q && (!eol || q < eol); q++) {
+    if (strncmp(q, name, ln) != 0) continue;
+    if (q > p && (q[-1] == '_' || (q[-1] >= 'a' && q[-1] <= 'z') || (q[-1] >= 'A' && q[-1] <= 'Z'))) continue;
+    const char *v = q + ln;
+    while (*v == ' ' || *v == '\t') v++;
+    if (*v != '=' && *v != ':') continue;
+    v++;
+    while (*v == ' ' || *v == '\t') v++;
+    errno = 0;
+    char *end;
+    long long lit = strtoll(v, &end, 0);
+    if (end == v) return false;
+    if (errno == ERANGE || lit != (long long)config_setting_get_int(s)) {
+      *literal = lit;
+      return true;
+    }
+    return false;
+  }
+  return false;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The walk: every setting against the schema                                                 */
+/* ------------------------------------------------------------------------------------------ */
+
+static void walk_group(ctx_t *c, const config_setting_t *g, const char *pattern, const char *display);
+
+static void check_required(ctx_t *c, const config_setting_t *g, const char *pattern, const char *display) {
+  size_t lp = strlen(pattern);
+  for (size_t i = 0; i < N_SCHEMA; i++) {
+    const key_t_ *k = &SCHEMA[i];
+    if (!k->required) continue;
+    const char *leaf;
+    if (lp == 0) {
+      if (strchr(k->key, '.')) continue;
+      leaf = k->key;
+    } else {
+      if (strncmp(k->key, pattern, lp) != 0 || k->key[lp] != '.') continue;
+      leaf = k->key + lp + 1;
+      if (strchr(leaf, '.')) continue;
+    }
+    if (!config_setting_get_member(g, leaf))
+      ERR_AT(c, g, "%s%s%s is missing (expected %s: %s)", display, lp ? "." : "", leaf, kind_name(k->kind), k->help);
+  }
+}
+
+static void check_value(ctx_t *c, const config_setting_t *s, const key_t_ *k, const char *pattern,
+                        const char *display) {
+  char got[96], lo[32], hi[32];
+  const int type = config_setting_type(s);
+  describe(s, got, sizeof got);
+  switch (k->kind) {
+    case K_GROUP:
+      if (type != CONFIG_TYPE_GROUP) {
+        ERR_AT(c, s, "%s must be %s (got %s)", display, kind_name(k->kind), got);
+        return;
+      }
+      walk_group(c, s, pattern, display);
+      check_required(c, s, pattern, display);
+      return;
+    case K_LIST: {
+      if (type != CONFIG_TYPE_LIST && !(type == CONFIG_TYPE_ARRAY && config_setting_length(s) == 0)) {
+        ERR_AT(c, s, "%s must be %s (got %s)", display, kind_name(k->kind), got);
+        return;
+      }
+      int n = config_setting_length(s);
+      if (n < k->lo || n > k->hi)
+        ERR_AT(c, s, "%s has %d entries (expected %g to %g)", display, n, k->lo, k->hi);
+      char epat[256], edisp[256];
+      snprintf(epat, sizeof epat, "%s.*", pattern);
+      const key_t_ *ek = schema_find(epat);
+      for (int i = 0; i < n && i < (int)k->hi; i++) {
+        const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+        snprintf(edisp, sizeof edisp, "%s[%d]", display, i);
+        if (ek) check_value(c, e, ek, epat, edisp);
+      }
+      return;
+    }
+    case K_INT: {
+      if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64) {
+        ERR_AT(c, s, "%s must be %s (got %s)", display, kind_name(k->kind), got);
+        return;
+      }
+      long long lit;
+      if (type == CONFIG_TYPE_INT && truncated_literal(c, s, &lit)) {
+        ERR_AT(c, s,
+               "%s: the literal does not fit in 32 bits and libconfig 1.5 reads it as %d (expected a value below "
+               "2^31, or the same number with an L suffix, e.g. %lldL)",
+               display, config_setting_get_int(s), lit);
+        return;
+      }
+      long long v = config_setting_get_int64(s);
+      if ((double)v < k->lo || (double)v > k->hi) {
+        fmt_bound(k->lo, lo, sizeof lo);
+        fmt_bound(k->hi, hi, sizeof hi);
+        ERR_AT(c, s, "%s = %lld is out of range (expected an integer in [%s, %s])", display, v, lo, hi);
+      }
+      return;
+    }
+    case K_FLOAT: {
+      double v;
+      if (type == CONFIG_TYPE_FLOAT) v = config_setting_get_float(s);
+      else if (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64) v = (double)config_setting_get_int64(s);
+      else {
+        ERR_AT(c, s, "%s must be %s (got %s)", display, kind_name(k->kind), got);
+        return;
+      }
+      if (!isfinite(v) || v < k->lo || v > k->hi) {
+        fmt_bound(k->lo, lo, sizeof lo);
+        fmt_bound(k->hi, hi, sizeof hi);
+        ERR_AT(c, s, "%s = %g is out of range (expected a number in [%s, %s])", display, v, lo, hi);
+      }
+      return;
+    }
+    case K_BOOL:
+      if (type != CONFIG_TYPE_BOOL) ERR_AT(c, s, "%s must be %s (got %s)", display, kind_name(k->kind), got);
+      return;
+    case K_STRING:
+    case K_DATE: {
+      if (type != CONFIG_TYPE_STRING) {
+        ERR_AT(c, s, "%s must be %s (got %s)", display, kind_name(k->kind), got);
+        return;
+      }
+      const char *v = config_setting_get_string(s);
+      if (k->kind == K_DATE) {
+        osq_day_t d;
+        if (osq_date_parse(v, &d) != OSQ_OK)
+          ERR_AT(c, s, "%s = \"%s\" is not a valid date (expected \"YYYY-MM-DD\", a real calendar day)", display, v);
+      } else {
+        size_t len = strlen(v);
+        if ((double)len < k->lo || (double)len > k->hi)
+          ERR_AT(c, s, "%s = \"%.60s\" has %zu characters (expected %g to %g)", display, v, len, k->lo, k->hi);
+      }
+      return;
+    }
+    case K_STRARRAY: {
+      if (type != CONFIG_TYPE_ARRAY) {
+        ERR_AT(c, s, "%s must be %s (got %s)", display, kind_name(k->kind), got);
+        return;
+      }
+      int n = config_setting_length(s);
+      if (n < k->lo || n > k->hi) {
+        ERR_AT(c, s, "%s has %d entries (expected %g to %g)", display, n, k->lo, k->hi);
+        return;
+      }
+      for (int i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+        if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+          describe(e, got, sizeof got);
+          ERR_AT(c, s, "%s[%d] must be a string (got %s)", display, i, got);
+          return;
+        }
+      }
+      return;
+    }
+  }
+}
+
+static void walk_group(ctx_t *c, const config_setting_t *g, const char *pattern, const char *display) {
+  int n = config_setting_length(g);
+  for (int i = 0; i < n; i++) {
+    const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+    const char *name = config_setting_name(s);
+    char cpat[256], cdisp[256];
+    snprintf(cpat, sizeof cpat, "%s%s%s", pattern, *pattern ? "." : "", name);
+    snprintf(cdisp, sizeof cdisp, "%s%s%s", display, *display ? "." : "", name);
+    const key_t_ *k = schema_find(cpat);
+    if (!k) {
+      const char *sug = suggest(pattern, name);
+      if (sug)
+        ERR_AT(c, s, "unknown setting '%s' (did you mean '%s'?)", cdisp, sug);
+      else
+        ERR_AT(c, s, "unknown setting '%s' (expected one of the keys listed by osq --help-scenario)", cdisp);
+      continue;
+    }
+    check_value(c, s, k, cpat, cdisp);
+  }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Typed getters for extraction (run after the walk; they skip values the walk rejected)      */
+/* ------------------------------------------------------------------------------------------ */
+
+static bool get_str(const config_setting_t *g, const char *name, const char **out) {
+  const config_setting_t *s = config_setting_get_member(g, name);
+  if (!s || config_setting_type(s) != CONFIG_TYPE_STRING) return false;
+  *out = config_setting_get_string(s);
+  return true;
+}
+
+static bool get_i64(const config_setting_t *g, const char *name, long long *out) {
+  const config_setting_t *s = config_setting_get_member(g, name);
+  if (!s) return false;
+  int t = config_setting_type(s);
+  if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) return false;
+  *out = config_setting_get_int64(s);
+  return true;
+}
+
+static bool get_num(const config_setting_t *g, const char *name, double *out) {
+  const config_setting_t *s = config_setting_get_member(g, name);
+  if (!s) return false;
+  int t = config_setting_type(s);
+  if (t == CONFIG_TYPE_FLOAT) *out = config_setting_get_float(s);
+  else if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64) *out = (double)config_setting_get_int64(s);
+  else return false;
+  return isfinite(*out);
+}
+
+static bool get_bool(const config_setting_t *g, const char *name, bool *out) {
+  const config_setting_t *s = config_setting_get_member(g, name);
+  if (!s || config_setting_type(s) != CONFIG_TYPE_BOOL) return false;
+  *out = config_setting_get_bool(s) != 0;
+  return true;
+}
+
+static bool get_date(const config_setting_t *g, const char *name, osq_day_t *out) {
+  const char *v;
+  return get_str(g, name, &v) && osq_date_parse(v, out) == OSQ_OK;
+}
+
+static bool is_code(const char *s, size_t lo, size_t hi) {
+  size_t n = strlen(s);
+  if (n < lo || n > hi) return false;
+  for (size_t i = 0; i < n; i++)
+    if (s[i] < 'A' || s[i] > 'Z') return false;
+  return true;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Treaty extraction and semantic checks                                                       */
+/* ------------------------------------------------------------------------------------------ */
+
+static void load_airfield(ctx_t *c, const config_setting_t *a, const char *disp, osq_airfield_t *af) {
+  const char *name = "";
+  get_str(a, "name", &name);
+  snprintf(af->name, sizeof af->name, "%s", name);
+  get_num(a, "lat", &af->lat);
+  get_num(a, "lon", &af->lon);
+  const config_setting_t *steps = config_setting_get_member(a, "max_km");
+  af->n_steps = 0;
+  if (!steps || config_setting_type(steps) != CONFIG_TYPE_LIST) return;
+  int n = config_setting_length(steps);
+  for (int i = 0; i < n && af->n_steps < OSQ_DIST_STEPS_MAX; i++) {
+    const config_setting_t *st = config_setting_get_elem(steps, (unsigned)i);
+    osq_distance_step_t step = {0, 0.0};
+    if (!get_date(st, "from", &step.from) || !get_num(st, "km", &step.km)) continue;
+    if (af->n_steps > 0 && step.from <= af->steps[af->n_steps - 1].from) {
+      char a1[11], a2[11];
+      osq_date_format(step.from, a1);
+      osq_date_format(af->steps[af->n_steps - 1].from, a2);
+      ERR_AT(c, st, "%s.max_km[%d].from = \"%s\" is not after the previous step's \"%s\" (expected steps in date order)",
+             disp, i, a1, a2);
+      continue;
+    }
+    af->steps[af->n_steps++] = step;
+  }
+}
+
+static void load_party(ctx_t *c, const config_setting_t *g, int idx, osq_party_t *p) {
+  char disp[64];
+  snprintf(disp, sizeof disp, "treaty.parties[%d]", idx);
+  memset(p, 0, sizeof *p);
+  const char *s;
+  if (get_str(g, "code", &s)) {
+    snprintf(p->code, sizeof p->code, "%s", s);
+    if (!is_code(s, 2, 4))
+      ERR_AT(c, config_setting_get_member(g, "code"),
+             "%s.code = \"%s\" is not a quota-holder code (expected 2 to 4 capital letters, e.g. \"DE\" or \"RUBY\")",
+             disp, s);
+  }
+  if (get_str(g, "name", &s)) snprintf(p->name, sizeof p->name, "%s", s);
+  const config_setting_t *m = config_setting_get_member(g, "members");
+  if (m && config_setting_type(m) == CONFIG_TYPE_ARRAY) {
+    int n = config_setting_length(m);
+    for (int i = 0; i < n && i < OSQ_MEMBERS_MAX; i++) {
+      const char *ms = config_setting_get_string_elem(m, (unsigned)i);
+      if (!ms) continue;
+      if (!is_code(ms, 2, 2)) {
+        ERR_AT(c, m, "%s.members[%d] = \"%s\" is not an ISO 3166 alpha-2 code (expected two capital letters)", disp, i,
+               ms);
+        continue;
+      }
+      memcpy(p->members[p->n_members++], ms, 3);
+    }
+  }
+  if (get_str(g, "bloc", &s) && osq_bloc_parse(s, &p->bloc) != OSQ_OK)
+    ERR_AT(c, config_setting_get_member(g, "bloc"), "%s.bloc = \"%s\" is not a bloc (expected \"NATO\", \"RU-BY\" or \"other\")",
+           disp, s);
+  long long v;
+  if (get_i64(g, "nato_year", &v)) {
+    p->nato_year = (int)v;
+    if (v != 0 && v < 1949)
+      ERR_AT(c, config_setting_get_member(g, "nato_year"),
+             "%s.nato_year = %lld is before NATO existed (expected 0 or a year from 1949)", disp, v);
+  }
+  if (get_i64(g, "passive_quota", &v)) p->passive_quota = (int)v;
+  get_bool(g, "quota_estimate", &p->quota_estimate);
+  get_num(g, "area_km2", &p->area_km2);
+  osq_day_t from = 0, until = OSQ_DAY_NEVER;
+  get_date(g, "in_force", &from);
+  if (get_date(g, "withdrawn", &until) && until <= from) {
+    char a1[11], a2[11];
+    osq_date_format(until, a1);
+    osq_date_format(from, a2);
+    ERR_AT(c, config_setting_get_member(g, "withdrawn"),
+           "%s (%s): withdrawal %s is not after entry into force %s (expected a later date)", disp, p->code, a1, a2);
+  }
+  p->n_terms = 1;
+  p->terms[0].from = from;
+  p->terms[0].until = until;
+  const config_setting_t *afs = config_setting_get_member(g, "airfields");
+  if (afs && config_setting_type(afs) == CONFIG_TYPE_LIST) {
+    int n = config_setting_length(afs);
+    for (int i = 0; i < n && i < OSQ_AIRFIELDS_MAX; i++) {
+      char adisp[96];
+      snprintf(adisp, sizeof adisp, "%s.airfields[%d]", disp, i);
+      const config_setting_t *a = config_setting_get_elem(afs, (unsigned)i);
+      osq_airfield_t *af = &p->airfields[p->n_airfields++];
+      load_airfield(c, a, adisp, af);
+      double km;
+      if (p->n_members > 0 && fabs(af->lat) <= 90.0 && fabs(af->lon) <= 180.0 && osq_geocheck_outside_km(p->members, p->n_members, af->lat, af->lon, &km) == 0 &&
+          km > OSQ_GEOCHECK_TOLERANCE_KM)
+        ERR_AT(c, a, "%s (%s, %s) at %.4f, %.4f is %.0f km outside the territory of %s (expected a position within %d km)",
+               adisp, p->code, af->name, af->lat, af->lon, km, p->code, OSQ_GEOCHECK_TOLERANCE_KM);
+    }
+  }
+}
+
+static void load_treaty(ctx_t *c, const config_t *cfg, osq_treaty_t *t) {
+  memset(t, 0, sizeof *t);
+  const config_setting_t *parties = config_lookup(cfg, "treaty.parties");
+  if (!parties || config_setting_type(parties) != CONFIG_TYPE_LIST) return;
+  int n = config_setting_length(parties);
+  for (int i = 0; i < n && i < OSQ_PARTIES_MAX; i++) {
+    const config_setting_t *g = config_setting_get_elem(parties, (unsigned)i);
+    if (config_setting_type(g) != CONFIG_TYPE_GROUP) continue;
+    osq_party_t *p = &t->parties[t->n_parties];
+    load_party(c, g, i, p);
+    if (p->code[0] && osq_treaty_find(t, p->code) >= 0) {
+      int first = osq_treaty_find(t, p->code);
+      ERR_AT(c, config_setting_get_member(g, "code"),
+             "treaty.parties[%d].code = \"%s\" is a duplicate of treaty.parties[%d] (expected unique codes)", i, p->code,
+             first);
+    }
+    t->n_parties++;
+  }
+}
+
+/* Apply one participation entry; the treaty's terms stay sorted and non-overlapping. */
+static void apply_change(ctx_t *c, const config_setting_t *g, int idx, osq_treaty_t *t) {
+  const char *code;
+  if (!get_str(g, "party", &code)) return;
+  int pi = osq_treaty_find(t, code);
+  if (pi < 0) {
+    ERR_AT(c, config_setting_get_member(g, "party"),
+           "participation[%d].party = \"%s\" is not a quota holder of the treaty (expected a code such as \"US\" or "
+           "\"RUBY\", see osq parties)",
+           idx, code);
+    return;
+  }
+  osq_party_t *p = &t->parties[pi];
+  osq_day_t d;
+  char ds[11], es[11];
+  bool any = false;
+  if (get_date(g, "withdraw", &d)) {
+    any = true;
+    osq_date_format(d, ds);
+    int k = -1;
+    for (int j = 0; j < p->n_terms; j++)
+      if (d > p->terms[j].from && d < p->terms[j].until) k = j;
+    if (k < 0) {
+      osq_date_format(osq_party_first_day(p), es);
+      ERR_AT(c, config_setting_get_member(g, "withdraw"),
+             "participation[%d]: %s cannot withdraw on %s: it is not in force then (in force from %s; expected a day "
+             "after entry into force and before any earlier withdrawal)",
+             idx, code, ds, es);
+    } else {
+      p->terms[k].until = d;
+      p->n_terms = k + 1;
+    }
+  }
+  if (get_date(g, "readmit", &d)) {
+    any = true;
+    osq_date_format(d, ds);
+    osq_day_t last = osq_party_last_day(p);
+    if (last == OSQ_DAY_NEVER) {
+      ERR_AT(c, config_setting_get_member(g, "readmit"),
+             "participation[%d]: %s cannot be re-admitted on %s: it never withdrew (expected a withdrawal first)", idx,
+             code, ds);
+    } else if (d < last) {
+      osq_date_format(last, es);
+      ERR_AT(c, config_setting_get_member(g, "readmit"),
+             "participation[%d]: %s cannot be re-admitted on %s: it is still in force then (expected a day on or after "
+             "its withdrawal, %s)",
+             idx, code, ds, es);
+    } else if (p->n_terms == OSQ_TERMS_MAX) {
+      ERR_AT(c, g, "participation[%d]: %s has too many membership terms (expected at most %d)", idx, code, OSQ_TERMS_MAX);
+    } else if (d == last) {
+      p->terms[p->n_terms - 1].until = OSQ_DAY_NEVER;
+    } else {
+      p->terms[p->n_terms].from = d;
+      p->terms[p->n_terms].until = OSQ_DAY_NEVER;
+      p->n_terms++;
+    }
+  }
+  long long q;
+  if (get_i64(g, "passive_quota", &q)) {
+    any = true;
+    p->passive_quota = (int)q;
+    p->quota_estimate = false;
+  }
+  if (!any && !config_setting_get_member(g, "withdraw") && !config_setting_get_member(g, "readmit") &&
+      !config_setting_get_member(g, "passive_quota"))
+    ERR_AT(c, g, "participation[%d] for %s changes nothing (expected withdraw, readmit or passive_quota)", idx, code);
+}
+
+static void load_model_parties(ctx_t *c, const config_t *cfg, osq_scenario_t *sc) {
+  const config_setting_t *list = config_lookup(cfg, "model.parties");
+  if (!list || config_setting_type(list) != CONFIG_TYPE_LIST) return;
+  int n = config_setting_length(list);
+  for (int i = 0; i < n; i++) {
+    const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+    const char *code;
+    if (!get_str(g, "party", &code)) continue;
+    int pi = osq_treaty_find(&sc->treaty, code);
+    if (pi < 0) {
+      ERR_AT(c, config_setting_get_member(g, "party"),
+             "model.parties[%d].party = \"%s\" is not a quota holder of the treaty (expected a code such as \"US\")", i,
+             code);
+      continue;
+    }
+    get_num(g, "demand", &sc->model.demand_by[pi]);
+    get_num(g, "interest", &sc->model.interest_by[pi]);
+    get_num(g, "completion", &sc->model.completion_by[pi]);
+    get_bool(g, "accepts", &sc->model.accepts_by[pi]);
+  }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Scalars: defaults from the schema, values from the file                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+static void store_scalar(osq_scenario_t *sc, const key_t_ *k, const config_setting_t *s) {
+  char *base = (char *)sc + k->off;
+  switch (k->dest) {
+    case D_I64: *(int64_t *)(void *)base = (int64_t)config_setting_get_int64(s); break;
+    case D_INT: *(int *)(void *)base = (int)config_setting_get_int64(s); break;
+    case D_U64: *(uint64_t *)(void *)base = (uint64_t)config_setting_get_int64(s); break;
+    case D_DOUBLE:
+      *(double *)(void *)base = config_setting_type(s) == CONFIG_TYPE_FLOAT ? config_setting_get_float(s)
+                                                                           : (double)config_setting_get_int64(s);
+      break;
+    case D_BOOL: *(bool *)(void *)base = config_setting_get_bool(s) != 0; break;
+    case D_STR: snprintf(base, k->size, "%s", config_setting_get_string(s)); break;
+    case D_NONE: break;
+  }
+}
+
+static void store_default(osq_scenario_t *sc, const key_t_ *k) {
+  if (!k->def || k->dest == D_NONE) return;
+  char *base = (char *)sc + k->off;
+  switch (k->dest) {
+    case D_I64: *(int64_t *)(void *)base = strtoll(k->def, NULL, 10); break;
+    case D_INT: *(int *)(void *)base = (int)strtol(k->def, NULL, 10); break;
+    case D_U64: *(uint64_t *)(void *)base = strtoull(k->def, NULL, 10); break;
+    case D_DOUBLE: *(double *)(void *)base = strtod(k->def, NULL); break;
+    case D_BOOL: *(bool *)(void *)base = strcmp(k->def, "true") == 0; break;
+    case D_STR: snprintf(base, k->size, "%s", k->def); break;
+    case D_NONE: break;
+  }
+}
+
+static void base_name(const char *path, char *out, size_t n) {
+  const char *b = strrchr(path, '/');
+  b = b ? b + 1 : path;
+  snprintf(out, n, "%s", b);
+  char *dot = strrchr(out, '.');
+  if (dot && dot != out) *dot = '\0';
+}
+
+static void dir_name(const char *path, char *out, size_t n) {
+  snprintf(out, n, "%s", path);
+  char *slash = strrchr(out, '/');
+  if (!slash) snprintf(out, n, ".");
+  else if (slash == out) out[1] = '\0';
+  else *slash = '\0';
+}
+
+static uint64_t fnv1a(const void *p, size_t n, uint64_t h) {
+  const unsigned char *b = p;
+  for (size_t i = 0; i < n; i++) {
+    h ^= b[i];
+    h *= UINT64_C(0x100000001b3);
+  }
+  return h;
+}
+
+/* Collect every file a setting came from (the scenario and its includes), in order of first use. */
+static void collect_files(ctx_t *c, const config_setting_t *s) {
+  load_src(c, src_file(c, s));
+  int t = config_setting_type(s);
+  if (t == CONFIG_TYPE_GROUP || t == CONFIG_TYPE_LIST) {
+    int n = config_setting_length(s);
+    for (int i = 0; i < n; i++) collect_files(c, config_setting_get_elem(s, (unsigned)i));
+  }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Public                                                                                      */
+/* ------------------------------------------------------------------------------------------ */
+
+int osq_scenario_load(const char *path, osq_scenario_t *sc, osq_error_t *err) {
+  memset(sc, 0, sizeof *sc);
+  snprintf(sc->path, sizeof sc->path, "%s", path);
+  osq_model_params_default(&sc->model);
+  for (size_t i = 0; i < N_SCHEMA; i++) store_default(sc, &SCHEMA[i]);
+  base_name(path, sc->name, sizeof sc->name);
+
+  ctx_t c = {.err = err, .main_path = path};
+  dir_name(path, c.include_dir, sizeof c.include_dir);
+
+  /* libconfig reports a missing file as a bare "file I/O error": check first, with errno. */
+  FILE *probe = fopen(path, "rb");
+  if (!probe) return osq_error_add(err, OSQ_EIO, path, 0, "cannot read the scenario: %s", strerror(errno));
+  char byte;
+  size_t got = fread(&byte, 1, 1, probe);
+  int rerr = ferror(probe) ? errno : 0;
+  fclose(probe);
+  if (rerr) return osq_error_add(err, OSQ_EIO, path, 0, "cannot read the scenario: %s", strerror(rerr));
+  (void)got;
+
+  config_t cfg;
+  config_init(&cfg);
+  const char *dir = c.include_dir;
+  config_set_include_dir(&cfg, dir); /* @include is relative to the scenario file, not the CWD */
+  if (config_read_file(&cfg, path) != CONFIG_TRUE) {
+    const char *ef = shown_path(&c, config_error_file(&cfg));
+    const char *et = config_error_text(&cfg);
+    if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
+      osq_error_add(err, OSQ_EIO, path, 0, "cannot read the scenario: %s", et);
+    else if (et && strcmp(et, "cannot open include file") == 0)
+      osq_error_add(err, OSQ_ECONFIG, ef, config_error_line(&cfg),
+                    "cannot open an @include file (expected a path relative to %s)", dir);
+    else
+      osq_error_add(err, OSQ_ECONFIG, ef, config_error_line(&cfg), "%s (expected libconfig syntax: name = value;)", et);
+    config_destroy(&cfg);
+    return err->code;
+  }
+
+  const config_setting_t *root = config_root_setting(&cfg);
+  walk_group(&c, root, "", "");
+  check_required(&c, root, "", "");
+
+  /* Scalars of simulation, model and output, through the schema's destinations. */
+  for (size_t i = 0; i < N_SCHEMA; i++) {
+    const key_t_ *k = &SCHEMA[i];
+    if (k->dest == D_NONE) continue;
+    const config_setting_t *s = config_lookup(&cfg, k->key);
+    if (!s) continue;
+    int t = config_setting_type(s);
+    bool ok = (k->kind == K_INT && (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64)) ||
+              (k->kind == K_FLOAT && (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 || t == CONFIG_TYPE_FLOAT)) ||
+              (k->kind == K_BOOL && t == CONFIG_TYPE_BOOL) || (k->kind == K_STRING && t == CONFIG_TYPE_STRING);
+    if (ok) store_scalar(sc, k, s);
+  }
+  if (!config_lookup(&cfg, "simulation.last_year")) sc->last_year = sc->first_year;
+  if (sc->last_year < sc->first_year)
+    ERR_AT(&c, config_lookup(&cfg, "simulation.last_year"),
+           "simulation.last_year = %d is before first_year = %d (expected last_year >= first_year)", sc->last_year,
+           sc->first_year);
+  if (sc->model.season_last_doy < sc->model.season_first_doy)
+    ERR_AT(&c, config_lookup(&cfg, "model.season_last_doy"),
+           "model.season_last_doy = %d is before season_first_doy = %d (expected a season of at least one day)",
+           sc->model.season_last_doy, sc->model.season_first_doy);
+
+  const config_setting_t *fmts = config_lookup(&cfg, "output.formats");
+  if (fmts && config_setting_type(fmts) == CONFIG_TYPE_ARRAY) {
+    sc->formats[0] = '\0';
+    int n = config_setting_length(fmts);
+    for (int i = 0; i < n; i++) {
+      const char *f = config_setting_get_string_elem(fmts, (unsigned)i);
+      if (!f) continue;
+      if (strcmp(f, "csv") && strcmp(f, "json") && strcmp(f, "md") && strcmp(f, "tex")) {
+        ERR_AT(&c, fmts, "output.formats[%d] = \"%s\" is not a format (expected \"csv\", \"json\", \"md\" or \"tex\")",
+               i, f);
+        continue;
+      }
+      size_t used = strlen(sc->formats);
+      snprintf(sc->formats + used, sizeof sc->formats - used, "%s%s", used ? "," : "", f);
+    }
+  } else {
+    snprintf(sc->formats, sizeof sc->formats, "csv,json");
+  }
+  if (!config_lookup(&cfg, "output.dir")) snprintf(sc->out_dir, sizeof sc->out_dir, "out/%s", sc->name);
+
+  load_treaty(&c, &cfg, &sc->treaty);
+  const config_setting_t *changes = config_lookup(&cfg, "participation");
+  if (changes && config_setting_type(changes) == CONFIG_TYPE_LIST) {
+    int n = config_setting_length(changes);
+    for (int i = 0; i < n; i++) apply_change(&c, config_setting_get_elem(changes, (unsigned)i), i, &sc->treaty);
+    sc->n_changes = n;
+  }
+  load_model_parties(&c, &cfg, sc);
+
+  collect_files(&c, root);
+  uint64_t h = UINT64_C(0xcbf29ce484222325);
+  for (int i = 0; i < c.n_files; i++) h = fnv1a(c.files[i].text, c.files[i].len, h);
+  snprintf(sc->hash, sizeof sc->hash, "%016llx", (unsigned long long)h);
+
+  free_srcs(&c);
+  config_destroy(&cfg);
+  return err->code ? OSQ_ECONFIG : OSQ_OK;
+}
+
+void osq_scenario_print_schema(FILE *f) {
+  fprintf(f, "%-46s %-10s %-22s %-10s %s\n", "key", "type", "range", "default", "meaning");
+  for (size_t i = 0; i < N_SCHEMA; i++) {
+    const key_t_ *k = &SCHEMA[i];
+    static const char *tn[] = {"group", "list", "integer", "number", "bool", "string", "date", "strings"};
+    char range[80] = "", lo[32], hi[32];
+    fmt_bound(k->lo, lo, sizeof lo);
+    fmt_bound(k->hi, hi, sizeof hi);
+    if (k->kind == K_INT || k->kind == K_FLOAT) snprintf(range, sizeof range, "[%s, %s]", lo, hi);
+    else if (k->kind == K_LIST || k->kind == K_STRARRAY) snprintf(range, sizeof range, "%s..%s entries", lo, hi);
+    else if (k->kind == K_STRING) snprintf(range, sizeof range, "%s..%s chars", lo, hi);
+    const char *def = k->required ? "required" : k->def ? k->def : strncmp(k->key, "model.", 6) == 0 ? "model" : "-";
+    fprintf(f, "%-46s %-10s %-22s %-10s %s\n", k->key, tn[k->kind], range, def, k->help);
+  }
+  fprintf(f, "\n\"model\" defaults are the fitted values of docs/model.md (shown by osq check).\n");
+  fprintf(f, "Integers of 2^31 or more need an L suffix (libconfig 1.5): trials = 10000000000L;\n");
+}
+
+void osq_scenario_print_settings(FILE *f, const osq_scenario_t *sc) {
+  osq_scenario_t defaults;
+  memset(&defaults, 0, sizeof defaults);
+  osq_model_params_default(&defaults.model);
+  for (size_t i = 0; i < N_SCHEMA; i++) store_default(&defaults, &SCHEMA[i]);
+  for (size_t i = 0; i < N_SCHEMA; i++) {
+    const key_t_ *k = &SCHEMA[i];
+    if (k->dest == D_NONE) continue;
+    const char *a = (const char *)sc + k->off, *b = (const char *)&defaults + k->off;
+    char val[OSQ_PATH_MAX + 8];
+    switch (k->dest) {
+      case D_I64: snprintf(val, sizeof val, "%lld", (long long)*(const int64_t *)(const void *)a); break;
+      case D_INT: snprintf(val, sizeof val, "%d", *(const int *)(const void *)a); break;
+      case D_U64: snprintf(val, sizeof val, "%llu", (unsigned long long)*(const uint64_t *)(const void *)a); break;
+      case D_DOUBLE: snprintf(val, sizeof val, "%g", *(const double *)(const void *)a); break;
+      case D_BOOL: snprintf(val, sizeof val, "%s", *(const bool *)(const void *)a ? "true" : "false"); break;
+      case D_STR: snprintf(val, sizeof val, "\"%s\"", a); break;
+      case D_NONE: break;
+    }
+    /* Keys whose default is derived (name, last_year, output.dir) carry no marker. */
+    bool derived = !k->def && strncmp(k->key, "model.", 6) != 0;
+    bool is_def = memcmp(a, b, k->size) == 0;
+    fprintf(f, "  %-32s %-24s%s\n", k->key, val, derived || is_def ? "" : "  (set)");
+  }
+  fprintf(f, "  %-32s \"%s\"\n", "output.formats", sc->formats);
+}

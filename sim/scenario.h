@@ -1,0 +1,66 @@
+/*
+ * scenario.h owns the scenario: a libconfig file that @includes the treaty data file and sets the
+ * simulation, participation changes, model parameters and outputs. One schema table
+ * (sim/scenario.c) drives validation, defaults and the printed summary.
+ *
+ * Rules that libconfig 1.5 does not enforce and this loader does (ENGINEERING.md §3.1):
+ * @include paths are relative to the scenario file, unknown keys are errors, every integer is
+ * read as int64 and range-checked, literals that 1.5 silently truncated are detected from the
+ * source text, floats must be finite, and all errors of a file are reported in one run.
+ */
+#ifndef OSQ_SCENARIO_H
+#define OSQ_SCENARIO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "models/errors.h"
+#include "models/params.h"
+#include "models/treaty.h"
+
+#define OSQ_PATH_MAX 1024
+#define OSQ_TRIALS_MAX (INT64_C(1) << 40)
+
+/** What one scenario file asks for, after validation and defaults. */
+typedef struct {
+  char path[OSQ_PATH_MAX];        /**< the scenario file as given */
+  char name[64];                  /**< simulation.name, default the file's base name */
+  char hash[17];                  /**< FNV-1a 64 of the scenario file and every included file */
+
+  /* simulation */
+  int64_t trials;
+  uint64_t seed;
+  int first_year, last_year;
+  int threads;                    /**< 0 = the OpenMP default */
+  int64_t block_size;
+
+  /* the treaty with the participation changes applied */
+  osq_treaty_t treaty;
+  int n_changes;                  /**< participation entries applied */
+
+  osq_model_params_t model;
+
+  /* output */
+  char out_dir[OSQ_PATH_MAX];
+  char formats[64];               /**< comma list, e.g. "csv,json" */
+  char flight_log[OSQ_PATH_MAX];  /**< "" = none */
+  int64_t flight_log_trials;
+} osq_scenario_t;
+
+/**
+ * Load and validate a scenario file. On failure *err holds one message per problem (each
+ * "FILE:LINE: what is wrong (what was expected)") and the return value is OSQ_ECONFIG (bad
+ * content), OSQ_EIO (cannot read the file) or OSQ_ENOMEM.
+ * @param sc filled on success; the caller owns it (it is large: allocate it, do not put it on
+ *           a small stack).
+ */
+int osq_scenario_load(const char *path, osq_scenario_t *sc, osq_error_t *err);
+
+/** Print the schema (every key, type, range, default, help) as a table: `osq --help-scenario`. */
+void osq_scenario_print_schema(FILE *f);
+
+/** Print the effective settings of a loaded scenario, marking values that are defaults. */
+void osq_scenario_print_settings(FILE *f, const osq_scenario_t *sc);
+
+#endif
