@@ -1,0 +1,65 @@
+/*
+ * rng.c owns the Philox stream set-up and the gsl_rng_type adapter. Random123's own GSL
+ * adapters return get()/2^32 (32-bit doubles); this one returns 53-bit doubles (§2.3).
+ */
+#include "sim/rng.h"
+
+#include <stdlib.h>
+
+void osq_rng_init(osq_rng_t *r, uint64_t seed, uint64_t trial, unsigned substream) {
+  r->key.v[0] = seed;
+  r->ctr.v[0] = (uint64_t)(substream & 0xffu) << 56;
+  r->ctr.v[1] = trial;
+  r->buf[0] = 0;
+  r->buf[1] = 0;
+  r->avail = 0;
+}
+
+void osq_philox2x64_block(uint64_t ctr0, uint64_t ctr1, uint64_t key, uint64_t out[2]) {
+  const philox2x64_ctr_t c = {{ctr0, ctr1}};
+  const philox2x64_key_t k = {{key}};
+  const philox2x64_ctr_t o = philox2x64_R(OSQ_PHILOX_ROUNDS, c, k);
+  out[0] = o.v[0];
+  out[1] = o.v[1];
+}
+
+/* unsigned long is 64-bit on every platform we build for (LP64), so the seed keeps all bits. */
+static void philox_set(void *state, unsigned long int seed) {
+  osq_rng_init(state, (uint64_t)seed, 0, 0);
+}
+
+static unsigned long int philox_get(void *state) {
+  return (unsigned long int)(osq_rng_u64(state) >> 32);
+}
+
+static double philox_get_double(void *state) { return osq_rng_u01(state); }
+
+static const gsl_rng_type philox_type = {
+    OSQ_RNG_NAME, 0xffffffffUL, 0, sizeof(osq_rng_t), philox_set, philox_get, philox_get_double,
+};
+
+const gsl_rng_type *osq_rng_philox = &philox_type;
+
+gsl_rng *osq_rng_gsl_alloc(void) {
+  /* Not gsl_rng_alloc: on failure it calls the GSL error handler, whose default aborts.
+   * gsl_rng_free() is free(state) + free(r), which matches these allocations. */
+  gsl_rng *r = malloc(sizeof *r);
+  if (r == NULL) return NULL;
+  r->state = malloc(sizeof(osq_rng_t));
+  if (r->state == NULL) {
+    free(r);
+    return NULL;
+  }
+  r->type = osq_rng_philox;
+  osq_rng_init(r->state, 0, 0, 0);
+  return r;
+}
+
+void osq_rng_gsl_reset(gsl_rng *r, uint64_t seed, uint64_t trial, unsigned substream) {
+  osq_rng_init(r->state, seed, trial, substream);
+}
+
+osq_rng_t *osq_rng_gsl_state(gsl_rng *r) {
+  if (r == NULL || r->type != osq_rng_philox) return NULL;
+  return r->state;
+}

@@ -1,0 +1,121 @@
+/*
+ * rng.h owns osq's random streams: Philox2x64-10 (Random123), one stream per
+ * (run seed, trial index, substream id), and a gsl_rng_type wrapping it so that every
+ * gsl_ran_* sampler can draw from a stream.
+ *
+ * Why counter-based: a trial's stream is fixed by its identity, not by which thread runs it or
+ * what ran before, so results are bitwise identical for any thread count (ENGINEERING.md §2.6),
+ * starting a trial costs a few stores, and two trials can never share a stream (64-bit trial
+ * counter; seeding 32-bit generators per trial replays ~130 trials per 10^6, §2.5).
+ *
+ * Mapping (part of the reproducibility contract: changing it changes every result and hash):
+ *   key.v[0] = seed
+ *   ctr.v[1] = trial
+ *   ctr.v[0] = (substream << 56) | block,  block = 0, 1, 2, ... as words are consumed
+ * Each block yields two 64-bit words, consumed word 0 then word 1. A stream holds 2^57 words
+ * (decades of draws at 2.3 ns each); the block counter is not guarded against wrapping into
+ * the substream bits.
+ *
+ * Typical use in the engine (one gsl_rng per thread, allocated once):
+ *   gsl_rng *g = osq_rng_gsl_alloc();                 // per thread, outside the trial loop
+ *   for each trial i:
+ *     osq_rng_gsl_reset(g, seed, i, OSQ_STREAM_MODEL);
+ *     gsl_ran_exponential(g, mu); ...                  // or osq_rng_u01(osq_rng_gsl_state(g))
+ *   gsl_rng_free(g);
+ */
+#ifndef OSQ_RNG_H
+#define OSQ_RNG_H
+
+#include <stdint.h>
+
+#include <Random123/philox.h>
+#include <gsl/gsl_rng.h>
+
+/** Substream of a trial's own model draws. */
+#define OSQ_STREAM_MODEL 0u
+/** Substream of geography / site set-up (drawn per trial or in serial set-up). */
+#define OSQ_STREAM_SITES 1u
+/** Substream reserved for tests, so test draws never coincide with model draws. */
+#define OSQ_STREAM_TEST 255u
+
+/** Name of the generator as recorded in outputs and returned by gsl_rng_name(). */
+#define OSQ_RNG_NAME "philox2x64-10"
+
+/** Number of Philox rounds; 10 is the Random123 default and what the KAT vectors test. */
+#define OSQ_PHILOX_ROUNDS 10
+
+/**
+ * One random stream. Plain data: copying it forks the stream (both copies then produce the
+ * same words). Fields are private; use osq_rng_init.
+ */
+typedef struct {
+  philox2x64_ctr_t ctr; /**< ctr.v[0] = substream<<56 | next block, ctr.v[1] = trial */
+  philox2x64_key_t key; /**< key.v[0] = seed */
+  uint64_t buf[2];      /**< the current block's output */
+  unsigned avail;       /**< unread words left in buf (0, 1 or 2), read from buf[2 - avail] */
+} osq_rng_t;
+
+/**
+ * Start the stream (seed, trial, substream) at its first word. A few stores, no allocation;
+ * any previous state (including a half-used block) is discarded.
+ * @param substream 0..255 (higher bits are dropped); see OSQ_STREAM_*.
+ */
+void osq_rng_init(osq_rng_t *r, uint64_t seed, uint64_t trial, unsigned substream);
+
+/**
+ * One Philox2x64-10 block: out = philox2x64_R(10, {ctr0, ctr1}, {key}). This is the exact call
+ * the streams make, exposed so the tests can check it against Random123's known-answer vectors.
+ */
+void osq_philox2x64_block(uint64_t ctr0, uint64_t ctr1, uint64_t key, uint64_t out[2]);
+
+/** @return the stream's next 64-bit word (uniform on [0, 2^64)). */
+static inline uint64_t osq_rng_u64(osq_rng_t *r) {
+  if (r->avail == 0) {
+    const philox2x64_ctr_t out = philox2x64_R(OSQ_PHILOX_ROUNDS, r->ctr, r->key);
+    r->buf[0] = out.v[0];
+    r->buf[1] = out.v[1];
+    r->ctr.v[0]++;
+    r->avail = 2;
+  }
+  return r->buf[2 - r->avail--];
+}
+
+/**
+ * @return a double uniform on [0, 1) with 53 random bits: (x >> 11) * 2^-53, one word per call.
+ * Can return 0, never 1.
+ */
+static inline double osq_rng_u01(osq_rng_t *r) {
+  return (double)(osq_rng_u64(r) >> 11) * 0x1.0p-53;
+}
+
+/**
+ * gsl_rng_type of the Philox streams ("philox2x64-10", min 0, max 0xffffffff).
+ * - get() returns the top 32 bits of the next 64-bit word (one word per call);
+ * - get_double() returns osq_rng_u01() (53-bit resolution, one word per call), so
+ *   gsl_rng_uniform() draws exactly what the inline fast path would;
+ * - gsl_rng_set(r, s) restarts the stream (seed = s, trial = 0, substream = 0), i.e.
+ *   osq_rng_gsl_reset(r, s, 0, 0). Use osq_rng_gsl_reset to choose the trial and substream.
+ * Both get() and get_double() advance the same word sequence, so mixing them is well defined.
+ */
+extern const gsl_rng_type *osq_rng_philox;
+
+/**
+ * Allocate a gsl_rng of type osq_rng_philox, positioned at stream (0, 0, 0) whatever
+ * gsl_rng_default_seed is. Free with gsl_rng_free(). Allocate one per thread, once.
+ * @return NULL if out of memory (without calling the GSL error handler, which would abort).
+ */
+gsl_rng *osq_rng_gsl_alloc(void);
+
+/**
+ * Restart r at stream (seed, trial, substream): a few stores, no allocation; call once per
+ * trial. r must come from osq_rng_gsl_alloc (or gsl_rng_alloc(osq_rng_philox)).
+ */
+void osq_rng_gsl_reset(gsl_rng *r, uint64_t seed, uint64_t trial, unsigned substream);
+
+/**
+ * @return the stream inside r, for the inline osq_rng_u64/osq_rng_u01 fast path (draws from it
+ * and from the gsl_rng advance the same sequence), or NULL if r is not an osq_rng_philox.
+ */
+osq_rng_t *osq_rng_gsl_state(gsl_rng *r);
+
+#endif

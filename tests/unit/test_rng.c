@@ -1,0 +1,333 @@
+/*
+ * test_rng.c checks sim/rng: Philox2x64-10 against Random123's known-answer vectors through
+ * osq's own call path, the (seed, trial, substream) -> counter/key mapping, stream
+ * reproducibility across threads and trial order, the gsl_rng_type wrapper, and uniformity.
+ */
+#include <criterion/criterion.h>
+
+#include <math.h>
+#include <omp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "sim/rng.h"
+
+/* Known-answer vectors for philox2x64 with 10 rounds, copied from Random123 1.14's
+ * /usr/share/doc/librandom123-dev/tests/kat_vectors.gz (lines "philox2x64 10 ..."):
+ * ctr.v[0] ctr.v[1] key.v[0] -> out.v[0] out.v[1]. */
+static const uint64_t kat[][5] = {
+    {0x0000000000000000u, 0x0000000000000000u, 0x0000000000000000u, 0xca00a0459843d731u,
+     0x66c24222c9a845b5u},
+    {0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0x65b021d60cd8310fu,
+     0x4d02f3222f86df20u},
+    {0x243f6a8885a308d3u, 0x13198a2e03707344u, 0xa4093822299f31d0u, 0x0a5e742c2997341cu,
+     0xb0f883d38000de5du},
+};
+
+Test(rng, kat_vectors_block) {
+  for (size_t i = 0; i < sizeof kat / sizeof kat[0]; i++) {
+    uint64_t out[2] = {0, 0};
+    osq_philox2x64_block(kat[i][0], kat[i][1], kat[i][2], out);
+    cr_expect_eq(out[0], kat[i][3], "vector %zu word 0: %016llx", i, (unsigned long long)out[0]);
+    cr_expect_eq(out[1], kat[i][4], "vector %zu word 1: %016llx", i, (unsigned long long)out[1]);
+  }
+}
+
+Test(rng, kat_vector_through_stream) {
+  /* (seed 0, trial 0, substream 0) is ctr {0,0}, key {0}: the first KAT vector, in order. */
+  osq_rng_t r;
+  osq_rng_init(&r, 0, 0, 0);
+  cr_expect_eq(osq_rng_u64(&r), UINT64_C(0xca00a0459843d731));
+  cr_expect_eq(osq_rng_u64(&r), UINT64_C(0x66c24222c9a845b5));
+}
+
+Test(rng, counter_key_mapping) {
+  /* The third KAT vector's counter read as (substream 0x24, block 0x3f6a8885a308d3). */
+  const uint64_t seed = UINT64_C(0xa4093822299f31d0), trial = UINT64_C(0x13198a2e03707344);
+  osq_rng_t r;
+  osq_rng_init(&r, seed, trial, 0x24);
+  cr_assert_eq(r.key.v[0], seed);
+  cr_assert_eq(r.ctr.v[1], trial);
+  cr_assert_eq(r.ctr.v[0], UINT64_C(0x24) << 56);
+  r.ctr.v[0] |= UINT64_C(0x3f6a8885a308d3); /* seek to that block */
+  cr_expect_eq(osq_rng_u64(&r), kat[2][3]);
+  cr_expect_eq(osq_rng_u64(&r), kat[2][4]);
+
+  /* Word 2b+w of stream (seed, trial, s) is word w of block ((s << 56) | b, trial; seed). */
+  const unsigned subs[] = {OSQ_STREAM_MODEL, OSQ_STREAM_SITES, OSQ_STREAM_TEST};
+  for (size_t s = 0; s < 3; s++) {
+    osq_rng_init(&r, 42, 123456789, subs[s]);
+    for (uint64_t b = 0; b < 50; b++) {
+      uint64_t out[2];
+      osq_philox2x64_block(((uint64_t)subs[s] << 56) | b, 123456789, 42, out);
+      cr_assert_eq(osq_rng_u64(&r), out[0], "substream %u block %llu word 0", subs[s],
+                   (unsigned long long)b);
+      cr_assert_eq(osq_rng_u64(&r), out[1], "substream %u block %llu word 1", subs[s],
+                   (unsigned long long)b);
+    }
+  }
+}
+
+Test(rng, substream_ids_and_masking) {
+  cr_expect_eq(OSQ_STREAM_MODEL, 0u);
+  cr_expect_eq(OSQ_STREAM_SITES, 1u);
+  cr_expect_eq(OSQ_STREAM_TEST, 255u);
+  osq_rng_t a, b;
+  osq_rng_init(&a, 9, 9, 256 + 3); /* only the low 8 bits of the substream count */
+  osq_rng_init(&b, 9, 9, 3);
+  for (int i = 0; i < 5; i++) cr_expect_eq(osq_rng_u64(&a), osq_rng_u64(&b));
+}
+
+Test(rng, u01_is_top_53_bits) {
+  osq_rng_t a, b;
+  osq_rng_init(&a, 5, 77, OSQ_STREAM_TEST);
+  osq_rng_init(&b, 5, 77, OSQ_STREAM_TEST);
+  for (int i = 0; i < 10000; i++) {
+    const double u = osq_rng_u01(&a);
+    const uint64_t x = osq_rng_u64(&b);
+    cr_assert_eq(u, (double)(x >> 11) * 0x1.0p-53);
+    cr_assert(u >= 0.0 && u < 1.0);
+  }
+}
+
+Test(rng, reinit_discards_half_used_block) {
+  osq_rng_t r, fresh;
+  osq_rng_init(&fresh, 1, 2, 0);
+  const uint64_t first = osq_rng_u64(&fresh), second = osq_rng_u64(&fresh);
+  osq_rng_init(&r, 1, 2, 0);
+  (void)osq_rng_u64(&r); /* one word left in the buffer */
+  osq_rng_init(&r, 1, 2, 0);
+  cr_expect_eq(osq_rng_u64(&r), first);
+  cr_expect_eq(osq_rng_u64(&r), second);
+}
+
+#define NT 2000
+#define ND 8
+
+/* Each trial's first ND words, taken from a fresh stream, serially. */
+static void reference_draws(uint64_t seed, uint64_t (*ref)[ND]) {
+  for (uint64_t i = 0; i < NT; i++) {
+    osq_rng_t r;
+    osq_rng_init(&r, seed, i, OSQ_STREAM_MODEL);
+    for (int d = 0; d < ND; d++) ref[i][d] = osq_rng_u64(&r);
+  }
+}
+
+Test(rng, same_stream_any_thread_any_order) {
+  const uint64_t seed = 20240601;
+  uint64_t(*ref)[ND] = malloc(sizeof(uint64_t[NT][ND]));
+  uint64_t(*got)[ND] = malloc(sizeof(uint64_t[NT][ND]));
+  int *who = malloc(NT * sizeof *who);
+  cr_assert(ref != NULL && got != NULL && who != NULL);
+  reference_draws(seed, ref);
+
+  for (int threads = 1; threads <= 4; threads++) {
+    memset(got, 0, sizeof(uint64_t[NT][ND]));
+    int alloc_failed = 0;
+#pragma omp parallel num_threads(threads) reduction(+ : alloc_failed)
+    {
+      gsl_rng *g = osq_rng_gsl_alloc(); /* one per thread, reused for every trial */
+      if (g == NULL) {
+        alloc_failed++;
+      } else {
+        osq_rng_t *s = osq_rng_gsl_state(g);
+        /* Reverse trial order, dynamic schedule: each trial runs after a varying set of others
+         * on the same generator, which was left mid-block by the previous trial. */
+#pragma omp for schedule(dynamic, 1)
+        for (int k = 0; k < NT; k++) {
+          const int i = NT - 1 - k;
+          osq_rng_gsl_reset(g, seed, (uint64_t)i, OSQ_STREAM_MODEL);
+          for (int d = 0; d < ND; d++)
+            got[i][d] = (d % 2) ? osq_rng_u64(s) : ((uint64_t)gsl_rng_get(g) << 32);
+          for (int extra = 0; extra < i % 3; extra++) (void)gsl_rng_uniform(g);
+          who[i] = omp_get_thread_num();
+        }
+        gsl_rng_free(g);
+      }
+    }
+    cr_assert_eq(alloc_failed, 0);
+    for (int i = 0; i < NT; i++)
+      for (int d = 0; d < ND; d++) {
+        const uint64_t want = (d % 2) ? ref[i][d] : (ref[i][d] >> 32) << 32;
+        cr_assert_eq(got[i][d], want, "threads=%d trial %d draw %d (ran on thread %d)", threads,
+                     i, d, who[i]);
+      }
+  }
+  free(ref);
+  free(got);
+  free(who);
+}
+
+static int cmp_u64(const void *a, const void *b) {
+  const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return (x > y) - (x < y);
+}
+
+Test(rng, different_identities_give_different_streams) {
+  const uint64_t seeds[] = {0, 1, 42, UINT64_C(1) << 32, UINT64_C(1) << 63};
+  const uint64_t trials[] = {0, 1, 2, UINT64_C(1) << 32, UINT64_MAX};
+  const unsigned subs[] = {OSQ_STREAM_MODEL, OSQ_STREAM_SITES, 2, OSQ_STREAM_TEST};
+  enum { NS = 5, NTR = 5, NSUB = 4, N = NS * NTR * NSUB };
+  uint64_t first[N], second[N];
+  int n = 0;
+  for (int a = 0; a < NS; a++)
+    for (int b = 0; b < NTR; b++)
+      for (int c = 0; c < NSUB; c++) {
+        osq_rng_t r;
+        osq_rng_init(&r, seeds[a], trials[b], subs[c]);
+        first[n] = osq_rng_u64(&r);
+        second[n] = osq_rng_u64(&r);
+        n++;
+      }
+  /* All first words (and all second words) distinct: no two identities share a stream. */
+  qsort(first, N, sizeof first[0], cmp_u64);
+  qsort(second, N, sizeof second[0], cmp_u64);
+  for (int i = 1; i < N; i++) {
+    cr_expect_neq(first[i], first[i - 1], "two streams share their first word");
+    cr_expect_neq(second[i], second[i - 1], "two streams share their second word");
+  }
+}
+
+Test(rng, gsl_wrapper_matches_inline) {
+  gsl_rng *g = osq_rng_gsl_alloc();
+  cr_assert(g != NULL);
+  cr_expect_str_eq(gsl_rng_name(g), "philox2x64-10");
+  cr_expect_str_eq(gsl_rng_name(g), OSQ_RNG_NAME);
+  cr_expect_eq(gsl_rng_max(g), 0xffffffffUL);
+  cr_expect_eq(gsl_rng_min(g), 0UL);
+  cr_expect_eq(gsl_rng_size(g), sizeof(osq_rng_t));
+  cr_expect(g->type == osq_rng_philox);
+
+  /* A fresh generator sits at stream (0, 0, 0): top half of the first KAT word. */
+  cr_expect_eq(gsl_rng_get(g), 0xca00a045UL);
+
+  osq_rng_t r;
+  osq_rng_gsl_reset(g, 42, 7, OSQ_STREAM_MODEL);
+  osq_rng_init(&r, 42, 7, OSQ_STREAM_MODEL);
+  for (int i = 0; i < 3000; i++) {
+    switch (i % 3) {
+    case 0:
+      cr_assert_eq(gsl_rng_uniform(g), osq_rng_u01(&r), "draw %d", i);
+      break;
+    case 1:
+      cr_assert_eq(gsl_rng_get(g), (unsigned long)(osq_rng_u64(&r) >> 32), "draw %d", i);
+      break;
+    default:
+      cr_assert_eq(osq_rng_u64(osq_rng_gsl_state(g)), osq_rng_u64(&r), "draw %d", i);
+    }
+  }
+
+  /* gsl_rng_set(g, s) == osq_rng_gsl_reset(g, s, 0, 0), with all 64 seed bits. */
+  const uint64_t s = UINT64_C(0x123456789abcdef0);
+  gsl_rng_set(g, (unsigned long)s);
+  osq_rng_init(&r, s, 0, 0);
+  for (int i = 0; i < 10; i++) cr_expect_eq(gsl_rng_uniform(g), osq_rng_u01(&r));
+
+  /* gsl_rng_clone copies the state (mid-block included). */
+  gsl_rng *c = gsl_rng_clone(g);
+  cr_assert(c != NULL);
+  for (int i = 0; i < 10; i++) cr_expect_eq(gsl_rng_get(c), gsl_rng_get(g));
+  gsl_rng_free(c);
+  gsl_rng_free(g);
+}
+
+Test(rng, gsl_state_of_foreign_generator_is_null) {
+  gsl_rng *t = gsl_rng_alloc(gsl_rng_taus2);
+  cr_assert(t != NULL);
+  cr_expect_null(osq_rng_gsl_state(t));
+  cr_expect_null(osq_rng_gsl_state(NULL));
+  gsl_rng_free(t);
+}
+
+static double chisq_p_value(const uint64_t *counts, int bins, uint64_t n) {
+  const double expect = (double)n / bins;
+  double chi2 = 0.0;
+  for (int b = 0; b < bins; b++) {
+    const double d = (double)counts[b] - expect;
+    chi2 += d * d / expect;
+  }
+  return gsl_cdf_chisq_Q(chi2, bins - 1);
+}
+
+Test(rng, chisq_uniformity_within_a_stream) {
+  enum { BINS = 100, N = 1000000 };
+  uint64_t counts[BINS] = {0};
+  osq_rng_t r;
+  osq_rng_init(&r, 20240601, 0, OSQ_STREAM_TEST);
+  for (int i = 0; i < N; i++) counts[(int)(osq_rng_u01(&r) * BINS)]++;
+  const double p = chisq_p_value(counts, BINS, N);
+  cr_expect_gt(p, 1e-6, "chi-square p-value %g", p);
+}
+
+Test(rng, chisq_uniformity_across_trials) {
+  /* First draw of each of 10^5 consecutive trials: the counter mapping must not correlate them. */
+  enum { BINS = 100, N = 100000 };
+  uint64_t counts[BINS] = {0};
+  for (int i = 0; i < N; i++) {
+    osq_rng_t r;
+    osq_rng_init(&r, 20240601, (uint64_t)i, OSQ_STREAM_MODEL);
+    counts[(int)(osq_rng_u01(&r) * BINS)]++;
+  }
+  const double p = chisq_p_value(counts, BINS, N);
+  cr_expect_gt(p, 1e-6, "chi-square p-value %g", p);
+}
+
+/* |sample mean - mu| within 5 standard errors, given the true variance. */
+static void expect_mean(const char *what, double sum, int n, double mu, double var) {
+  const double mean = sum / n, se = sqrt(var / n);
+  cr_expect(fabs(mean - mu) < 5.0 * se, "%s: mean %.6g, truth %.6g, 5 SE = %.3g", what, mean, mu,
+            5.0 * se);
+}
+
+Test(rng, gsl_samplers_through_wrapper) {
+  enum { N = 200000 };
+  gsl_rng *g = osq_rng_gsl_alloc();
+  cr_assert(g != NULL);
+  osq_rng_gsl_reset(g, 99, 0, OSQ_STREAM_TEST);
+
+  double s = 0.0;
+  for (int i = 0; i < N; i++) s += gsl_ran_gaussian(g, 2.0);
+  expect_mean("gaussian(sd 2)", s, N, 0.0, 4.0);
+
+  s = 0.0;
+  for (int i = 0; i < N; i++) s += gsl_ran_gaussian_ziggurat(g, 1.5);
+  expect_mean("gaussian_ziggurat(sd 1.5)", s, N, 0.0, 2.25);
+
+  s = 0.0;
+  for (int i = 0; i < N; i++) s += gsl_ran_binomial(g, 0.3, 20);
+  expect_mean("binomial(0.3, 20)", s, N, 6.0, 20 * 0.3 * 0.7);
+
+  s = 0.0;
+  for (int i = 0; i < N; i++) s += gsl_ran_exponential(g, 2.0);
+  expect_mean("exponential(mean 2)", s, N, 2.0, 4.0);
+
+  s = 0.0;
+  unsigned long maxv = 0;
+  for (int i = 0; i < N; i++) {
+    const unsigned long k = gsl_rng_uniform_int(g, 10);
+    if (k > maxv) maxv = k;
+    s += (double)k;
+  }
+  cr_expect_lt(maxv, 10UL);
+  expect_mean("uniform_int(10)", s, N, 4.5, (100.0 - 1.0) / 12.0);
+
+  /* n above 2^31 exercises max = 0xffffffff (a 31-bit max would make GSL reject n). */
+  const double big = 3e9;
+  s = 0.0;
+  maxv = 0;
+  for (int i = 0; i < N; i++) {
+    const unsigned long k = gsl_rng_uniform_int(g, (unsigned long)big);
+    if (k > maxv) maxv = k;
+    s += (double)k;
+  }
+  cr_expect_lt(maxv, (unsigned long)big);
+  cr_expect_gt(maxv, (unsigned long)(0.99 * big));
+  expect_mean("uniform_int(3e9)", s, N, (big - 1.0) / 2.0, (big * big - 1.0) / 12.0);
+
+  gsl_rng_free(g);
+}

@@ -1,0 +1,11 @@
+#!/bin/sh
+# Install osq's build and test dependencies from Debian 12 packages (README "Dependencies").
+# Runs apt-get directly as root, through sudo otherwise.
+set -eu
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends \
+  ca-certificates gcc libc6-dev make cmake pkg-config \
+  libgsl-dev libconfig-dev libcriterion-dev librandom123-dev libjansson-dev libpng-dev
