@@ -846,6 +846,35 @@ int osq_scenario_load(const char *path, osq_scenario_t *sc, osq_error_t *err) {
   if (rerr) return osq_error_add(err, OSQ_EIO, path, 0, "cannot read the scenario: %s", strerror(rerr));
   (void)got;
 
+  /* libconfig 1.5 joins every @include path to the include directory, absolute ones too, so an
+   * absolute path would fail with a misleading "cannot open include file". Say so instead. */
+  const src_file_t *main_src = load_src(&c, path);
+  if (main_src) {
+    int line = 1;
+    for (const char *q = main_src->text; *q; q++) {
+      if (*q == '\n') line++;
+      if ((q == main_src->text || q[-1] == '\n')) {
+        const char *r = q;
+        while (*r == ' ' || *r == '\t') r++;
+        if (strncmp(r, "@include", 8) == 0) {
+          r += 8;
+          while (*r == ' ' || *r == '\t') r++;
+          if (r[0] == '"' && r[1] == '/') {
+            const char *e = strchr(r + 1, '"');
+            int len = e ? (int)(e - r - 1) : 0;
+            osq_error_add(err, OSQ_ECONFIG, path, line,
+                          "@include \"%.*s\" is an absolute path (expected a path relative to the scenario's directory, %s)",
+                          len, r + 1, c.include_dir);
+          }
+        }
+      }
+    }
+    if (err->code) {
+      free_srcs(&c);
+      return err->code;
+    }
+  }
+
   config_t cfg;
   config_init(&cfg);
   const char *dir = c.include_dir;
