@@ -60,9 +60,9 @@ static void tex_num(osq__out_t *o, double x) {
   }
 }
 
+/* Only what determines the numbers: threads, ranks, wall time and date are in run.json, so that
+ * this file is byte-identical for any thread or rank count (README "Reproducibility"). */
 static void tex_header_comment(osq__out_t *o, const osq_run_header_t *h) {
-  char wall[OSQ__NUM_LEN];
-  osq__fmt_exact(h->wall_seconds, wall);
   osq__outs(o, "% run: osq ");
   tex_comment_text(o, h->version);
   osq__outs(o, " scenario=");
@@ -71,15 +71,14 @@ static void tex_header_comment(osq__out_t *o, const osq_run_header_t *h) {
   tex_comment_text(o, h->scenario_path);
   osq__outs(o, " scenario_hash=");
   tex_comment_text(o, h->scenario_hash[0] ? h->scenario_hash : NULL);
-  osq__outf(o, " seed=%llu trials=%" PRId64 " trials_done=%" PRId64 " threads=%d ranks=%d rng=",
-            (unsigned long long)h->seed, h->trials, h->trials_done, h->threads, h->ranks);
+  osq__outf(o, " seed=%llu trials=%" PRId64 " trials_done=%" PRId64 " rng=", (unsigned long long)h->seed, h->trials,
+            h->trials_done);
   tex_comment_text(o, h->rng);
-  osq__outf(o, " block_size=%" PRId64 " wall_seconds=%s verification_hash=", h->block_size, wall);
+  osq__outf(o, " block_size=%" PRId64 " verification_hash=", h->block_size);
   tex_comment_text(o, h->verification_hash[0] ? h->verification_hash : NULL);
   osq__outs(o, " result_digest=");
   tex_comment_text(o, h->result_digest[0] ? h->result_digest : NULL);
-  osq__outf(o, " partial=%s created=", h->partial ? "yes" : "no");
-  tex_comment_text(o, h->created);
+  osq__outf(o, " partial=%s", h->partial ? "yes" : "no");
   osq__outc(o, '\n');
 }
 

@@ -63,19 +63,13 @@ static void md_preamble(osq__out_t *o, const osq_run_header_t *h) {
   md_text(o, h->version ? h->version : "?");
   osq__outs(o, "; rng ");
   md_text(o, h->rng ? h->rng : "?");
-  osq__outf(o, ", seed %llu, block size %" PRId64 "; %" PRId64 " trials on %d thread%s x %d rank%s",
-            (unsigned long long)h->seed, h->block_size, h->trials_done, h->threads,
-            h->threads == 1 ? "" : "s", h->ranks, h->ranks == 1 ? "" : "s");
-  char buf[OSQ__NUM_LEN];
-  osq__fmt_sig(h->wall_seconds, SIG_DIGITS, buf);
-  osq__outf(o, " in %s s", buf);
+  /* Only what determines the numbers: threads, ranks, wall time and date are in run.json, so that
+   * this file is byte-identical for any thread or rank count (README "Reproducibility"). */
+  osq__outf(o, ", seed %llu, block size %" PRId64 "; %" PRId64 " trials", (unsigned long long)h->seed,
+            h->block_size, h->trials_done);
   if (h->verification_hash[0]) {
     osq__outs(o, "; verification hash ");
     md_code(o, h->verification_hash);
-  }
-  if (h->created) {
-    osq__outs(o, "; created ");
-    md_text(o, h->created);
   }
   osq__outs(o, ".\n\n");
   if (h->partial)

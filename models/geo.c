@@ -1,0 +1,799 @@
+/*
+ * geo.c owns the raster of territories and everything computed on it: scanline rasterisation of
+ * polygons, per-territory areas, the area-weighted sampler, the no-fly buffer, and swath marking.
+ * See geo.h for the grid conventions. All geometry is on a sphere of radius OSQ_GEO_EARTH_R_KM;
+ * points are handled as unit vectors where distances matter, so no formula breaks down near the
+ * antimeridian.
+ */
+#include "models/geo.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/errors.h"
+
+static const double PI = 3.14159265358979323846;
+#define D2R (PI / 180.0)
+#define R2D (180.0 / PI)
+
+double osq_geo_cell_area_km2(double lat1_deg, double lat2_deg, double dlon_deg) {
+  return OSQ_GEO_EARTH_R_KM * OSQ_GEO_EARTH_R_KM * (dlon_deg * D2R) * (sin(lat2_deg * D2R) - sin(lat1_deg * D2R));
+}
+
+/* Column index of a possibly out-of-range (unwrapped) column number. */
+static inline int wrap_col(long c, int nlon) {
+  long m = c % nlon;
+  return (int)(m < 0 ? m + nlon : m);
+}
+
+static inline bool bit_get(const uint64_t *bits, size_t i) { return (bits[i >> 6] >> (i & 63)) & 1u; }
+static inline void bit_set(uint64_t *bits, size_t i) { bits[i >> 6] |= (uint64_t)1 << (i & 63); }
+static inline void bit_clr(uint64_t *bits, size_t i) { bits[i >> 6] &= ~((uint64_t)1 << (i & 63)); }
+
+static inline double row_centre_deg(const osq_geo_raster_t *g, int r) { return -90.0 + (r + 0.5) * g->res_deg; }
+
+/* Longitude half-width (degrees) of the set of points on the parallel with (sin, cos) = (sr, cr)
+ * that lie within angular distance ang of a point with (sin, cos) of latitude (sq, cq).
+ * Returns -1 if no point of the parallel is that close, 1000 if the whole parallel is. */
+static double lon_halfwidth_deg(double sq, double cq, double sr, double cr, double cos_ang) {
+  double den = cq * cr;
+  if (den < 1e-12) return 1000.0;
+  double cl = (cos_ang - sq * sr) / den;
+  if (cl > 1.0) return -1.0;
+  if (cl <= -1.0) return 1000.0;
+  return acos(cl) * R2D;
+}
+
+/* ============================================================================================ */
+/* Rasterisation                                                                                */
+/* ============================================================================================ */
+
+typedef struct {
+  double *x, *y;           /* unwrapped vertices of one polygon */
+  size_t cap_x, cap_y;
+  size_t *rs;              /* ring starts in x/y, n_rings + 1 */
+  size_t cap_rings;
+  int *cnt;                /* [nlat + 1] crossings per row, then offsets */
+  double *xs;              /* crossings */
+  size_t cap_xs;
+  double *yc;              /* [nlat] row centre latitudes */
+} fill_scratch_t;
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem) {
+  if (need <= *cap) return 0;
+  size_t n = *cap ? *cap : 64;
+  while (n < need) n *= 2;
+  void *q = realloc(*p, n * elem);
+  if (!q) return OSQ_ENOMEM;
+  *p = q;
+  *cap = n;
+  return 0;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Fill centre-inside cells of the row between longitudes xa and xb (unwrapped). */
+static void fill_span(osq_geo_raster_t *g, int r, double xa, double xb, uint8_t id) {
+  long ca = (long)ceil((xa + 180.0) / g->res_deg - 0.5);
+  long cb = (long)ceil((xb + 180.0) / g->res_deg - 0.5);
+  if (cb <= ca) return;
+  if (cb - ca >= g->nlon) {
+    ca = 0;
+    cb = g->nlon;
+  }
+  uint8_t *row = g->tid + (size_t)r * (size_t)g->nlon;
+  for (long c = ca; c < cb; c++) row[wrap_col(c, g->nlon)] = id;
+}
+
+/* Copy polygon p's rings into s with continuous longitudes; close rings that wind around the
+ * globe over the pole; shift holes into the outer ring's longitude frame. Returns rings copied. */
+static int unwrap_polygon(const osq_geo_polys_t *P, int p, fill_scratch_t *s, int *n_rings_out) {
+  int r0 = P->poly_ring[p], r1 = P->poly_ring[p + 1];
+  size_t need = 0;
+  for (int k = r0; k < r1; k++) need += P->ring_start[k + 1] - P->ring_start[k] + 3;
+  if (grow((void **)&s->x, &s->cap_x, need, sizeof(double))) return OSQ_ENOMEM;
+  if (grow((void **)&s->y, &s->cap_y, need, sizeof(double))) return OSQ_ENOMEM;
+  if (grow((void **)&s->rs, &s->cap_rings, (size_t)(r1 - r0) + 1, sizeof(size_t))) return OSQ_ENOMEM;
+
+  size_t np = 0;
+  int nr = 0;
+  double outer_min = 0.0;
+  for (int k = r0; k < r1; k++) {
+    size_t a = P->ring_start[k], b = P->ring_start[k + 1];
+    if (b - a < 3) {
+      if (k == r0) break; /* no outer ring: nothing to fill */
+      continue;
+    }
+    size_t start = np;
+    double x0 = P->lon[a], x = x0, xmin = x0, ext = 0.0, pole = 90.0;
+    s->x[np] = x;
+    s->y[np++] = P->lat[a];
+    for (size_t i = a + 1; i < b; i++) {
+      double d = P->lon[i] - P->lon[i - 1];
+      if (d > 180.0) d -= 360.0;
+      else if (d < -180.0) d += 360.0;
+      x += d;
+      if (x < xmin) xmin = x;
+      if (fabs(P->lat[i]) > ext) {
+        ext = fabs(P->lat[i]);
+        pole = P->lat[i] < 0 ? -90.0 : 90.0;
+      }
+      s->x[np] = x;
+      s->y[np++] = P->lat[i];
+    }
+    double d = P->lon[a] - P->lon[b - 1];
+    if (d > 180.0) d -= 360.0;
+    else if (d < -180.0) d += 360.0;
+    double xend = x + d;
+    if (fabs(xend - x0) > 180.0) { /* winds around the globe: close the ring over the pole */
+      s->x[np] = xend;
+      s->y[np++] = P->lat[a];
+      s->x[np] = xend;
+      s->y[np++] = pole;
+      s->x[np] = x0;
+      s->y[np++] = pole;
+    }
+    if (k == r0) {
+      outer_min = xmin;
+    } else {
+      double shift = 360.0 * floor((s->x[start] - outer_min) / 360.0);
+      if (shift != 0.0)
+        for (size_t i = start; i < np; i++) s->x[i] -= shift;
+    }
+    s->rs[nr++] = start;
+  }
+  s->rs[nr] = np;
+  *n_rings_out = nr;
+  return 0;
+}
+
+static int fill_polygon(osq_geo_raster_t *g, const osq_geo_polys_t *P, int p, uint8_t id, fill_scratch_t *s) {
+  int nr = 0;
+  int rc = unwrap_polygon(P, p, s, &nr);
+  if (rc) return rc;
+  if (nr == 0) return 0;
+  size_t np = s->rs[nr];
+  double ymin = 90.0, ymax = -90.0;
+  for (size_t i = 0; i < np; i++) {
+    if (s->y[i] < ymin) ymin = s->y[i];
+    if (s->y[i] > ymax) ymax = s->y[i];
+  }
+  int rlo = (int)floor((ymin + 90.0) / g->res_deg - 0.5) - 1;
+  int rhi = (int)ceil((ymax + 90.0) / g->res_deg - 0.5) + 1;
+  if (rlo < 0) rlo = 0;
+  if (rhi > g->nlat - 1) rhi = g->nlat - 1;
+  if (rlo > rhi) return 0;
+  for (int r = rlo; r <= rhi + 1; r++) s->cnt[r] = 0;
+
+  /* Two passes over the edges: count crossings per row, then store them. A row's centre y is
+   * crossed by an edge when exactly one end lies at or below it (half-open rule), so vertices
+   * on a row are counted once and every row sees an even number of crossings. */
+  for (int pass = 0; pass < 2; pass++) {
+    for (int k = 0; k < nr; k++) {
+      size_t a = s->rs[k], b = s->rs[k + 1];
+      for (size_t i = a; i < b; i++) {
+        size_t j = (i + 1 < b) ? i + 1 : a;
+        double x1 = s->x[i], y1 = s->y[i], x2 = s->x[j], y2 = s->y[j];
+        if (y1 == y2) continue;
+        double lo = y1 < y2 ? y1 : y2, hi = y1 < y2 ? y2 : y1;
+        int ra = (int)floor((lo + 90.0) / g->res_deg - 0.5);
+        int rb = (int)ceil((hi + 90.0) / g->res_deg - 0.5);
+        if (ra < rlo) ra = rlo;
+        if (rb > rhi) rb = rhi;
+        for (int r = ra; r <= rb; r++) {
+          double yc = s->yc[r];
+          if ((y1 <= yc) == (y2 <= yc)) continue;
+          if (pass == 0) {
+            s->cnt[r + 1]++;
+          } else {
+            s->xs[s->cnt[r]++] = x1 + (yc - y1) * (x2 - x1) / (y2 - y1);
+          }
+        }
+      }
+    }
+    if (pass == 0) {
+      /* offsets: cnt[r] = first slot of row r */
+      s->cnt[rlo] = 0;
+      for (int r = rlo; r <= rhi; r++) s->cnt[r + 1] += s->cnt[r];
+      size_t total = (size_t)s->cnt[rhi + 1];
+      if (grow((void **)&s->xs, &s->cap_xs, total + 1, sizeof(double))) return OSQ_ENOMEM;
+    }
+  }
+  /* after pass 1, cnt[r] is the end of row r = start of row r + 1 */
+  int start = 0;
+  for (int r = rlo; r <= rhi; r++) {
+    int end = s->cnt[r];
+    int n = end - start;
+    if (n >= 2) {
+      qsort(s->xs + start, (size_t)n, sizeof(double), cmp_double);
+      for (int q = 0; q + 1 < n; q += 2) fill_span(g, r, s->xs[start + q], s->xs[start + q + 1], id);
+    }
+    start = end;
+  }
+  return 0;
+}
+
+static int polys_valid(const osq_geo_polys_t *P, int n_terr) {
+  if (P->n_polys < 0 || P->n_rings < 0) return 0;
+  if (P->n_polys > 0 && (!P->poly_ring || !P->poly_tid)) return 0;
+  if (P->n_rings > 0 && (!P->ring_start || !P->lon || !P->lat)) return 0;
+  for (int p = 0; p < P->n_polys; p++) {
+    int a = P->poly_ring[p], b = P->poly_ring[p + 1];
+    if (a < 0 || b < a || b > P->n_rings) return 0;
+    uint8_t t = P->poly_tid[p];
+    if (t != OSQ_GEO_NONE && t != OSQ_GEO_FOREIGN && t > n_terr) return 0;
+  }
+  for (int k = 0; k < P->n_rings; k++)
+    if (P->ring_start[k + 1] < P->ring_start[k] || P->ring_start[k + 1] > P->n_pts) return 0;
+  return 1;
+}
+
+void osq_geo_raster_free(osq_geo_raster_t *g) {
+  if (!g) return;
+  free(g->tid);
+  free(g->row_area_km2);
+  free(g->row_sin);
+  free(g->row_cos);
+  free(g->col_sin);
+  free(g->col_cos);
+  free(g->scol);
+  free(g->srow_row);
+  free(g->srow_first);
+  free(g->srow_count);
+  free(g);
+}
+
+/* Areas per id and the sampler index (cells of each territory, row by row). */
+static int index_raster(osq_geo_raster_t *g) {
+  size_t nruns[OSQ_GEO_IDS] = {0};
+  size_t cnt[OSQ_GEO_IDS];
+  for (int r = 0; r < g->nlat; r++) {
+    memset(cnt, 0, sizeof cnt);
+    const uint8_t *row = g->tid + (size_t)r * (size_t)g->nlon;
+    for (int c = 0; c < g->nlon; c++) cnt[row[c]]++;
+    for (int t = 0; t < OSQ_GEO_IDS; t++) {
+      if (!cnt[t]) continue;
+      g->n_cells_by_id[t] += cnt[t];
+      g->area_km2[t] += (double)cnt[t] * (double)g->row_area_km2[r];
+      if (t >= 1 && t <= g->n_terr) nruns[t]++;
+    }
+  }
+  size_t cell_pos[OSQ_GEO_IDS] = {0}, run_pos[OSQ_GEO_IDS] = {0};
+  size_t cells = 0, runs = 0;
+  for (int t = 0; t <= OSQ_GEO_IDS; t++) {
+    g->srow_start[t] = runs;
+    if (t >= 1 && t <= g->n_terr) {
+      cell_pos[t] = cells;
+      run_pos[t] = runs;
+      cells += g->n_cells_by_id[t];
+      runs += nruns[t];
+    }
+  }
+  g->n_terr_cells = cells;
+  g->scol = malloc((cells ? cells : 1) * sizeof *g->scol);
+  g->srow_row = malloc((runs ? runs : 1) * sizeof *g->srow_row);
+  g->srow_first = malloc((runs ? runs : 1) * sizeof *g->srow_first);
+  g->srow_count = malloc((runs ? runs : 1) * sizeof *g->srow_count);
+  if (!g->scol || !g->srow_row || !g->srow_first || !g->srow_count) return OSQ_ENOMEM;
+  for (int r = 0; r < g->nlat; r++) {
+    const uint8_t *row = g->tid + (size_t)r * (size_t)g->nlon;
+    size_t before[OSQ_GEO_IDS];
+    for (int t = 1; t <= g->n_terr; t++) before[t] = cell_pos[t];
+    for (int c = 0; c < g->nlon; c++) {
+      uint8_t t = row[c];
+      if (t >= 1 && t <= g->n_terr) g->scol[cell_pos[t]++] = (uint16_t)c;
+    }
+    for (int t = 1; t <= g->n_terr; t++) {
+      if (cell_pos[t] == before[t]) continue;
+      size_t k = run_pos[t]++;
+      g->srow_row[k] = r;
+      g->srow_first[k] = (uint32_t)before[t];
+      g->srow_count[k] = (uint32_t)(cell_pos[t] - before[t]);
+    }
+  }
+  return 0;
+}
+
+int osq_geo_raster_build(const osq_geo_polys_t *polys, int n_terr, double res_deg, osq_geo_raster_t **out) {
+  if (out) *out = NULL;
+  if (!polys || !out || n_terr < 0 || n_terr > OSQ_GEO_TERR_MAX) return OSQ_EINVAL;
+  if (!(res_deg >= OSQ_GEO_RES_MIN && res_deg <= OSQ_GEO_RES_MAX)) return OSQ_EINVAL;
+  if (!polys_valid(polys, n_terr)) return OSQ_EINVAL;
+
+  osq_geo_raster_t *g = calloc(1, sizeof *g);
+  if (!g) return OSQ_ENOMEM;
+  g->nlat = (int)lround(180.0 / res_deg);
+  g->nlon = 2 * g->nlat;
+  g->res_deg = 180.0 / g->nlat;
+  g->n_cells = (size_t)g->nlat * (size_t)g->nlon;
+  g->n_terr = n_terr;
+  g->tid = calloc(g->n_cells, 1);
+  g->row_area_km2 = malloc((size_t)g->nlat * sizeof *g->row_area_km2);
+  g->row_sin = malloc((size_t)g->nlat * sizeof(double));
+  g->row_cos = malloc((size_t)g->nlat * sizeof(double));
+  g->col_sin = malloc((size_t)g->nlon * sizeof(double));
+  g->col_cos = malloc((size_t)g->nlon * sizeof(double));
+  fill_scratch_t s = {0};
+  s.cnt = malloc(((size_t)g->nlat + 2) * sizeof *s.cnt);
+  s.yc = malloc((size_t)g->nlat * sizeof *s.yc);
+  int rc = OSQ_ENOMEM;
+  if (!g->tid || !g->row_area_km2 || !g->row_sin || !g->row_cos || !g->col_sin || !g->col_cos || !s.cnt || !s.yc)
+    goto fail;
+
+  for (int r = 0; r < g->nlat; r++) {
+    double lat_s = -90.0 + r * g->res_deg;
+    double lat_n = (r == g->nlat - 1) ? 90.0 : lat_s + g->res_deg;
+    g->row_area_km2[r] = (float)osq_geo_cell_area_km2(lat_s, lat_n, g->res_deg);
+    double yc = row_centre_deg(g, r);
+    s.yc[r] = yc;
+    g->row_sin[r] = sin(yc * D2R);
+    g->row_cos[r] = cos(yc * D2R);
+  }
+  for (int c = 0; c < g->nlon; c++) {
+    double xc = -180.0 + (c + 0.5) * g->res_deg;
+    g->col_sin[c] = sin(xc * D2R);
+    g->col_cos[c] = cos(xc * D2R);
+  }
+
+  /* foreign land first, then the territories, so that a party keeps cells it shares with a
+   * neighbour drawn from a slightly different vertex list */
+  for (int pass = 0; pass < 2; pass++) {
+    for (int p = 0; p < polys->n_polys; p++) {
+      uint8_t t = polys->poly_tid[p];
+      if (t == OSQ_GEO_NONE) continue;
+      if ((pass == 0) != (t == OSQ_GEO_FOREIGN)) continue;
+      rc = fill_polygon(g, polys, p, t, &s);
+      if (rc) goto fail;
+    }
+  }
+  rc = index_raster(g);
+  if (rc) goto fail;
+
+  free(s.x);
+  free(s.y);
+  free(s.rs);
+  free(s.cnt);
+  free(s.xs);
+  free(s.yc);
+  *out = g;
+  return 0;
+
+fail:
+  free(s.x);
+  free(s.y);
+  free(s.rs);
+  free(s.cnt);
+  free(s.xs);
+  free(s.yc);
+  osq_geo_raster_free(g);
+  return rc;
+}
+
+size_t osq_geo_cell_index(const osq_geo_raster_t *g, double lat, double lon) {
+  long r = (long)floor((lat + 90.0) / g->res_deg);
+  if (r < 0) r = 0;
+  if (r >= g->nlat) r = g->nlat - 1;
+  double x = fmod(lon + 180.0, 360.0);
+  if (x < 0) x += 360.0;
+  long c = (long)floor(x / g->res_deg);
+  if (c >= g->nlon) c = g->nlon - 1;
+  return (size_t)r * (size_t)g->nlon + (size_t)c;
+}
+
+uint8_t osq_geo_tid_at(const osq_geo_raster_t *g, double lat, double lon) {
+  return g->tid[osq_geo_cell_index(g, lat, lon)];
+}
+
+void osq_geo_cell_centre(const osq_geo_raster_t *g, size_t cell, double *lat, double *lon) {
+  size_t r = cell / (size_t)g->nlon, c = cell % (size_t)g->nlon;
+  *lat = -90.0 + ((double)r + 0.5) * g->res_deg;
+  *lon = -180.0 + ((double)c + 0.5) * g->res_deg;
+}
+
+/* ============================================================================================ */
+/* Sampler                                                                                      */
+/* ============================================================================================ */
+
+osq_geo_sampler_t *osq_geo_sampler_alloc(const osq_geo_raster_t *g, int max_tids) {
+  if (!g || max_tids < 1) return NULL;
+  osq_geo_sampler_t *s = calloc(1, sizeof *s);
+  if (!s) return NULL;
+  s->cap = (size_t)max_tids * (size_t)g->nlat * 2;
+  s->first = malloc(s->cap * sizeof *s->first);
+  s->count = malloc(s->cap * sizeof *s->count);
+  s->row = malloc(s->cap * sizeof *s->row);
+  s->cum = malloc(s->cap * sizeof *s->cum);
+  if (!s->first || !s->count || !s->row || !s->cum) {
+    osq_geo_sampler_free(s);
+    return NULL;
+  }
+  return s;
+}
+
+void osq_geo_sampler_free(osq_geo_sampler_t *s) {
+  if (!s) return;
+  free(s->first);
+  free(s->count);
+  free(s->row);
+  free(s->cum);
+  free(s);
+}
+
+/* first index in [lo, hi) of a sorted column list with value >= v */
+static uint32_t lower_bound_u16(const uint16_t *a, uint32_t lo, uint32_t hi, long v) {
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if ((long)a[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+static void sampler_push(osq_geo_sampler_t *s, const osq_geo_raster_t *g, int row, uint32_t first, uint32_t count,
+                         double *cum) {
+  if (count == 0) return;
+  *cum += (double)count * (double)g->row_area_km2[row];
+  s->first[s->n] = first;
+  s->count[s->n] = count;
+  s->row[s->n] = row;
+  s->cum[s->n] = *cum;
+  s->n++;
+}
+
+double osq_geo_sampler_aim(osq_geo_sampler_t *s, const osq_geo_raster_t *g, const uint8_t *tids, int n_tids,
+                           double lat0, double lon0, double radius_km) {
+  s->n = 0;
+  s->total_km2 = 0.0;
+  if (n_tids < 0 || (size_t)n_tids * (size_t)g->nlat * 2 > s->cap) return OSQ_EINVAL;
+  double ang = radius_km / OSQ_GEO_EARTH_R_KM;
+  bool disc = radius_km > 0 && ang < PI;
+  double sq = sin(lat0 * D2R), cq = cos(lat0 * D2R), cos_ang = cos(ang), ang_deg = ang * R2D;
+  double cum = 0.0;
+  for (int i = 0; i < n_tids; i++) {
+    int t = tids[i];
+    if (t < 1 || t > g->n_terr) {
+      s->n = 0;
+      return OSQ_EINVAL;
+    }
+    for (size_t k = g->srow_start[t]; k < g->srow_start[t + 1]; k++) {
+      int r = g->srow_row[k];
+      uint32_t first = g->srow_first[k], count = g->srow_count[k];
+      if (!disc) {
+        sampler_push(s, g, r, first, count, &cum);
+        continue;
+      }
+      if (fabs(row_centre_deg(g, r) - lat0) > ang_deg) continue;
+      double dl = lon_halfwidth_deg(sq, cq, g->row_sin[r], g->row_cos[r], cos_ang);
+      if (dl < 0) continue;
+      long clo = (long)ceil((lon0 - dl + 180.0) / g->res_deg - 0.5);
+      long chi = (long)floor((lon0 + dl + 180.0) / g->res_deg - 0.5);
+      if (dl >= 180.0 || chi - clo + 1 >= g->nlon) {
+        sampler_push(s, g, r, first, count, &cum);
+        continue;
+      }
+      if (chi < clo) continue;
+      long shift = (long)floor((double)clo / g->nlon) * g->nlon;
+      clo -= shift;
+      chi -= shift;
+      long win[2][2] = {{clo, chi < g->nlon ? chi : g->nlon - 1}, {0, chi - g->nlon}};
+      int nw = chi < g->nlon ? 1 : 2;
+      /* keep runs in column order: the wrapped part [0, ..] first */
+      for (int w = nw - 1; w >= 0; w--) {
+        uint32_t a = lower_bound_u16(g->scol, first, first + count, win[w][0]);
+        uint32_t b = lower_bound_u16(g->scol, first, first + count, win[w][1] + 1);
+        sampler_push(s, g, r, a, b - a, &cum);
+      }
+    }
+  }
+  s->total_km2 = cum;
+  return cum;
+}
+
+int osq_geo_sampler_draw(const osq_geo_sampler_t *s, const osq_geo_raster_t *g, gsl_rng *rng, double *lat,
+                         double *lon) {
+  if (s->n == 0 || !(s->total_km2 > 0)) return OSQ_ERANGE;
+  double u = gsl_rng_uniform(rng) * s->total_km2;
+  double v = gsl_rng_uniform(rng);
+  double w = gsl_rng_uniform(rng);
+  double z = gsl_rng_uniform(rng);
+  size_t lo = 0, hi = s->n - 1;
+  while (lo < hi) { /* first run with cum > u */
+    size_t mid = lo + (hi - lo) / 2;
+    if (s->cum[mid] > u) hi = mid;
+    else lo = mid + 1;
+  }
+  uint32_t j = (uint32_t)(v * s->count[lo]);
+  if (j >= s->count[lo]) j = s->count[lo] - 1;
+  int r = s->row[lo];
+  int c = g->scol[s->first[lo] + j];
+  double lat_s = -90.0 + r * g->res_deg, lat_n = lat_s + g->res_deg;
+  if (lat_n > 90.0) lat_n = 90.0;
+  double s1 = sin(lat_s * D2R), s2 = sin(lat_n * D2R);
+  *lat = asin(s1 + z * (s2 - s1)) * R2D; /* uniform in sin(lat): uniform by area */
+  *lon = -180.0 + (c + w) * g->res_deg;
+  return 0;
+}
+
+/* ============================================================================================ */
+/* Disc marking shared by the buffer                                                           */
+/* ============================================================================================ */
+
+static void unit_vec(double lat, double lon, double v[3]) {
+  double cl = cos(lat * D2R);
+  v[0] = cl * cos(lon * D2R);
+  v[1] = cl * sin(lon * D2R);
+  v[2] = sin(lat * D2R);
+}
+
+static inline double cell_dot(const osq_geo_raster_t *g, int r, int c, const double v[3]) {
+  return g->row_cos[r] * (g->col_cos[c] * v[0] + g->col_sin[c] * v[1]) + g->row_sin[r] * v[2];
+}
+
+/* Set the bits of every cell whose centre is within angular distance ang of cell (r0, c0). */
+static void set_disc(const osq_geo_raster_t *g, uint64_t *bits, int r0, int c0, double ang) {
+  double q[3] = {g->row_cos[r0] * g->col_cos[c0], g->row_cos[r0] * g->col_sin[c0], g->row_sin[r0]};
+  double cos_ang = cos(ang), ang_deg = ang * R2D;
+  int rlo = r0 - (int)ceil(ang_deg / g->res_deg) - 1, rhi = r0 + (int)ceil(ang_deg / g->res_deg) + 1;
+  if (rlo < 0) rlo = 0;
+  if (rhi > g->nlat - 1) rhi = g->nlat - 1;
+  double lon0 = -180.0 + (c0 + 0.5) * g->res_deg;
+  for (int r = rlo; r <= rhi; r++) {
+    double dl = lon_halfwidth_deg(g->row_sin[r0], g->row_cos[r0], g->row_sin[r], g->row_cos[r], cos_ang);
+    if (dl < 0) continue;
+    long clo, chi;
+    if (dl >= 180.0) {
+      clo = 0;
+      chi = g->nlon - 1;
+    } else {
+      clo = (long)ceil((lon0 - dl + 180.0) / g->res_deg - 0.5) - 1;
+      chi = (long)floor((lon0 + dl + 180.0) / g->res_deg - 0.5) + 1;
+      if (chi - clo + 1 >= g->nlon) {
+        clo = 0;
+        chi = g->nlon - 1;
+      }
+    }
+    size_t base = (size_t)r * (size_t)g->nlon;
+    for (long cc = clo; cc <= chi; cc++) {
+      int c = wrap_col(cc, g->nlon);
+      if (bit_get(bits, base + (size_t)c)) continue;
+      if (cell_dot(g, r, c, q) >= cos_ang) bit_set(bits, base + (size_t)c);
+    }
+  }
+}
+
+osq_geo_buffer_t *osq_geo_buffer_build(const osq_geo_raster_t *g, const uint8_t blocked[OSQ_GEO_IDS], double dist_km) {
+  if (!g || !blocked || !(dist_km >= 0)) return NULL;
+  osq_geo_buffer_t *b = calloc(1, sizeof *b);
+  if (!b) return NULL;
+  b->dist_km = dist_km;
+  size_t words = (g->n_cells + 63) / 64;
+  b->bits = calloc(words, sizeof *b->bits);
+  if (!b->bits) {
+    free(b);
+    return NULL;
+  }
+  double dlat_km = g->res_deg * D2R * OSQ_GEO_EARTH_R_KM;
+  for (int r = 0; r < g->nlat; r++) {
+    const uint8_t *row = g->tid + (size_t)r * (size_t)g->nlon;
+    const uint8_t *up = r + 1 < g->nlat ? row + g->nlon : NULL;
+    const uint8_t *dn = r > 0 ? row - g->nlon : NULL;
+    double dlon_km = dlat_km * g->row_cos[r];
+    double half_diag = 0.5 * sqrt(dlat_km * dlat_km + dlon_km * dlon_km);
+    double ang = (dist_km + half_diag) / OSQ_GEO_EARTH_R_KM;
+    for (int c = 0; c < g->nlon; c++) {
+      if (!blocked[row[c]]) continue;
+      bit_set(b->bits, (size_t)r * (size_t)g->nlon + (size_t)c);
+      if (dist_km <= 0) continue;
+      /* only cells at the edge of blocked land can be the nearest blocked cell to anything */
+      int cl = c > 0 ? c - 1 : g->nlon - 1, cr = c + 1 < g->nlon ? c + 1 : 0;
+      bool edge = !blocked[row[cl]] || !blocked[row[cr]];
+      for (int k = 0; !edge && k < 2; k++) {
+        const uint8_t *o = k ? up : dn;
+        if (o) edge = !blocked[o[cl]] || !blocked[o[c]] || !blocked[o[cr]];
+      }
+      if (edge) set_disc(g, b->bits, r, c, ang);
+    }
+  }
+  size_t n = 0;
+  for (size_t i = 0; i < words; i++) {
+    uint64_t w = b->bits[i];
+    while (w) {
+      w &= w - 1;
+      n++;
+    }
+  }
+  b->n_cells_set = n;
+  return b;
+}
+
+void osq_geo_buffer_free(osq_geo_buffer_t *b) {
+  if (!b) return;
+  free(b->bits);
+  free(b);
+}
+
+bool osq_geo_buffer_test(const osq_geo_buffer_t *b, const osq_geo_raster_t *g, double lat, double lon) {
+  return bit_get(b->bits, osq_geo_cell_index(g, lat, lon));
+}
+
+/* ============================================================================================ */
+/* Marks                                                                                        */
+/* ============================================================================================ */
+
+osq_geo_marks_t *osq_geo_marks_alloc(const osq_geo_raster_t *g) {
+  if (!g) return NULL;
+  osq_geo_marks_t *m = calloc(1, sizeof *m);
+  if (!m) return NULL;
+  m->bits = calloc((g->n_cells + 63) / 64, sizeof *m->bits);
+  m->cap = g->n_terr_cells;
+  m->touched = malloc((m->cap ? m->cap : 1) * sizeof *m->touched);
+  m->row_lo = malloc((size_t)g->nlat * sizeof(double));
+  m->row_hi = malloc((size_t)g->nlat * sizeof(double));
+  if (!m->bits || !m->touched || !m->row_lo || !m->row_hi) {
+    osq_geo_marks_free(m);
+    return NULL;
+  }
+  for (int r = 0; r < g->nlat; r++) {
+    m->row_lo[r] = HUGE_VAL;
+    m->row_hi[r] = -HUGE_VAL;
+  }
+  return m;
+}
+
+void osq_geo_marks_free(osq_geo_marks_t *m) {
+  if (!m) return;
+  free(m->bits);
+  free(m->touched);
+  free(m->row_lo);
+  free(m->row_hi);
+  free(m);
+}
+
+void osq_geo_marks_clear(osq_geo_marks_t *m) {
+  for (size_t i = 0; i < m->n_touched; i++) bit_clr(m->bits, m->touched[i]);
+  m->n_touched = 0;
+  memset(m->area_km2, 0, sizeof m->area_km2);
+  m->total_km2 = 0.0;
+}
+
+static inline bool markable(const osq_geo_raster_t *g, const osq_geo_marks_t *m, uint8_t t) {
+  return t >= 1 && t <= g->n_terr && (!m->filter || m->filter[t]);
+}
+
+static inline double mark_cell(const osq_geo_raster_t *g, osq_geo_marks_t *m, size_t idx, int r, uint8_t t) {
+  bit_set(m->bits, idx);
+  m->touched[m->n_touched++] = (uint32_t)idx;
+  double a = (double)g->row_area_km2[r];
+  m->area_km2[t] += a;
+  return a;
+}
+
+double osq_geo_mark_segment(const osq_geo_raster_t *g, double lat1, double lon1, double lat2, double lon2,
+                            double half_width_km, osq_geo_marks_t *m) {
+  if (!(half_width_km >= 0)) return 0.0;
+  double delta = half_width_km / OSQ_GEO_EARTH_R_KM;
+  if (delta > PI / 2) delta = PI / 2;
+  double a[3], b[3], n[3], na[3] = {0, 0, 0}, bn[3] = {0, 0, 0};
+  unit_vec(lat1, lon1, a);
+  unit_vec(lat2, lon2, b);
+  n[0] = a[1] * b[2] - a[2] * b[1];
+  n[1] = a[2] * b[0] - a[0] * b[2];
+  n[2] = a[0] * b[1] - a[1] * b[0];
+  double sn = sqrt(n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
+  double theta = atan2(sn, a[0] * b[0] + a[1] * b[1] + a[2] * b[2]);
+  bool point = theta < 1e-9;
+  if (!point) {
+    for (int i = 0; i < 3; i++) n[i] /= sn;
+    na[0] = n[1] * a[2] - n[2] * a[1]; /* tangent at a, towards b */
+    na[1] = n[2] * a[0] - n[0] * a[2];
+    na[2] = n[0] * a[1] - n[1] * a[0];
+    bn[0] = b[1] * n[2] - b[2] * n[1]; /* tangent at b, back towards a */
+    bn[1] = b[2] * n[0] - b[0] * n[2];
+    bn[2] = b[0] * n[1] - b[1] * n[0];
+  }
+  double cosd = cos(delta), sind = sin(delta);
+
+  /* Candidate cells: sample the arc every `step`; any cell centre within delta of the arc lies
+   * within eff = delta + step/2 of a sample, so per row the union of the samples' exact
+   * longitude windows at radius eff contains every cell the exact test can accept. */
+  double step = g->res_deg * D2R;
+  int K = point ? 0 : (int)ceil(theta / step);
+  double eff = delta + (point ? 0.0 : 0.5 * theta / (K > 0 ? K : 1)) + 1e-12;
+  double cos_eff = cos(eff), eff_deg = eff * R2D;
+  int rmin = g->nlat, rmax = -1;
+  double prev = 0.0;
+  for (int k = 0; k <= K; k++) {
+    double p[3];
+    if (point) {
+      memcpy(p, a, sizeof p);
+    } else {
+      double t = theta * k / K, ct = cos(t), st = sin(t);
+      for (int i = 0; i < 3; i++) p[i] = a[i] * ct + na[i] * st;
+    }
+    double z = p[2] > 1.0 ? 1.0 : (p[2] < -1.0 ? -1.0 : p[2]);
+    double lat = asin(z) * R2D;
+    double lon = atan2(p[1], p[0]) * R2D;
+    if (k > 0) {
+      while (lon - prev > 180.0) lon -= 360.0;
+      while (lon - prev < -180.0) lon += 360.0;
+    }
+    prev = lon;
+    double sq = z, cq = sqrt(p[0] * p[0] + p[1] * p[1]);
+    int rlo = (int)floor((lat - eff_deg + 90.0) / g->res_deg - 0.5);
+    int rhi = (int)ceil((lat + eff_deg + 90.0) / g->res_deg - 0.5);
+    if (rlo < 0) rlo = 0;
+    if (rhi > g->nlat - 1) rhi = g->nlat - 1;
+    for (int r = rlo; r <= rhi; r++) {
+      double dl = lon_halfwidth_deg(sq, cq, g->row_sin[r], g->row_cos[r], cos_eff);
+      if (dl < 0) continue;
+      double lo = lon - dl, hi = lon + dl;
+      if (dl >= 180.0) {
+        lo = -1e6;
+        hi = 1e6;
+      }
+      if (lo < m->row_lo[r]) m->row_lo[r] = lo;
+      if (hi > m->row_hi[r]) m->row_hi[r] = hi;
+      if (r < rmin) rmin = r;
+      if (r > rmax) rmax = r;
+    }
+  }
+
+  double added = 0.0;
+  for (int r = rmin; r <= rmax; r++) {
+    double lo = m->row_lo[r], hi = m->row_hi[r];
+    m->row_lo[r] = HUGE_VAL;
+    m->row_hi[r] = -HUGE_VAL;
+    if (lo > hi) continue;
+    long clo, chi;
+    if (hi - lo >= 360.0) {
+      clo = 0;
+      chi = g->nlon - 1;
+    } else {
+      clo = (long)ceil((lo + 180.0) / g->res_deg - 0.5);
+      chi = (long)floor((hi + 180.0) / g->res_deg - 0.5);
+      if (chi - clo + 1 >= g->nlon) {
+        clo = 0;
+        chi = g->nlon - 1;
+      }
+    }
+    size_t base = (size_t)r * (size_t)g->nlon;
+    for (long cc = clo; cc <= chi; cc++) {
+      int c = wrap_col(cc, g->nlon);
+      size_t idx = base + (size_t)c;
+      uint8_t t = g->tid[idx];
+      if (!markable(g, m, t) || bit_get(m->bits, idx)) continue;
+      bool in;
+      if (point) {
+        in = cell_dot(g, r, c, a) >= cosd;
+      } else {
+        double dn = cell_dot(g, r, c, n);
+        if (fabs(dn) > sind) continue;
+        in = (cell_dot(g, r, c, na) >= 0 && cell_dot(g, r, c, bn) >= 0) || cell_dot(g, r, c, a) >= cosd ||
+             cell_dot(g, r, c, b) >= cosd;
+      }
+      if (in) added += mark_cell(g, m, idx, r, t);
+    }
+  }
+  m->total_km2 += added;
+  return added;
+}
+
+double osq_geo_marks_merge(const osq_geo_raster_t *g, osq_geo_marks_t *dst, const osq_geo_marks_t *src) {
+  double added = 0.0;
+  for (size_t i = 0; i < src->n_touched; i++) {
+    size_t idx = src->touched[i];
+    uint8_t t = g->tid[idx];
+    if (!markable(g, dst, t) || bit_get(dst->bits, idx)) continue;
+    added += mark_cell(g, dst, idx, (int)(idx / (size_t)g->nlon), t);
+  }
+  dst->total_km2 += added;
+  return added;
+}
+
+bool osq_geo_marks_test(const osq_geo_marks_t *m, const osq_geo_raster_t *g, double lat, double lon) {
+  return bit_get(m->bits, osq_geo_cell_index(g, lat, lon));
+}

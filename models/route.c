@@ -1,0 +1,244 @@
+/*
+ * route.c owns great-circle distances and the construction of a flight's closed route under its
+ * limits (maximum flight distance, box sub-limit, no-fly buffer). See route.h for what is
+ * approximate. Lengths are always summed leg by leg in flying order, so the length checked
+ * against the limit is bit-for-bit the length osq_route_length_km reports.
+ */
+#include "models/route.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "models/errors.h"
+
+static const double PI = 3.14159265358979323846;
+#define D2R (PI / 180.0)
+#define R2D (180.0 / PI)
+
+double osq_gc_distance_km(double lat1, double lon1, double lat2, double lon2) {
+  double p1 = lat1 * D2R, p2 = lat2 * D2R;
+  double s1 = sin(0.5 * (p2 - p1)), s2 = sin(0.5 * (lon2 - lon1) * D2R);
+  double h = s1 * s1 + cos(p1) * cos(p2) * s2 * s2;
+  if (h > 1.0) h = 1.0;
+  return 2.0 * OSQ_GEO_EARTH_R_KM * asin(sqrt(h));
+}
+
+static void unit_vec(double lat, double lon, double v[3]) {
+  double cl = cos(lat * D2R);
+  v[0] = cl * cos(lon * D2R);
+  v[1] = cl * sin(lon * D2R);
+  v[2] = sin(lat * D2R);
+}
+
+/* Arc from a towards b: a, the unit tangent u at a pointing to b, and the arc angle. */
+static double arc_setup(double lat1, double lon1, double lat2, double lon2, double a[3], double u[3]) {
+  double b[3];
+  unit_vec(lat1, lon1, a);
+  unit_vec(lat2, lon2, b);
+  double c = a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+  double w[3] = {b[0] - c * a[0], b[1] - c * a[1], b[2] - c * a[2]};
+  double s = sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2]);
+  if (s < 1e-15) {
+    u[0] = u[1] = u[2] = 0.0;
+    return 0.0;
+  }
+  for (int i = 0; i < 3; i++) u[i] = w[i] / s;
+  return atan2(s, c);
+}
+
+static void arc_point(const double a[3], const double u[3], double t, double *lat, double *lon) {
+  double ct = cos(t), st = sin(t);
+  double p[3] = {a[0] * ct + u[0] * st, a[1] * ct + u[1] * st, a[2] * ct + u[2] * st};
+  double z = p[2] > 1.0 ? 1.0 : (p[2] < -1.0 ? -1.0 : p[2]);
+  *lat = asin(z) * R2D;
+  *lon = atan2(p[1], p[0]) * R2D;
+}
+
+static bool in_box(double lat, double lon, const osq_route_box_t *box) {
+  return lat >= box->lat_min && lat <= box->lat_max && lon >= box->lon_min && lon <= box->lon_max;
+}
+
+/* Add the parameters t in (0, theta) where A cos t + B sin t = C to ts. */
+static int add_roots(double A, double B, double C, double theta, double *ts, int n) {
+  double R = sqrt(A * A + B * B);
+  if (R < 1e-15 || fabs(C) > R) return n;
+  double phi = atan2(B, A), al = acos(C / R);
+  double cand[2] = {phi + al, phi - al};
+  for (int i = 0; i < 2; i++) {
+    double t = fmod(cand[i], 2.0 * PI);
+    if (t < 0) t += 2.0 * PI;
+    if (t > 0 && t < theta) ts[n++] = t;
+  }
+  return n;
+}
+
+double osq_gc_box_km(double lat1, double lon1, double lat2, double lon2, const osq_route_box_t *box) {
+  /* Quick reject: away from the poles a great-circle arc's longitude runs monotonically between
+   * its ends, so an arc whose ends are both east (or both west) of the box misses it. */
+  double dl = lon2 - lon1;
+  if (dl > -180.0 && dl < 180.0 && fabs(lat1) < 89.0 && fabs(lat2) < 89.0 &&
+      ((lon1 > box->lon_max && lon2 > box->lon_max) || (lon1 < box->lon_min && lon2 < box->lon_min)))
+    return 0.0;
+  double a[3], u[3];
+  double theta = arc_setup(lat1, lon1, lat2, lon2, a, u);
+  if (theta <= 0) return 0.0;
+  /* cut points: the arc's crossings of the box's two parallels and two meridians (each a
+   * solution of A cos t + B sin t = C along the arc) */
+  double ts[12];
+  int n = 0;
+  ts[n++] = 0.0;
+  double lats[2] = {box->lat_min, box->lat_max};
+  for (int i = 0; i < 2; i++) n = add_roots(a[2], u[2], sin(lats[i] * D2R), theta, ts, n);
+  double lons[2] = {box->lon_min, box->lon_max};
+  for (int i = 0; i < 2; i++) {
+    double nx = -sin(lons[i] * D2R), ny = cos(lons[i] * D2R); /* normal of the meridian plane */
+    n = add_roots(nx * a[0] + ny * a[1], nx * u[0] + ny * u[1], 0.0, theta, ts, n);
+  }
+  ts[n++] = theta;
+  for (int i = 1; i < n; i++) /* insertion sort: at most 10 values */
+    for (int j = i; j > 0 && ts[j - 1] > ts[j]; j--) {
+      double t = ts[j];
+      ts[j] = ts[j - 1];
+      ts[j - 1] = t;
+    }
+  double inside = 0.0;
+  for (int i = 0; i + 1 < n; i++) {
+    if (ts[i + 1] <= ts[i]) continue;
+    double lat, lon;
+    arc_point(a, u, 0.5 * (ts[i] + ts[i + 1]), &lat, &lon);
+    if (in_box(lat, lon, box)) inside += ts[i + 1] - ts[i];
+  }
+  return inside * OSQ_GEO_EARTH_R_KM;
+}
+
+bool osq_route_leg_clear(const osq_geo_raster_t *g, const osq_geo_buffer_t *nofly, double lat1, double lon1,
+                         double lat2, double lon2) {
+  if (!nofly) return true;
+  double a[3], u[3];
+  double theta = arc_setup(lat1, lon1, lat2, lon2, a, u);
+  int K = (int)ceil(theta * OSQ_GEO_EARTH_R_KM / OSQ_ROUTE_NOFLY_STEP_KM);
+  if (K < 1) K = 1;
+  for (int k = 0; k <= K; k++) {
+    double lat, lon;
+    if (k == K) {
+      lat = lat2;
+      lon = lon2;
+    } else {
+      arc_point(a, u, theta * k / K, &lat, &lon);
+    }
+    if (osq_geo_buffer_test(nofly, g, lat, lon)) return false;
+  }
+  return true;
+}
+
+void osq_route_init(osq_route_t *rt, double af_lat, double af_lon) {
+  memset(rt, 0, sizeof *rt);
+  rt->lat[0] = rt->lat[1] = af_lat;
+  rt->lon[0] = rt->lon[1] = af_lon;
+}
+
+double osq_route_length_km(const osq_route_t *rt) {
+  double s = 0.0;
+  for (int i = 0; i <= rt->n_sites; i++) s += osq_gc_distance_km(rt->lat[i], rt->lon[i], rt->lat[i + 1], rt->lon[i + 1]);
+  return s;
+}
+
+/* Sum of legs in flying order with legs i and i + 1 of the new route being x1, x2. */
+static double sum_with(const double *legs, int n_legs, int i, double x1, double x2) {
+  double s = 0.0;
+  for (int j = 0; j < i; j++) s += legs[j];
+  s += x1;
+  s += x2;
+  for (int j = i + 1; j < n_legs; j++) s += legs[j];
+  return s;
+}
+
+bool osq_route_try_add(osq_route_t *rt, const osq_geo_raster_t *g, double lat, double lon,
+                       const osq_route_limits_t *lim) {
+  int n = rt->n_sites;
+  if (n >= OSQ_ROUTE_SITES_MAX || !(lim->max_km > 0)) return false;
+  int n_legs = n + 1;
+  double total[OSQ_ROUTE_SITES_MAX + 1], btotal[OSQ_ROUTE_SITES_MAX + 1];
+  double d1[OSQ_ROUTE_SITES_MAX + 1], d2[OSQ_ROUTE_SITES_MAX + 1];
+  double b1[OSQ_ROUTE_SITES_MAX + 1], b2[OSQ_ROUTE_SITES_MAX + 1];
+  bool ok[OSQ_ROUTE_SITES_MAX + 1];
+  int n_ok = 0;
+  for (int i = 0; i < n_legs; i++) { /* insert between point i and point i + 1 */
+    ok[i] = false;
+    d1[i] = osq_gc_distance_km(rt->lat[i], rt->lon[i], lat, lon);
+    d2[i] = osq_gc_distance_km(lat, lon, rt->lat[i + 1], rt->lon[i + 1]);
+    total[i] = sum_with(rt->leg_km, n_legs, i, d1[i], d2[i]);
+    if (!(total[i] <= lim->max_km)) continue;
+    b1[i] = b2[i] = btotal[i] = 0.0;
+    if (lim->sublimit) {
+      b1[i] = osq_gc_box_km(rt->lat[i], rt->lon[i], lat, lon, lim->sublimit);
+      b2[i] = osq_gc_box_km(lat, lon, rt->lat[i + 1], rt->lon[i + 1], lim->sublimit);
+      btotal[i] = sum_with(rt->leg_box_km, n_legs, i, b1[i], b2[i]);
+      if (!(btotal[i] <= lim->sublimit->max_km)) continue;
+    }
+    ok[i] = true;
+    n_ok++;
+  }
+  /* cheapest feasible insertion whose two new legs keep out of the no-fly buffer */
+  int best = -1;
+  while (n_ok > 0) {
+    best = -1;
+    for (int i = 0; i < n_legs; i++)
+      if (ok[i] && (best < 0 || total[i] < total[best])) best = i;
+    if (osq_route_leg_clear(g, lim->nofly, rt->lat[best], rt->lon[best], lat, lon) &&
+        osq_route_leg_clear(g, lim->nofly, lat, lon, rt->lat[best + 1], rt->lon[best + 1]))
+      break;
+    ok[best] = false;
+    n_ok--;
+    best = -1;
+  }
+  if (best < 0) return false;
+
+  for (int j = n + 1; j > best; j--) { /* points best+1 .. n+1 move up by one */
+    rt->lat[j + 1] = rt->lat[j];
+    rt->lon[j + 1] = rt->lon[j];
+  }
+  for (int j = n; j > best; j--) { /* legs best+1 .. n move up by one */
+    rt->leg_km[j + 1] = rt->leg_km[j];
+    rt->leg_box_km[j + 1] = rt->leg_box_km[j];
+  }
+  rt->lat[best + 1] = lat;
+  rt->lon[best + 1] = lon;
+  rt->leg_km[best] = d1[best];
+  rt->leg_km[best + 1] = d2[best];
+  rt->leg_box_km[best] = b1[best];
+  rt->leg_box_km[best + 1] = b2[best];
+  rt->n_sites = n + 1;
+  rt->length_km = total[best];
+  rt->box_km = btotal[best];
+  return true;
+}
+
+int osq_route_generate(osq_route_t *rt, const osq_geo_raster_t *g, osq_geo_sampler_t *sampler, const uint8_t *tids,
+                       int n_tids, double af_lat, double af_lon, int n_sites, const osq_route_limits_t *lim,
+                       gsl_rng *rng) {
+  osq_route_init(rt, af_lat, af_lon);
+  if (!g || !sampler || !lim || !rng || n_sites < 0 || n_tids < 0 || (n_tids > 0 && !tids)) return OSQ_EINVAL;
+  if (n_sites > OSQ_ROUTE_SITES_MAX) n_sites = OSQ_ROUTE_SITES_MAX;
+  if (n_sites == 0 || !(lim->max_km > 0)) return 0;
+  double area = osq_geo_sampler_aim(sampler, g, tids, n_tids, af_lat, af_lon, 0.5 * lim->max_km);
+  if (area < 0) return OSQ_EINVAL;
+  if (area == 0) return 0;
+  int max_fail = lim->max_fail > 0 ? lim->max_fail : OSQ_ROUTE_MAX_FAIL_DEFAULT;
+  int fails = 0;
+  while (rt->n_sites < n_sites && fails < max_fail) {
+    double lat, lon;
+    if (osq_geo_sampler_draw(sampler, g, rng, &lat, &lon)) break;
+    if (osq_route_try_add(rt, g, lat, lon, lim)) fails = 0;
+    else fails++;
+  }
+  return rt->n_sites;
+}
+
+double osq_route_mark(const osq_route_t *rt, const osq_geo_raster_t *g, double half_width_km, osq_geo_marks_t *m) {
+  double added = 0.0;
+  if (rt->n_sites == 0) return 0.0; /* no flight path: the aircraft never left the airfield */
+  for (int i = 0; i <= rt->n_sites; i++)
+    added += osq_geo_mark_segment(g, rt->lat[i], rt->lon[i], rt->lat[i + 1], rt->lon[i + 1], half_width_km, m);
+  return added;
+}
