@@ -26,7 +26,8 @@ typedef struct {
   double size_exponent;           /**< target weight ~ passive_quota^size_exponent */
   double proximity_km;            /**< target weight ~ exp(-distance/proximity_km); 0 = off */
   double share_prob;              /**< chance a request is flown jointly with another observer */
-  bool accepts_by[OSQ_PARTIES_MAX];             /**< false: party accepts no flights (e.g. BY 2022) */
+  bool accepts_by[OSQ_PARTIES_MAX];             /**< false: party accepts no flights and so, by
+                                                     reciprocity, takes no part in the distribution (BY 2022) */
 
   /* --- schedule (BRIEF §3.3) --- */
   int season_first_doy;           /**< first day of the flying season (1 = 1 Jan) */
@@ -37,9 +38,23 @@ typedef struct {
   /* --- execution (BRIEF §3.4) --- */
   double completion;              /**< chance a scheduled flight is completed */
   double completion_by[OSQ_PARTIES_MAX];        /**< per-observer override, < 0 = unset */
+
+  /* --- added with the quota model (docs/model.md) --- */
+  bool reciprocity;               /**< serve requests matched by the target's own requests first (Art. III I 3) */
+  double share_full_prob;         /**< chance a request over a fully booked target joins one of its flights */
+  double interest_obs_by[OSQ_PARTIES_MAX][OSQ_BLOC_COUNT]; /**< per-observer row of interest, < 0 = bloc row */
 } osq_model_params_t;
 
 /** Fill p with the documented defaults (all per-party overrides unset, all parties accept). */
 void osq_model_params_default(osq_model_params_t *p);
+
+/**
+ * Set the fitted per-party defaults that have a source (docs/model.md, "Per-party defaults"),
+ * found by quota-holder code in t: e.g. the US completion rate of 65 % and Russia-Belarus
+ * flying close to its active quota. Call it after osq_model_params_default() and before the
+ * scenario's own per-party values, which override it. Codes missing from t are skipped.
+ * @return the number of per-party values set.
+ */
+int osq_model_params_party_defaults(osq_model_params_t *p, const osq_treaty_t *t);
 
 #endif

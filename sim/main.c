@@ -5,11 +5,19 @@
  * Exit codes (README "Exit codes"): 0 success; 1 verification hash mismatch; 2 usage or scenario
  * error; 3 runtime error (I/O, memory); 130 interrupted.
  */
+#include <errno.h>
+#include <gsl/gsl_errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "models/errors.h"
+#include "results/table.h"
+#include "sim/hash.h"
+#include "sim/rng.h"
+#include "sim/run.h"
 #include "sim/scenario.h"
 
 enum { EXIT_OK = 0, EXIT_VERIFY = 1, EXIT_USAGE = 2, EXIT_RUNTIME = 3 };
@@ -23,6 +31,16 @@ static void print_help(FILE *f) {
           "osq %s - Open Skies observation-flight quota simulator\n"
           "\n"
           "Usage:\n"
+          "  osq run SCENARIO.cfg [options]           run the Monte Carlo trials, write result files\n"
+          "      --trials N          trials (default: the scenario's simulation.trials)\n"
+          "      --threads T         OpenMP threads (default: the scenario's, else all cores)\n"
+          "      --seed S            run seed, 0 to 2^63-1 (default: the scenario's)\n"
+          "      --out DIR           result directory (default: the scenario's output.dir)\n"
+          "      --format LIST       csv,json,md,tex (default: the scenario's output.formats)\n"
+          "      --force             overwrite the result files of an earlier run in DIR\n"
+          "      --flight-log FILE   per-flight CSV of the first trials\n"
+          "      --flight-log-trials K   trials in the flight log (default 10)\n"
+          "      --quiet             no summary table on stdout\n"
           "  osq check SCENARIO.cfg                   validate a scenario and print its summary\n"
           "  osq parties SCENARIO.cfg [--date DATE]   quota holders in force on DATE (YYYY-MM-DD;\n"
           "                                           default 1 July of the first simulated year)\n"
@@ -33,6 +51,11 @@ static void print_help(FILE *f) {
           "Exit codes: 0 ok, 1 verification mismatch, 2 usage or scenario error,\n"
           "            3 runtime error (I/O, memory), 130 interrupted.\n",
           OSQ_VERSION);
+}
+
+static int runtime_error(const osq_error_t *err) {
+  for (int i = 0; i < err->n; i++) fprintf(stderr, "osq: error: %s\n", err->msg[i]);
+  return EXIT_RUNTIME;
 }
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -196,11 +219,180 @@ static int cmd_parties(int argc, char **argv) {
   return EXIT_OK;
 }
 
+
+/* ============================================================================================ */
+/* osq run                                                                                      */
+/* ============================================================================================ */
+
+/* Parse a whole decimal integer in [lo, hi]; false on anything else. */
+static bool parse_i64(const char *s, long long lo, long long hi, long long *out) {
+  if (!s || !*s) return false;
+  errno = 0;
+  char *end;
+  long long v = strtoll(s, &end, 10);
+  if (errno || *end || v < lo || v > hi) return false;
+  *out = v;
+  return true;
+}
+
+static void progress_line(void *ctx, int64_t done, int64_t total) {
+  (void)ctx;
+  fprintf(stderr, "\rosq: %3d%%  %lld of %lld trials", (int)(100.0 * (double)done / (double)total), (long long)done,
+          (long long)total);
+  if (done == total) fputc('\n', stderr);
+  fflush(stderr);
+}
+
+static const osq_row_t *find_row(const osq_table_t *t, int year, const char *metric, const char *party) {
+  for (size_t i = 0; i < t->n; i++)
+    if (t->rows[i].year == year && strcmp(t->rows[i].metric, metric) == 0 && strcmp(t->rows[i].party, party) == 0)
+      return &t->rows[i];
+  return NULL;
+}
+
+static void print_summary(const osq_scenario_t *sc, const osq_run_result_t *r) {
+  static const char *const scalar[] = {"plans_agreed", "flights", "flights_active", "dyads", "dyad_density"};
+  for (int y = sc->first_year; y <= sc->last_year; y++) {
+    printf("\n%d  (%lld trials)            mean  95%% CI                    p05      p50      p95\n", y,
+           (long long)r->trials_done);
+    for (size_t k = 0; k < sizeof scalar / sizeof scalar[0]; k++) {
+      const osq_row_t *row = find_row(r->table, y, scalar[k], "ALL");
+      if (row)
+        printf("  %-22s %9.4g  [%9.4g, %9.4g]  %7.4g  %7.4g  %7.4g\n", row->metric, row->mean, row->ci95_lo,
+               row->ci95_hi, row->p05, row->p50, row->p95);
+    }
+    printf("  %-6s %-30s %-30s\n", "party", "flights_over  mean [95% CI]", "flights_by  mean [95% CI]");
+    for (size_t i = 0; i < r->table->n; i++) {
+      const osq_row_t *o = &r->table->rows[i];
+      if (o->year != y || strcmp(o->metric, "flights_over") != 0) continue;
+      const osq_row_t *b = find_row(r->table, y, "flights_by", o->party);
+      printf("  %-6s %7.3f [%7.3f, %7.3f]     ", o->party, o->mean, o->ci95_lo, o->ci95_hi);
+      if (b) printf("%7.3f [%7.3f, %7.3f]", b->mean, b->ci95_lo, b->ci95_hi);
+      printf("\n");
+    }
+  }
+}
+
+static int write_flight_log(const osq_scenario_t *sc, const char *path, int64_t k, osq_error_t *err) {
+  osq_atomic_file_t *af;
+  int rc = osq_atomic_open(path, &af, err);
+  if (rc) return rc;
+  rc = osq_run_flight_log(sc, k, osq_atomic_stream(af), err);
+  if (rc) {
+    osq_atomic_abort(af);
+    return rc;
+  }
+  return osq_atomic_commit(af, err);
+}
+
+static int cmd_run(int argc, char **argv) {
+  const char *path = NULL, *out = NULL, *formats = NULL, *flight_log = NULL;
+  long long trials = 0, threads = 0, seed = -1, log_trials = -1;
+  bool force = false, quiet = false;
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (strcmp(a, "--force") == 0) force = true;
+    else if (strcmp(a, "--quiet") == 0) quiet = true;
+    else if (strcmp(a, "--trials") == 0 || strcmp(a, "--threads") == 0 || strcmp(a, "--seed") == 0 ||
+             strcmp(a, "--out") == 0 || strcmp(a, "--format") == 0 || strcmp(a, "--flight-log") == 0 ||
+             strcmp(a, "--flight-log-trials") == 0) {
+      if (!v) return usage_error("option %s needs a value", a);
+      i++;
+      if (strcmp(a, "--trials") == 0 && !parse_i64(v, 1, OSQ_TRIALS_MAX, &trials))
+        return usage_error("--trials '%s' is not an integer in [1, 2^40]", v);
+      if (strcmp(a, "--threads") == 0 && !parse_i64(v, 1, 1024, &threads))
+        return usage_error("--threads '%s' is not an integer in [1, 1024]", v);
+      if (strcmp(a, "--seed") == 0 && !parse_i64(v, 0, INT64_MAX, &seed))
+        return usage_error("--seed '%s' is not an integer in [0, 2^63-1]", v);
+      if (strcmp(a, "--flight-log-trials") == 0 && !parse_i64(v, 0, 1000000, &log_trials))
+        return usage_error("--flight-log-trials '%s' is not an integer in [0, 1000000]", v);
+      if (strcmp(a, "--out") == 0) out = v;
+      if (strcmp(a, "--format") == 0) formats = v;
+      if (strcmp(a, "--flight-log") == 0) flight_log = v;
+    } else if (a[0] == '-' && a[1]) {
+      return usage_error("unknown option '%s' for run", a);
+    } else if (!path) {
+      path = a;
+    } else {
+      return usage_error("unexpected argument '%s' (run takes one scenario file)", a);
+    }
+  }
+  if (!path) return usage_error("run needs a scenario file%s", "");
+  int rc;
+  osq_scenario_t *sc = load_or_report(path, &rc);
+  if (!sc) return rc;
+  osq_error_t *err = calloc(1, sizeof *err);
+  if (!err) {
+    free(sc);
+    fprintf(stderr, "osq: error: out of memory\n");
+    return EXIT_RUNTIME;
+  }
+  if (trials) sc->trials = trials;
+  if (seed >= 0) sc->seed = (uint64_t)seed;
+  if (out) snprintf(sc->out_dir, sizeof sc->out_dir, "%s", out);
+  if (flight_log) snprintf(sc->flight_log, sizeof sc->flight_log, "%s", flight_log);
+  if (log_trials >= 0) sc->flight_log_trials = log_trials;
+  unsigned fmt = 0;
+  if (osq_formats_parse(formats ? formats : sc->formats, &fmt, err) != OSQ_OK) {
+    rc = report(err);
+    goto done;
+  }
+
+  osq_run_opts_t opts = {.threads = (int)threads};
+  if (!quiet && isatty(STDERR_FILENO)) opts.progress = progress_line;
+  osq_run_result_t *res = NULL;
+  if (osq_run_execute(sc, &opts, &res, err) != OSQ_OK) {
+    rc = runtime_error(err);
+    goto done;
+  }
+
+  osq_run_header_t hdr;
+  osq_run_header_init(&hdr);
+  char created[OSQ_ISO8601_LEN];
+  osq_format_utc(time(NULL), created, sizeof created);
+  hdr.scenario_name = sc->name;
+  hdr.scenario_path = sc->path;
+  snprintf(hdr.scenario_hash, sizeof hdr.scenario_hash, "%s", sc->hash);
+  hdr.seed = sc->seed;
+  hdr.trials = sc->trials;
+  hdr.trials_done = res->trials_done;
+  hdr.threads = res->threads;
+  hdr.rng = OSQ_RNG_NAME;
+  hdr.block_size = sc->block_size;
+  hdr.wall_seconds = res->wall_seconds;
+  osq_hash_hex(res->hash, hdr.verification_hash);
+  hdr.created = created;
+
+  if (!quiet) {
+    printf("osq %s  scenario %s (%s, hash %s)\n", OSQ_VERSION, sc->name, sc->path, sc->hash);
+    printf("trials %lld  seed %llu  rng %s  block %lld  threads %d\n", (long long)res->trials_done,
+           (unsigned long long)sc->seed, OSQ_RNG_NAME, (long long)sc->block_size, res->threads);
+    printf("set-up %.3f s  trial loop %.3f s  (%.0f trials/s)\n", res->setup_seconds, res->wall_seconds,
+           res->wall_seconds > 0 ? (double)res->trials_done / res->wall_seconds : 0.0);
+    printf("verification hash %s\n", hdr.verification_hash);
+    print_summary(sc, res);
+  }
+  rc = EXIT_OK;
+  if (osq_results_write(sc->out_dir, fmt, &hdr, res->table, res->dyads, force, err) != OSQ_OK)
+    rc = err->code == OSQ_EEXIST ? report(err) : runtime_error(err);
+  else if (sc->flight_log[0] && write_flight_log(sc, sc->flight_log, sc->flight_log_trials, err) != OSQ_OK)
+    rc = runtime_error(err);
+  if (rc == EXIT_OK && !quiet) printf("\nresults in %s/\n", sc->out_dir);
+  osq_run_result_free(res);
+done:
+  free(err);
+  free(sc);
+  return rc;
+}
+
 /* ============================================================================================ */
 /* main                                                                                         */
 /* ============================================================================================ */
 
 int main(int argc, char **argv) {
+  /* GSL's default handler aborts; osq validates arguments itself and reports its own errors. */
+  gsl_set_error_handler_off();
   if (argc < 2) {
     print_help(stderr);
     return EXIT_USAGE;
@@ -218,6 +410,7 @@ int main(int argc, char **argv) {
     osq_scenario_print_schema(stdout);
     return EXIT_OK;
   }
+  if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
   if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
   if (strcmp(cmd, "parties") == 0) return cmd_parties(argc - 2, argv + 2);
   return usage_error("unknown command '%s'", cmd);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/quota.h"
 #include "sim/geocheck.h"
 
 /* ------------------------------------------------------------------------------------------ */
@@ -103,6 +104,10 @@ static const key_t_ SCHEMA[] = {
      ST(D_INT, model.window_days)},
     {"model.quarter_max", K_INT, 1, 92, false, NULL, "flights per target per quarter (Annex H)", ST(D_INT, model.quarter_max)},
     {"model.completion", K_FLOAT, 0, 1, false, NULL, "chance a scheduled flight is completed", ST(D_DOUBLE, model.completion)},
+    {"model.reciprocity", K_BOOL, 0, 0, false, NULL, "serve requests matched by the target's own first (Art. III I 3)",
+     ST(D_BOOL, model.reciprocity)},
+    {"model.share_full_prob", K_FLOAT, 0, 1, false, NULL, "chance a request over a full target joins one of its flights",
+     ST(D_DOUBLE, model.share_full_prob)},
     {"model.interest", K_GROUP, 0, 0, false, NULL, "interest weight, observer bloc x target bloc", NOST},
     {"model.interest.nato_nato", K_FLOAT, 0, 1e3, false, NULL, "NATO over NATO", ST(D_DOUBLE, model.interest[0][0])},
     {"model.interest.nato_ruby", K_FLOAT, 0, 1e3, false, NULL, "NATO over RU-BY", ST(D_DOUBLE, model.interest[0][1])},
@@ -119,7 +124,10 @@ static const key_t_ SCHEMA[] = {
     {"model.parties.*.demand", K_FLOAT, 0, 1, false, NULL, "its demand share", NOST},
     {"model.parties.*.interest", K_FLOAT, 0, 1e3, false, NULL, "its attractiveness as a target (factor)", NOST},
     {"model.parties.*.completion", K_FLOAT, 0, 1, false, NULL, "completion chance of flights it leads", NOST},
-    {"model.parties.*.accepts", K_BOOL, 0, 0, false, NULL, "false: accepts no flights", NOST},
+    {"model.parties.*.accepts", K_BOOL, 0, 0, false, NULL, "false: takes no part in the distribution", NOST},
+    {"model.parties.*.interest_nato", K_FLOAT, 0, 1e3, false, NULL, "its own interest in NATO targets", NOST},
+    {"model.parties.*.interest_ruby", K_FLOAT, 0, 1e3, false, NULL, "its own interest in RU-BY targets", NOST},
+    {"model.parties.*.interest_other", K_FLOAT, 0, 1e3, false, NULL, "its own interest in other targets", NOST},
 
     /* --- outputs --- */
     {"output", K_GROUP, 0, 0, false, NULL, "what to write", NOST},
@@ -663,6 +671,17 @@ static void load_treaty(ctx_t *c, const config_t *cfg, osq_treaty_t *t) {
   }
 }
 
+/* The year workspace holds OSQ_FLIGHTS_MAX flights: the quotas of all parties must fit in it. */
+static void check_quota_total(ctx_t *c, const config_t *cfg, const osq_treaty_t *t) {
+  int sum = 0;
+  for (int i = 0; i < t->n_parties; i++) sum += t->parties[i].passive_quota;
+  if (sum > OSQ_FLIGHTS_MAX) {
+    const config_setting_t *s = config_lookup(cfg, "treaty.parties");
+    ERR_AT(c, s, "treaty.parties: the passive quotas add up to %d flights a year (expected at most %d)", sum,
+           OSQ_FLIGHTS_MAX);
+  }
+}
+
 /* Apply one participation entry; the treaty's terms stay sorted and non-overlapping. */
 static void apply_change(ctx_t *c, const config_setting_t *g, int idx, osq_treaty_t *t) {
   const char *code;
@@ -750,6 +769,9 @@ static void load_model_parties(ctx_t *c, const config_t *cfg, osq_scenario_t *sc
     get_num(g, "interest", &sc->model.interest_by[pi]);
     get_num(g, "completion", &sc->model.completion_by[pi]);
     get_bool(g, "accepts", &sc->model.accepts_by[pi]);
+    get_num(g, "interest_nato", &sc->model.interest_obs_by[pi][OSQ_BLOC_NATO]);
+    get_num(g, "interest_ruby", &sc->model.interest_obs_by[pi][OSQ_BLOC_RUBY]);
+    get_num(g, "interest_other", &sc->model.interest_obs_by[pi][OSQ_BLOC_OTHER]);
   }
 }
 
@@ -890,6 +912,7 @@ int osq_scenario_load(const char *path, osq_scenario_t *sc, osq_error_t *err) {
     else
       osq_error_add(err, OSQ_ECONFIG, ef, config_error_line(&cfg), "%s (expected libconfig syntax: name = value;)", et);
     config_destroy(&cfg);
+    free_srcs(&c);
     return err->code;
   }
 
@@ -946,7 +969,10 @@ int osq_scenario_load(const char *path, osq_scenario_t *sc, osq_error_t *err) {
     for (int i = 0; i < n; i++) apply_change(&c, config_setting_get_elem(changes, (unsigned)i), i, &sc->treaty);
     sc->n_changes = n;
   }
+  /* Sourced per-party defaults (e.g. the US completion rate) first, the scenario's own values over them. */
+  osq_model_params_party_defaults(&sc->model, &sc->treaty);
   load_model_parties(&c, &cfg, sc);
+  check_quota_total(&c, &cfg, &sc->treaty);
 
   collect_files(&c, root);
   uint64_t h = UINT64_C(0xcbf29ce484222325);

@@ -1,0 +1,597 @@
+/*
+ * quota.c owns steps 1-4 of one simulated treaty year (membership, annual distribution,
+ * schedule, execution) and the independent rule checker. docs/model.md explains every rule and
+ * every modelling choice made here; the comments below say why the code is shaped as it is.
+ */
+#include "models/quota.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "models/errors.h"
+
+/* Slack for floor(factor * quota): 0.75 * 12 is exact in binary, but a user's factor such as
+ * 0.7 times 10 is 6.9999999999999991 and must still give 7. */
+#define PHASE_IN_EPS 1e-9
+
+static int phase_in_cap(const osq_model_params_t *p, int year, int quota) {
+  if (year > p->phase_in_last_year) return quota;
+  return (int)floor(p->phase_in_factor * (double)quota + PHASE_IN_EPS);
+}
+
+/* The 50 % rule (Art. III Sec. I para 10): ceil(min(a, b) / 2) in integers. */
+static int half_up(int a, int b) {
+  const int m = a < b ? a : b;
+  return m <= 0 ? 0 : (m + 1) / 2;
+}
+
+static double deg2rad(double d) { return d * (3.14159265358979323846 / 180.0); }
+
+/* A party's position for the proximity weight: the mean of its airfields' coordinates (a crude
+ * centroid that is good enough for a weight; false if it has no airfield). */
+static bool party_position(const osq_party_t *q, double *lat, double *lon) {
+  if (q->n_airfields <= 0) return false;
+  double sl = 0.0, so = 0.0;
+  for (int k = 0; k < q->n_airfields; k++) {
+    sl += q->airfields[k].lat;
+    so += q->airfields[k].lon;
+  }
+  *lat = sl / q->n_airfields;
+  *lon = so / q->n_airfields;
+  return true;
+}
+
+/* Great-circle distance (haversine, mean Earth radius 6371 km). */
+static double distance_km(double lat1, double lon1, double lat2, double lon2) {
+  const double p1 = deg2rad(lat1), p2 = deg2rad(lat2);
+  const double dp = p2 - p1, dl = deg2rad(lon2 - lon1);
+  const double s1 = sin(dp / 2.0), s2 = sin(dl / 2.0);
+  double h = s1 * s1 + cos(p1) * cos(p2) * s2 * s2;
+  if (h > 1.0) h = 1.0;
+  return 2.0 * 6371.0 * asin(sqrt(h));
+}
+
+int osq_quota_caps(const osq_treaty_t *t, const osq_model_params_t *p, int year, osq_quota_caps_t *caps) {
+  if (!t || !p || !caps || t->n_parties < 0 || t->n_parties > OSQ_PARTIES_MAX || year < 1900 || year > 2200)
+    return OSQ_EINVAL;
+  const int n = t->n_parties;
+  memset(caps, 0, sizeof *caps);
+  caps->year = year;
+  caps->n_parties = n;
+
+  int active_sum = 0;
+  for (int i = 0; i < n; i++) {
+    const osq_party_t *q = &t->parties[i];
+    if (q->passive_quota < 0) return OSQ_EINVAL;
+    if (q->passive_quota > INT16_MAX) return OSQ_ERANGE;
+    caps->eligible[i] = osq_party_in_force_year(q, year) && p->accepts_by[i];
+    if (!caps->eligible[i]) continue;
+    caps->passive_cap[i] = (int16_t)phase_in_cap(p, year, q->passive_quota);
+    /* Art. III Sec. I para 5: the total active quota shall not exceed the total passive quota.
+     * The entitlement is the full Annex A quota also in the phase-in (Annex A Sec. II limits
+     * what a State must accept, not what it may conduct). */
+    caps->active_cap[i] = (int16_t)q->passive_quota;
+    active_sum += q->passive_quota;
+    const double d = p->demand_by[i] >= 0.0 ? p->demand_by[i] : p->demand;
+    caps->demand[i] = !(d > 0.0) ? 0.0 : (d > 1.0 ? 1.0 : d); /* NaN -> 0 */
+  }
+  /* The sum of the passive caps is at most the sum of the quotas; this bounds both the flight
+   * list and the request list of osq_year_t. */
+  if (active_sum > OSQ_FLIGHTS_MAX) return OSQ_ERANGE;
+
+  double lat[OSQ_PARTIES_MAX], lon[OSQ_PARTIES_MAX];
+  bool has_pos[OSQ_PARTIES_MAX];
+  osq_bloc_t bloc[OSQ_PARTIES_MAX];
+  double size_w[OSQ_PARTIES_MAX];
+  for (int j = 0; j < n; j++) {
+    has_pos[j] = p->proximity_km > 0.0 && party_position(&t->parties[j], &lat[j], &lon[j]);
+    bloc[j] = osq_party_bloc(&t->parties[j], year);
+    const double f = p->interest_by[j] >= 0.0 ? p->interest_by[j] : 1.0;
+    size_w[j] = caps->eligible[j] ? f * pow((double)t->parties[j].passive_quota, p->size_exponent) : 0.0;
+  }
+
+  for (int i = 0; i < n; i++) {
+    if (!caps->eligible[i]) continue;
+    for (int j = 0; j < n; j++) {
+      if (j == i || !caps->eligible[j]) continue;
+      /* Art. III Sec. I para 10, read with the observer's entitlement (its own passive quota)
+       * as its "total active quota": unlike the quota actually distributed to it, this reading
+       * fits every pair of the printed first distribution (docs/model.md, section 2.2). */
+      caps->pair_cap[i][j] = (int16_t)half_up(t->parties[i].passive_quota, t->parties[j].passive_quota);
+      const double row = p->interest_obs_by[i][bloc[j]];
+      double w = (row >= 0.0 ? row : p->interest[bloc[i]][bloc[j]]) * size_w[j];
+      if (has_pos[i] && has_pos[j]) w *= exp(-distance_km(lat[i], lon[i], lat[j], lon[j]) / p->proximity_km);
+      if (!(w > 0.0) || !isfinite(w) || caps->pair_cap[i][j] == 0 || caps->passive_cap[j] == 0) w = 0.0;
+      caps->weight[i][j] = w;
+    }
+  }
+  return OSQ_OK;
+}
+
+void osq_year_reset(osq_year_t *y, int year, int n_parties) {
+  y->year = year;
+  y->n_parties = n_parties;
+  y->plan_agreed = false;
+  y->n_flights = 0;
+  const size_t np = (size_t)n_parties;
+  memset(y->passive_used, 0, np * sizeof y->passive_used[0]);
+  memset(y->active_used, 0, np * sizeof y->active_used[0]);
+  for (int i = 0; i < n_parties; i++) {
+    memset(y->pair_used[i], 0, np * sizeof y->pair_used[i][0]);
+    y->first_over[i] = -1;
+  }
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Distribution                                                                              */
+/* ---------------------------------------------------------------------------------------- */
+
+/* Spread observer i's demand over targets one request at a time, each by interest weight among
+ * the targets it has not yet asked for as often as the 50 % rule allows: parties know that rule
+ * and do not waste requests on flights it forbids. */
+static int spread_demand(const osq_quota_caps_t *caps, int i, int demand, gsl_rng *rng, osq_year_t *y) {
+  const int n = caps->n_parties;
+  double w[OSQ_PARTIES_MAX];
+  double total = 0.0;
+  for (int j = 0; j < n; j++) {
+    w[j] = caps->weight[i][j];
+    total += w[j];
+  }
+  int made = 0;
+  while (made < demand && total > 0.0) {
+    const double u = gsl_rng_uniform(rng) * total;
+    double acc = 0.0;
+    int pick = -1;
+    for (int j = 0; j < n; j++) {
+      if (w[j] <= 0.0) continue;
+      acc += w[j];
+      pick = j;
+      if (u < acc) break;
+    }
+    y->req[i][pick]++;
+    made++;
+    if (y->req[i][pick] >= caps->pair_cap[i][pick]) {
+      w[pick] = 0.0;
+      /* Recompute instead of subtracting, so rounding can never leave a positive total with
+       * no target left. */
+      total = 0.0;
+      for (int j = 0; j < n; j++) total += w[j];
+    }
+  }
+  return made;
+}
+
+static void add_flight(osq_year_t *y, int obs, int target) {
+  const int f = y->n_flights++;
+  osq_flight_t *fl = &y->flights[f];
+  memset(fl, 0, sizeof *fl);
+  fl->target = (int16_t)target;
+  fl->n_obs = 1;
+  fl->obs[0] = (int8_t)obs;
+  fl->obs[1] = fl->obs[2] = fl->obs[3] = -1;
+  fl->void_obs = 0;
+  fl->status = OSQ_FLIGHT_PLANNED;
+  fl->day = OSQ_DAY_NEVER;
+  y->next_over[f] = y->first_over[target];
+  y->first_over[target] = (int16_t)f;
+  y->passive_used[target]++;
+}
+
+static bool flight_has(const osq_flight_t *fl, int obs) {
+  for (int k = 0; k < fl->n_obs; k++)
+    if (fl->obs[k] == obs) return true;
+  return false;
+}
+
+/* Try to add observer i to an existing flight over j (uniformly among those with room). */
+static bool join_flight(osq_year_t *y, int i, int j, gsl_rng *rng) {
+  int count = 0;
+  for (int f = y->first_over[j]; f >= 0; f = y->next_over[f]) {
+    const osq_flight_t *fl = &y->flights[f];
+    if (fl->n_obs < OSQ_OBS_MAX && !flight_has(fl, i)) count++;
+  }
+  if (count == 0) return false;
+  int k = (int)gsl_rng_uniform_int(rng, (unsigned long)count);
+  for (int f = y->first_over[j]; f >= 0; f = y->next_over[f]) {
+    osq_flight_t *fl = &y->flights[f];
+    if (fl->n_obs < OSQ_OBS_MAX && !flight_has(fl, i)) {
+      if (k-- == 0) {
+        fl->obs[fl->n_obs++] = (int8_t)i;
+        return true;
+      }
+    }
+  }
+  return false; /* not reached */
+}
+
+/* Grant one request i -> j if no rule forbids it. A shared flight costs the target nothing more
+ * (one flight against its passive quota) and each observer one slot of its active quota and of
+ * its 50 % allowance towards the target. */
+static void grant(const osq_model_params_t *p, const osq_quota_caps_t *caps, int i, int j, gsl_rng *rng,
+                  osq_year_t *y) {
+  const double u = gsl_rng_uniform(rng); /* one draw per request, whether or not it is granted */
+  if (y->active_used[i] >= caps->active_cap[i] || y->pair_used[i][j] >= caps->pair_cap[i][j]) return;
+  bool ok = false;
+  if (u < p->share_prob) ok = join_flight(y, i, j, rng);
+  if (!ok && y->passive_used[j] < caps->passive_cap[j] && y->n_flights < OSQ_FLIGHTS_MAX) {
+    add_flight(y, i, j);
+    ok = true;
+  }
+  /* A fully booked target: the interested States may still agree to fly jointly (Annex L
+   * Sec. II para 3), which costs the target no further passive quota. */
+  if (!ok && u >= p->share_prob && p->share_full_prob > 0.0 && gsl_rng_uniform(rng) < p->share_full_prob)
+    ok = join_flight(y, i, j, rng);
+  if (ok) {
+    y->active_used[i]++;
+    y->pair_used[i][j]++;
+  }
+}
+
+static void shuffle_units(gsl_rng *rng, int16_t *a, int n) {
+  /* Fisher-Yates, last to first (gsl_ran_shuffle would do, but this keeps int16 and is short). */
+  for (int k = n - 1; k > 0; k--) {
+    const int r = (int)gsl_rng_uniform_int(rng, (unsigned long)k + 1);
+    const int16_t tmp = a[k];
+    a[k] = a[r];
+    a[r] = tmp;
+  }
+}
+
+int osq_distribute(const osq_treaty_t *t, const osq_model_params_t *p, const osq_quota_caps_t *caps, gsl_rng *rng,
+                   osq_year_t *y) {
+  if (!t || !p || !caps || !rng || !y || caps->n_parties != t->n_parties) return OSQ_EINVAL;
+  const int n = caps->n_parties;
+  osq_year_reset(y, caps->year, n);
+  for (int i = 0; i < n; i++) memset(y->req[i], 0, (size_t)n * sizeof y->req[i][0]);
+  y->plan_agreed = !(gsl_rng_uniform(rng) < p->plan_fail_prob);
+  if (!y->plan_agreed) return OSQ_OK;
+
+  for (int i = 0; i < n; i++) {
+    if (!caps->eligible[i] || caps->active_cap[i] <= 0) continue;
+    const int d = (int)gsl_ran_binomial(rng, caps->demand[i], (unsigned)caps->active_cap[i]);
+    spread_demand(caps, i, d, rng, y);
+  }
+
+  /* Reciprocity (Art. III Sec. I para 3): i may fly over j as often as j may fly over i. Read
+   * as a priority: the requests i -> j matched by requests j -> i are resolved in a first round,
+   * the rest in a second round, each round in a random order. */
+  int n1 = 0;
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < n; j++) {
+      const int r = y->req[i][j];
+      if (r <= 0) continue;
+      const int back = p->reciprocity ? (r < y->req[j][i] ? r : y->req[j][i]) : 0;
+      for (int k = 0; k < back; k++) y->units[n1++] = (int16_t)(i * OSQ_PARTIES_MAX + j);
+    }
+  int n2 = n1;
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < n; j++) {
+      const int r = y->req[i][j];
+      if (r <= 0) continue;
+      const int back = p->reciprocity ? (r < y->req[j][i] ? r : y->req[j][i]) : 0;
+      for (int k = back; k < r; k++) y->units[n2++] = (int16_t)(i * OSQ_PARTIES_MAX + j);
+    }
+  shuffle_units(rng, y->units, n1);
+  shuffle_units(rng, y->units + n1, n2 - n1);
+  for (int k = 0; k < n2; k++) grant(p, caps, y->units[k] / OSQ_PARTIES_MAX, y->units[k] % OSQ_PARTIES_MAX, rng, y);
+  return OSQ_OK;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Schedule                                                                                  */
+/* ---------------------------------------------------------------------------------------- */
+
+static int popcount64(uint64_t x) {
+#if defined(__GNUC__)
+  return __builtin_popcountll(x);
+#else
+  x = x - ((x >> 1) & 0x5555555555555555ULL);
+  x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+  return (int)((x * 0x0101010101010101ULL) >> 56);
+#endif
+}
+
+static void set_bits(uint64_t *bm, int lo, int hi) { /* inclusive, clamped to the bitmap */
+  if (lo < 0) lo = 0;
+  if (hi > OSQ_YEAR_BITS - 1) hi = OSQ_YEAR_BITS - 1;
+  for (int b = lo; b <= hi; b++) bm[b >> 6] |= UINT64_C(1) << (b & 63);
+}
+
+/* Quarter starts as 0-based day of year: Jan 1, Apr 1, Jul 1, Oct 1, and the year's end. */
+static void quarter_starts(int year, int qs[5]) {
+  const osq_day_t d0 = osq_date_from_ymd(year, 1, 1);
+  qs[0] = 0;
+  qs[1] = (int)(osq_date_from_ymd(year, 4, 1) - d0);
+  qs[2] = (int)(osq_date_from_ymd(year, 7, 1) - d0);
+  qs[3] = (int)(osq_date_from_ymd(year, 10, 1) - d0);
+  qs[4] = osq_year_days(year);
+}
+
+static void season_bounds(const osq_model_params_t *p, int year, int *lo, int *hi) {
+  const int nd = osq_year_days(year);
+  int a = p->season_first_doy < 1 ? 1 : p->season_first_doy;
+  int b = p->season_last_doy > nd ? nd : p->season_last_doy;
+  *lo = a - 1;
+  *hi = b - 1; /* lo > hi: an empty season */
+}
+
+static int window_of(const osq_model_params_t *p) { return p->window_days < 1 ? 1 : p->window_days; }
+
+int osq_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *rng, osq_year_t *y) {
+  const int n = y->n_parties;
+  const int W = window_of(p);
+  int qs[5];
+  quarter_starts(y->year, qs);
+  int lo, hi;
+  season_bounds(p, y->year, &lo, &hi);
+
+  /* Days outside the season are busy from the start; so is everything if no quarter admits a
+   * flight. */
+  uint64_t closed[OSQ_YEAR_WORDS];
+  memset(closed, 0xff, sizeof closed);
+  if (lo <= hi && p->quarter_max > 0)
+    for (int b = lo; b <= hi; b++) closed[b >> 6] &= ~(UINT64_C(1) << (b & 63));
+  for (int j = 0; j < n; j++) {
+    memcpy(y->busy[j], closed, sizeof closed);
+    memset(y->quarter_used[j], 0, sizeof y->quarter_used[j]);
+  }
+
+  const osq_day_t d0 = osq_date_from_ymd(y->year, 1, 1);
+  /* Flights that already have a date (a second call, or dates set by the caller) keep it and
+   * occupy their window and quarter first. */
+  for (int f = 0; f < y->n_flights; f++) {
+    const osq_flight_t *fl = &y->flights[f];
+    if (fl->day == OSQ_DAY_NEVER) continue;
+    const int day = (int)(fl->day - d0);
+    if (day < 0 || day >= OSQ_YEAR_BITS) continue;
+    set_bits(y->busy[fl->target], day - (W - 1), day + (W - 1));
+    int q = 0;
+    while (q < 3 && day >= qs[q + 1]) q++;
+    if (++y->quarter_used[fl->target][q] >= p->quarter_max) set_bits(y->busy[fl->target], qs[q], qs[q + 1] - 1);
+  }
+
+  int m = 0;
+  for (int f = 0; f < y->n_flights; f++)
+    if (y->flights[f].status == OSQ_FLIGHT_PLANNED && y->flights[f].day == OSQ_DAY_NEVER) y->order[m++] = (int16_t)f;
+  shuffle_units(rng, y->order, m);
+
+  int unplaced = 0;
+  for (int k = 0; k < m; k++) {
+    osq_flight_t *fl = &y->flights[y->order[k]];
+    uint64_t *bm = y->busy[fl->target];
+    int free_days = 0;
+    for (int w = 0; w < OSQ_YEAR_WORDS; w++) free_days += popcount64(~bm[w]);
+    if (free_days == 0) {
+      fl->status = OSQ_FLIGHT_CANCELLED;
+      unplaced++;
+      continue;
+    }
+    /* The r-th free day, uniformly. */
+    int r = (int)gsl_rng_uniform_int(rng, (unsigned long)free_days);
+    int day = -1;
+    for (int w = 0; w < OSQ_YEAR_WORDS && day < 0; w++) {
+      uint64_t fr = ~bm[w];
+      const int c = popcount64(fr);
+      if (r >= c) {
+        r -= c;
+        continue;
+      }
+      for (; r > 0; r--) fr &= fr - 1; /* drop the lowest r free bits */
+      int b = 0;
+      while (!(fr & (UINT64_C(1) << b))) b++;
+      day = w * 64 + b;
+    }
+    fl->day = d0 + day;
+    /* 96-hour window (Art. VI Sec. I para 3): no other flight over this target closer than W. */
+    set_bits(bm, day - (W - 1), day + (W - 1));
+    int q = 0;
+    while (q < 3 && day >= qs[q + 1]) q++;
+    /* Annex H para 2: at most quarter_max flights over one State in a quarter. */
+    if (++y->quarter_used[fl->target][q] >= p->quarter_max) set_bits(bm, qs[q], qs[q + 1] - 1);
+  }
+
+  /* Membership on the day (BRIEF §3.1): a flight dated when a party is not in force is void for
+   * that party. */
+  for (int f = 0; f < y->n_flights; f++) {
+    osq_flight_t *fl = &y->flights[f];
+    if (fl->status != OSQ_FLIGHT_PLANNED || fl->day == OSQ_DAY_NEVER) continue;
+    fl->void_obs = 0;
+    for (int k = 0; k < fl->n_obs; k++)
+      if (!osq_party_in_force(&t->parties[fl->obs[k]], fl->day)) fl->void_obs |= (uint8_t)(1u << k);
+    const uint8_t all = (uint8_t)((1u << fl->n_obs) - 1u);
+    if (!osq_party_in_force(&t->parties[fl->target], fl->day) || fl->void_obs == all) fl->status = OSQ_FLIGHT_VOID;
+  }
+  return unplaced;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Execution                                                                                 */
+/* ---------------------------------------------------------------------------------------- */
+
+void osq_execute(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *rng, osq_year_t *y) {
+  (void)t;
+  for (int f = 0; f < y->n_flights; f++) {
+    osq_flight_t *fl = &y->flights[f];
+    if (fl->status != OSQ_FLIGHT_PLANNED || fl->day == OSQ_DAY_NEVER) continue;
+    int lead = fl->obs[0];
+    for (int k = 0; k < fl->n_obs; k++)
+      if (!(fl->void_obs & (1u << k))) {
+        lead = fl->obs[k];
+        break;
+      }
+    const double c = p->completion_by[lead] >= 0.0 ? p->completion_by[lead] : p->completion;
+    fl->status = gsl_rng_uniform(rng) < c ? OSQ_FLIGHT_COMPLETED : OSQ_FLIGHT_CANCELLED;
+  }
+}
+
+int osq_year_simulate(const osq_treaty_t *t, const osq_model_params_t *p, const osq_quota_caps_t *caps, gsl_rng *rng,
+                      osq_year_t *y) {
+  const int rc = osq_distribute(t, p, caps, rng, y);
+  if (rc < 0) return rc;
+  osq_schedule(t, p, rng, y);
+  osq_execute(t, p, rng, y);
+  return OSQ_OK;
+}
+
+const char *osq_flight_status_name(int status) {
+  switch (status) {
+    case OSQ_FLIGHT_PLANNED: return "planned";
+    case OSQ_FLIGHT_COMPLETED: return "completed";
+    case OSQ_FLIGHT_CANCELLED: return "cancelled";
+    case OSQ_FLIGHT_VOID: return "void";
+    default: return "?";
+  }
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Independent checker                                                                       */
+/* ---------------------------------------------------------------------------------------- */
+
+/* The checker recomputes the caps with its own short code (not osq_quota_caps) and recounts
+ * everything from the flight list, so that a bug in the distribution cannot hide itself. */
+
+#define FAIL(...)                                  \
+  do {                                             \
+    if (why && n) snprintf(why, n, __VA_ARGS__);   \
+    return OSQ_EINVAL;                             \
+  } while (0)
+
+static const char *code_of(const osq_treaty_t *t, int i) {
+  return (i >= 0 && i < t->n_parties) ? t->parties[i].code : "?";
+}
+
+int osq_year_check(const osq_treaty_t *t, const osq_model_params_t *p, const osq_year_t *y, char *why, size_t n) {
+  if (why && n) why[0] = '\0';
+  const int np = t->n_parties;
+  if (y->n_flights < 0 || y->n_flights > OSQ_FLIGHTS_MAX) FAIL("flight count %d out of range", y->n_flights);
+  if (y->n_parties != np) FAIL("year has %d parties, treaty %d", y->n_parties, np);
+  if (!y->plan_agreed && y->n_flights > 0)
+    FAIL("plan: %d flights although no annual plan was agreed (Art. III Sec. I para 7)", y->n_flights);
+
+  const int year = y->year;
+  const osq_day_t d0 = osq_date_from_ymd(year, 1, 1);
+  /* The season and the quarters by calendar, independently of the scheduler's helpers. */
+  const int first_doy = p->season_first_doy < 1 ? 1 : p->season_first_doy;
+  const int last_doy = p->season_last_doy > osq_year_days(year) ? osq_year_days(year) : p->season_last_doy;
+
+  int passive[OSQ_PARTIES_MAX] = {0}, active[OSQ_PARTIES_MAX] = {0};
+  int pair[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX];
+  memset(pair, 0, sizeof pair);
+  int quarter[OSQ_PARTIES_MAX][4];
+  memset(quarter, 0, sizeof quarter);
+
+  for (int f = 0; f < y->n_flights; f++) {
+    const osq_flight_t *fl = &y->flights[f];
+    const int j = fl->target;
+    if (j < 0 || j >= np) FAIL("flight %d: target index %d out of range", f, j);
+    const osq_party_t *tj = &t->parties[j];
+    if (!osq_party_in_force_year(tj, year) || !p->accepts_by[j])
+      FAIL("flight %d: target %s is not eligible in %d (not a party that year, or accepts no flights)", f, tj->code,
+           year);
+    if (fl->n_obs < 1 || fl->n_obs > OSQ_OBS_MAX)
+      FAIL("flight %d over %s: %d observers (expected 1..%d)", f, tj->code, fl->n_obs, OSQ_OBS_MAX);
+    if (fl->status > OSQ_FLIGHT_VOID)
+      FAIL("status: flight %d over %s has status %d, not a flight status", f, tj->code, fl->status);
+    if (fl->void_obs >> fl->n_obs)
+      FAIL("flight %d over %s: void mask 0x%x marks observers it does not have", f, tj->code, fl->void_obs);
+    for (int k = 0; k < fl->n_obs; k++) {
+      const int i = fl->obs[k];
+      if (i < 0 || i >= np) FAIL("flight %d over %s: observer index %d out of range", f, tj->code, i);
+      if (i == j) FAIL("self-observation: flight %d has %s observing itself", f, tj->code);
+      for (int k2 = 0; k2 < k; k2++)
+        if (fl->obs[k2] == i) FAIL("flight %d over %s: observers list %s twice", f, tj->code, code_of(t, i));
+      if (!osq_party_in_force_year(&t->parties[i], year) || !p->accepts_by[i])
+        FAIL("flight %d over %s: observer %s is not eligible in %d", f, tj->code, code_of(t, i), year);
+      active[i]++;
+      pair[i][j]++;
+    }
+    passive[j]++;
+
+    if (fl->day == OSQ_DAY_NEVER) {
+      if (fl->status != OSQ_FLIGHT_PLANNED && fl->status != OSQ_FLIGHT_CANCELLED)
+        FAIL("status: flight %d over %s is %s without a date", f, tj->code, osq_flight_status_name(fl->status));
+      if (fl->void_obs) FAIL("void: flight %d over %s has void observers without a date", f, tj->code);
+      continue;
+    }
+    int fy, fm, fd;
+    osq_date_to_ymd(fl->day, &fy, &fm, &fd);
+    const int doy = (int)(fl->day - d0) + 1;
+    if (fy != year || doy < first_doy || doy > last_doy)
+      FAIL("season: flight %d over %s on day %d of %d, outside the season %d..%d", f, tj->code, doy, year, first_doy,
+           last_doy);
+    quarter[j][(fm - 1) / 3]++;
+
+    /* Membership on the day: each observer's void bit, and VOID exactly when the target or all
+     * observers are out. */
+    bool all_out = true;
+    for (int k = 0; k < fl->n_obs; k++) {
+      const bool in = osq_party_in_force(&t->parties[fl->obs[k]], fl->day);
+      const bool marked = (fl->void_obs >> k) & 1u;
+      if (in == marked)
+        FAIL("void: flight %d over %s: observer %s is %s on its day but %s void", f, tj->code, code_of(t, fl->obs[k]),
+             in ? "a party" : "not a party", marked ? "marked" : "not marked");
+      if (in) all_out = false;
+    }
+    const bool must_void = all_out || !osq_party_in_force(tj, fl->day);
+    const bool is_void = fl->status == OSQ_FLIGHT_VOID;
+    if (must_void != is_void)
+      FAIL("void: flight %d over %s on a day when %s %s", f, tj->code, all_out ? "every observer" : tj->code,
+           must_void ? "is not a party, but the flight is not VOID" : "is a party, but the flight is VOID");
+  }
+
+  for (int j = 0; j < np; j++) {
+    const osq_party_t *tj = &t->parties[j];
+    /* Annex A Sec. II: the largest k with k <= factor x quota in the phase-in years. */
+    int pcap = tj->passive_quota;
+    if (year <= p->phase_in_last_year) {
+      pcap = 0;
+      while (pcap + 1 <= p->phase_in_factor * tj->passive_quota + PHASE_IN_EPS) pcap++;
+    }
+    if (passive[j] > pcap)
+      FAIL("passive quota: %d flights over %s exceed its cap %d in %d (Annex A Sec. I/II)", passive[j], tj->code, pcap,
+           year);
+    if (active[j] > tj->passive_quota)
+      FAIL("active quota: %s has %d observer slots, more than its passive quota %d (Art. III Sec. I para 5)", tj->code,
+           active[j], tj->passive_quota);
+    for (int i = 0; i < np; i++) {
+      if (pair[i][j] == 0) continue;
+      /* Art. III Sec. I para 10: 50 % rounded up of the smaller quota. */
+      const int qi = t->parties[i].passive_quota, qj = tj->passive_quota;
+      const int cap = (qi < qj ? qi : qj) / 2 + (qi < qj ? qi : qj) % 2;
+      if (pair[i][j] > cap)
+        FAIL("50 %% rule: %s flies %d times over %s, more than %d (Art. III Sec. I para 10)", code_of(t, i), pair[i][j],
+             tj->code, cap);
+    }
+    for (int q = 0; q < 4; q++)
+      if (quarter[j][q] > p->quarter_max)
+        FAIL("quarter cap: %d flights over %s in Q%d, more than %d (Annex H para 2)", quarter[j][q], tj->code, q + 1,
+             p->quarter_max);
+  }
+
+  /* 96-hour window: for each target, sort its dated flights and compare neighbours. */
+  const int W = p->window_days < 1 ? 1 : p->window_days;
+  for (int j = 0; j < np; j++) {
+    if (passive[j] < 2) continue;
+    osq_day_t days[OSQ_FLIGHTS_MAX];
+    int m = 0;
+    for (int f = 0; f < y->n_flights; f++)
+      if (y->flights[f].target == j && y->flights[f].day != OSQ_DAY_NEVER) {
+        const osq_day_t d = y->flights[f].day;
+        int k = m++;
+        while (k > 0 && days[k - 1] > d) {
+          days[k] = days[k - 1];
+          k--;
+        }
+        days[k] = d;
+      }
+    for (int k = 1; k < m; k++)
+      if (days[k] - days[k - 1] < W)
+        FAIL("96-hour window: two flights over %s %d days apart (at least %d required, Art. VI Sec. I para 3)",
+             t->parties[j].code, (int)(days[k] - days[k - 1]), W);
+  }
+  return OSQ_OK;
+}

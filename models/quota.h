@@ -1,0 +1,148 @@
+/*
+ * quota.h owns one simulated treaty year, steps 1-4 of the model (BRIEF §3): membership, the
+ * annual distribution of active quotas under the rules of Art. III, the schedule under the
+ * 96-hour window and the quarterly cap, and the execution of the flights. It also owns the
+ * independent checker of every rule (osq_year_check), which the tests and the flight-log checker
+ * use. The rules, their treaty paragraphs and every modelling choice are documented in
+ * docs/model.md.
+ *
+ * Usage: allocate one osq_year_t per thread once (~35 KB: heap or static, not a small stack);
+ * per scenario year compute one osq_quota_caps_t (~24 KB) with osq_quota_caps() (it depends
+ * only on the treaty, the parameters and the year, so the engine computes it once and shares it
+ * read-only between threads); per trial year call osq_distribute(), osq_schedule(),
+ * osq_execute() (or osq_year_simulate(), which does the three). None of them allocates, prints or keeps state
+ * outside its arguments; every random draw comes from the gsl_rng passed in.
+ */
+#ifndef OSQ_QUOTA_H
+#define OSQ_QUOTA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "models/date.h"
+#include "models/params.h"
+#include "models/treaty.h"
+
+#define OSQ_OBS_MAX 4           /**< observers on one shared flight */
+#define OSQ_FLIGHTS_MAX 1024    /**< flights a year can hold; also bounds the sum of the quotas */
+#define OSQ_YEAR_BITS 384       /**< day bitmap of a year (366 days rounded up to 64) */
+#define OSQ_YEAR_WORDS (OSQ_YEAR_BITS / 64)
+
+/** Status of a flight. A flight is PLANNED after the distribution and after the schedule. */
+typedef enum {
+  OSQ_FLIGHT_PLANNED = 0,       /**< granted (and, after osq_schedule, dated) */
+  OSQ_FLIGHT_COMPLETED = 1,     /**< flown */
+  OSQ_FLIGHT_CANCELLED = 2,     /**< not flown: no legal date (day == OSQ_DAY_NEVER) or failed */
+  OSQ_FLIGHT_VOID = 3           /**< dated when the target or every observer was not a party */
+} osq_flight_status_t;
+
+/** One granted flight: one target, 1..OSQ_OBS_MAX observers (obs[0] leads). */
+typedef struct {
+  int16_t target;               /**< index into osq_treaty_t.parties */
+  int8_t n_obs;                 /**< 1..OSQ_OBS_MAX */
+  int8_t obs[OSQ_OBS_MAX];      /**< observer indices, distinct, none == target */
+  uint8_t void_obs;             /**< bit k: obs[k] was not a party on `day` (its slot is void) */
+  uint8_t status;               /**< osq_flight_status_t */
+  osq_day_t day;                /**< date; OSQ_DAY_NEVER until scheduled or if no date was legal */
+} osq_flight_t;
+
+/**
+ * What the rules allow in one year, per party and per pair: computed once per (treaty,
+ * parameters, year) by osq_quota_caps() and read-only afterwards.
+ */
+typedef struct {
+  int year;
+  int n_parties;
+  bool eligible[OSQ_PARTIES_MAX];               /**< in force on some day of the year and accepts */
+  int16_t passive_cap[OSQ_PARTIES_MAX];         /**< flights it must accept (phase-in applied) */
+  int16_t active_cap[OSQ_PARTIES_MAX];          /**< flights it may conduct (Art. III I 5) */
+  int16_t pair_cap[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX]; /**< [observer][target], 50 % rule */
+  double demand[OSQ_PARTIES_MAX];               /**< demand share (override applied) */
+  double weight[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX]; /**< interest [observer][target]; 0 = never */
+} osq_quota_caps_t;
+
+/** One year of one trial: the flight list, the distribution counters and fixed-size scratch. */
+typedef struct {
+  int year;
+  int n_parties;
+  bool plan_agreed;
+  int n_flights;
+  osq_flight_t flights[OSQ_FLIGHTS_MAX];
+
+  /* Counters of the distribution (observer slots, void ones included), so that every rule is
+   * checked in O(1) while granting. osq_year_check() never trusts them. */
+  int16_t passive_used[OSQ_PARTIES_MAX];
+  int16_t active_used[OSQ_PARTIES_MAX];
+  int16_t pair_used[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX];
+
+  /* Scratch of the distribution and the schedule. req holds the requests of the last
+   * osq_distribute (for diagnostics); the rest is undefined between calls. */
+  int16_t req[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX];   /**< requests [observer][target] */
+  int16_t units[OSQ_FLIGHTS_MAX];                  /**< one request each: observer*P + target */
+  int16_t first_over[OSQ_PARTIES_MAX];             /**< flights over a target: linked list */
+  int16_t next_over[OSQ_FLIGHTS_MAX];
+  int16_t order[OSQ_FLIGHTS_MAX];
+  uint64_t busy[OSQ_PARTIES_MAX][OSQ_YEAR_WORDS];  /**< per target: days no flight may take */
+  int16_t quarter_used[OSQ_PARTIES_MAX][4];
+} osq_year_t;
+
+/**
+ * Compute what the rules allow in a year: eligibility, passive caps (with the 75 % phase-in),
+ * active caps, the 50 % rule per pair, the demand shares and the interest weights.
+ * @return 0; OSQ_EINVAL if an argument is out of range (year outside 1900..2200, more parties
+ *         than OSQ_PARTIES_MAX, a negative quota); OSQ_ERANGE if a quota exceeds
+ *         INT16_MAX or the eligible parties' passive quotas sum to more than OSQ_FLIGHTS_MAX.
+ */
+int osq_quota_caps(const osq_treaty_t *t, const osq_model_params_t *p, int year, osq_quota_caps_t *caps);
+
+/** Reset a year to "no plan, no flights" (cheap: only the counters of caps->n_parties). */
+void osq_year_reset(osq_year_t *y, int year, int n_parties);
+
+/**
+ * Annual distribution: draw whether the plan is agreed, draw each eligible party's demand,
+ * spread it over targets by interest, and grant the requests in a random order (reciprocal
+ * requests first) under every rule of caps. Granted flights are PLANNED with day OSQ_DAY_NEVER.
+ * @return 0; OSQ_EINVAL if caps does not belong to t.
+ */
+int osq_distribute(const osq_treaty_t *t, const osq_model_params_t *p, const osq_quota_caps_t *caps, gsl_rng *rng,
+                   osq_year_t *y);
+
+/**
+ * Schedule: give every PLANNED flight a day of the flying season such that a target has no two
+ * flights closer than window_days and at most quarter_max flights per calendar quarter, drawn
+ * uniformly among the legal days (flights in random order; flights that already have a date keep
+ * it and count first, so a second call changes nothing). A flight without a legal day is
+ * CANCELLED (day stays OSQ_DAY_NEVER). Then membership: observers not in force on the day are
+ * marked in void_obs; if the target or every observer is out, the flight is VOID.
+ * @return the number of flights cancelled for lack of a legal day (>= 0).
+ */
+int osq_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *rng, osq_year_t *y);
+
+/**
+ * Execution: each dated PLANNED flight is COMPLETED with the completion chance of its lead
+ * observer (the first non-void observer; completion_by override, else completion), otherwise
+ * CANCELLED.
+ */
+void osq_execute(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *rng, osq_year_t *y);
+
+/** osq_distribute + osq_schedule + osq_execute. @return 0 or the error of osq_distribute. */
+int osq_year_simulate(const osq_treaty_t *t, const osq_model_params_t *p, const osq_quota_caps_t *caps, gsl_rng *rng,
+                      osq_year_t *y);
+
+/**
+ * Re-check every rule from the flight list alone (it recounts everything and recomputes the
+ * caps with its own code): plan, observer count and distinctness, no self-observation,
+ * eligibility, passive cap, active cap, 50 % rule, season, 96-hour window, quarterly cap,
+ * void status against membership, status values.
+ * @param why receives the first violation found ("" if none); may be NULL.
+ * @return 0 if the year obeys every rule, OSQ_EINVAL otherwise.
+ */
+int osq_year_check(const osq_treaty_t *t, const osq_model_params_t *p, const osq_year_t *y, char *why, size_t n);
+
+/** @return "planned", "completed", "cancelled" or "void" (the flight-log words), "?" otherwise. */
+const char *osq_flight_status_name(int status);
+
+#endif
