@@ -336,6 +336,13 @@ int osq_run_execute(const osq_scenario_t *sc, const osq_run_opts_t *opts, osq_ru
   return OSQ_OK;
 }
 
+/* The log lists a year's flights in date order (undated ones, never scheduled, last): each flight
+ * is keyed by (day << 16 | index), so a plain integer sort does it. */
+static int cmp_i64(const void *a, const void *b) {
+  const int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return (x > y) - (x < y);
+}
+
 int osq_run_flight_log(const osq_scenario_t *sc, int64_t k, FILE *f, osq_error_t *err) {
   plan_t pl;
   int rc = plan_build(&pl, sc, err);
@@ -352,8 +359,11 @@ int osq_run_flight_log(const osq_scenario_t *sc, int64_t k, FILE *f, osq_error_t
         osq_error_add(err, rc, NULL, 0, "trial %lld failed", (long long)t);
         break;
       }
+      int64_t order[OSQ_FLIGHTS_MAX];
+      for (int i = 0; i < year->n_flights; i++) order[i] = ((int64_t)year->flights[i].day << 16) | i;
+      qsort(order, (size_t)year->n_flights, sizeof order[0], cmp_i64);
       for (int i = 0; i < year->n_flights; i++) {
-        const osq_flight_t *fl = &year->flights[i];
+        const osq_flight_t *fl = &year->flights[order[i] & 0xffff];
         char day[11] = "", obs[64] = "";
         if (fl->day != OSQ_DAY_NEVER) osq_date_format(fl->day, day);
         /* An observer that was not a party on the day flew nothing: its slot is left out, unless

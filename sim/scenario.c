@@ -995,7 +995,11 @@ void osq_scenario_print_schema(FILE *f) {
     if (k->kind == K_INT || k->kind == K_FLOAT) snprintf(range, sizeof range, "[%s, %s]", lo, hi);
     else if (k->kind == K_LIST || k->kind == K_STRARRAY) snprintf(range, sizeof range, "%s..%s entries", lo, hi);
     else if (k->kind == K_STRING) snprintf(range, sizeof range, "%s..%s chars", lo, hi);
-    const char *def = k->required ? "required" : k->def ? k->def : strncmp(k->key, "model.", 6) == 0 ? "model" : "-";
+    const bool scalar = k->kind != K_GROUP && k->kind != K_LIST;
+    const char *def = k->required                                  ? "required"
+                      : k->def                                     ? k->def
+                      : scalar && strncmp(k->key, "model.", 6) == 0 ? "model"
+                                                                   : "-";
     fprintf(f, "%-46s %-10s %-22s %-10s %s\n", k->key, tn[k->kind], range, def, k->help);
   }
   fprintf(f, "\n\"model\" defaults are the fitted values of docs/model.md (shown by osq check).\n");
