@@ -633,7 +633,9 @@ osq_geo_marks_t *osq_geo_marks_alloc(const osq_geo_raster_t *g) {
   m->touched = malloc((m->cap ? m->cap : 1) * sizeof *m->touched);
   m->row_lo = malloc((size_t)g->nlat * sizeof(double));
   m->row_hi = malloc((size_t)g->nlat * sizeof(double));
-  if (!m->bits || !m->touched || !m->row_lo || !m->row_hi) {
+  m->row_dl = malloc((size_t)g->nlat * sizeof(double));
+  m->dl_delta = -1.0;
+  if (!m->bits || !m->touched || !m->row_lo || !m->row_hi || !m->row_dl) {
     osq_geo_marks_free(m);
     return NULL;
   }
@@ -650,6 +652,7 @@ void osq_geo_marks_free(osq_geo_marks_t *m) {
   free(m->touched);
   free(m->row_lo);
   free(m->row_hi);
+  free(m->row_dl);
   free(m);
 }
 
@@ -703,16 +706,39 @@ double osq_geo_mark_segment(const osq_geo_raster_t *g, double lat1, double lon1,
   double step = g->res_deg * D2R;
   int K = point ? 0 : (int)ceil(theta / step);
   double eff = delta + (point ? 0.0 : 0.5 * theta / (K > 0 ? K : 1)) + 1e-12;
-  double cos_eff = cos(eff), eff_deg = eff * R2D;
+  /* Per-row longitude half-widths, conservative for any sample within eff_max of the row: a table
+   * computed once per half-width (the swath is the same for every flight of a run), instead of an
+   * acos per row and sample. The exact per-cell test below keeps the result exact. */
+  const double eff_max = delta + 0.5 * step + 1e-12;
+  if (m->dl_delta != delta || m->dl_res != g->res_deg) {
+    for (int r = 0; r < g->nlat; r++) {
+      double worst = fabs(row_centre_deg(g, r)) + (eff_max * R2D) + g->res_deg;
+      double c = worst >= 90.0 ? 0.0 : cos(worst * D2R), q = sin(eff_max);
+      m->row_dl[r] = c <= q ? 1000.0 : asin(q / c) * R2D;
+    }
+    m->dl_delta = delta;
+    m->dl_res = g->res_deg;
+  }
+  if (eff > eff_max) eff = eff_max;
+  double eff_deg = eff_max * R2D;
   int rmin = g->nlat, rmax = -1;
   double prev = 0.0;
+  /* Samples by rotation from the last one: no sine or cosine per sample. */
+  const double cstep = point ? 1.0 : cos(theta / K), sstep = point ? 0.0 : sin(theta / K);
+  double ck = 1.0, sk = 0.0;
   for (int k = 0; k <= K; k++) {
     double p[3];
     if (point) {
       memcpy(p, a, sizeof p);
     } else {
-      double t = theta * k / K, ct = cos(t), st = sin(t);
-      for (int i = 0; i < 3; i++) p[i] = a[i] * ct + na[i] * st;
+      if (k == K) {
+        memcpy(p, b, sizeof p);
+      } else {
+        for (int i = 0; i < 3; i++) p[i] = a[i] * ck + na[i] * sk;
+      }
+      const double cn = ck * cstep - sk * sstep;
+      sk = sk * cstep + ck * sstep;
+      ck = cn;
     }
     double z = p[2] > 1.0 ? 1.0 : (p[2] < -1.0 ? -1.0 : p[2]);
     double lat = asin(z) * R2D;
@@ -722,14 +748,12 @@ double osq_geo_mark_segment(const osq_geo_raster_t *g, double lat1, double lon1,
       while (lon - prev < -180.0) lon += 360.0;
     }
     prev = lon;
-    double sq = z, cq = sqrt(p[0] * p[0] + p[1] * p[1]);
     int rlo = (int)floor((lat - eff_deg + 90.0) / g->res_deg - 0.5);
     int rhi = (int)ceil((lat + eff_deg + 90.0) / g->res_deg - 0.5);
     if (rlo < 0) rlo = 0;
     if (rhi > g->nlat - 1) rhi = g->nlat - 1;
     for (int r = rlo; r <= rhi; r++) {
-      double dl = lon_halfwidth_deg(sq, cq, g->row_sin[r], g->row_cos[r], cos_eff);
-      if (dl < 0) continue;
+      double dl = m->row_dl[r];
       double lo = lon - dl, hi = lon + dl;
       if (dl >= 180.0) {
         lo = -1e6;

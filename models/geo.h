@@ -220,6 +220,8 @@ typedef struct {
   double total_km2;               /**< marked area, all territories */
   const uint8_t *filter;          /**< NULL, or [OSQ_GEO_IDS]: only ids with filter[id] != 0 are marked */
   double *row_lo, *row_hi;        /**< [nlat] scratch of osq_geo_mark_segment */
+  double *row_dl;                 /**< [nlat] conservative longitude half-width per row (cache) */
+  double dl_delta, dl_res;        /**< swath and resolution the row_dl cache was computed for */
 } osq_geo_marks_t;
 
 /** Allocate an empty mark set for the raster. @return NULL if out of memory. */

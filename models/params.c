@@ -40,6 +40,15 @@ void osq_model_params_default(osq_model_params_t *p) {
   p->completion = 0.92;
   p->reciprocity = true;
   p->share_full_prob = 1.0;
+  /* No year is forced to go without a plan: plan_fail_prob alone decides (n_no_plan_years = 0
+   * from the memset above). */
+}
+
+bool osq_model_params_no_plan_year(const osq_model_params_t *p, int year) {
+  const int n = p->n_no_plan_years < OSQ_NO_PLAN_YEARS_MAX ? p->n_no_plan_years : OSQ_NO_PLAN_YEARS_MAX;
+  for (int k = 0; k < n; k++)
+    if (p->no_plan_years[k] == year) return true;
+  return false;
 }
 
 /* Per-party defaults with a source (docs/model.md, "Per-party defaults"). */

@@ -14,6 +14,9 @@
 
 #include "models/treaty.h"
 
+/** Most years a scenario can list in no_plan_years (a timeline needs one: 2018). */
+#define OSQ_NO_PLAN_YEARS_MAX 8
+
 typedef struct {
   /* --- annual distribution (BRIEF §3.2) --- */
   double plan_fail_prob;          /**< chance that no annual plan is agreed (2018) */
@@ -43,6 +46,10 @@ typedef struct {
   bool reciprocity;               /**< serve requests matched by the target's own requests first (Art. III I 3) */
   double share_full_prob;         /**< chance a request over a fully booked target joins one of its flights */
   double interest_obs_by[OSQ_PARTIES_MAX][OSQ_BLOC_COUNT]; /**< per-observer row of interest, < 0 = bloc row */
+
+  /* --- added for the timeline (docs/model.md, section 2.3) --- */
+  int no_plan_years[OSQ_NO_PLAN_YEARS_MAX];     /**< years in which no annual plan is agreed (2018), any order */
+  int n_no_plan_years;                          /**< entries used in no_plan_years; 0 = none (default) */
 } osq_model_params_t;
 
 /** Fill p with the documented defaults (all per-party overrides unset, all parties accept). */
@@ -56,5 +63,11 @@ void osq_model_params_default(osq_model_params_t *p);
  * @return the number of per-party values set.
  */
 int osq_model_params_party_defaults(osq_model_params_t *p, const osq_treaty_t *t);
+
+/**
+ * @return true if year is listed in p->no_plan_years: the annual plan of that year is never
+ *         agreed, whatever plan_fail_prob says (the timeline's 2018).
+ */
+bool osq_model_params_no_plan_year(const osq_model_params_t *p, int year);
 
 #endif

@@ -246,7 +246,10 @@ int osq_distribute(const osq_treaty_t *t, const osq_model_params_t *p, const osq
   const int n = caps->n_parties;
   osq_year_reset(y, caps->year, n);
   for (int i = 0; i < n; i++) memset(y->req[i], 0, (size_t)n * sizeof y->req[i][0]);
-  y->plan_agreed = !(gsl_rng_uniform(rng) < p->plan_fail_prob);
+  /* The plan draw is made in every year, listed in no_plan_years or not: a listed year then
+   * consumes exactly what a failed plan consumes, and an empty list changes no draw at all. */
+  const double u_plan = gsl_rng_uniform(rng);
+  y->plan_agreed = !(u_plan < p->plan_fail_prob) && !osq_model_params_no_plan_year(p, caps->year);
   if (!y->plan_agreed) return OSQ_OK;
 
   for (int i = 0; i < n; i++) {
@@ -471,6 +474,9 @@ int osq_year_check(const osq_treaty_t *t, const osq_model_params_t *p, const osq
   if (y->n_parties != np) FAIL("year has %d parties, treaty %d", y->n_parties, np);
   if (!y->plan_agreed && y->n_flights > 0)
     FAIL("plan: %d flights although no annual plan was agreed (Art. III Sec. I para 7)", y->n_flights);
+  for (int k = 0; k < p->n_no_plan_years && k < OSQ_NO_PLAN_YEARS_MAX; k++)
+    if (p->no_plan_years[k] == y->year && y->plan_agreed)
+      FAIL("plan: %d has an agreed plan although it is listed in no_plan_years", y->year);
 
   const int year = y->year;
   const osq_day_t d0 = osq_date_from_ymd(year, 1, 1);

@@ -11,7 +11,7 @@
 #include "results/internal.h"
 #include "results/table.h"
 
-static void csv_field(osq__out_t *o, const char *s) {
+void osq__csv_field(osq__out_t *o, const char *s) {
   if (!s) s = "";
   if (!strpbrk(s, ",\"\r\n")) {
     osq__outs(o, s);
@@ -25,7 +25,7 @@ static void csv_field(osq__out_t *o, const char *s) {
   osq__outc(o, '"');
 }
 
-static void csv_num(osq__out_t *o, double x) {
+void osq__csv_num(osq__out_t *o, double x) {
   char buf[OSQ__NUM_LEN];
   osq__fmt_exact(x, buf);
   osq__outc(o, ',');
@@ -40,19 +40,19 @@ int osq__write_summary_csv(osq__out_t *o, const osq_run_header_t *hdr, const osq
   osq__outs(o, "scenario,year,metric,party,mean,sd,se,ci95_lo,ci95_hi,p05,p50,p95,n\n");
   for (size_t i = 0; i < t->n && !o->err; i++) {
     const osq_row_t *r = &t->rows[i];
-    csv_field(o, t->scenario);
+    osq__csv_field(o, t->scenario);
     osq__outf(o, ",%d,", r->year);
-    csv_field(o, r->metric);
+    osq__csv_field(o, r->metric);
     osq__outc(o, ',');
-    csv_field(o, r->party);
-    csv_num(o, r->mean);
-    csv_num(o, r->sd);
-    csv_num(o, r->se);
-    csv_num(o, r->ci95_lo);
-    csv_num(o, r->ci95_hi);
-    csv_num(o, r->p05);
-    csv_num(o, r->p50);
-    csv_num(o, r->p95);
+    osq__csv_field(o, r->party);
+    osq__csv_num(o, r->mean);
+    osq__csv_num(o, r->sd);
+    osq__csv_num(o, r->se);
+    osq__csv_num(o, r->ci95_lo);
+    osq__csv_num(o, r->ci95_hi);
+    osq__csv_num(o, r->p05);
+    osq__csv_num(o, r->p50);
+    osq__csv_num(o, r->p95);
     osq__outf(o, ",%" PRId64 "\n", r->n);
   }
   return 0;
@@ -66,12 +66,12 @@ int osq__write_dyads_csv(osq__out_t *o, const osq_run_header_t *hdr, const osq_t
   osq__outs(o, "scenario,year,observer,observed,mean_flights\n");
   for (size_t i = 0; d && i < d->n && !o->err; i++) {
     const osq_dyad_row_t *r = &d->rows[i];
-    csv_field(o, d->scenario);
+    osq__csv_field(o, d->scenario);
     osq__outf(o, ",%d,", r->year);
-    csv_field(o, r->observer);
+    osq__csv_field(o, r->observer);
     osq__outc(o, ',');
-    csv_field(o, r->observed);
-    csv_num(o, r->mean_flights);
+    osq__csv_field(o, r->observed);
+    osq__csv_num(o, r->mean_flights);
     osq__outc(o, '\n');
   }
   return 0;

@@ -76,6 +76,57 @@ int osq__write_summary_md(osq__out_t *o, const osq_run_header_t *hdr, const osq_
 int osq__write_summary_tex(osq__out_t *o, const osq_run_header_t *hdr, const osq_table_t *t,
                            const osq_dyad_table_t *d, osq_error_t *err);
 
+/* ---- result sets (osq_results_write, osq_compare_write) ---- */
+
+/** One file a result set can hold: its name in the directory and the OSQ_FMT_* bit selecting it. */
+typedef struct {
+  const char *name;
+  unsigned format;
+} osq__set_file_t;
+
+/** Write file k of the set (k indexes the osq__set_file_t array) to o; ctx is the caller's. */
+typedef int (*osq__set_writer_fn)(osq__out_t *o, size_t k, const void *ctx, osq_error_t *err);
+
+/**
+ * The all-or-none contract of osq_results_write (table.h) for any set of n files: creates dir
+ * (and missing parents); refuses with OSQ_EEXIST if dir holds any file of the set unless force;
+ * writes every file whose format bit is in formats to a temporary and moves them into place
+ * together (with force, files of the set outside formats are removed in the same step); on any
+ * failure leaves the old files, no temporary, and no directory this call created.
+ * The caller validates formats and its own arguments.
+ */
+int osq__write_set(const char *dir, const osq__set_file_t *files, size_t n, unsigned formats,
+                   bool force, osq__set_writer_fn write, const void *ctx, osq_error_t *err);
+
+/* ---- cell writers shared by the summary and comparison tables ---- */
+
+/** A CSV field, quoted per RFC 4180 only when needed (NULL is written as empty). */
+void osq__csv_field(osq__out_t *o, const char *s);
+/** "," then the number with osq__fmt_exact (17 significant digits, NaN / Inf / -Inf). */
+void osq__csv_num(osq__out_t *o, double x);
+/** Markdown free text, with what Markdown would interpret escaped, on one line. */
+void osq__md_text(osq__out_t *o, const char *s);
+/** A Markdown code span (falls back to osq__md_text for text a span cannot hold). */
+void osq__md_code(osq__out_t *o, const char *s);
+/** A number with 4 significant digits for Markdown (osq__fmt_sig). */
+void osq__md_num(osq__out_t *o, double x);
+/** LaTeX text with _ % & # $ { } ~ ^ \ escaped. */
+void osq__tex_text(osq__out_t *o, const char *s);
+/** A number with 4 significant digits for LaTeX (minus sign, powers of ten, infinity). */
+void osq__tex_num(osq__out_t *o, double x);
+/** The "% run: ..." comment line of a run header (only fields that determine the numbers). */
+void osq__tex_header_comment(osq__out_t *o, const osq_run_header_t *h);
+
+/* ---- JSON pieces (json.c), for compare.json; jansson's json_t is struct json_t ---- */
+
+struct json_t;
+/** The run header as a JSON object (keys as in run.json "run"); NULL if out of memory. */
+struct json_t *osq__run_header_json(const osq_run_header_t *h);
+/** A JSON string (invalid UTF-8 bytes become '?'), null for NULL; NULL if out of memory. */
+struct json_t *osq__json_str(const char *s);
+/** A JSON real, or null if x is not finite. */
+struct json_t *osq__json_num(double x);
+
 /* ---- number formatting ---- */
 
 /** Size of a buffer that holds any number the formatters below produce. */

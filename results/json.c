@@ -112,6 +112,21 @@ static json_t *dyad_json(jctx_t *c, const char *scenario, const osq_dyad_row_t *
   return o;
 }
 
+/* Shared with compare.c (compare.json carries the run header of every scenario). */
+json_t *osq__run_header_json(const osq_run_header_t *h) {
+  jctx_t c = {false};
+  json_t *o = header_json(&c, h);
+  if (c.failed) {
+    json_decref(o);
+    return NULL;
+  }
+  return o;
+}
+
+json_t *osq__json_str(const char *s) { return jstr(s); }
+
+json_t *osq__json_num(double x) { return jnum(x); }
+
 int osq__write_run_json(osq__out_t *o, const osq_run_header_t *hdr, const osq_table_t *t,
                         const osq_dyad_table_t *d, osq_error_t *err) {
   if (!hdr || !t)

@@ -15,7 +15,7 @@
 
 #define SIG_DIGITS 4
 
-static void tex_text(osq__out_t *o, const char *s) {
+void osq__tex_text(osq__out_t *o, const char *s) {
   if (!s) return;
   for (const char *p = s; *p; p++) {
     switch (*p) {
@@ -42,7 +42,7 @@ static void tex_comment_text(osq__out_t *o, const char *s) {
 }
 
 /* A hyphen is not a minus sign in text mode, and 1.2e-05 should read as a power of ten. */
-static void tex_num(osq__out_t *o, double x) {
+void osq__tex_num(osq__out_t *o, double x) {
   char buf[OSQ__NUM_LEN];
   osq__fmt_sig(x, SIG_DIGITS, buf);
   char *e = strchr(buf, 'e');
@@ -62,7 +62,7 @@ static void tex_num(osq__out_t *o, double x) {
 
 /* Only what determines the numbers: threads, ranks, wall time and date are in run.json, so that
  * this file is byte-identical for any thread or rank count (README "Reproducibility"). */
-static void tex_header_comment(osq__out_t *o, const osq_run_header_t *h) {
+void osq__tex_header_comment(osq__out_t *o, const osq_run_header_t *h) {
   osq__outs(o, "% run: osq ");
   tex_comment_text(o, h->version);
   osq__outs(o, " scenario=");
@@ -90,27 +90,27 @@ int osq__write_summary_tex(osq__out_t *o, const osq_run_header_t *hdr, const osq
   if (t->n > 0 && !order)
     return osq_error_add(err, OSQ_ENOMEM, NULL, 0, "summary.tex: out of memory");
   osq__outs(o, "% summary.tex written by osq; needs \\usepackage{booktabs}\n");
-  if (hdr) tex_header_comment(o, hdr);
+  if (hdr) osq__tex_header_comment(o, hdr);
   osq__outs(o, "\\begin{tabular}{llrrcrrr}\n\\toprule\n");
   osq__outs(o, "Metric & Party & Year & Mean & 95\\,\\% CI & $p_{05}$ & $p_{50}$ & $p_{95}$ \\\\\n");
   osq__outs(o, "\\midrule\n");
   for (size_t k = 0; k < t->n && !o->err; k++) {
     const osq_row_t *r = &t->rows[order[k]];
-    tex_text(o, r->metric);
+    osq__tex_text(o, r->metric);
     osq__outs(o, " & ");
-    tex_text(o, r->party);
+    osq__tex_text(o, r->party);
     osq__outf(o, " & %d & ", r->year);
-    tex_num(o, r->mean);
+    osq__tex_num(o, r->mean);
     osq__outs(o, " & [");
-    tex_num(o, r->ci95_lo);
+    osq__tex_num(o, r->ci95_lo);
     osq__outs(o, ", ");
-    tex_num(o, r->ci95_hi);
+    osq__tex_num(o, r->ci95_hi);
     osq__outs(o, "] & ");
-    tex_num(o, r->p05);
+    osq__tex_num(o, r->p05);
     osq__outs(o, " & ");
-    tex_num(o, r->p50);
+    osq__tex_num(o, r->p50);
     osq__outs(o, " & ");
-    tex_num(o, r->p95);
+    osq__tex_num(o, r->p95);
     osq__outs(o, " \\\\\n");
   }
   osq__outs(o, "\\bottomrule\n\\end{tabular}\n");

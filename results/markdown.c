@@ -15,7 +15,7 @@
 #define SIG_DIGITS 4
 
 /* Free text (scenario names): escape what Markdown would interpret; keep it on one line. */
-static void md_text(osq__out_t *o, const char *s) {
+void osq__md_text(osq__out_t *o, const char *s) {
   if (!s) return;
   for (const char *p = s; *p; p++) {
     if (*p == '\n' || *p == '\r') {
@@ -28,10 +28,10 @@ static void md_text(osq__out_t *o, const char *s) {
 }
 
 /* A code span shows identifiers such as flights_over literally in raw and rendered form. */
-static void md_code(osq__out_t *o, const char *s) {
+void osq__md_code(osq__out_t *o, const char *s) {
   if (!s) return;
   if (strpbrk(s, "`|\n\r")) {
-    md_text(o, s);
+    osq__md_text(o, s);
     return;
   }
   osq__outc(o, '`');
@@ -39,7 +39,7 @@ static void md_code(osq__out_t *o, const char *s) {
   osq__outc(o, '`');
 }
 
-static void md_num(osq__out_t *o, double x) {
+void osq__md_num(osq__out_t *o, double x) {
   char buf[OSQ__NUM_LEN];
   osq__fmt_sig(x, SIG_DIGITS, buf);
   osq__outs(o, buf);
@@ -47,29 +47,29 @@ static void md_num(osq__out_t *o, double x) {
 
 static void md_preamble(osq__out_t *o, const osq_run_header_t *h) {
   osq__outs(o, "# osq results: ");
-  md_text(o, h->scenario_name ? h->scenario_name : "(unnamed scenario)");
+  osq__md_text(o, h->scenario_name ? h->scenario_name : "(unnamed scenario)");
   osq__outs(o, "\n\n");
   if (h->scenario_path) {
     osq__outs(o, "Scenario file ");
-    md_code(o, h->scenario_path);
+    osq__md_code(o, h->scenario_path);
     if (h->scenario_hash[0]) {
       osq__outs(o, " (hash ");
-      md_code(o, h->scenario_hash);
+      osq__md_code(o, h->scenario_hash);
       osq__outc(o, ')');
     }
     osq__outs(o, "; ");
   }
   osq__outs(o, "osq ");
-  md_text(o, h->version ? h->version : "?");
+  osq__md_text(o, h->version ? h->version : "?");
   osq__outs(o, "; rng ");
-  md_text(o, h->rng ? h->rng : "?");
+  osq__md_text(o, h->rng ? h->rng : "?");
   /* Only what determines the numbers: threads, ranks, wall time and date are in run.json, so that
    * this file is byte-identical for any thread or rank count (README "Reproducibility"). */
   osq__outf(o, ", seed %llu, block size %" PRId64 "; %" PRId64 " trials", (unsigned long long)h->seed,
             h->block_size, h->trials_done);
   if (h->verification_hash[0]) {
     osq__outs(o, "; verification hash ");
-    md_code(o, h->verification_hash);
+    osq__md_code(o, h->verification_hash);
   }
   osq__outs(o, ".\n\n");
   if (h->partial)
@@ -91,21 +91,21 @@ int osq__write_summary_md(osq__out_t *o, const osq_run_header_t *hdr, const osq_
   for (size_t k = 0; k < t->n && !o->err; k++) {
     const osq_row_t *r = &t->rows[order[k]];
     osq__outs(o, "| ");
-    md_code(o, r->metric);
+    osq__md_code(o, r->metric);
     osq__outs(o, " | ");
-    md_text(o, r->party);
+    osq__md_text(o, r->party);
     osq__outf(o, " | %d | ", r->year);
-    md_num(o, r->mean);
+    osq__md_num(o, r->mean);
     osq__outs(o, " | [");
-    md_num(o, r->ci95_lo);
+    osq__md_num(o, r->ci95_lo);
     osq__outs(o, ", ");
-    md_num(o, r->ci95_hi);
+    osq__md_num(o, r->ci95_hi);
     osq__outs(o, "] | ");
-    md_num(o, r->p05);
+    osq__md_num(o, r->p05);
     osq__outs(o, " | ");
-    md_num(o, r->p50);
+    osq__md_num(o, r->p50);
     osq__outs(o, " | ");
-    md_num(o, r->p95);
+    osq__md_num(o, r->p95);
     osq__outs(o, " |\n");
   }
   free(order);

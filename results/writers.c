@@ -1,6 +1,7 @@
 /*
- * writers.c owns osq_results_write (the set of result files in --out DIR, all or none) and the
- * checked output stream the format writers share.
+ * writers.c owns osq_results_write (the set of result files in --out DIR, all or none), the
+ * generic all-or-none set writer behind it (osq__write_set, also used by osq_compare_write), and
+ * the checked output stream the format writers share.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -51,16 +52,16 @@ int osq__out_finish(osq__out_t *o, osq_error_t *err) {
 /* ---- the result set ---- */
 
 /* Every file osq_results_write can produce, in writing order. The names are a stable interface. */
-static const struct {
-  const char *name;
-  unsigned format;
-  osq__writer_fn write;
-} result_files[] = {
-    {"summary.csv", OSQ_FMT_CSV, osq__write_summary_csv},
-    {"dyads.csv", OSQ_FMT_CSV, osq__write_dyads_csv},
-    {"run.json", OSQ_FMT_JSON, osq__write_run_json},
-    {"summary.md", OSQ_FMT_MD, osq__write_summary_md},
-    {"summary.tex", OSQ_FMT_TEX, osq__write_summary_tex},
+static const osq__set_file_t result_files[] = {
+    {"summary.csv", OSQ_FMT_CSV},
+    {"dyads.csv", OSQ_FMT_CSV},
+    {"run.json", OSQ_FMT_JSON},
+    {"summary.md", OSQ_FMT_MD},
+    {"summary.tex", OSQ_FMT_TEX},
+};
+static const osq__writer_fn result_writers[] = {
+    osq__write_summary_csv, osq__write_dyads_csv, osq__write_run_json, osq__write_summary_md,
+    osq__write_summary_tex,
 };
 #define N_RESULT_FILES (sizeof result_files / sizeof result_files[0])
 
@@ -116,6 +117,17 @@ static void remove_created_dirs(char *path, ptrdiff_t created) {
   }
 }
 
+typedef struct {
+  const osq_run_header_t *hdr;
+  const osq_table_t *table;
+  const osq_dyad_table_t *dyads;
+} run_set_t;
+
+static int write_run_file(osq__out_t *o, size_t k, const void *ctx, osq_error_t *err) {
+  const run_set_t *r = ctx;
+  return result_writers[k](o, r->hdr, r->table, r->dyads, err);
+}
+
 int osq_results_write(const char *dir, unsigned formats, const osq_run_header_t *hdr,
                       const osq_table_t *table, const osq_dyad_table_t *dyads, bool force,
                       osq_error_t *err) {
@@ -124,17 +136,27 @@ int osq_results_write(const char *dir, unsigned formats, const osq_run_header_t 
     return osq_error_add(err, OSQ_EINVAL, dir, 0, "no valid output format requested");
   if (!hdr || !table)
     return osq_error_add(err, OSQ_EINVAL, dir, 0, "no run header or summary table to write");
+  const run_set_t ctx = {hdr, table, dyads};
+  return osq__write_set(dir, result_files, N_RESULT_FILES, formats, force, write_run_file, &ctx, err);
+}
 
+int osq__write_set(const char *dir, const osq__set_file_t *set, size_t nset, unsigned formats,
+                   bool force, osq__set_writer_fn write, const void *ctx, osq_error_t *err) {
+  if (!dir || !dir[0] || !set || nset == 0 || !write)
+    return osq_error_add(err, OSQ_EINVAL, dir, 0, "no output directory or files given");
   int rc = 0;
   char *dircopy = strdup(dir);
-  char *paths[N_RESULT_FILES] = {0};
-  osq_atomic_file_t *files[N_RESULT_FILES] = {0};
-  const char *stale[N_RESULT_FILES];
+  char **paths = calloc(nset, sizeof *paths);
+  osq_atomic_file_t **files = calloc(nset, sizeof *files);
+  const char **stale = calloc(nset, sizeof *stale);
   size_t nfiles = 0, nstale = 0;
   ptrdiff_t created = -1;
-  if (!dircopy) return osq_error_add(err, OSQ_ENOMEM, dir, 0, "out of memory");
-  for (size_t i = 0; i < N_RESULT_FILES; i++) {
-    if (!(paths[i] = join(dir, result_files[i].name))) {
+  if (!dircopy || !paths || !files || !stale) {
+    rc = osq_error_add(err, OSQ_ENOMEM, dir, 0, "out of memory");
+    goto out;
+  }
+  for (size_t i = 0; i < nset; i++) {
+    if (!(paths[i] = join(dir, set[i].name))) {
       rc = osq_error_add(err, OSQ_ENOMEM, dir, 0, "out of memory");
       goto out;
     }
@@ -144,12 +166,12 @@ int osq_results_write(const char *dir, unsigned formats, const osq_run_header_t 
 
   /* Existing results: refuse without force; with force, those outside the set go too. */
   char existing[256] = "";
-  for (size_t i = 0; i < N_RESULT_FILES; i++) {
+  for (size_t i = 0; i < nset; i++) {
     struct stat st;
     if (lstat(paths[i], &st) != 0) continue;
     size_t el = strlen(existing);
-    snprintf(existing + el, sizeof existing - el, "%s%s", el ? ", " : "", result_files[i].name);
-    if (!(formats & result_files[i].format)) stale[nstale++] = paths[i];
+    snprintf(existing + el, sizeof existing - el, "%s%s", el ? ", " : "", set[i].name);
+    if (!(formats & set[i].format)) stale[nstale++] = paths[i];
   }
   if (existing[0] && !force) {
     rc = osq_error_add(err, OSQ_EEXIST, dir, 0,
@@ -159,14 +181,14 @@ int osq_results_write(const char *dir, unsigned formats, const osq_run_header_t 
     goto out;
   }
 
-  for (size_t i = 0; i < N_RESULT_FILES; i++) {
-    if (!(formats & result_files[i].format)) continue;
+  for (size_t i = 0; i < nset; i++) {
+    if (!(formats & set[i].format)) continue;
     osq_atomic_file_t *f;
     if ((rc = osq_atomic_open(paths[i], &f, err)) != 0) goto out;
     files[nfiles++] = f;
     osq__out_t o;
     osq__out_init(&o, osq_atomic_stream(f));
-    if ((rc = result_files[i].write(&o, hdr, table, dyads, err)) != 0) goto out;
+    if ((rc = write(&o, i, ctx, err)) != 0) goto out;
     if (o.err) {
       rc = osq_error_add(err, OSQ_EIO, paths[i], 0, "write error: %s", strerror(o.err));
       goto out;
@@ -179,8 +201,11 @@ int osq_results_write(const char *dir, unsigned formats, const osq_run_header_t 
 
 out:
   for (size_t i = 0; i < nfiles; i++) osq__atomic_free(files[i]);
-  if (rc != 0) remove_created_dirs(dircopy, created);
-  for (size_t i = 0; i < N_RESULT_FILES; i++) free(paths[i]);
+  if (rc != 0 && dircopy) remove_created_dirs(dircopy, created);
+  for (size_t i = 0; paths && i < nset; i++) free(paths[i]);
+  free(paths);
+  free(files);
+  free(stale);
   free(dircopy);
   return rc;
 }

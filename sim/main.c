@@ -14,7 +14,10 @@
 #include <unistd.h>
 
 #include "models/errors.h"
+#include "results/chart.h"
+#include "results/map.h"
 #include "results/table.h"
+#include "sim/bench.h"
 #include "sim/hash.h"
 #include "sim/rng.h"
 #include "sim/run.h"
@@ -41,6 +44,12 @@ static void print_help(FILE *f) {
           "      --flight-log FILE   per-flight CSV of the first trials\n"
           "      --flight-log-trials K   trials in the flight log (default 10)\n"
           "      --quiet             no summary table on stdout\n"
+          "  osq compare A.cfg B.cfg ... [options]    paired comparison against the first scenario\n"
+          "      --trials N, --threads T, --out DIR (default out/compare), --format LIST, --force\n"
+          "      --key               print only the key rows of the withdrawal comparison\n"
+          "      --metrics LIST, --parties LIST   print only these metrics / parties\n"
+          "  osq bench [SCENARIO.cfg] [--threads LIST] [--trials N] [--json] [--expect-hash HEX] [--repeat R]\n"
+          "                                           throughput report per thread count\n"
           "  osq check SCENARIO.cfg                   validate a scenario and print its summary\n"
           "  osq parties SCENARIO.cfg [--date DATE]   quota holders in force on DATE (YYYY-MM-DD;\n"
           "                                           default 1 July of the first simulated year)\n"
@@ -378,11 +387,152 @@ static int cmd_run(int argc, char **argv) {
     rc = err->code == OSQ_EEXIST ? report(err) : runtime_error(err);
   else if (sc->flight_log[0] && write_flight_log(sc, sc->flight_log, sc->flight_log_trials, err) != OSQ_OK)
     rc = runtime_error(err);
+  else if (res->map.value) {
+    char title[160], subtitle[256], years[32];
+    if (sc->last_year > sc->first_year) snprintf(years, sizeof years, "%d-%d", sc->first_year, sc->last_year);
+    else snprintf(years, sizeof years, "%d", sc->first_year);
+    snprintf(title, sizeof title, "Open Skies coverage: %s, %s", sc->name, years);
+    const int64_t gt = sc->geo.trials > 0 && sc->geo.trials < res->trials_done ? sc->geo.trials : res->trials_done;
+    snprintf(subtitle, sizeof subtitle,
+             "share of %lld simulated years in which a cell was imaged; swath %.0f km each side, %.2g deg cells; "
+             "osq %s, seed %llu",
+             (long long)gt * (sc->last_year - sc->first_year + 1), sc->geo.swath_half_km, sc->geo.resolution_deg,
+             OSQ_VERSION, (unsigned long long)sc->seed);
+    osq_map_t m = {.value = res->map.value, .tid = res->map.tid, .nlat = res->map.nlat, .nlon = res->map.nlon,
+                   .res_deg = res->map.res_deg, .grid_deg = sc->map_grid_deg, .title = title, .subtitle = subtitle};
+    if (osq_map_write(sc->out_dir, &m, err) != OSQ_OK) rc = runtime_error(err);
+  }
+  if (rc == EXIT_OK && sc->last_year > sc->first_year) {
+    char subtitle[256];
+    snprintf(subtitle, sizeof subtitle, "scenario %s, %lld trials, seed %llu; osq %s", sc->name,
+             (long long)res->trials_done, (unsigned long long)sc->seed, OSQ_VERSION);
+    if (osq_chart_timeline(sc->out_dir, res->table, subtitle, err) != OSQ_OK) rc = runtime_error(err);
+  }
   if (rc == EXIT_OK && !quiet) printf("\nresults in %s/\n", sc->out_dir);
   osq_run_result_free(res);
 done:
   free(err);
   free(sc);
+  return rc;
+}
+
+/* ============================================================================================ */
+/* osq compare                                                                                  */
+/* ============================================================================================ */
+
+/* The key rows of the withdrawal comparison (README): metric and party. */
+static const char *const KEY_ROWS[][2] = {
+    {"flights", "ALL"},          {"flights_over", "RUBY"},     {"flights_over", "US"},   {"flights_by", "EUR"},
+    {"dyads", "ALL"},            {"coverage", "RUBY"},         {"coverage", "US"},       {"coverage", "EUR"},
+    {"coverage", "ALL"},         {"coverage_fixed", "ALL"},    {"buildup_detect", "RUBY"}, {"imagery_access", "US"},
+    {"imagery_access", "DE"},
+};
+
+static bool row_selected(const osq_compare_row_t *r, bool key, const char *metrics, const char *parties) {
+  if (key) {
+    for (size_t k = 0; k < sizeof KEY_ROWS / sizeof KEY_ROWS[0]; k++)
+      if (strcmp(r->metric, KEY_ROWS[k][0]) == 0 && strcmp(r->party, KEY_ROWS[k][1]) == 0) return true;
+    return false;
+  }
+  /* A comma list matches whole names. */
+  const char *lists[2] = {metrics, parties}, *names[2] = {r->metric, r->party};
+  for (int i = 0; i < 2; i++) {
+    if (!lists[i]) continue;
+    bool hit = false;
+    size_t ln = strlen(names[i]);
+    for (const char *p = lists[i]; *p;) {
+      const char *e = strchr(p, ',');
+      size_t len = e ? (size_t)(e - p) : strlen(p);
+      hit |= len == ln && strncmp(p, names[i], len) == 0;
+      p += len + (e != NULL);
+    }
+    if (!hit) return false;
+  }
+  return true;
+}
+
+static int cmd_compare(int argc, char **argv) {
+  const char *paths[OSQ_COMPARE_MAX], *out = "out/compare", *formats = NULL, *metrics = NULL, *parties = NULL;
+  int n = 0;
+  long long trials = 0, threads = 0;
+  bool force = false, key = false;
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (strcmp(a, "--force") == 0) force = true;
+    else if (strcmp(a, "--key") == 0) key = true;
+    else if (strcmp(a, "--trials") == 0 || strcmp(a, "--threads") == 0 || strcmp(a, "--out") == 0 ||
+             strcmp(a, "--format") == 0 || strcmp(a, "--metrics") == 0 || strcmp(a, "--parties") == 0) {
+      if (!v) return usage_error("option %s needs a value", a);
+      i++;
+      if (strcmp(a, "--trials") == 0 && !parse_i64(v, 1, OSQ_TRIALS_MAX, &trials))
+        return usage_error("--trials '%s' is not an integer in [1, 2^40]", v);
+      if (strcmp(a, "--threads") == 0 && !parse_i64(v, 1, 1024, &threads))
+        return usage_error("--threads '%s' is not an integer in [1, 1024]", v);
+      if (strcmp(a, "--out") == 0) out = v;
+      if (strcmp(a, "--format") == 0) formats = v;
+      if (strcmp(a, "--metrics") == 0) metrics = v;
+      if (strcmp(a, "--parties") == 0) parties = v;
+    } else if (a[0] == '-' && a[1]) {
+      return usage_error("unknown option '%s' for compare", a);
+    } else if (n == OSQ_COMPARE_MAX) {
+      return usage_error("too many scenarios (compare takes at most 16)%s", "");
+    } else {
+      paths[n++] = a;
+    }
+  }
+  if (n < 2) return usage_error("compare needs at least two scenario files%s", "");
+  osq_scenario_t *sc[OSQ_COMPARE_MAX];
+  int rc = EXIT_OK, loaded = 0;
+  for (int k = 0; k < n; k++) {
+    sc[k] = load_or_report(paths[k], &rc);
+    if (!sc[k]) break;
+    loaded++;
+  }
+  osq_error_t *err = calloc(1, sizeof *err);
+  osq_compare_t *cmp = NULL, *shown = NULL;
+  unsigned fmt = 0;
+  if (loaded < n) goto done;
+  if (!err) {
+    rc = EXIT_RUNTIME;
+    goto done;
+  }
+  if (osq_formats_parse(formats ? formats : "csv,json", &fmt, err) != OSQ_OK) {
+    rc = report(err);
+    goto done;
+  }
+  osq_run_opts_t opts = {.trials = trials, .threads = (int)threads};
+  if (isatty(STDERR_FILENO)) opts.progress = progress_line;
+  if (osq_compare_execute((const osq_scenario_t *const *)sc, n, &opts, &cmp, err) != OSQ_OK) {
+    rc = err->code == OSQ_EINVAL ? report(err) : runtime_error(err);
+    goto done;
+  }
+  /* stdout: the selected rows (all without --key/--metrics/--parties); the files: every row. */
+  shown = osq_compare_alloc();
+  if (!shown) {
+    rc = EXIT_RUNTIME;
+    goto done;
+  }
+  for (size_t k = 0; k < cmp->n_scenarios; k++) {
+    int idx;
+    osq_compare_add_scenario(shown, &cmp->scenarios[k].hdr, &idx);
+  }
+  for (size_t i = 0; i < cmp->n; i++)
+    if (row_selected(&cmp->rows[i], key, metrics, parties)) osq_compare_add(shown, &cmp->rows[i]);
+  printf("osq %s compare: %lld trials of each scenario, seed %llu (common random numbers)\n\n", OSQ_VERSION,
+         (long long)cmp->scenarios[0].hdr.trials_done, (unsigned long long)cmp->scenarios[0].hdr.seed);
+  if (osq_compare_print(stdout, shown, err) != OSQ_OK) {
+    rc = runtime_error(err);
+    goto done;
+  }
+  if (osq_compare_write(out, fmt, cmp, force, err) != OSQ_OK)
+    rc = err->code == OSQ_EEXIST ? report(err) : runtime_error(err);
+  else
+    printf("\nall rows in %s/\n", out);
+done:
+  osq_compare_free(shown);
+  osq_compare_free(cmp);
+  free(err);
+  for (int k = 0; k < loaded; k++) free(sc[k]);
   return rc;
 }
 
@@ -411,6 +561,8 @@ int main(int argc, char **argv) {
     return EXIT_OK;
   }
   if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
+  if (strcmp(cmd, "compare") == 0) return cmd_compare(argc - 2, argv + 2);
+  if (strcmp(cmd, "bench") == 0) return osq_bench_main(argc - 2, argv + 2, stdout, stderr);
   if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
   if (strcmp(cmd, "parties") == 0) return cmd_parties(argc - 2, argv + 2);
   return usage_error("unknown command '%s'", cmd);

@@ -35,6 +35,9 @@
 #define OSQ_STREAM_MODEL 0u
 /** Substream of geography / site set-up (drawn per trial or in serial set-up). */
 #define OSQ_STREAM_SITES 1u
+/** Routes, build-ups and other geography draws of a trial: a stream apart from the quota model's,
+ *  so that changing a geography setting does not change the flights. */
+#define OSQ_STREAM_GEO 2u
 /** Substream reserved for tests, so test draws never coincide with model draws. */
 #define OSQ_STREAM_TEST 255u
 

@@ -19,8 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/coverage.h"
 #include "models/metrics.h"
 #include "models/quota.h"
+#include "sim/geosetup.h"
 #include "sim/hash.h"
 #include "sim/rng.h"
 #include "sim/stats.h"
@@ -33,11 +35,20 @@ typedef enum {
   M_DYADS,
   M_DYAD_DENSITY,
   M_PLANS_AGREED,
+  M_COVERAGE,
+  M_COVERAGE_FIXED,
+  M_SITES_OBSERVED,
+  M_REVISIT_DAYS,
+  M_BUILDUP_DETECT,
+  M_IMAGERY_OWN,
+  M_IMAGERY_ACCESS,
   M_COUNT
 } metric_t;
 
-static const char *const METRIC_NAMES[M_COUNT] = {"flights", "flights_active", "flights_over", "flights_by",
-                                                  "dyads",   "dyad_density",   "plans_agreed"};
+static const char *const METRIC_NAMES[M_COUNT] = {
+    "flights",  "flights_active", "flights_over",   "flights_by",     "dyads",       "dyad_density",
+    "plans_agreed", "coverage",   "coverage_fixed", "sites_observed", "revisit_days", "buildup_detect",
+    "imagery_own",  "imagery_access"};
 
 /* One reported statistic: a metric of a party (or aggregate row) in a year. */
 typedef struct {
@@ -49,6 +60,11 @@ typedef struct {
 typedef struct {
   osq_year_t year;
   osq_metrics_t metrics;
+  osq_cov_metrics_t cov;
+  osq_cov_ws_t *cov_ws;
+  gsl_rng *geo_rng;
+  uint32_t *map_count;  /* [raster cells]: trial-years in which the cell was imaged */
+  int64_t cells_marked;
   gsl_rng *rng;
   osq_hist_t *hists;  /* one set of n_slots */
   int64_t *dyad_sum;  /* [n_years][P][P] */
@@ -58,6 +74,7 @@ typedef struct {
 
 typedef struct {
   const osq_scenario_t *sc;
+  const osq_world_t *world; /* NULL without geography */
   int n_years, n_parties;
   osq_quota_caps_t *caps; /* [n_years] */
   slot_t *slots;
@@ -65,8 +82,16 @@ typedef struct {
   int *year_first_slot;   /* [n_years + 1] */
 } plan_t;
 
-static double slot_value(const slot_t *s, const osq_metrics_t *m) {
+static double slot_value(const slot_t *s, const osq_metrics_t *m, const osq_cov_metrics_t *c) {
+  const int p = s->party, agg = -1 - s->party;
   switch ((metric_t)s->metric) {
+    case M_COVERAGE: return p >= 0 ? c->coverage[p] : c->coverage_agg[agg];
+    case M_COVERAGE_FIXED: return c->coverage_fixed;
+    case M_SITES_OBSERVED: return c->sites_observed[p];
+    case M_REVISIT_DAYS: return c->revisit_days[p];
+    case M_BUILDUP_DETECT: return p >= 0 ? c->buildup_detect[p] : c->buildup_detect_agg[agg];
+    case M_IMAGERY_OWN: return c->imagery_own[p];
+    case M_IMAGERY_ACCESS: return c->imagery_access[p];
     case M_FLIGHTS: return m->flights;
     case M_FLIGHTS_ACTIVE: return m->flights_active;
     case M_FLIGHTS_OVER: return s->party >= 0 ? m->flights_over[s->party] : m->flights_over_agg[-1 - s->party];
@@ -98,6 +123,27 @@ static void slot_bins(const plan_t *pl, const slot_t *s, double *lo, double *wid
     case M_FLIGHTS_BY: max = s->party >= 0 ? c->active_cap[s->party] : active; break;
     case M_DYADS: max = n_elig * (n_elig - 1); break;
     case M_PLANS_AGREED: max = 1; break;
+    case M_SITES_OBSERVED: max = osq_world_party_sites(pl->world, s->party); break;
+    case M_COVERAGE:
+    case M_COVERAGE_FIXED:
+    case M_BUILDUP_DETECT:
+    case M_IMAGERY_OWN:
+    case M_IMAGERY_ACCESS:
+    case M_REVISIT_DAYS: {
+      /* Continuous values: 1,000 bins over the possible range (quantiles to 0.1 % of it), except
+       * a party's build-up detection, a multiple of 1/buildups, which gets one bin per value. */
+      double hi = 1.0;
+      if (s->metric == M_REVISIT_DAYS) hi = 366.0;
+      if (s->metric == M_IMAGERY_OWN) hi = c->active_cap[s->party] * osq_world_max_flight_km2(pl->world);
+      if (s->metric == M_IMAGERY_ACCESS) hi = passive * osq_world_max_flight_km2(pl->world);
+      int bins = 1000;
+      if (s->metric == M_BUILDUP_DETECT && s->party >= 0 && pl->sc->geo.buildups > 0) bins = pl->sc->geo.buildups;
+      if (!(hi > 0)) hi = 1.0;
+      *width = hi / bins;
+      *lo = -0.5 * *width;
+      *nbins = bins + 1;
+      return;
+    }
     case M_DYAD_DENSITY: {
       int pairs = n_elig > 1 ? n_elig * (n_elig - 1) : 1;
       *width = 1.0 / pairs;
@@ -118,13 +164,14 @@ static int add_slot(plan_t *pl, int cap, int y, metric_t m, int party) {
   return 0;
 }
 
-static int plan_build(plan_t *pl, const osq_scenario_t *sc, osq_error_t *err) {
+static int plan_build(plan_t *pl, const osq_scenario_t *sc, const osq_world_t *world, osq_error_t *err) {
   memset(pl, 0, sizeof *pl);
   pl->sc = sc;
+  pl->world = world;
   pl->n_years = sc->last_year - sc->first_year + 1;
   pl->n_parties = sc->treaty.n_parties;
   pl->caps = calloc((size_t)pl->n_years, sizeof *pl->caps);
-  const int cap = pl->n_years * (5 + 2 * (OSQ_PARTIES_MAX + OSQ_AGG_COUNT));
+  const int cap = pl->n_years * (6 + 8 * (OSQ_PARTIES_MAX + OSQ_AGG_COUNT));
   pl->slots = calloc((size_t)cap, sizeof *pl->slots);
   pl->year_first_slot = calloc((size_t)pl->n_years + 1, sizeof *pl->year_first_slot);
   if (!pl->caps || !pl->slots || !pl->year_first_slot) return osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
@@ -142,6 +189,17 @@ static int plan_build(plan_t *pl, const osq_scenario_t *sc, osq_error_t *err) {
     add_slot(pl, cap, y, M_DYADS, -1 - OSQ_AGG_ALL);
     add_slot(pl, cap, y, M_DYAD_DENSITY, -1 - OSQ_AGG_ALL);
     add_slot(pl, cap, y, M_PLANS_AGREED, -1 - OSQ_AGG_ALL);
+    if (!pl->world) continue;
+    static const metric_t per_party[] = {M_COVERAGE,     M_SITES_OBSERVED, M_REVISIT_DAYS,
+                                         M_BUILDUP_DETECT, M_IMAGERY_OWN,  M_IMAGERY_ACCESS};
+    for (size_t k = 0; k < sizeof per_party / sizeof per_party[0]; k++) {
+      const metric_t m = per_party[k];
+      for (int i = 0; i < pl->n_parties; i++)
+        if (osq_party_in_force_year(&sc->treaty.parties[i], sc->first_year + y)) add_slot(pl, cap, y, m, i);
+      if (m == M_COVERAGE || m == M_BUILDUP_DETECT)
+        for (int a = 0; a < OSQ_AGG_COUNT; a++) add_slot(pl, cap, y, m, -1 - a);
+      if (m == M_COVERAGE) add_slot(pl, cap, y, M_COVERAGE_FIXED, -1 - OSQ_AGG_ALL);
+    }
   }
   pl->year_first_slot[pl->n_years] = pl->n_slots;
   return OSQ_OK;
@@ -167,11 +225,16 @@ static osq_hist_t *hist_set_alloc(const plan_t *pl) {
   return h;
 }
 
-/* One trial: every simulated year, its metrics into the block record and the thread's counts. */
-static int run_trial(const plan_t *pl, int64_t trial, thread_ws_t *ws, osq_welford_t *rec) {
+/* One trial: every simulated year, its metrics into the block record and the thread's counts;
+ * with vals (compare), each slot's value of this trial too (NaN where undefined). */
+static int run_trial(const plan_t *pl, int64_t trial, thread_ws_t *ws, osq_welford_t *rec, double *vals) {
   const osq_scenario_t *sc = pl->sc;
   const int P = pl->n_parties;
   osq_rng_gsl_reset(ws->rng, sc->seed, (uint64_t)trial, OSQ_STREAM_MODEL);
+  /* Geography is the costly part of a trial: it may be limited to the first geo.trials trials,
+   * whose coverage rows then carry that n. Which trials is a function of the index alone. */
+  const bool geo = pl->world && (sc->geo.trials <= 0 || trial < sc->geo.trials);
+  if (geo) osq_rng_gsl_reset(ws->geo_rng, sc->seed, (uint64_t)trial, OSQ_STREAM_GEO);
   osq_digest_t dg;
   osq_digest_init(&dg);
   for (int y = 0; y < pl->n_years; y++) {
@@ -179,8 +242,29 @@ static int run_trial(const plan_t *pl, int64_t trial, thread_ws_t *ws, osq_welfo
     if (rc) return rc;
     osq_metrics_compute(&sc->treaty, &ws->year, &ws->metrics);
     const osq_metrics_t *m = &ws->metrics;
+    osq_cov_metrics_t *c = &ws->cov;
+    if (!geo && pl->world) osq_cov_metrics_nan(c);
+    if (geo) {
+      rc = osq_coverage_year(pl->world, &sc->treaty, &ws->year, ws->geo_rng, ws->cov_ws, &ws->cov, NULL);
+      if (rc) return rc;
+      ws->cells_marked += c->cells_marked;
+      if (ws->map_count) {
+        size_t n;
+        const uint32_t *cells = osq_cov_ws_year_cells(ws->cov_ws, &n);
+        for (size_t k = 0; k < n; k++) ws->map_count[cells[k]]++;
+      }
+      for (int i = 0; i < P; i++) {
+        osq_digest_double(&dg, c->coverage[i]);
+        osq_digest_double(&dg, c->buildup_detect[i]);
+        osq_digest_double(&dg, c->revisit_days[i]);
+        osq_digest_double(&dg, c->imagery_own[i]);
+      }
+      osq_digest_double(&dg, c->coverage_fixed);
+    }
     for (int s = pl->year_first_slot[y]; s < pl->year_first_slot[y + 1]; s++) {
-      const double v = slot_value(&pl->slots[s], m);
+      const double v = slot_value(&pl->slots[s], m, c);
+      if (vals) vals[s] = v;
+      if (isnan(v)) continue; /* undefined this trial (e.g. no site imaged twice): n counts the rest */
       osq_welford_add(&rec[s], v);
       osq_hist_add(&ws->hists[s], v);
     }
@@ -202,10 +286,28 @@ static int run_trial(const plan_t *pl, int64_t trial, thread_ws_t *ws, osq_welfo
   return OSQ_OK;
 }
 
+/* One thread's workspace, allocated once before the loop. @return false when out of memory. */
+static bool ws_init(thread_ws_t *w, const plan_t *pl, const osq_geo_setup_t *geo, bool want_map) {
+  w->rng = osq_rng_gsl_alloc();
+  w->hists = hist_set_alloc(pl);
+  w->dyad_sum = calloc((size_t)pl->n_years * pl->n_parties * pl->n_parties, sizeof *w->dyad_sum);
+  bool geo_ok = true;
+  if (geo->world) {
+    w->geo_rng = osq_rng_gsl_alloc();
+    w->cov_ws = osq_cov_ws_alloc(geo->world);
+    if (want_map) w->map_count = calloc(geo->raster->n_cells, sizeof *w->map_count);
+    geo_ok = w->geo_rng && w->cov_ws && (!want_map || w->map_count);
+  }
+  return w->rng && w->hists && w->dyad_sum && geo_ok;
+}
+
 static void ws_free(thread_ws_t *ws, int n) {
   if (!ws) return;
   for (int t = 0; t < n; t++) {
     if (ws[t].rng) gsl_rng_free(ws[t].rng);
+    if (ws[t].geo_rng) gsl_rng_free(ws[t].geo_rng);
+    osq_cov_ws_free(ws[t].cov_ws);
+    free(ws[t].map_count);
     osq_hist_free(ws[t].hists);
     free(ws[t].dyad_sum);
   }
@@ -214,6 +316,8 @@ static void ws_free(thread_ws_t *ws, int n) {
 
 void osq_run_result_free(osq_run_result_t *r) {
   if (!r) return;
+  free(r->map.value);
+  free(r->map.tid);
   osq_table_free(r->table);
   osq_dyad_table_free(r->dyads);
   free(r);
@@ -264,21 +368,26 @@ int osq_run_execute(const osq_scenario_t *sc, const osq_run_opts_t *opts, osq_ru
   const int64_t wave = 4 * (int64_t)threads; /* blocks held in memory at once */
 
   plan_t pl;
+  osq_geo_setup_t geo;
   osq_run_result_t *res = calloc(1, sizeof *res);
-  int rc = res ? plan_build(&pl, sc, err) : osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
-  if (!res) return rc;
+  if (!res) return osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
+  int rc = osq_geo_setup(sc, &geo, err);
+  if (rc != OSQ_OK) {
+    free(res);
+    return rc;
+  }
+  rc = plan_build(&pl, sc, geo.world, err);
   const int S = pl.n_slots, P = pl.n_parties, Y = pl.n_years;
+  const bool want_map = geo.world && sc->map;
+  const size_t n_cells = geo.raster ? geo.raster->n_cells : 0;
+  (void)P;
   osq_welford_t *total = calloc((size_t)S, sizeof *total);
   osq_welford_t *recs = calloc((size_t)(S * wave), sizeof *recs);
   thread_ws_t *ws = calloc((size_t)threads, sizeof *ws);
   if (rc == OSQ_OK && (!total || !recs || !ws)) rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
-  for (int t = 0; rc == OSQ_OK && t < threads; t++) {
-    ws[t].rng = osq_rng_gsl_alloc();
-    ws[t].hists = hist_set_alloc(&pl);
-    ws[t].dyad_sum = calloc((size_t)Y * P * P, sizeof *ws[t].dyad_sum);
-    if (!ws[t].rng || !ws[t].hists || !ws[t].dyad_sum)
+  for (int t = 0; rc == OSQ_OK && t < threads; t++)
+    if (!ws_init(&ws[t], &pl, &geo, want_map))
       rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory for %d thread workspaces", threads);
-  }
   res->setup_seconds = omp_get_wtime() - t_setup;
 
   const double t0 = omp_get_wtime();
@@ -294,7 +403,7 @@ int osq_run_execute(const osq_scenario_t *sc, const osq_run_opts_t *opts, osq_ru
       osq_welford_t *rec = recs + (size_t)(b - w0) * S;
       const int64_t end = (b + 1) * B < trials ? (b + 1) * B : trials;
       for (int64_t t = b * B; t < end; t++) {
-        int frc = run_trial(&pl, t, tw, rec);
+        int frc = run_trial(&pl, t, tw, rec, NULL);
         if (frc) {
 #pragma omp atomic write
           fail = frc;
@@ -319,15 +428,37 @@ int osq_run_execute(const osq_scenario_t *sc, const osq_run_opts_t *opts, osq_ru
     for (int t = 0; t < threads; t++) {
       res->hash += ws[t].hash;
       res->flights_completed += ws[t].flights;
+      res->cells_marked += ws[t].cells_marked;
     }
     res->trials_done = done;
     res->threads = threads;
     rc = build_tables(&pl, total, ws[0].hists, ws[0].dyad_sum, done, res, err);
   }
+  if (rc == OSQ_OK && want_map) {
+    /* The map: for each cell of a party's territory, the share of trial-years it was imaged. */
+    osq_run_map_t *m = &res->map;
+    const osq_geo_raster_t *g = geo.raster;
+    m->value = malloc(sizeof *m->value * n_cells);
+    m->tid = malloc(n_cells);
+    if (!m->value || !m->tid) rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory for the map");
+    const int64_t geo_trials = sc->geo.trials > 0 && sc->geo.trials < done ? sc->geo.trials : done;
+    const double denom = (double)geo_trials * Y;
+    for (size_t k = 0; rc == OSQ_OK && k < n_cells; k++) {
+      uint64_t c = 0;
+      for (int t = 0; t < threads; t++) c += ws[t].map_count[k];
+      const uint8_t id = g->tid[k];
+      m->tid[k] = id;
+      m->value[k] = id >= 1 && id <= g->n_terr && denom > 0 ? (float)((double)c / denom) : NAN;
+    }
+    m->nlat = g->nlat;
+    m->nlon = g->nlon;
+    m->res_deg = g->res_deg;
+  }
   ws_free(ws, threads);
   free(recs);
   free(total);
   plan_free(&pl);
+  osq_geo_teardown(&geo);
   if (rc != OSQ_OK) {
     osq_run_result_free(res);
     return rc;
@@ -345,16 +476,25 @@ static int cmp_i64(const void *a, const void *b) {
 
 int osq_run_flight_log(const osq_scenario_t *sc, int64_t k, FILE *f, osq_error_t *err) {
   plan_t pl;
-  int rc = plan_build(&pl, sc, err);
+  osq_geo_setup_t geo;
+  int rc = osq_geo_setup(sc, &geo, err);
+  if (rc != OSQ_OK) return rc;
+  rc = plan_build(&pl, sc, geo.world, err);
   osq_year_t *year = malloc(sizeof *year);
-  gsl_rng *rng = osq_rng_gsl_alloc();
-  if (rc == OSQ_OK && (!year || !rng)) rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
+  gsl_rng *rng = osq_rng_gsl_alloc(), *geo_rng = osq_rng_gsl_alloc();
+  osq_cov_ws_t *cws = geo.world ? osq_cov_ws_alloc(geo.world) : NULL;
+  osq_cov_metrics_t *cm = malloc(sizeof *cm);
+  osq_flight_geo_t *fg = malloc(sizeof *fg * OSQ_FLIGHTS_MAX);
+  if (rc == OSQ_OK && (!year || !rng || !geo_rng || !cm || !fg || (geo.world && !cws)))
+    rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
   if (rc == OSQ_OK && fprintf(f, "trial,year,day,observed,observers,status,airfield,distance_km,imaged_km2\n") < 0)
     rc = osq_error_add(err, OSQ_EIO, NULL, 0, "cannot write the flight log");
   for (int64_t t = 0; rc == OSQ_OK && t < k && t < sc->trials; t++) {
     osq_rng_gsl_reset(rng, sc->seed, (uint64_t)t, OSQ_STREAM_MODEL);
+    osq_rng_gsl_reset(geo_rng, sc->seed, (uint64_t)t, OSQ_STREAM_GEO);
     for (int y = 0; rc == OSQ_OK && y < pl.n_years; y++) {
       rc = osq_year_simulate(&sc->treaty, &sc->model, &pl.caps[y], rng, year);
+      if (rc == OSQ_OK && geo.world) rc = osq_coverage_year(geo.world, &sc->treaty, year, geo_rng, cws, cm, fg);
       if (rc) {
         osq_error_add(err, rc, NULL, 0, "trial %lld failed", (long long)t);
         break;
@@ -363,8 +503,9 @@ int osq_run_flight_log(const osq_scenario_t *sc, int64_t k, FILE *f, osq_error_t
       for (int i = 0; i < year->n_flights; i++) order[i] = ((int64_t)year->flights[i].day << 16) | i;
       qsort(order, (size_t)year->n_flights, sizeof order[0], cmp_i64);
       for (int i = 0; i < year->n_flights; i++) {
-        const osq_flight_t *fl = &year->flights[order[i] & 0xffff];
-        char day[11] = "", obs[64] = "";
+        const int fi = (int)(order[i] & 0xffff);
+        const osq_flight_t *fl = &year->flights[fi];
+        char day[11] = "", obs[64] = "", where[OSQ_NAME_MAX + 48] = ",,";
         if (fl->day != OSQ_DAY_NEVER) osq_date_format(fl->day, day);
         /* An observer that was not a party on the day flew nothing: its slot is left out, unless
          * the whole flight is void. */
@@ -373,8 +514,11 @@ int osq_run_flight_log(const osq_scenario_t *sc, int64_t k, FILE *f, osq_error_t
           size_t u = strlen(obs);
           snprintf(obs + u, sizeof obs - u, "%s%s", u ? "+" : "", sc->treaty.parties[fl->obs[o]].code);
         }
-        if (fprintf(f, "%lld,%d,%s,%s,%s,%s,,,\n", (long long)t, year->year, day, sc->treaty.parties[fl->target].code,
-                    obs, osq_flight_status_name(fl->status)) < 0) {
+        if (geo.world && fg[fi].airfield >= 0) /* airfield names hold no comma or quote (scenario check) */
+          snprintf(where, sizeof where, "%s,%.1f,%.0f", sc->treaty.parties[fl->target].airfields[fg[fi].airfield].name,
+                   fg[fi].distance_km, fg[fi].imaged_km2);
+        if (fprintf(f, "%lld,%d,%s,%s,%s,%s,%s\n", (long long)t, year->year, day, sc->treaty.parties[fl->target].code,
+                    obs, osq_flight_status_name(fl->status), where) < 0) {
           rc = osq_error_add(err, OSQ_EIO, NULL, 0, "cannot write the flight log");
           break;
         }
@@ -382,7 +526,263 @@ int osq_run_flight_log(const osq_scenario_t *sc, int64_t k, FILE *f, osq_error_t
     }
   }
   gsl_rng_free(rng);
+  gsl_rng_free(geo_rng);
+  osq_cov_ws_free(cws);
+  free(cm);
+  free(fg);
   free(year);
   plan_free(&pl);
+  osq_geo_teardown(&geo);
   return rc;
+}
+
+/* ============================================================================================ */
+/* osq compare: several scenarios over the same trials (common random numbers)                 */
+/* ============================================================================================ */
+
+int osq_compare_execute(const osq_scenario_t *const *scs, int n, const osq_run_opts_t *opts, osq_compare_t **out,
+                        osq_error_t *err) {
+  *out = NULL;
+  if (n < 1 || n > OSQ_COMPARE_MAX) return osq_error_add(err, OSQ_EINVAL, NULL, 0, "compare takes 1 to %d scenarios", OSQ_COMPARE_MAX);
+  const osq_scenario_t *ref = scs[0];
+  const int64_t trials = opts && opts->trials > 0 ? opts->trials : ref->trials;
+  int threads = opts && opts->threads > 0 ? opts->threads : ref->threads > 0 ? ref->threads : omp_get_max_threads();
+  if (threads < 1) threads = 1;
+  const int n_years = ref->last_year - ref->first_year + 1;
+  for (int k = 1; k < n; k++)
+    if (scs[k]->last_year - scs[k]->first_year + 1 != n_years)
+      return osq_error_add(err, OSQ_EINVAL, scs[k]->path, 0,
+                           "simulates %d years, %s %d (expected the same number of years: rows are paired by year "
+                           "position)",
+                           scs[k]->last_year - scs[k]->first_year + 1, ref->path, n_years);
+
+  /* Every scenario runs the reference's trials, seed and block size, so trial i of each draws from
+   * the same stream: the differences are paired (common random numbers). */
+  osq_scenario_t **sc = calloc((size_t)n, sizeof *sc);
+  osq_geo_setup_t *geo = calloc((size_t)n, sizeof *geo);
+  plan_t *pl = calloc((size_t)n, sizeof *pl);
+  thread_ws_t **ws = calloc((size_t)n, sizeof *ws);
+  osq_welford_t **total = calloc((size_t)n, sizeof *total), **recs = calloc((size_t)n, sizeof *recs);
+  osq_welford_t **dtot = calloc((size_t)n, sizeof *dtot), **drecs = calloc((size_t)n, sizeof *drecs);
+  int **pair = calloc((size_t)n, sizeof *pair);
+  /* Reference rows a scenario lacks (a party not in force there): counted as zero in it (no flight
+   * over a party that left, none of its territory imaged), so the loss shows as a difference. */
+  int **phantom = calloc((size_t)n, sizeof *phantom), *n_phantom = calloc((size_t)n, sizeof *n_phantom);
+  osq_welford_t **ptot = calloc((size_t)n, sizeof *ptot), **precs = calloc((size_t)n, sizeof *precs);
+  double **vals = NULL;
+  int rc = (sc && geo && pl && ws && total && recs && dtot && drecs && pair && phantom && n_phantom && ptot && precs)
+               ? OSQ_OK
+                                                                              : osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
+  const int64_t B = ref->block_size, n_blocks = (trials + B - 1) / B, wave = 4 * (int64_t)threads;
+  for (int k = 0; rc == OSQ_OK && k < n; k++) {
+    sc[k] = malloc(sizeof *sc[k]);
+    if (!sc[k]) {
+      rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
+      break;
+    }
+    *sc[k] = *scs[k];
+    sc[k]->seed = ref->seed;
+    sc[k]->trials = trials;
+    sc[k]->block_size = B;
+    sc[k]->map = false;
+    rc = osq_geo_setup(sc[k], &geo[k], err);
+    if (rc == OSQ_OK) rc = plan_build(&pl[k], sc[k], geo[k].world, err);
+    if (rc != OSQ_OK) break;
+    const int S = pl[k].n_slots;
+    total[k] = calloc((size_t)S, sizeof **total);
+    dtot[k] = calloc((size_t)S, sizeof **dtot);
+    recs[k] = calloc((size_t)(S * wave), sizeof **recs);
+    drecs[k] = calloc((size_t)(S * wave), sizeof **drecs);
+    pair[k] = malloc(sizeof **pair * (size_t)S);
+    ws[k] = calloc((size_t)threads, sizeof **ws);
+    if (!total[k] || !dtot[k] || !recs[k] || !drecs[k] || !pair[k] || !ws[k]) rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
+    for (int t = 0; rc == OSQ_OK && t < threads; t++)
+      if (!ws_init(&ws[k][t], &pl[k], &geo[k], false)) rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
+    /* The reference slot of each slot: same year position, metric and party code. */
+    for (int s = 0; rc == OSQ_OK && s < S; s++) {
+      const slot_t *a = &pl[k].slots[s];
+      const char *code = a->party >= 0 ? sc[k]->treaty.parties[a->party].code : osq_agg_name(-1 - a->party);
+      pair[k][s] = -1;
+      for (int r = 0; r < pl[0].n_slots && k > 0; r++) {
+        const slot_t *b = &pl[0].slots[r];
+        const char *rcode = b->party >= 0 ? sc[0]->treaty.parties[b->party].code : osq_agg_name(-1 - b->party);
+        if (b->year_idx == a->year_idx && b->metric == a->metric && strcmp(code, rcode) == 0) pair[k][s] = r;
+      }
+      if (k == 0) pair[k][s] = s;
+    }
+    if (rc != OSQ_OK || k == 0) continue;
+    phantom[k] = malloc(sizeof **phantom * (size_t)(pl[0].n_slots + 1));
+    ptot[k] = calloc((size_t)pl[0].n_slots + 1, sizeof **ptot);
+    precs[k] = calloc((size_t)(pl[0].n_slots + 1) * (size_t)wave, sizeof **precs);
+    if (!phantom[k] || !ptot[k] || !precs[k]) {
+      rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
+      continue;
+    }
+    for (int r = 0; r < pl[0].n_slots; r++) {
+      const metric_t m = (metric_t)pl[0].slots[r].metric;
+      if (m == M_REVISIT_DAYS || m == M_DYAD_DENSITY) continue; /* no value, not zero */
+      bool matched = false;
+      for (int s2 = 0; s2 < pl[k].n_slots && !matched; s2++) matched = pair[k][s2] == r;
+      if (!matched) phantom[k][n_phantom[k]++] = r;
+    }
+  }
+  /* Per thread, one value per slot and scenario of the current trial. */
+  int max_s = 0;
+  for (int k = 0; rc == OSQ_OK && k < n; k++) max_s = pl[k].n_slots > max_s ? pl[k].n_slots : max_s;
+  if (rc == OSQ_OK) {
+    vals = calloc((size_t)threads, sizeof *vals);
+    if (!vals) rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
+    for (int t = 0; rc == OSQ_OK && t < threads; t++) {
+      vals[t] = malloc(sizeof **vals * (size_t)max_s * (size_t)n);
+      if (!vals[t]) rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
+    }
+  }
+
+  int fail = OSQ_OK;
+  int64_t done = 0;
+  for (int64_t w0 = 0; rc == OSQ_OK && w0 < n_blocks && fail == OSQ_OK; w0 += wave) {
+    const int64_t w1 = w0 + wave < n_blocks ? w0 + wave : n_blocks;
+    for (int k = 0; k < n; k++) {
+      memset(recs[k], 0, sizeof **recs * (size_t)(pl[k].n_slots * wave));
+      memset(drecs[k], 0, sizeof **drecs * (size_t)(pl[k].n_slots * wave));
+      if (k > 0) memset(precs[k], 0, sizeof **precs * (size_t)(pl[0].n_slots + 1) * (size_t)wave);
+    }
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) default(none) \
+    shared(pl, ws, recs, drecs, precs, phantom, n_phantom, vals, pair, fail, w0, w1, B, trials, n, max_s)
+    for (int64_t b = w0; b < w1; b++) {
+      const int tid = omp_get_thread_num();
+      double *v = vals[tid];
+      const int64_t end = (b + 1) * B < trials ? (b + 1) * B : trials;
+      for (int64_t t = b * B; t < end; t++) {
+        for (int k = 0; k < n; k++) {
+          const int S = pl[k].n_slots;
+          int frc = run_trial(&pl[k], t, &ws[k][tid], recs[k] + (size_t)(b - w0) * S, v + (size_t)k * max_s);
+          if (frc) {
+#pragma omp atomic write
+            fail = frc;
+            break;
+          }
+        }
+        for (int k = 0; k < n; k++) {
+          const int S = pl[k].n_slots;
+          osq_welford_t *d = drecs[k] + (size_t)(b - w0) * S;
+          for (int s = 0; s < S; s++) {
+            const int r = pair[k][s];
+            if (r < 0) continue;
+            const double x = v[(size_t)k * max_s + s] - v[r];
+            if (!isnan(x)) osq_welford_add(&d[s], x);
+          }
+          if (k == 0) continue;
+          osq_welford_t *pd = precs[k] + (size_t)(b - w0) * (size_t)(pl[0].n_slots + 1);
+          for (int q = 0; q < n_phantom[k]; q++) {
+            const double x = 0.0 - v[phantom[k][q]];
+            if (!isnan(x)) osq_welford_add(&pd[q], x);
+          }
+        }
+      }
+    }
+    for (int k = 0; k < n; k++) {
+      const int S = pl[k].n_slots;
+      for (int64_t b = w0; b < w1; b++)
+        for (int s = 0; s < S; s++) {
+          osq_welford_merge(&total[k][s], &recs[k][(size_t)(b - w0) * S + s]);
+          osq_welford_merge(&dtot[k][s], &drecs[k][(size_t)(b - w0) * S + s]);
+        }
+      for (int64_t b = w0; k > 0 && b < w1; b++)
+        for (int q = 0; q < n_phantom[k]; q++)
+          osq_welford_merge(&ptot[k][q], &precs[k][(size_t)(b - w0) * (size_t)(pl[0].n_slots + 1) + q]);
+    }
+    done = w1 * B < trials ? w1 * B : trials;
+    if (opts && opts->progress) opts->progress(opts->progress_ctx, done, trials);
+  }
+  if (rc == OSQ_OK && fail) rc = osq_error_add(err, fail, NULL, 0, "a trial failed: %s", osq_strerror(fail));
+
+  osq_compare_t *cmp = rc == OSQ_OK ? osq_compare_alloc() : NULL;
+  if (rc == OSQ_OK && !cmp) rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
+  for (int k = 0; rc == OSQ_OK && k < n; k++) {
+    uint64_t hash = 0;
+    for (int t = 0; t < threads; t++) hash += ws[k][t].hash;
+    osq_run_header_t h;
+    osq_run_header_init(&h);
+    h.scenario_name = sc[k]->name;
+    h.scenario_path = sc[k]->path;
+    snprintf(h.scenario_hash, sizeof h.scenario_hash, "%s", sc[k]->hash);
+    h.seed = sc[k]->seed;
+    h.trials = trials;
+    h.trials_done = done;
+    h.threads = threads;
+    h.rng = OSQ_RNG_NAME;
+    h.block_size = B;
+    osq_hash_hex(hash, h.verification_hash);
+    int idx;
+    rc = osq_compare_add_scenario(cmp, &h, &idx);
+    for (int s = 0; rc == OSQ_OK && s < pl[k].n_slots; s++) {
+      const slot_t *sl = &pl[k].slots[s];
+      osq_summary_t a, d;
+      osq_summarize(&total[k][s], NULL, &a);
+      osq_summarize(&dtot[k][s], NULL, &d);
+      osq_compare_row_t row = {.scenario = idx, .year = sc[k]->first_year + sl->year_idx, .mean = a.mean,
+                               .ci95_lo = a.ci95_lo, .ci95_hi = a.ci95_hi};
+      if (k == 0) {
+        row.diff = row.diff_ci95_lo = row.diff_ci95_hi = 0.0;
+      } else if (pair[k][s] < 0) {
+        row.diff = row.diff_ci95_lo = row.diff_ci95_hi = NAN;
+      } else {
+        row.diff = d.mean;
+        row.diff_ci95_lo = d.ci95_lo;
+        row.diff_ci95_hi = d.ci95_hi;
+      }
+      snprintf(row.metric, sizeof row.metric, "%s", METRIC_NAMES[sl->metric]);
+      snprintf(row.party, sizeof row.party, "%s",
+               sl->party >= 0 ? sc[k]->treaty.parties[sl->party].code : osq_agg_name(-1 - sl->party));
+      rc = osq_compare_add(cmp, &row);
+    }
+    for (int q = 0; rc == OSQ_OK && k > 0 && q < n_phantom[k]; q++) {
+      const slot_t *sl = &pl[0].slots[phantom[k][q]];
+      osq_summary_t d;
+      osq_summarize(&ptot[k][q], NULL, &d);
+      osq_compare_row_t row = {.scenario = idx, .year = sc[k]->first_year + sl->year_idx, .mean = 0.0, .ci95_lo = 0.0,
+                               .ci95_hi = 0.0, .diff = d.mean, .diff_ci95_lo = d.ci95_lo, .diff_ci95_hi = d.ci95_hi};
+      snprintf(row.metric, sizeof row.metric, "%s", METRIC_NAMES[sl->metric]);
+      snprintf(row.party, sizeof row.party, "%s",
+               sl->party >= 0 ? sc[0]->treaty.parties[sl->party].code : osq_agg_name(-1 - sl->party));
+      rc = osq_compare_add(cmp, &row);
+    }
+  }
+
+  for (int k = 0; k < n; k++) {
+    if (ws && ws[k]) ws_free(ws[k], threads);
+    if (total) free(total[k]);
+    if (dtot) free(dtot[k]);
+    if (recs) free(recs[k]);
+    if (drecs) free(drecs[k]);
+    if (pair) free(pair[k]);
+    if (phantom) free(phantom[k]);
+    if (ptot) free(ptot[k]);
+    if (precs) free(precs[k]);
+    if (pl) plan_free(&pl[k]);
+    if (geo) osq_geo_teardown(&geo[k]);
+    if (sc) free(sc[k]);
+  }
+  for (int t = 0; vals && t < threads; t++) free(vals[t]);
+  free(vals);
+  free(ws);
+  free(total);
+  free(dtot);
+  free(recs);
+  free(drecs);
+  free(pair);
+  free(phantom);
+  free(n_phantom);
+  free(ptot);
+  free(precs);
+  free(pl);
+  free(geo);
+  free(sc);
+  if (rc != OSQ_OK) {
+    osq_compare_free(cmp);
+    return rc;
+  }
+  *out = cmp;
+  return OSQ_OK;
 }

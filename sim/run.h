@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "models/errors.h"
+#include "results/compare.h"
 #include "results/table.h"
 #include "sim/scenario.h"
 
@@ -24,6 +25,14 @@ typedef struct {
   void *progress_ctx;
 } osq_run_opts_t;
 
+/** The coverage map of a run on the raster grid (cell (0,0) is the south-west corner at 90S 180W). */
+typedef struct {
+  float *value;                                     /**< share of trial-years imaged; NaN off-territory */
+  uint8_t *tid;                                     /**< territory id per cell (0 none, 255 foreign) */
+  int nlat, nlon;
+  double res_deg;
+} osq_run_map_t;
+
 /** What a run produced. */
 typedef struct {
   osq_table_t *table;                               /**< summary rows (BRIEF §6 summary.csv) */
@@ -34,6 +43,8 @@ typedef struct {
   double setup_seconds;                             /**< caps, workspaces (before the loop) */
   double wall_seconds;                              /**< the trial loop alone */
   int64_t flights_completed;                        /**< over all trials and years (for rates) */
+  int64_t cells_marked;                             /**< raster cells imaged, summed over flights */
+  osq_run_map_t map;                                /**< value == NULL without geography or map */
 } osq_run_result_t;
 
 /**
@@ -51,5 +62,18 @@ void osq_run_result_free(osq_run_result_t *r);
  * re-simulated serially with the same streams, so the log equals what the run simulated.
  */
 int osq_run_flight_log(const osq_scenario_t *sc, int64_t k, FILE *f, osq_error_t *err);
+
+/** Most scenarios one comparison takes. */
+#define OSQ_COMPARE_MAX 16
+
+/**
+ * osq compare: run every scenario over the reference's (scs[0]) trials, seed and block size, so
+ * that trial i of each scenario draws from the same stream (common random numbers), and pair the
+ * rows by year position, metric and party: each row gets its scenario's mean and 95 % CI and, for
+ * the others than the first, the mean paired difference to the first and its 95 % CI. The
+ * scenarios must simulate the same number of years.
+ */
+int osq_compare_execute(const osq_scenario_t *const *scs, int n, const osq_run_opts_t *opts, osq_compare_t **out,
+                        osq_error_t *err);
 
 #endif

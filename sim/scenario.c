@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "models/quota.h"
 #include "sim/geocheck.h"
@@ -23,7 +24,9 @@
 /* The schema                                                                                  */
 /* ------------------------------------------------------------------------------------------ */
 
-typedef enum { K_GROUP, K_LIST, K_INT, K_FLOAT, K_BOOL, K_STRING, K_DATE, K_STRARRAY } kind_t;
+/* K_INTARRAY: an array of integers [ ... ]; lo/hi bound each element, and the destination member
+ * (given with SC, extracted by code) bounds the number of entries: size / sizeof(int). */
+typedef enum { K_GROUP, K_LIST, K_INT, K_FLOAT, K_BOOL, K_STRING, K_DATE, K_STRARRAY, K_INTARRAY } kind_t;
 typedef enum { D_NONE, D_I64, D_INT, D_U64, D_DOUBLE, D_BOOL, D_STR } dest_t;
 
 typedef struct {
@@ -118,6 +121,8 @@ static const key_t_ SCHEMA[] = {
     {"model.interest.other_nato", K_FLOAT, 0, 1e3, false, NULL, "other over NATO", ST(D_DOUBLE, model.interest[2][0])},
     {"model.interest.other_ruby", K_FLOAT, 0, 1e3, false, NULL, "other over RU-BY", ST(D_DOUBLE, model.interest[2][1])},
     {"model.interest.other_other", K_FLOAT, 0, 1e3, false, NULL, "other over other", ST(D_DOUBLE, model.interest[2][2])},
+    {"model.no_plan_years", K_INTARRAY, 2002, 2100, false, "[]", "years without an agreed annual plan, e.g. [2018]",
+     SC(model.no_plan_years)},
     {"model.parties", K_LIST, 0, OSQ_PARTIES_MAX, false, NULL, "per-party parameters", NOST},
     {"model.parties.*", K_GROUP, 0, 0, false, NULL, "parameters of one party", NOST},
     {"model.parties.*.party", K_STRING, 2, 4, true, NULL, "quota-holder code", NOST},
@@ -129,6 +134,34 @@ static const key_t_ SCHEMA[] = {
     {"model.parties.*.interest_ruby", K_FLOAT, 0, 1e3, false, NULL, "its own interest in RU-BY targets", NOST},
     {"model.parties.*.interest_other", K_FLOAT, 0, 1e3, false, NULL, "its own interest in other targets", NOST},
 
+    /* --- geography (docs/geography.md) --- */
+    {"geo", K_GROUP, 0, 0, false, NULL, "territories, routes, imaging", NOST},
+    {"geo.enabled", K_BOOL, 0, 0, false, "true", "false: quota model only, no coverage metrics", ST(D_BOOL, geo.enabled)},
+    {"geo.trials", K_INT, 0, TWO40, false, "0",
+     "geography for the first N trials only (its rows have n = N); 0 = every trial", ST(D_I64, geo.trials)},
+    {"geo.boundaries", K_STRING, 1, OSQ_PATH_MAX - 1, false, NULL,
+     "TopoJSON of the territories, relative to the scenario (default: data/countries-50m.json)", NOST},
+    {"geo.resolution_deg", K_FLOAT, 0.05, 5, false, "0.1", "raster cell size, degrees", ST(D_DOUBLE, geo.resolution_deg)},
+    {"geo.swath_half_km", K_FLOAT, 0.1, 50, false, "25", "imaged half-width each side of the track (treaty cap 50 km)",
+     ST(D_DOUBLE, geo.swath_half_km)},
+    {"geo.route_sites", K_INT, 1, 32, false, "5", "sites of interest a route tries to visit", ST(D_INT, geo.route_sites)},
+    {"geo.site_km2", K_FLOAT, 1000, 1e7, false, "50000", "one synthetic site per this many km2", ST(D_DOUBLE, geo.site_km2)},
+    {"geo.sites_min", K_INT, 1, 1000, false, "5", "at least this many sites per party", ST(D_INT, geo.sites_min)},
+    {"geo.buildups", K_INT, 0, 16, false, "4", "build-up events per party and year", ST(D_INT, geo.buildups)},
+    {"geo.buildup_days", K_INT, 1, 366, false, "30", "duration of a build-up, days", ST(D_INT, geo.buildup_days)},
+    {"geo.nofly_km", K_FLOAT, 0, 200, false, "10", "distance kept from a non-party's border (Art. VI II 2)",
+     ST(D_DOUBLE, geo.nofly_km)},
+    {"geo.sublimits", K_LIST, 0, OSQ_SUBLIMITS_MAX, false, NULL, "regions with their own distance limit", NOST},
+    {"geo.sublimits.*", K_GROUP, 0, 0, false, NULL, "one region", NOST},
+    {"geo.sublimits.*.party", K_STRING, 2, 4, true, NULL, "quota-holder code", NOST},
+    {"geo.sublimits.*.lat_min", K_FLOAT, -90, 90, true, NULL, "box south edge", NOST},
+    {"geo.sublimits.*.lat_max", K_FLOAT, -90, 90, true, NULL, "box north edge", NOST},
+    {"geo.sublimits.*.lon_min", K_FLOAT, -180, 180, true, NULL, "box west edge", NOST},
+    {"geo.sublimits.*.lon_max", K_FLOAT, -180, 180, true, NULL, "box east edge", NOST},
+    {"geo.sublimits.*.max_km", K_FLOAT, 0, 20000, true, NULL, "km a route may fly inside the box", NOST},
+    {"geo.sublimits.*.from", K_DATE, 0, 0, true, NULL, "first day it applies", NOST},
+    {"geo.sublimits.*.until", K_DATE, 0, 0, true, NULL, "first day it no longer applies", NOST},
+
     /* --- outputs --- */
     {"output", K_GROUP, 0, 0, false, NULL, "what to write", NOST},
     {"output.dir", K_STRING, 1, OSQ_PATH_MAX - 1, false, NULL, "result directory (default: out/NAME)", ST(D_STR, out_dir)},
@@ -136,6 +169,8 @@ static const key_t_ SCHEMA[] = {
     {"output.flight_log", K_STRING, 1, OSQ_PATH_MAX - 1, false, NULL, "per-flight CSV log (default: none)", ST(D_STR, flight_log)},
     {"output.flight_log_trials", K_INT, 0, 1000000, false, "10", "trials written to the flight log",
      ST(D_I64, flight_log_trials)},
+    {"output.map", K_BOOL, 0, 0, false, "true", "write map.png and map.csv (needs geo.enabled)", ST(D_BOOL, map)},
+    {"output.map_grid_deg", K_FLOAT, 0.1, 10, false, "0.5", "cell size of map.csv, degrees", ST(D_DOUBLE, map_grid_deg)},
 };
 #define N_SCHEMA (sizeof SCHEMA / sizeof SCHEMA[0])
 
@@ -279,6 +314,7 @@ static const char *kind_name(kind_t k) {
     case K_STRING: return "a string";
     case K_DATE: return "a date \"YYYY-MM-DD\"";
     case K_STRARRAY: return "an array of strings [ ... ]";
+    case K_INTARRAY: return "an array of integers [ ... ]";
   }
   return "?";
 }
@@ -477,6 +513,39 @@ static void check_value(ctx_t *c, const config_setting_t *s, const key_t_ *k, co
       }
       return;
     }
+    case K_INTARRAY: {
+      if (type != CONFIG_TYPE_ARRAY && !(type == CONFIG_TYPE_LIST && config_setting_length(s) == 0)) {
+        ERR_AT(c, s, "%s must be %s (got %s)", display, kind_name(k->kind), got);
+        return;
+      }
+      const int n = config_setting_length(s), max = (int)(k->size / sizeof(int));
+      if (n > max) {
+        ERR_AT(c, s, "%s has %d entries (expected 0 to %d)", display, n, max);
+        return;
+      }
+      fmt_bound(k->lo, lo, sizeof lo);
+      fmt_bound(k->hi, hi, sizeof hi);
+      for (int i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+        const int et = config_setting_type(e);
+        if (et != CONFIG_TYPE_INT && et != CONFIG_TYPE_INT64) {
+          describe(e, got, sizeof got);
+          ERR_AT(c, s, "%s[%d] must be an integer (got %s)", display, i, got);
+          continue;
+        }
+        const long long v = config_setting_get_int64(e);
+        if ((double)v < k->lo || (double)v > k->hi) {
+          ERR_AT(c, s, "%s[%d] = %lld is out of range (expected an integer in [%s, %s])", display, i, v, lo, hi);
+          continue;
+        }
+        for (int j = 0; j < i; j++)
+          if (config_setting_get_int64(config_setting_get_elem(s, (unsigned)j)) == v) {
+            ERR_AT(c, s, "%s[%d] = %lld repeats %s[%d] (expected each value once)", display, i, v, display, j);
+            break;
+          }
+      }
+      return;
+    }
   }
 }
 
@@ -557,7 +626,10 @@ static bool is_code(const char *s, size_t lo, size_t hi) {
 
 static void load_airfield(ctx_t *c, const config_setting_t *a, const char *disp, osq_airfield_t *af) {
   const char *name = "";
-  get_str(a, "name", &name);
+  if (get_str(a, "name", &name) && strpbrk(name, ",\"\n"))
+    ERR_AT(c, config_setting_get_member(a, "name"),
+           "%s.name = \"%s\" holds a comma or a quote (expected a plain name: it is a CSV field of the flight log)", disp,
+           name);
   snprintf(af->name, sizeof af->name, "%s", name);
   get_num(a, "lat", &af->lat);
   get_num(a, "lon", &af->lon);
@@ -668,6 +740,45 @@ static void load_treaty(ctx_t *c, const config_t *cfg, osq_treaty_t *t) {
              first);
     }
     t->n_parties++;
+  }
+}
+
+static void load_geo(ctx_t *c, const config_t *cfg, osq_scenario_t *sc) {
+  const config_setting_t *list = config_lookup(cfg, "geo.sublimits");
+  if (list && config_setting_type(list) == CONFIG_TYPE_LIST) {
+    int n = config_setting_length(list);
+    for (int i = 0; i < n && sc->geo.n_sublimits < OSQ_SUBLIMITS_MAX; i++) {
+      const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+      const char *code;
+      osq_sublimit_t sl;
+      memset(&sl, 0, sizeof sl);
+      if (!get_str(g, "party", &code)) continue;
+      sl.party = osq_treaty_find(&sc->treaty, code);
+      if (sl.party < 0) {
+        ERR_AT(c, config_setting_get_member(g, "party"),
+               "geo.sublimits[%d].party = \"%s\" is not a quota holder of the treaty (expected a code such as \"RUBY\")",
+               i, code);
+        continue;
+      }
+      bool ok = get_num(g, "lat_min", &sl.box.lat_min) && get_num(g, "lat_max", &sl.box.lat_max) &&
+                get_num(g, "lon_min", &sl.box.lon_min) && get_num(g, "lon_max", &sl.box.lon_max) &&
+                get_num(g, "max_km", &sl.box.max_km) && get_date(g, "from", &sl.from) && get_date(g, "until", &sl.until);
+      if (!ok) continue;
+      if (sl.box.lat_max <= sl.box.lat_min || sl.box.lon_max <= sl.box.lon_min)
+        ERR_AT(c, g, "geo.sublimits[%d]: the box is empty (expected lat_min < lat_max and lon_min < lon_max)", i);
+      else if (sl.until <= sl.from)
+        ERR_AT(c, g, "geo.sublimits[%d]: until is not after from (expected a period of at least one day)", i);
+      else
+        sc->geo.sublimits[sc->geo.n_sublimits++] = sl;
+    }
+  }
+  /* Boundaries: relative to the scenario file when given, else the data shipped with osq. */
+  const char *b;
+  if (config_lookup_string(cfg, "geo.boundaries", &b) == CONFIG_TRUE) {
+    if (b[0] == '/') snprintf(sc->boundaries, sizeof sc->boundaries, "%s", b);
+    else snprintf(sc->boundaries, sizeof sc->boundaries, "%.500s/%.500s", c->include_dir, b);
+  } else {
+    snprintf(sc->boundaries, sizeof sc->boundaries, "%s", OSQ_DATA_DIR "/countries-50m.json");
   }
 }
 
@@ -834,6 +945,40 @@ static uint64_t fnv1a(const void *p, size_t n, uint64_t h) {
   return h;
 }
 
+/*
+ * Two libconfig 1.5 costs grow with the square of the input (measured, Debian 12 libconfig9
+ * 1.5-0.4): adding a setting to a group compares its name with every earlier member (40,000
+ * settings in one group: 11 s), and flex rescans a token from its start at every 8 KiB refill of
+ * its buffer (a 4 MiB string: 7 s; a 10 MiB name: 65 s). These limits keep any scenario file under
+ * about a second of parsing; the treaty data file has 47 KiB and under 1,000 '=' or ':'.
+ */
+#define SCENARIO_MAX_BYTES (1024 * 1024)
+#define SCENARIO_MAX_SETTINGS 10000 /* '=' and ':' characters, an upper bound on settings */
+
+/*
+ * An @include path as libconfig 1.5's scanner reads it: everything up to the next unescaped quote,
+ * with \\ and \" unescaped. Returns the length; -1 if the quote is never closed (libconfig then
+ * ignores the line); -2 if the path does not fit in n; -3 if it holds a line break (a missing
+ * quote), another control character (the scanner cuts the path at a NUL) or any other backslash
+ * (the scanner drops it and echoes it on stdout).
+ */
+static int include_target(const char *r, const char *end, char *out, size_t n) {
+  size_t k = 0;
+  out[0] = '\0';
+  for (; r < end && *r != '"'; r++) {
+    char ch = *r;
+    if (ch == '\\') {
+      if (r + 1 >= end || (r[1] != '\\' && r[1] != '"')) return -3;
+      ch = *++r;
+    }
+    if ((unsigned char)ch < 0x20 && ch != '\t') return -3;
+    if (k + 1 >= n) return -2;
+    out[k++] = ch;
+    out[k] = '\0';
+  }
+  return r < end ? (int)k : -1;
+}
+
 /* Collect every file a setting came from (the scenario and its includes), in order of first use. */
 static void collect_files(ctx_t *c, const config_setting_t *s) {
   load_src(c, src_file(c, s));
@@ -852,6 +997,7 @@ int osq_scenario_load(const char *path, osq_scenario_t *sc, osq_error_t *err) {
   memset(sc, 0, sizeof *sc);
   snprintf(sc->path, sizeof sc->path, "%s", path);
   osq_model_params_default(&sc->model);
+  osq_geo_params_default(&sc->geo);
   for (size_t i = 0; i < N_SCHEMA; i++) store_default(sc, &SCHEMA[i]);
   base_name(path, sc->name, sizeof sc->name);
 
@@ -864,33 +1010,77 @@ int osq_scenario_load(const char *path, osq_scenario_t *sc, osq_error_t *err) {
   char byte;
   size_t got = fread(&byte, 1, 1, probe);
   int rerr = ferror(probe) ? errno : 0;
+  struct stat pst;
+  if (!rerr && fstat(fileno(probe), &pst) != 0) rerr = errno;
   fclose(probe);
   if (rerr) return osq_error_add(err, OSQ_EIO, path, 0, "cannot read the scenario: %s", strerror(rerr));
   (void)got;
+  /* The file is read twice (here and by libconfig): a FIFO or device cannot be, /dev/zero never ends. */
+  if (!S_ISREG(pst.st_mode))
+    return osq_error_add(err, OSQ_EIO, path, 0, "cannot read the scenario: not a regular file (expected a file)");
+  if (pst.st_size > SCENARIO_MAX_BYTES)
+    return osq_error_add(err, OSQ_ECONFIG, path, 0,
+                         "the scenario has %lld bytes (expected at most %d: libconfig 1.5 parses large files very slowly)",
+                         (long long)pst.st_size, SCENARIO_MAX_BYTES);
 
   /* libconfig 1.5 joins every @include path to the include directory, absolute ones too, so an
-   * absolute path would fail with a misleading "cannot open include file". Say so instead. */
+   * absolute path would fail with a misleading "cannot open include file". Say so instead.
+   * It also opens the target with fopen, which succeeds on a directory (`@include ""` names the
+   * include directory itself); reading it then fails inside the flex scanner, which prints
+   * "input in flex scanner failed" and calls exit(2), and a FIFO or device would block. So only
+   * regular files within the size limit may be included. Only the scenario file is checked, not
+   * the files it includes. A line is an include as for libconfig: "@include", a blank, a quote. */
   const src_file_t *main_src = load_src(&c, path);
   if (main_src) {
-    int line = 1;
-    for (const char *q = main_src->text; *q; q++) {
+    int line = 1, n_assign = 0;
+    const char *end = main_src->text + main_src->len; /* not the first NUL: a comment may hold one */
+    for (const char *q = main_src->text; q < end; q++) {
       if (*q == '\n') line++;
+      if (*q == '=' || *q == ':') n_assign++;
       if ((q == main_src->text || q[-1] == '\n')) {
         const char *r = q;
         while (*r == ' ' || *r == '\t') r++;
-        if (strncmp(r, "@include", 8) == 0) {
+        if (strncmp(r, "@include", 8) == 0 && (r[8] == ' ' || r[8] == '\t')) {
           r += 8;
           while (*r == ' ' || *r == '\t') r++;
-          if (r[0] == '"' && r[1] == '/') {
-            const char *e = strchr(r + 1, '"');
-            int len = e ? (int)(e - r - 1) : 0;
+          if (r[0] != '"') continue;
+          char target[OSQ_PATH_MAX], full[2 * OSQ_PATH_MAX + 2];
+          int len = include_target(r + 1, end, target, sizeof target);
+          struct stat st;
+          if (len == -2) {
             osq_error_add(err, OSQ_ECONFIG, path, line,
-                          "@include \"%.*s\" is an absolute path (expected a path relative to the scenario's directory, %s)",
-                          len, r + 1, c.include_dir);
+                          "@include path \"%.60s...\" is longer than %d characters (expected a file relative to %s)",
+                          target, OSQ_PATH_MAX - 1, c.include_dir);
+          } else if (len == -3) {
+            osq_error_add(err, OSQ_ECONFIG, path, line,
+                          "@include path \"%.60s\" is followed by a line break, a control character or a backslash "
+                          "(expected a file name and a closing quote on the same line)",
+                          target);
+          } else if (len >= 0 && target[0] == '/') {
+            osq_error_add(err, OSQ_ECONFIG, path, line,
+                          "@include \"%s\" is an absolute path (expected a path relative to the scenario's directory, %s)",
+                          target, c.include_dir);
+          } else if (len >= 0) {
+            snprintf(full, sizeof full, "%s/%s", c.include_dir, target);
+            if (stat(full, &st) != 0) continue; /* libconfig says "cannot open include file" */
+            if (!S_ISREG(st.st_mode))
+              osq_error_add(err, OSQ_ECONFIG, path, line,
+                            "@include \"%s\" is not a regular file: %s is a %s (expected a file relative to %s)",
+                            target, full, S_ISDIR(st.st_mode) ? "directory" : "device, FIFO or socket", c.include_dir);
+            else if (st.st_size > SCENARIO_MAX_BYTES)
+              osq_error_add(err, OSQ_ECONFIG, path, line,
+                            "@include \"%s\" has %lld bytes (expected at most %d: libconfig 1.5 parses large files "
+                            "very slowly)",
+                            target, (long long)st.st_size, SCENARIO_MAX_BYTES);
           }
         }
       }
     }
+    if (n_assign > SCENARIO_MAX_SETTINGS)
+      osq_error_add(err, OSQ_ECONFIG, path, 0,
+                    "the scenario has %d '=' or ':' (expected at most %d settings: libconfig 1.5 parses a group of "
+                    "many settings very slowly)",
+                    n_assign, SCENARIO_MAX_SETTINGS);
     if (err->code) {
       free_srcs(&c);
       return err->code;
@@ -962,7 +1152,23 @@ int osq_scenario_load(const char *path, osq_scenario_t *sc, osq_error_t *err) {
   }
   if (!config_lookup(&cfg, "output.dir")) snprintf(sc->out_dir, sizeof sc->out_dir, "out/%s", sc->name);
 
+  /* The walk has checked type, count, range and repeats; keep the valid entries. */
+  const config_setting_t *npy = config_lookup(&cfg, "model.no_plan_years");
+  if (npy && config_setting_type(npy) == CONFIG_TYPE_ARRAY) {
+    int n = config_setting_length(npy);
+    for (int i = 0; i < n && sc->model.n_no_plan_years < OSQ_NO_PLAN_YEARS_MAX; i++) {
+      const config_setting_t *e = config_setting_get_elem(npy, (unsigned)i);
+      int et = config_setting_type(e);
+      if (et == CONFIG_TYPE_INT || et == CONFIG_TYPE_INT64)
+        sc->model.no_plan_years[sc->model.n_no_plan_years++] = (int)config_setting_get_int64(e);
+    }
+  }
+
   load_treaty(&c, &cfg, &sc->treaty);
+  /* The fixed treaty area (coverage_fixed): the parties of the treaty file in force mid-2019,
+   * before any participation change, so that a withdrawal shows as a loss. */
+  for (int i = 0; i < sc->treaty.n_parties; i++)
+    sc->fixed_area[i] = osq_party_in_force(&sc->treaty.parties[i], osq_date_from_ymd(2019, 7, 1));
   const config_setting_t *changes = config_lookup(&cfg, "participation");
   if (changes && config_setting_type(changes) == CONFIG_TYPE_LIST) {
     int n = config_setting_length(changes);
@@ -973,6 +1179,7 @@ int osq_scenario_load(const char *path, osq_scenario_t *sc, osq_error_t *err) {
   osq_model_params_party_defaults(&sc->model, &sc->treaty);
   load_model_parties(&c, &cfg, sc);
   check_quota_total(&c, &cfg, &sc->treaty);
+  load_geo(&c, &cfg, sc);
 
   collect_files(&c, root);
   uint64_t h = UINT64_C(0xcbf29ce484222325);
@@ -988,13 +1195,14 @@ void osq_scenario_print_schema(FILE *f) {
   fprintf(f, "%-46s %-10s %-22s %-10s %s\n", "key", "type", "range", "default", "meaning");
   for (size_t i = 0; i < N_SCHEMA; i++) {
     const key_t_ *k = &SCHEMA[i];
-    static const char *tn[] = {"group", "list", "integer", "number", "bool", "string", "date", "strings"};
+    static const char *tn[] = {"group", "list", "integer", "number", "bool", "string", "date", "strings", "integers"};
     char range[80] = "", lo[32], hi[32];
     fmt_bound(k->lo, lo, sizeof lo);
     fmt_bound(k->hi, hi, sizeof hi);
     if (k->kind == K_INT || k->kind == K_FLOAT) snprintf(range, sizeof range, "[%s, %s]", lo, hi);
     else if (k->kind == K_LIST || k->kind == K_STRARRAY) snprintf(range, sizeof range, "%s..%s entries", lo, hi);
     else if (k->kind == K_STRING) snprintf(range, sizeof range, "%s..%s chars", lo, hi);
+    else if (k->kind == K_INTARRAY) snprintf(range, sizeof range, "0..%zu of [%.12s, %.12s]", k->size / sizeof(int), lo, hi);
     const bool scalar = k->kind != K_GROUP && k->kind != K_LIST;
     const char *def = k->required                                  ? "required"
                       : k->def                                     ? k->def
@@ -1031,4 +1239,12 @@ void osq_scenario_print_settings(FILE *f, const osq_scenario_t *sc) {
     fprintf(f, "  %-32s %-24s%s\n", k->key, val, derived || is_def ? "" : "  (set)");
   }
   fprintf(f, "  %-32s \"%s\"\n", "output.formats", sc->formats);
+  char years[8 * OSQ_NO_PLAN_YEARS_MAX + 4] = "[";
+  for (int k = 0; k < sc->model.n_no_plan_years; k++) {
+    size_t used = strlen(years);
+    snprintf(years + used, sizeof years - used, "%s%d", k ? ", " : "", sc->model.no_plan_years[k]);
+  }
+  size_t used = strlen(years);
+  snprintf(years + used, sizeof years - used, "]");
+  fprintf(f, "  %-32s %-24s%s\n", "model.no_plan_years", years, sc->model.n_no_plan_years ? "  (set)" : "");
 }

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "models/coverage.h"
 #include "models/errors.h"
 #include "models/params.h"
 #include "models/treaty.h"
@@ -41,11 +42,18 @@ typedef struct {
 
   osq_model_params_t model;
 
+  /* geography (docs/geography.md) */
+  osq_geo_params_t geo;
+  char boundaries[OSQ_PATH_MAX];  /**< TopoJSON of the territories, resolved to a usable path */
+  bool fixed_area[OSQ_PARTIES_MAX]; /**< in force on 2019-07-01 in the treaty file: the fixed treaty area */
+
   /* output */
   char out_dir[OSQ_PATH_MAX];
   char formats[64];               /**< comma list, e.g. "csv,json" */
   char flight_log[OSQ_PATH_MAX];  /**< "" = none */
   int64_t flight_log_trials;
+  bool map;                       /**< write map.png and map.csv */
+  double map_grid_deg;            /**< cell size of map.csv */
 } osq_scenario_t;
 
 /**

@@ -10,7 +10,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0 n=0
 for t in 1 2 3 4; do
-  "$osq" run scenarios/baseline.cfg --trials 3000 --threads $t --out "$tmp/t$t" --quiet --format csv,json,md,tex \
+  "$osq" run scenarios/baseline.cfg --trials 1500 --threads $t --out "$tmp/t$t" --quiet --format csv,json,md,tex \
     || { echo "FAIL: run with $t threads exited $?"; exit 1; }
 done
 strip() { grep -v -e '"wall_seconds"' -e '"created"' -e '"threads"' "$1"; }
@@ -28,7 +28,7 @@ n=$((n + 1))
 h1=$(grep '"verification_hash"' "$tmp/t1/run.json")
 h4=$(grep '"verification_hash"' "$tmp/t4/run.json")
 [ -n "$h1" ] && [ "$h1" = "$h4" ] || { echo "FAIL: verification hash differs: $h1 vs $h4"; fail=$((fail + 1)); }
-"$osq" run scenarios/baseline.cfg --trials 3000 --threads 2 --seed 99 --out "$tmp/s99" --quiet --format csv
+"$osq" run scenarios/baseline.cfg --trials 1500 --threads 2 --seed 99 --out "$tmp/s99" --quiet --format csv
 n=$((n + 1))
 if cmp -s "$tmp/t1/summary.csv" "$tmp/s99/summary.csv"; then echo "FAIL: another seed gave the same summary"; fail=$((fail + 1)); fi
 echo "$((n - fail)) passed, $fail failed"

@@ -143,6 +143,7 @@ static long check_log(const osq_scenario_t *sc, FILE *f, int *completed_void_vio
 
 Test(flight_log, baseline_obeys_every_rule, .timeout = 300) {
   osq_scenario_t *sc = load_baseline();
+  sc->geo.enabled = false; /* the quota rules only: the routes are tested in test_coverage.c */
   FILE *f = tmpfile();
   osq_error_t err;
   osq_error_clear(&err);
@@ -160,6 +161,7 @@ Test(flight_log, baseline_obeys_every_rule, .timeout = 300) {
 
 Test(flight_log, withdrawal_years_void_flights_after_the_date, .timeout = 300) {
   osq_scenario_t *sc = load_baseline();
+  sc->geo.enabled = false;
   sc->first_year = 2020; /* the US withdrawal took effect on 2020-11-22 */
   sc->last_year = 2021;  /* Russia's on 2021-12-18 */
   FILE *f = tmpfile();
@@ -188,6 +190,7 @@ Test(flight_log, withdrawal_years_void_flights_after_the_date, .timeout = 300) {
 Test(engine, same_bits_for_any_thread_count, .timeout = 300) {
   osq_scenario_t *sc = load_baseline();
   sc->block_size = 256; /* many blocks, so that threads really interleave */
+  sc->geo.trials = 600; /* coverage rows too, over fewer trials: the geography is the costly part */
   osq_run_result_t *r[3];
   for (int k = 0; k < 3; k++) {
     osq_run_opts_t o = {.trials = 3000, .threads = k + 1};
@@ -214,6 +217,7 @@ static long child_peak_kib(int64_t trials) {
   cr_assert_geq(pid, 0);
   if (pid == 0) {
     osq_scenario_t *sc = load_baseline();
+    sc->geo.trials = 200; /* geography on (its buffers count), over few trials */
     osq_run_opts_t o = {.trials = trials, .threads = 2};
     osq_run_result_t *r;
     osq_error_t err;
@@ -247,6 +251,7 @@ Test(engine, memory_does_not_grow_with_trials, .timeout = 300) {
 
 Test(engine, ci_covers_a_known_mean_at_the_expected_rate, .timeout = 300) {
   osq_scenario_t *sc = load_baseline();
+  sc->geo.enabled = false; /* plans_agreed does not need the geography; 200 runs stay fast */
   const double truth = 1.0 - sc->model.plan_fail_prob; /* plans_agreed ~ Bernoulli(truth) */
   const int runs = 200;
   int covered = 0;

@@ -1,0 +1,46 @@
+/* geosetup.c owns the once-per-run geography set-up (see geosetup.h). */
+#include "sim/geosetup.h"
+
+#include <string.h>
+
+#include "sim/rng.h"
+
+void osq_geo_teardown(osq_geo_setup_t *gs) {
+  osq_world_free(gs->world);
+  osq_geo_raster_free(gs->raster);
+  osq_geodata_free(gs->polys);
+  memset(gs, 0, sizeof *gs);
+}
+
+int osq_geo_setup(const osq_scenario_t *sc, osq_geo_setup_t *gs, osq_error_t *err) {
+  memset(gs, 0, sizeof *gs);
+  if (!sc->geo.enabled) return OSQ_OK;
+  /* Territory ids: the member states of every quota holder, in treaty order, each once. */
+  const char *codes[OSQ_GEO_TERR_MAX];
+  for (int p = 0; p < sc->treaty.n_parties; p++)
+    for (int m = 0; m < sc->treaty.parties[p].n_members; m++) {
+      const char *c = sc->treaty.parties[p].members[m];
+      bool seen = false;
+      for (int s = 0; s < gs->n_states; s++) seen |= strcmp(gs->states[s], c) == 0;
+      if (seen || gs->n_states == OSQ_GEO_TERR_MAX) continue;
+      memcpy(gs->states[gs->n_states], c, 3);
+      codes[gs->n_states] = gs->states[gs->n_states];
+      gs->n_states++;
+    }
+  int rc = osq_geodata_load(sc->boundaries, &gs->polys, err);
+  if (rc == OSQ_OK) rc = osq_geodata_assign(gs->polys, codes, gs->n_states, 0, err);
+  if (rc == OSQ_OK && osq_geo_raster_build(gs->polys, gs->n_states, sc->geo.resolution_deg, &gs->raster) != OSQ_OK)
+    rc = osq_error_add(err, OSQ_ENOMEM, sc->boundaries, 0, "cannot rasterise the territories at %g degrees",
+                       sc->geo.resolution_deg);
+  if (rc == OSQ_OK) {
+    gsl_rng *rng = osq_rng_gsl_alloc();
+    if (!rng) return osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
+    osq_rng_gsl_reset(rng, sc->seed, 0, OSQ_STREAM_SITES);
+    rc = osq_world_build(&sc->treaty, &sc->geo, gs->raster, codes, gs->n_states, sc->fixed_area, sc->first_year,
+                         sc->last_year, rng, &gs->world);
+    gsl_rng_free(rng);
+    if (rc != OSQ_OK) osq_error_add(err, rc, sc->path, 0, "cannot prepare the geography: %s", osq_strerror(rc));
+  }
+  if (rc != OSQ_OK) osq_geo_teardown(gs);
+  return rc;
+}
