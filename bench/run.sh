@@ -1,0 +1,150 @@
+#!/bin/bash
+# bench/run.sh: run `osq bench` on every workload of bench/ with 1 and 2 threads, 3 repeats each,
+# and write bench/RESULTS.md (machine, date, commit, the exact commands, a scaling table and the
+# raw `bench:` lines). It builds nothing: pass the osq binary (default build/osq).
+#
+# Usage: bench/run.sh [OSQ_BINARY]        (from any directory; workloads are found beside this file)
+# Environment: THREADS (default 1,2), REPEAT (default 3), WORKLOADS (default "small baseline heavy").
+#
+# RESULTS.md is written to a temporary file and moved into place, so a failed or interrupted run
+# leaves the previous RESULTS.md intact. If any `osq bench` exits non-zero (1 = the verification
+# hash differs between thread counts), RESULTS.md is not replaced and this exits with that code.
+set -u
+set -o pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+osq_arg=${1:-build/osq}
+# The binary is named relative to the caller's directory, or to the repository root as a fallback.
+if [ -x "$osq_arg" ]; then osq=$(cd "$(dirname "$osq_arg")" && pwd)/$(basename "$osq_arg")
+elif [ -x "$root/$osq_arg" ]; then osq=$root/$osq_arg
+else echo "bench/run.sh: no executable osq at '$osq_arg' (build it first: cmake -S . -B build && cmake --build build)" >&2; exit 2
+fi
+threads=${THREADS:-1,2}
+repeat=${REPEAT:-3}
+workloads=${WORKLOADS:-small baseline heavy}
+
+cd "$root" || exit 2
+tmp=$(mktemp -d)
+out=
+trap 'rm -rf "$tmp"; [ -z "$out" ] || rm -f "$out"' EXIT
+
+# ---- the machine ----
+cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1)
+ncpu=$(lscpu 2>/dev/null | sed -n 's/^CPU(s):[[:space:]]*//p' | head -1)
+tpc=$(lscpu 2>/dev/null | sed -n 's/^Thread(s) per core:[[:space:]]*//p' | head -1)
+cps=$(lscpu 2>/dev/null | sed -n 's/^Core(s) per socket:[[:space:]]*//p' | head -1)
+sockets=$(lscpu 2>/dev/null | sed -n 's/^Socket(s):[[:space:]]*//p' | head -1)
+mem_kib=$(sed -n 's/^MemTotal:[[:space:]]*\([0-9]*\) kB/\1/p' /proc/meminfo)
+mem=$(awk -v k="$mem_kib" 'BEGIN { printf "%.1f GiB", k / 1048576 }')
+os=$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")
+kernel=$(uname -sr)
+gccv=$(gcc --version 2>/dev/null | head -1)
+version=$("$osq" --version 2>/dev/null)
+cache=$(dirname "$osq")/CMakeCache.txt
+build_type=unknown
+if [ -f "$cache" ]; then
+  build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$cache")
+  bt_upper=$(echo "$build_type" | tr '[:lower:]' '[:upper:]')
+  flags=$(sed -n "s/^CMAKE_C_FLAGS_${bt_upper}:[A-Z]*=//p" "$cache")
+  build_type="$build_type${flags:+ ($flags)}"
+fi
+commit=$(git rev-parse HEAD 2>/dev/null || echo "not a git work tree")
+# --no-optional-locks: only read the index, never refresh it (others may be using the tree).
+if [ -n "$(git --no-optional-locks status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+  commit="$commit (plus uncommitted changes)"
+fi
+started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---- the runs ----
+: >"$tmp/commands"
+: >"$tmp/lines"
+for w in $workloads; do
+  cmd=("$osq" bench "bench/$w.cfg" --threads "$threads" --repeat "$repeat")
+  echo "${osq_arg} bench bench/$w.cfg --threads $threads --repeat $repeat" >>"$tmp/commands"
+  echo "bench/run.sh: ${cmd[*]}" >&2
+  "${cmd[@]}" >"$tmp/$w.out"
+  rc=$?
+  cat "$tmp/$w.out"
+  if [ $rc != 0 ]; then
+    echo "bench/run.sh: osq bench bench/$w.cfg exited $rc; bench/RESULTS.md not replaced" >&2
+    exit $rc
+  fi
+  grep '^bench: ' "$tmp/$w.out" | sed "s|^|$w |" >>"$tmp/lines"
+done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+
+# ---- RESULTS.md ----
+field() { # line key -> value
+  echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+commas() { # 12345.6 -> 12,346 (not printf %'d: that depends on the locale)
+  awk -v x="$1" 'BEGIN { s = sprintf("%.0f", x); n = length(s); o = "";
+    for (i = 1; i <= n; i++) { o = o substr(s, i, 1); if (i < n && (n - i) % 3 == 0) o = o "," } print o }'
+}
+out=$(mktemp "$here/.RESULTS.md.XXXXXX") || exit 3
+{
+  echo "# osq bench results"
+  echo
+  echo "Written by \`bench/run.sh\`; do not edit by hand. Throughput is wall-clock time of the trial"
+  echo "loop alone (the engine's set-up is timed apart); \"best\" and \"median\" are over $repeat runs"
+  echo "per thread count, and a large gap between them means the machine was busy with other work."
+  echo "Speed-up and efficiency are against 1 thread (efficiency = speed-up / threads)."
+  echo "The machine is a shared VM: read the numbers with the load average below in mind."
+  echo
+  echo "## Machine and build"
+  echo
+  echo "| | |"
+  echo "|---|---|"
+  echo "| CPU | ${cpu:-unknown} |"
+  echo "| CPUs | ${ncpu:-?} (${sockets:-?} socket(s) x ${cps:-?} core(s) x ${tpc:-?} thread(s) per core) |"
+  echo "| Memory | $mem (MemTotal, /proc/meminfo) |"
+  echo "| OS | ${os:-unknown}, $kernel |"
+  echo "| Compiler | $gccv |"
+  echo "| osq | $version, build type $build_type |"
+  echo "| Commit | $commit |"
+  echo "| Date | $started to $finished (UTC) |"
+  echo "| Load average (1, 5, 15 min) | before $load_before, after $load_after |"
+  echo
+  echo "## Commands"
+  echo
+  echo '```sh'
+  cat "$tmp/commands"
+  echo '```'
+  echo
+  echo "## Scaling"
+  echo
+  echo "| workload | threads | trials/s (best) | trials/s (median) | speed-up vs 1 thread | efficiency | hash |"
+  echo "|---|---:|---:|---:|---:|---:|---|"
+  while read -r w rest; do
+    t=$(field "$rest" threads)
+    r=$(field "$rest" trials_per_s)
+    tr=$(field "$rest" trials)
+    med=$(field "$rest" median_s)
+    s=$(field "$rest" speedup)
+    e=$(field "$rest" efficiency)
+    h=$(field "$rest" hash)
+    st=$(field "$rest" status)
+    printf '| %s | %s | %s | %s | %.2fx | %.1f %% | `%s` (%s) |\n' "$w" "$t" \
+      "$(commas "$r")" "$(commas "$(awk -v n="$tr" -v s="$med" 'BEGIN { print n / s }')")" "$s" "$(awk -v x="$e" 'BEGIN { print 100 * x }')" "$h" "$st"
+  done <"$tmp/lines"
+  echo
+  echo "Workloads: \`bench/small.cfg\` (2019, 2,000 trials, geography in the first 100, blocks of 16),"
+  echo "\`bench/baseline.cfg\` (as \`scenarios/baseline.cfg\`: 2019, 10,000 trials, geography in the first"
+  echo "1,000, blocks of 4,096), \`bench/heavy.cfg\` (2002-2025, 2,000 trials, geography in the first 100,"
+  echo "blocks of 16). Trials with geography cost far more than the others, so trials/s depends on"
+  echo "the mix; compare a workload only with itself."
+  echo "The hash must be the same for every thread count of a workload (\`osq bench\` exits 1"
+  echo "otherwise); \`(unchecked)\` means no expected value was given with \`--expect-hash\`."
+  echo
+  echo "## Raw \`bench:\` lines"
+  echo
+  echo '```'
+  cut -d' ' -f2- "$tmp/lines"
+  echo '```'
+} >"$out" || { rm -f "$out"; exit 3; }
+chmod 644 "$out"
+mv -f "$out" "$here/RESULTS.md" || { rm -f "$out"; exit 3; }
+echo "bench/run.sh: wrote bench/RESULTS.md" >&2

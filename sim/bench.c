@@ -1,0 +1,615 @@
+/*
+ * bench.c owns `osq bench`: it parses the bench options, runs the engine once per (thread count,
+ * repeat), and prints an XSBench-like report (80 columns, one section per configuration, units on
+ * every number, set-up apart from the trial loop) or one JSON document.
+ *
+ * Timing is the engine's own (omp_get_wtime around set-up and around the trial loop), so the
+ * figures exclude scenario loading and result tables. Best-of-R and median-of-R are reported
+ * because this runs on shared VMs where one run's wall clock is noisy (ENGINEERING.md §6.5).
+ * Rates are computed from int64 counts in double, never int (XSBench's int lookups/s overflows).
+ */
+#include "sim/bench.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <omp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "models/errors.h"
+#include "sim/hash.h"
+#include "sim/rng.h"
+#include "sim/run.h"
+#include "sim/scenario.h"
+
+#define BENCH_DEFAULT_SCENARIO "scenarios/baseline.cfg"
+#define BENCH_MAX_CONFIGS 64
+#define BENCH_MAX_REPEAT 100
+#define BENCH_MAX_THREADS 1024
+#define BENCH_WIDTH 80
+
+typedef enum { ST_UNCHECKED, ST_VALID, ST_INVALID } status_t;
+
+static const char *const STATUS_WORD[] = {"unchecked", "valid", "INVALID"};
+
+typedef struct {
+  const char *path;
+  int threads[BENCH_MAX_CONFIGS];
+  int n_threads;
+  int64_t trials; /* 0 = the scenario's */
+  int repeat;
+  bool json;
+  bool help;
+  bool has_expect;
+  uint64_t expect;
+} bench_args_t;
+
+/* One measured configuration (a thread count) and its R repeats. */
+typedef struct {
+  int threads;
+  int64_t trials;    /* trials done by each run */
+  int64_t flights;   /* flights completed by each run (the same every run: the runs are identical) */
+  bool has_cells;    /* the engine reports imaged raster cells (see imaged_cells()) */
+  int64_t cells;
+  double setup[BENCH_MAX_REPEAT], wall[BENCH_MAX_REPEAT];
+  uint64_t hash[BENCH_MAX_REPEAT];
+  double setup_median, wall_best, wall_median;
+  double rate_best, rate_median, flights_rate, cells_rate;
+  double speedup, efficiency;
+  double peak_mib;
+  status_t status;
+  char why[160]; /* for ST_INVALID: what was expected */
+} config_t;
+
+/* ============================================================================================ */
+/* Hooks into the engine result                                                                 */
+/* ============================================================================================ */
+
+/*
+ * Imaged cells per second, from the engine's cells_marked (raster cells imaged, summed over
+ * flights). A run without geography (geo.enabled = false) images nothing and reports 0: then no
+ * rate is printed at all rather than a rate of zero or an invented one.
+ */
+static bool imaged_cells(const osq_run_result_t *r, int64_t *cells) {
+  *cells = r->cells_marked;
+  return r->cells_marked > 0;
+}
+
+/* ============================================================================================ */
+/* Arguments                                                                                    */
+/* ============================================================================================ */
+
+static void print_usage(FILE *f) {
+  fprintf(f,
+          "Usage: osq bench [SCENARIO.cfg] [options]\n"
+          "  Throughput of the Monte Carlo engine: trials/s per thread count, parallel\n"
+          "  efficiency, peak memory, and the verification hash (equal for all threads).\n"
+          "\n"
+          "  SCENARIO.cfg       default: scenarios/baseline.cfg in the working directory\n"
+          "  --threads LIST     comma list of thread counts, e.g. 1,2 (default: 1 and the\n"
+          "                     number of cores); the first entry is the scaling reference\n"
+          "  --trials N         trials per run (default: the scenario's simulation.trials)\n"
+          "  --repeat R         runs per thread count, 1..%d; best and median reported\n"
+          "  --expect-hash HEX  expected verification hash (16 hex digits, optional 0x)\n"
+          "  --json             one JSON document instead of the text report\n"
+          "  --help             this text\n"
+          "\n"
+          "Exit codes: 0 ok, 1 hash mismatch (between thread counts, repeats, or with\n"
+          "            --expect-hash), 2 usage or scenario error, 3 runtime error.\n",
+          BENCH_MAX_REPEAT);
+}
+
+static int usage_error(FILE *errout, const char *fmt, const char *arg) {
+  fprintf(errout, "osq: error: ");
+  fprintf(errout, fmt, arg);
+  fprintf(errout, " (see osq bench --help)\n");
+  return OSQ_BENCH_USAGE;
+}
+
+/* A whole decimal integer in [lo, hi]. */
+static bool parse_i64(const char *s, long long lo, long long hi, long long *out) {
+  if (!s || !*s) return false;
+  errno = 0;
+  char *end;
+  long long v = strtoll(s, &end, 10);
+  if (errno || *end || v < lo || v > hi) return false;
+  *out = v;
+  return true;
+}
+
+/* "1,2,4" into a->threads, duplicates dropped (first occurrence kept). */
+static bool parse_threads(const char *list, bench_args_t *a) {
+  a->n_threads = 0;
+  const char *p = list;
+  for (;;) {
+    const char *comma = strchr(p, ',');
+    size_t len = comma ? (size_t)(comma - p) : strlen(p);
+    char tok[24];
+    long long v;
+    if (len == 0 || len >= sizeof tok) return false;
+    memcpy(tok, p, len);
+    tok[len] = '\0';
+    if (!parse_i64(tok, 1, BENCH_MAX_THREADS, &v)) return false;
+    bool seen = false;
+    for (int i = 0; i < a->n_threads; i++) seen |= a->threads[i] == (int)v;
+    if (!seen) {
+      if (a->n_threads == BENCH_MAX_CONFIGS) return false;
+      a->threads[a->n_threads++] = (int)v;
+    }
+    if (!comma) return true;
+    p = comma + 1;
+  }
+}
+
+/* @return -1 when parsing succeeded, else the exit code (after printing the error). */
+static int parse_args(int argc, char **argv, bench_args_t *a, FILE *errout) {
+  memset(a, 0, sizeof *a);
+  a->repeat = 1;
+  for (int i = 0; i < argc; i++) {
+    const char *arg = argv[i];
+    char name[32];
+    const char *v = NULL;
+    const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
+    if (eq) {
+      size_t n = (size_t)(eq - arg);
+      if (n >= sizeof name) return usage_error(errout, "unknown option '%s' for bench", arg);
+      memcpy(name, arg, n);
+      name[n] = '\0';
+      v = eq + 1;
+    } else {
+      snprintf(name, sizeof name, "%s", arg);
+    }
+    const bool valued = strcmp(name, "--threads") == 0 || strcmp(name, "--trials") == 0 ||
+                        strcmp(name, "--repeat") == 0 || strcmp(name, "--expect-hash") == 0;
+    if (valued && !eq) {
+      if (i + 1 >= argc) return usage_error(errout, "option %s needs a value", name);
+      v = argv[++i];
+    }
+    long long n;
+    if (strcmp(name, "--threads") == 0) {
+      if (!parse_threads(v, a))
+        return usage_error(errout,
+                           "--threads '%s' is not a comma list of thread counts in [1, 1024] "
+                           "(at most 64 entries)",
+                           v);
+    } else if (strcmp(name, "--trials") == 0) {
+      if (!parse_i64(v, 1, OSQ_TRIALS_MAX, &n)) return usage_error(errout, "--trials '%s' is not an integer in [1, 2^40]", v);
+      a->trials = n;
+    } else if (strcmp(name, "--repeat") == 0) {
+      if (!parse_i64(v, 1, BENCH_MAX_REPEAT, &n)) return usage_error(errout, "--repeat '%s' is not an integer in [1, 100]", v);
+      a->repeat = (int)n;
+    } else if (strcmp(name, "--expect-hash") == 0) {
+      if (osq_hash_parse(v, &a->expect) != OSQ_OK)
+        return usage_error(errout, "--expect-hash '%s' is not a hash (expected 1 to 16 hex digits, optional 0x)", v);
+      a->has_expect = true;
+    } else if ((strcmp(name, "--json") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) && eq) {
+      return usage_error(errout, "option '%s' takes no value", arg);
+    } else if (strcmp(name, "--json") == 0) {
+      a->json = true;
+    } else if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+      a->help = true;
+    } else if (arg[0] == '-' && arg[1]) {
+      return usage_error(errout, "unknown option '%s' for bench", arg);
+    } else if (!a->path) {
+      a->path = arg;
+    } else {
+      return usage_error(errout, "unexpected argument '%s' (bench takes one scenario file)", arg);
+    }
+  }
+  if (!a->path) a->path = BENCH_DEFAULT_SCENARIO;
+  if (a->n_threads == 0) {
+    const int cores = omp_get_num_procs();
+    a->threads[a->n_threads++] = 1;
+    if (cores > 1) a->threads[a->n_threads++] = cores < BENCH_MAX_THREADS ? cores : BENCH_MAX_THREADS;
+  }
+  return -1;
+}
+
+/* ============================================================================================ */
+/* Measurement                                                                                  */
+/* ============================================================================================ */
+
+static int cmp_double(const void *x, const void *y) {
+  const double a = *(const double *)x, b = *(const double *)y;
+  return (a > b) - (a < b);
+}
+
+static double median(const double *v, int n) {
+  double s[BENCH_MAX_REPEAT];
+  memcpy(s, v, sizeof *v * (size_t)n);
+  qsort(s, (size_t)n, sizeof *s, cmp_double);
+  return n % 2 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+}
+
+static double minimum(const double *v, int n) {
+  double m = v[0];
+  for (int i = 1; i < n; i++)
+    if (v[i] < m) m = v[i];
+  return m;
+}
+
+/* Events per second; a loop too short for the clock (0 s) counts as 1 ns, never a division by 0. */
+static double rate(int64_t count, double seconds) { return (double)count / (seconds > 1e-9 ? seconds : 1e-9); }
+
+/* Peak resident set of the whole process so far, MiB (Linux ru_maxrss is in KiB). */
+static double peak_mib(void) {
+  struct rusage ru;
+  if (getrusage(RUSAGE_SELF, &ru) != 0) return 0.0;
+  return (double)ru.ru_maxrss / 1024.0;
+}
+
+/* Run one configuration R times. @return 0, or the engine's error code with detail in err. */
+static int measure(const osq_scenario_t *sc, const bench_args_t *a, config_t *c, osq_error_t *err) {
+  for (int r = 0; r < a->repeat; r++) {
+    osq_run_opts_t opts = {.trials = a->trials, .threads = c->threads};
+    osq_run_result_t *res = NULL;
+    int rc = osq_run_execute(sc, &opts, &res, err);
+    if (rc != OSQ_OK) return rc;
+    c->setup[r] = res->setup_seconds;
+    c->wall[r] = res->wall_seconds;
+    c->hash[r] = res->hash;
+    c->trials = res->trials_done;
+    c->flights = res->flights_completed;
+    c->threads = res->threads;
+    c->has_cells = imaged_cells(res, &c->cells);
+    osq_run_result_free(res);
+  }
+  const int R = a->repeat;
+  c->setup_median = median(c->setup, R);
+  c->wall_best = minimum(c->wall, R);
+  c->wall_median = median(c->wall, R);
+  c->rate_best = rate(c->trials, c->wall_best);
+  c->rate_median = rate(c->trials, c->wall_median);
+  c->flights_rate = rate(c->flights, c->wall_best);
+  c->cells_rate = c->has_cells ? rate(c->cells, c->wall_best) : 0.0;
+  c->peak_mib = peak_mib();
+  return OSQ_OK;
+}
+
+/* Scaling against the first configuration, and the verification status. */
+static void judge(config_t *c, const config_t *first, const bench_args_t *a) {
+  c->speedup = c->rate_best / first->rate_best;
+  c->efficiency = c->speedup * (double)first->threads / (double)c->threads;
+  char hx[17];
+  c->status = a->has_expect ? ST_VALID : ST_UNCHECKED;
+  c->why[0] = '\0';
+  for (int r = 1; r < a->repeat; r++)
+    if (c->hash[r] != c->hash[0]) {
+      osq_hash_hex(c->hash[r], hx);
+      c->status = ST_INVALID;
+      snprintf(c->why, sizeof c->why, "repeat %d gave %s", r + 1, hx);
+      return;
+    }
+  if (c != first && c->hash[0] != first->hash[0]) {
+    osq_hash_hex(first->hash[0], hx);
+    c->status = ST_INVALID;
+    snprintf(c->why, sizeof c->why, "expected 0x%s as with %d thread%s", hx, first->threads,
+             first->threads == 1 ? "" : "s");
+    return;
+  }
+  if (a->has_expect && c->hash[0] != a->expect) {
+    osq_hash_hex(a->expect, hx);
+    c->status = ST_INVALID;
+    snprintf(c->why, sizeof c->why, "expected 0x%s", hx);
+  }
+}
+
+/* ============================================================================================ */
+/* Text report                                                                                  */
+/* ============================================================================================ */
+
+/* An integer with thousands separators, as XSBench's fancy_int. */
+static const char *fancy(int64_t v, char buf[32]) {
+  char digits[24];
+  const bool neg = v < 0;
+  snprintf(digits, sizeof digits, "%llu", neg ? 0ULL - (unsigned long long)v : (unsigned long long)v);
+  const size_t n = strlen(digits);
+  size_t k = 0;
+  if (neg) buf[k++] = '-';
+  for (size_t i = 0; i < n; i++) {
+    if (i > 0 && (n - i) % 3 == 0) buf[k++] = ',';
+    buf[k++] = digits[i];
+  }
+  buf[k] = '\0';
+  return buf;
+}
+
+/* A rate rounded to an integer, with separators (rates here are far below 2^63). */
+static const char *fancy_rate(double v, char buf[32]) { return fancy((int64_t)(v + 0.5), buf); }
+
+static void border(FILE *f, char ch) {
+  for (int i = 0; i < BENCH_WIDTH; i++) fputc(ch, f);
+  fputc('\n', f);
+}
+
+static void center(FILE *f, const char *s) {
+  const int pad = (BENCH_WIDTH - (int)strlen(s)) / 2;
+  fprintf(f, "%*s%s\n", pad > 0 ? pad : 0, "", s);
+}
+
+static void section(FILE *f, const char *title) {
+  border(f, '=');
+  fprintf(f, "%s\n", title);
+  border(f, '-');
+}
+
+static void verification_word(const config_t *c, char *buf, size_t n) {
+  if (c->status == ST_INVALID) snprintf(buf, n, "(INVALID: %s)", c->why);
+  else snprintf(buf, n, "(%s)", STATUS_WORD[c->status]);
+}
+
+/* The scenario name as one key=value token: no blanks or '=' (names may hold spaces). */
+static void token(const char *s, char *out, size_t n) {
+  size_t k = 0;
+  for (; *s && k + 1 < n; s++) out[k++] = ((unsigned char)*s <= ' ' || *s == '=' || *s == 0x7f) ? '_' : *s;
+  out[k] = '\0';
+}
+
+static void print_header(FILE *f, const osq_scenario_t *sc, const bench_args_t *a, int64_t trials, double load_s) {
+  char b1[32], b2[32], line[256];
+  border(f, '=');
+  center(f, "osq " OSQ_VERSION " bench");
+  section(f, "INPUT SUMMARY");
+  fprintf(f, "%-17s%s  (%s)\n", "Scenario:", sc->name, sc->path);
+  fprintf(f, "%-17s%s  (FNV-1a 64 of the file and its includes)\n", "Scenario hash:", sc->hash);
+  fprintf(f, "%-17s%d-%d  (%d simulated year%s per trial)\n", "Years:", sc->first_year, sc->last_year,
+          sc->last_year - sc->first_year + 1, sc->last_year > sc->first_year ? "s" : "");
+  fprintf(f, "%-17s%-20s%-13s%s\n", "Trials:", fancy(trials, b1), "Block size:", fancy(sc->block_size, b2));
+  snprintf(line, sizeof line, "%llu", (unsigned long long)sc->seed);
+  fprintf(f, "%-17s%-20s%-13s%s\n", "RNG:", OSQ_RNG_NAME, "Seed:", line);
+  size_t k = 0;
+  line[0] = '\0';
+  for (int i = 0; i < a->n_threads && k < sizeof line - 16; i++)
+    k += (size_t)snprintf(line + k, sizeof line - k, "%s%d", i ? ", " : "", a->threads[i]);
+  fprintf(f, "%-17s%-20s%-13s%d\n", "Threads:", line, "Cores:", omp_get_num_procs());
+  fprintf(f, "%-17s%d per thread count (best and median wall-clock)\n", "Repeats:", a->repeat);
+  if (a->has_expect) {
+    osq_hash_hex(a->expect, b1);
+    fprintf(f, "%-17s%s\n", "Expected hash:", b1);
+  } else {
+    fprintf(f, "%-17s(none: hashes are compared between thread counts only)\n", "Expected hash:");
+  }
+  section(f, "INITIALIZATION - DO NOT PROFILE");
+  fprintf(f, "%-17s%.3f s  (parse and validate the scenario, once)\n", "Load scenario:", load_s);
+}
+
+static void print_bench_line(FILE *f, const osq_scenario_t *sc, const bench_args_t *a, const config_t *c) {
+  char name[64], hx[17];
+  token(sc->name, name, sizeof name);
+  osq_hash_hex(c->hash[0], hx);
+  fprintf(f, "bench: scenario=%s threads=%d trials=%lld seconds=%.6f trials_per_s=%.6g hash=%s", name, c->threads,
+          (long long)c->trials, c->wall_best, c->rate_best, hx);
+  fprintf(f, " setup_s=%.6f median_s=%.6f repeat=%d flights_per_s=%.6g", c->setup_median, c->wall_median, a->repeat,
+          c->flights_rate);
+  if (c->has_cells) fprintf(f, " imaged_cells_per_s=%.6g", c->cells_rate);
+  fprintf(f, " speedup=%.4f efficiency=%.4f peak_mib=%.1f status=%s\n", c->speedup, c->efficiency, c->peak_mib,
+          STATUS_WORD[c->status]);
+}
+
+static void print_config(FILE *f, const osq_scenario_t *sc, const bench_args_t *a, const config_t *c,
+                         const config_t *first) {
+  char title[64], b1[32], b2[32], word[200], hx[17];
+  snprintf(title, sizeof title, "SIMULATION - %d thread%s", c->threads, c->threads == 1 ? "" : "s");
+  section(f, title);
+  if (a->repeat > 1) {
+    fprintf(f, "%-17s%.6f s  (engine, before the trial loop; median of %d)\n", "Set-up:", c->setup_median, a->repeat);
+    fprintf(f, "%-17s%.3f s best, %.3f s median  (trial loop only)\n", "Simulation:", c->wall_best, c->wall_median);
+    fprintf(f, "%-17s%s trials/s best, %s trials/s median\n", "Throughput:", fancy_rate(c->rate_best, b1),
+            fancy_rate(c->rate_median, b2));
+  } else {
+    fprintf(f, "%-17s%.6f s  (engine, before the trial loop)\n", "Set-up:", c->setup_median);
+    fprintf(f, "%-17s%.3f s  (trial loop only)\n", "Simulation:", c->wall_best);
+    fprintf(f, "%-17s%s trials/s\n", "Throughput:", fancy_rate(c->rate_best, b1));
+  }
+  fprintf(f, "%-17s%.2f us per trial per thread\n", "Cost:", 1e6 * c->wall_best * c->threads / (double)c->trials);
+  fprintf(f, "%-17s%s completed per run, %s flights/s\n", "Flights:", fancy(c->flights, b1),
+          fancy_rate(c->flights_rate, b2));
+  if (c->has_cells)
+    fprintf(f, "%-17s%s per run, %s imaged cells/s\n", "Imaged cells:", fancy(c->cells, b1),
+            fancy_rate(c->cells_rate, b2));
+  fprintf(f, "%-17s%.2fx speed-up vs %d thread%s, efficiency %.1f %%\n", "Scaling:", c->speedup, first->threads,
+          first->threads == 1 ? "" : "s", 100.0 * c->efficiency);
+  fprintf(f, "%-17s%.1f MiB  (peak resident set of the process so far)\n", "Peak memory:", c->peak_mib);
+  osq_hash_hex(c->hash[0], hx);
+  verification_word(c, word, sizeof word);
+  fprintf(f, "%-17shash %s %s\n", "Verification:", hx, word);
+  border(f, '-');
+  print_bench_line(f, sc, a, c);
+  fflush(f);
+}
+
+static void print_results(FILE *f, const config_t *cs, int n, const bench_args_t *a) {
+  char b1[32], b2[32], hx[17], word[200];
+  section(f, "RESULTS");
+  fprintf(f, "%-7s %9s %13s %10s %9s %8s  %s\n", "threads", "seconds", "trials/s", "(median)", "speed-up", "effic.",
+          "hash");
+  for (int i = 0; i < n; i++) {
+    const config_t *c = &cs[i];
+    osq_hash_hex(c->hash[0], hx);
+    fprintf(f, "%7d %9.3f %13s %10s %8.2fx %7.1f%%  %s\n", c->threads, c->wall_best, fancy_rate(c->rate_best, b1),
+            fancy_rate(c->rate_median, b2), c->speedup, 100.0 * c->efficiency, hx);
+  }
+  fprintf(f, "(seconds: trial loop of the best of %d run%s; ", a->repeat, a->repeat == 1 ? "" : "s");
+  if (cs[0].threads == 1) fprintf(f, "efficiency = speed-up / threads)\n");
+  else fprintf(f, "efficiency = speed-up x %d / threads)\n", cs[0].threads);
+  border(f, '-');
+  int bad = 0;
+  for (int i = 0; i < n; i++) bad += cs[i].status == ST_INVALID;
+  osq_hash_hex(cs[0].hash[0], hx);
+  if (!bad) {
+    fprintf(f, "%-17shash %s (%s)\n", "Verification:", hx, STATUS_WORD[cs[0].status]);
+    fprintf(f, "%-17sthe same for every thread count%s\n", "", a->repeat > 1 ? " and repeat" : "");
+  } else {
+    fprintf(f, "%-17s%d of %d configurations INVALID:\n", "Verification:", bad, n);
+    for (int i = 0; i < n; i++) {
+      osq_hash_hex(cs[i].hash[0], hx);
+      verification_word(&cs[i], word, sizeof word);
+      fprintf(f, "  threads %-4d hash %s %s\n", cs[i].threads, hx, word);
+    }
+  }
+  border(f, '=');
+}
+
+/* ============================================================================================ */
+/* JSON report                                                                                  */
+/* ============================================================================================ */
+
+/* Set key to v (stealing v); a NULL v (allocation failure) marks *ok false. */
+static void jset(json_t *o, const char *key, json_t *v, bool *ok) {
+  if (!o || !v || json_object_set_new(o, key, v) != 0) *ok = false;
+}
+
+static json_t *jhash(uint64_t h) {
+  char hx[17];
+  osq_hash_hex(h, hx);
+  return json_string(hx);
+}
+
+static json_t *json_report(const osq_scenario_t *sc, const bench_args_t *a, const config_t *cs, int n, int64_t trials,
+                           double load_s, bool *ok) {
+  json_t *root = json_object(), *s = json_object(), *configs = json_array();
+  if (!root || !s || !configs) *ok = false;
+  jset(root, "osq_version", json_string(OSQ_VERSION), ok);
+  jset(s, "name", json_string(sc->name), ok);
+  jset(s, "path", json_string(sc->path), ok);
+  jset(s, "hash", json_string(sc->hash), ok);
+  jset(s, "first_year", json_integer(sc->first_year), ok);
+  jset(s, "last_year", json_integer(sc->last_year), ok);
+  jset(root, "scenario", s, ok);
+  jset(root, "trials", json_integer(trials), ok);
+  jset(root, "block_size", json_integer(sc->block_size), ok);
+  jset(root, "rng", json_string(OSQ_RNG_NAME), ok);
+  jset(root, "seed", json_integer((json_int_t)sc->seed), ok);
+  jset(root, "cores", json_integer(omp_get_num_procs()), ok);
+  jset(root, "repeat", json_integer(a->repeat), ok);
+  jset(root, "expected_hash", a->has_expect ? jhash(a->expect) : json_null(), ok);
+  jset(root, "load_seconds", json_real(load_s), ok);
+  int bad = 0;
+  for (int i = 0; i < n; i++) {
+    const config_t *c = &cs[i];
+    bad += c->status == ST_INVALID;
+    json_t *o = json_object(), *reps = json_array();
+    if (!reps) *ok = false;
+    jset(o, "threads", json_integer(c->threads), ok);
+    jset(o, "trials", json_integer(c->trials), ok);
+    jset(o, "seconds", json_real(c->wall_best), ok);
+    jset(o, "trials_per_s", json_real(c->rate_best), ok);
+    jset(o, "hash", jhash(c->hash[0]), ok);
+    jset(o, "setup_seconds_median", json_real(c->setup_median), ok);
+    jset(o, "seconds_median", json_real(c->wall_median), ok);
+    jset(o, "trials_per_s_median", json_real(c->rate_median), ok);
+    jset(o, "flights_completed", json_integer(c->flights), ok);
+    jset(o, "flights_per_s", json_real(c->flights_rate), ok);
+    if (c->has_cells) {
+      jset(o, "imaged_cells", json_integer(c->cells), ok);
+      jset(o, "imaged_cells_per_s", json_real(c->cells_rate), ok);
+    }
+    jset(o, "speedup", json_real(c->speedup), ok);
+    jset(o, "efficiency", json_real(c->efficiency), ok);
+    jset(o, "peak_mib", json_real(c->peak_mib), ok);
+    jset(o, "status", json_string(STATUS_WORD[c->status]), ok);
+    jset(o, "invalid_reason", c->status == ST_INVALID ? json_string(c->why) : json_null(), ok);
+    for (int r = 0; r < a->repeat; r++) {
+      json_t *rep = json_object();
+      jset(rep, "setup_seconds", json_real(c->setup[r]), ok);
+      jset(rep, "seconds", json_real(c->wall[r]), ok);
+      jset(rep, "hash", jhash(c->hash[r]), ok);
+      if (!reps || json_array_append_new(reps, rep) != 0) *ok = false;
+    }
+    jset(o, "repeats", reps, ok);
+    if (!configs || json_array_append_new(configs, o) != 0) *ok = false;
+  }
+  jset(root, "configurations", configs, ok);
+  json_t *v = json_object();
+  jset(v, "status", json_string(bad ? "INVALID" : STATUS_WORD[cs[0].status]), ok);
+  jset(v, "hash", jhash(cs[0].hash[0]), ok);
+  jset(v, "invalid_configurations", json_integer(bad), ok);
+  jset(root, "verification", v, ok);
+  return root;
+}
+
+/* ============================================================================================ */
+/* osq bench                                                                                    */
+/* ============================================================================================ */
+
+int osq_bench_main(int argc, char **argv, FILE *out, FILE *errout) {
+  bench_args_t a;
+  int rc = parse_args(argc, argv, &a, errout);
+  if (rc >= 0) return rc;
+  if (a.help) {
+    print_usage(out);
+    return OSQ_BENCH_OK;
+  }
+  if (access(a.path, F_OK) != 0) {
+    fprintf(errout,
+            "osq: error: scenario file '%s' does not exist%s\n", a.path,
+            strcmp(a.path, BENCH_DEFAULT_SCENARIO) == 0
+                ? " (the default is relative to the working directory: run osq bench from the repository root, "
+                  "or name a scenario file)"
+                : "");
+    return OSQ_BENCH_USAGE;
+  }
+
+  osq_scenario_t *sc = malloc(sizeof *sc);
+  osq_error_t *err = malloc(sizeof *err);
+  config_t *cs = calloc((size_t)a.n_threads, sizeof *cs);
+  if (!sc || !err || !cs) {
+    fprintf(errout, "osq: error: out of memory\n");
+    rc = OSQ_BENCH_RUNTIME;
+    goto done;
+  }
+  osq_error_clear(err);
+  const double t_load = omp_get_wtime();
+  if (osq_scenario_load(a.path, sc, err) != OSQ_OK) {
+    for (int i = 0; i < err->n; i++) fprintf(errout, "osq: error: %s\n", err->msg[i]);
+    if (err->dropped) fprintf(errout, "osq: error: ... and %d more errors\n", err->dropped);
+    rc = err->code == OSQ_ENOMEM ? OSQ_BENCH_RUNTIME : OSQ_BENCH_USAGE;
+    goto done;
+  }
+  const double load_s = omp_get_wtime() - t_load;
+  const int64_t trials = a.trials > 0 ? a.trials : sc->trials;
+
+  if (!a.json) print_header(out, sc, &a, trials, load_s);
+  for (int i = 0; i < a.n_threads; i++) {
+    config_t *c = &cs[i];
+    c->threads = a.threads[i];
+    osq_error_clear(err);
+    if (measure(sc, &a, c, err) != OSQ_OK) {
+      if (!a.json) fflush(out);
+      for (int k = 0; k < err->n; k++) fprintf(errout, "osq: error: %s\n", err->msg[k]);
+      fprintf(errout, "osq: error: bench stopped at %d thread%s\n", c->threads, c->threads == 1 ? "" : "s");
+      rc = OSQ_BENCH_RUNTIME;
+      goto done;
+    }
+    judge(c, &cs[0], &a);
+    if (!a.json) print_config(out, sc, &a, c, &cs[0]);
+  }
+
+  bool ok = true;
+  if (a.json) {
+    json_t *root = json_report(sc, &a, cs, a.n_threads, trials, load_s, &ok);
+    if (ok && json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(9)) == 0) fputc('\n', out);
+    else ok = false;
+    json_decref(root);
+    if (!ok) fprintf(errout, "osq: error: could not build the JSON report (out of memory?)\n");
+  } else {
+    print_results(out, cs, a.n_threads, &a);
+  }
+  if (fflush(out) != 0 || ferror(out)) {
+    fprintf(errout, "osq: error: could not write the report: %s\n", strerror(errno));
+    ok = false;
+  }
+  rc = OSQ_BENCH_OK;
+  for (int i = 0; i < a.n_threads; i++)
+    if (cs[i].status == ST_INVALID) rc = OSQ_BENCH_VERIFY;
+  if (!ok) rc = OSQ_BENCH_RUNTIME;
+done:
+  free(cs);
+  free(err);
+  free(sc);
+  return rc;
+}
