@@ -36,7 +36,7 @@ typedef struct {
 /** Geography parameters of a scenario (defaults and sources: docs/geography.md). */
 typedef struct {
   bool enabled;                    /**< false: no routes, no coverage metrics (quota model only) */
-  int64_t trials;                  /**< geography for trials [0, trials) only; 0 = every trial */
+  int64_t trials;                  /**< geography for about this many trials (every k-th); 0 = all */
   double resolution_deg;           /**< raster cell size */
   double swath_half_km;            /**< imaged half-width each side of the track (treaty cap 50) */
   int route_sites;                 /**< sites a route tries to visit */

@@ -392,7 +392,8 @@ static int cmd_run(int argc, char **argv) {
     if (sc->last_year > sc->first_year) snprintf(years, sizeof years, "%d-%d", sc->first_year, sc->last_year);
     else snprintf(years, sizeof years, "%d", sc->first_year);
     snprintf(title, sizeof title, "Open Skies coverage: %s, %s", sc->name, years);
-    const int64_t gt = sc->geo.trials > 0 && sc->geo.trials < res->trials_done ? sc->geo.trials : res->trials_done;
+    const int64_t stride = osq_geo_stride(sc->geo.trials, sc->trials);
+    const int64_t gt = (res->trials_done + stride - 1) / stride;
     snprintf(subtitle, sizeof subtitle,
              "share of %lld simulated years in which a cell was imaged; swath %.0f km each side, %.2g deg cells; "
              "osq %s, seed %llu",

@@ -75,6 +75,7 @@ typedef struct {
 typedef struct {
   const osq_scenario_t *sc;
   const osq_world_t *world; /* NULL without geography */
+  int64_t geo_stride;       /* geography for trials t with t % geo_stride == 0 */
   int n_years, n_parties;
   osq_quota_caps_t *caps; /* [n_years] */
   slot_t *slots;
@@ -164,10 +165,16 @@ static int add_slot(plan_t *pl, int cap, int y, metric_t m, int party) {
   return 0;
 }
 
+int64_t osq_geo_stride(int64_t geo_trials, int64_t trials) {
+  if (geo_trials <= 0 || geo_trials >= trials) return 1;
+  return (trials + geo_trials - 1) / geo_trials;
+}
+
 static int plan_build(plan_t *pl, const osq_scenario_t *sc, const osq_world_t *world, osq_error_t *err) {
   memset(pl, 0, sizeof *pl);
   pl->sc = sc;
   pl->world = world;
+  pl->geo_stride = 1;
   pl->n_years = sc->last_year - sc->first_year + 1;
   pl->n_parties = sc->treaty.n_parties;
   pl->caps = calloc((size_t)pl->n_years, sizeof *pl->caps);
@@ -231,9 +238,10 @@ static int run_trial(const plan_t *pl, int64_t trial, thread_ws_t *ws, osq_welfo
   const osq_scenario_t *sc = pl->sc;
   const int P = pl->n_parties;
   osq_rng_gsl_reset(ws->rng, sc->seed, (uint64_t)trial, OSQ_STREAM_MODEL);
-  /* Geography is the costly part of a trial: it may be limited to the first geo.trials trials,
-   * whose coverage rows then carry that n. Which trials is a function of the index alone. */
-  const bool geo = pl->world && (sc->geo.trials <= 0 || trial < sc->geo.trials);
+  /* Geography is the costly part of a trial: it may be limited to about geo.trials trials, every
+   * geo_stride-th one, spread over all blocks so that the threads share the work; the coverage
+   * rows then carry that n. Which trials is a function of the index and the trial count alone. */
+  const bool geo = pl->world && trial % pl->geo_stride == 0;
   if (geo) osq_rng_gsl_reset(ws->geo_rng, sc->seed, (uint64_t)trial, OSQ_STREAM_GEO);
   osq_digest_t dg;
   osq_digest_init(&dg);
@@ -377,6 +385,7 @@ int osq_run_execute(const osq_scenario_t *sc, const osq_run_opts_t *opts, osq_ru
     return rc;
   }
   rc = plan_build(&pl, sc, geo.world, err);
+  pl.geo_stride = osq_geo_stride(sc->geo.trials, trials);
   const int S = pl.n_slots, P = pl.n_parties, Y = pl.n_years;
   const bool want_map = geo.world && sc->map;
   const size_t n_cells = geo.raster ? geo.raster->n_cells : 0;
@@ -441,7 +450,7 @@ int osq_run_execute(const osq_scenario_t *sc, const osq_run_opts_t *opts, osq_ru
     m->value = malloc(sizeof *m->value * n_cells);
     m->tid = malloc(n_cells);
     if (!m->value || !m->tid) rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory for the map");
-    const int64_t geo_trials = sc->geo.trials > 0 && sc->geo.trials < done ? sc->geo.trials : done;
+    const int64_t geo_trials = (done + pl.geo_stride - 1) / pl.geo_stride;
     const double denom = (double)geo_trials * Y;
     for (size_t k = 0; rc == OSQ_OK && k < n_cells; k++) {
       uint64_t c = 0;
@@ -587,6 +596,7 @@ int osq_compare_execute(const osq_scenario_t *const *scs, int n, const osq_run_o
     sc[k]->map = false;
     rc = osq_geo_setup(sc[k], &geo[k], err);
     if (rc == OSQ_OK) rc = plan_build(&pl[k], sc[k], geo[k].world, err);
+    pl[k].geo_stride = osq_geo_stride(sc[k]->geo.trials, trials);
     if (rc != OSQ_OK) break;
     const int S = pl[k].n_slots;
     total[k] = calloc((size_t)S, sizeof **total);

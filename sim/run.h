@@ -63,6 +63,12 @@ void osq_run_result_free(osq_run_result_t *r);
  */
 int osq_run_flight_log(const osq_scenario_t *sc, int64_t k, FILE *f, osq_error_t *err);
 
+/**
+ * Geography runs for every k-th trial, k = ceil(trials / geo_trials) (1 when geo_trials is 0 or
+ * not below trials): about geo_trials trials spread over all blocks, ceil(trials / k) exactly.
+ */
+int64_t osq_geo_stride(int64_t geo_trials, int64_t trials);
+
 /** Most scenarios one comparison takes. */
 #define OSQ_COMPARE_MAX 16
 

@@ -80,7 +80,7 @@ static const key_t_ SCHEMA[] = {
     {"simulation.first_year", K_INT, 2002, 2100, false, "2019", "first simulated calendar year", ST(D_INT, first_year)},
     {"simulation.last_year", K_INT, 2002, 2100, false, NULL, "last simulated year (default: first_year)", ST(D_INT, last_year)},
     {"simulation.threads", K_INT, 0, 1024, false, "0", "OpenMP threads, 0 = all available", ST(D_INT, threads)},
-    {"simulation.block_size", K_INT, 1, 1048576, false, "4096", "trials per statistics block (fixes the merge order)",
+    {"simulation.block_size", K_INT, 1, 1048576, false, "256", "trials per statistics block (fixes the merge order)",
      ST(D_I64, block_size)},
 
     /* --- participation changes --- */
@@ -138,7 +138,7 @@ static const key_t_ SCHEMA[] = {
     {"geo", K_GROUP, 0, 0, false, NULL, "territories, routes, imaging", NOST},
     {"geo.enabled", K_BOOL, 0, 0, false, "true", "false: quota model only, no coverage metrics", ST(D_BOOL, geo.enabled)},
     {"geo.trials", K_INT, 0, TWO40, false, "0",
-     "geography for the first N trials only (its rows have n = N); 0 = every trial", ST(D_I64, geo.trials)},
+     "geography for about N trials, every k-th (its rows say n); 0 = every trial", ST(D_I64, geo.trials)},
     {"geo.boundaries", K_STRING, 1, OSQ_PATH_MAX - 1, false, NULL,
      "TopoJSON of the territories, relative to the scenario (default: data/countries-50m.json)", NOST},
     {"geo.resolution_deg", K_FLOAT, 0.05, 5, false, "0.1", "raster cell size, degrees", ST(D_DOUBLE, geo.resolution_deg)},

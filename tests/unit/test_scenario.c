@@ -141,7 +141,7 @@ Test(scenario, defaults_and_includes_relative_to_the_file) {
   cr_assert_eq(sc->seed, 7u);
   cr_assert_eq(sc->first_year, 2019);
   cr_assert_eq(sc->last_year, 2019);
-  cr_assert_eq(sc->block_size, 4096);
+  cr_assert_eq(sc->block_size, 256);
   cr_assert_str_eq(sc->name, "ok_mini");
   cr_assert_str_eq(sc->formats, "csv,json");
   cr_assert_eq(sc->treaty.n_parties, 3);
