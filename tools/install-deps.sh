@@ -8,4 +8,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends \
   ca-certificates gcc libc6-dev make cmake pkg-config \
-  libgsl-dev libconfig-dev libcriterion-dev librandom123-dev libjansson-dev libpng-dev libcairo2-dev
+  libgsl-dev libconfig-dev libcriterion-dev librandom123-dev libjansson-dev libcairo2-dev
