@@ -446,28 +446,7 @@ static void md_scenario_line(osq__out_t *o, const osq_compare_scenario_t *s) {
   osq__outs(o, "- ");
   osq__md_code(o, s->label);
   osq__outs(o, ": ");
-  if (h->scenario_path) {
-    osq__outs(o, "file ");
-    osq__md_code(o, h->scenario_path);
-    if (h->scenario_hash[0]) {
-      osq__outs(o, " (hash ");
-      osq__md_code(o, h->scenario_hash);
-      osq__outc(o, ')');
-    }
-    osq__outs(o, "; ");
-  }
-  /* Only what determines the numbers (as summary.md): threads, wall time and date are in
-   * compare.json, so this file is byte-identical for any thread count. */
-  osq__outs(o, "osq ");
-  osq__md_text(o, h->version ? h->version : "?");
-  osq__outs(o, "; rng ");
-  osq__md_text(o, h->rng ? h->rng : "?");
-  osq__outf(o, ", seed %llu, block size %" PRId64 "; %" PRId64 " trials", (unsigned long long)h->seed,
-            h->block_size, h->trials_done);
-  if (h->verification_hash[0]) {
-    osq__outs(o, "; verification hash ");
-    osq__md_code(o, h->verification_hash);
-  }
+  osq__md_run_facts(o, h, "file ");
   if (h->partial) osq__outf(o, " (**partial run**: %" PRId64 " of %" PRId64 " trials)", h->trials_done, h->trials);
   osq__outs(o, "\n");
 }

@@ -108,6 +108,9 @@ void osq__csv_num(osq__out_t *o, double x);
 void osq__md_text(osq__out_t *o, const char *s);
 /** A Markdown code span (falls back to osq__md_text for text a span cannot hold). */
 void osq__md_code(osq__out_t *o, const char *s);
+/** The facts of a run header that determine its numbers (file, hash, version, rng, seed, block
+ *  size, trials, verification hash), as one Markdown sentence fragment; file_word precedes the path. */
+void osq__md_run_facts(osq__out_t *o, const osq_run_header_t *h, const char *file_word);
 /** A number with 4 significant digits for Markdown (osq__fmt_sig). */
 void osq__md_num(osq__out_t *o, double x);
 /** LaTeX text with _ % & # $ { } ~ ^ \ escaped. */

@@ -45,12 +45,9 @@ void osq__md_num(osq__out_t *o, double x) {
   osq__outs(o, buf);
 }
 
-static void md_preamble(osq__out_t *o, const osq_run_header_t *h) {
-  osq__outs(o, "# osq results: ");
-  osq__md_text(o, h->scenario_name ? h->scenario_name : "(unnamed scenario)");
-  osq__outs(o, "\n\n");
+void osq__md_run_facts(osq__out_t *o, const osq_run_header_t *h, const char *file_word) {
   if (h->scenario_path) {
-    osq__outs(o, "Scenario file ");
+    osq__outs(o, file_word);
     osq__md_code(o, h->scenario_path);
     if (h->scenario_hash[0]) {
       osq__outs(o, " (hash ");
@@ -63,14 +60,21 @@ static void md_preamble(osq__out_t *o, const osq_run_header_t *h) {
   osq__md_text(o, h->version ? h->version : "?");
   osq__outs(o, "; rng ");
   osq__md_text(o, h->rng ? h->rng : "?");
-  /* Only what determines the numbers: threads, ranks, wall time and date are in run.json, so that
-   * this file is byte-identical for any thread or rank count (README "Reproducibility"). */
+  /* Only what determines the numbers: threads, ranks, wall time and date are in the JSON, so that
+   * the Markdown is byte-identical for any thread or rank count (README "Reproducibility"). */
   osq__outf(o, ", seed %llu, block size %" PRId64 "; %" PRId64 " trials", (unsigned long long)h->seed,
             h->block_size, h->trials_done);
   if (h->verification_hash[0]) {
     osq__outs(o, "; verification hash ");
     osq__md_code(o, h->verification_hash);
   }
+}
+
+static void md_preamble(osq__out_t *o, const osq_run_header_t *h) {
+  osq__outs(o, "# osq results: ");
+  osq__md_text(o, h->scenario_name ? h->scenario_name : "(unnamed scenario)");
+  osq__outs(o, "\n\n");
+  osq__md_run_facts(o, h, "Scenario file ");
   osq__outs(o, ".\n\n");
   if (h->partial)
     osq__outf(o,
