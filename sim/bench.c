@@ -7,6 +7,12 @@
  * figures exclude scenario loading and result tables. Best-of-R and median-of-R are reported
  * because this runs on shared VMs where one run's wall clock is noisy (ENGINEERING.md §6.5).
  * Rates are computed from int64 counts in double, never int (XSBench's int lookups/s overflows).
+ *
+ * Under MPI every rank runs this code and the engine shares each run's trials over the ranks, so
+ * a configuration is "T threads on each of R ranks" and every rate is the whole job's (trials
+ * done by all ranks over the slowest rank's trial loop). The caller passes /dev/null streams to
+ * the ranks other than 0; the checks that can fail on one rank only (the scenario file) are
+ * agreed between ranks so that all stop together.
  */
 #include "sim/bench.h"
 
@@ -22,6 +28,7 @@
 
 #include "models/errors.h"
 #include "sim/hash.h"
+#include "sim/mpi.h"
 #include "sim/rng.h"
 #include "sim/run.h"
 #include "sim/scenario.h"
@@ -50,7 +57,8 @@ typedef struct {
 
 /* One measured configuration (a thread count) and its R repeats. */
 typedef struct {
-  int threads;
+  int threads;       /* per MPI rank */
+  int ranks;         /* MPI ranks (1 without MPI) */
   int64_t trials;    /* trials done by each run */
   int64_t flights;   /* flights completed by each run (the same every run: the runs are identical) */
   bool has_cells;    /* the engine reports imaged raster cells (see imaged_cells()) */
@@ -255,6 +263,7 @@ static int measure(const osq_scenario_t *sc, const bench_args_t *a, config_t *c,
     c->trials = res->trials_done;
     c->flights = res->flights_completed;
     c->threads = res->threads;
+    c->ranks = res->ranks;
     c->has_cells = imaged_cells(res, &c->cells);
     osq_run_result_free(res);
   }
@@ -366,6 +375,10 @@ static void print_header(FILE *f, const osq_scenario_t *sc, const bench_args_t *
   for (int i = 0; i < a->n_threads && k < sizeof line - 16; i++)
     k += (size_t)snprintf(line + k, sizeof line - k, "%s%d", i ? ", " : "", a->threads[i]);
   fprintf(f, "%-17s%-20s%-13s%d\n", "Threads:", line, "Cores:", omp_get_num_procs());
+  if (osq_mpi_size() > 1)
+    fprintf(f, "%-17s%-20d%s\n", "MPI ranks:", osq_mpi_size(), "(threads per rank; rates of the whole job)");
+  else
+    fprintf(f, "%-17s%d\n", "MPI ranks:", 1);
   fprintf(f, "%-17s%d per thread count (best and median wall-clock)\n", "Repeats:", a->repeat);
   if (a->has_expect) {
     osq_hash_hex(a->expect, b1);
@@ -381,8 +394,8 @@ static void print_bench_line(FILE *f, const osq_scenario_t *sc, const bench_args
   char name[64], hx[17];
   token(sc->name, name, sizeof name);
   osq_hash_hex(c->hash[0], hx);
-  fprintf(f, "bench: scenario=%s threads=%d trials=%lld seconds=%.6f trials_per_s=%.6g hash=%s", name, c->threads,
-          (long long)c->trials, c->wall_best, c->rate_best, hx);
+  fprintf(f, "bench: scenario=%s threads=%d trials=%lld seconds=%.6f trials_per_s=%.6g hash=%s ranks=%d", name,
+          c->threads, (long long)c->trials, c->wall_best, c->rate_best, hx, c->ranks);
   fprintf(f, " setup_s=%.6f median_s=%.6f repeat=%d flights_per_s=%.6g", c->setup_median, c->wall_median, a->repeat,
           c->flights_rate);
   if (c->has_cells) fprintf(f, " imaged_cells_per_s=%.6g", c->cells_rate);
@@ -393,7 +406,11 @@ static void print_bench_line(FILE *f, const osq_scenario_t *sc, const bench_args
 static void print_config(FILE *f, const osq_scenario_t *sc, const bench_args_t *a, const config_t *c,
                          const config_t *first) {
   char title[64], b1[32], b2[32], word[200], hx[17];
-  snprintf(title, sizeof title, "SIMULATION - %d thread%s", c->threads, c->threads == 1 ? "" : "s");
+  if (c->ranks > 1)
+    snprintf(title, sizeof title, "SIMULATION - %d thread%s x %d MPI ranks", c->threads, c->threads == 1 ? "" : "s",
+             c->ranks);
+  else
+    snprintf(title, sizeof title, "SIMULATION - %d thread%s", c->threads, c->threads == 1 ? "" : "s");
   section(f, title);
   if (a->repeat > 1) {
     fprintf(f, "%-17s%.6f s  (engine, before the trial loop; median of %d)\n", "Set-up:", c->setup_median, a->repeat);
@@ -405,7 +422,8 @@ static void print_config(FILE *f, const osq_scenario_t *sc, const bench_args_t *
     fprintf(f, "%-17s%.3f s  (trial loop only)\n", "Simulation:", c->wall_best);
     fprintf(f, "%-17s%s trials/s\n", "Throughput:", fancy_rate(c->rate_best, b1));
   }
-  fprintf(f, "%-17s%.2f us per trial per thread\n", "Cost:", 1e6 * c->wall_best * c->threads / (double)c->trials);
+  fprintf(f, "%-17s%.2f us per trial per thread\n", "Cost:",
+          1e6 * c->wall_best * c->threads * c->ranks / (double)c->trials);
   fprintf(f, "%-17s%s completed per run, %s flights/s\n", "Flights:", fancy(c->flights, b1),
           fancy_rate(c->flights_rate, b2));
   if (c->has_cells)
@@ -413,7 +431,8 @@ static void print_config(FILE *f, const osq_scenario_t *sc, const bench_args_t *
             fancy_rate(c->cells_rate, b2));
   fprintf(f, "%-17s%.2fx speed-up vs %d thread%s, efficiency %.1f %%\n", "Scaling:", c->speedup, first->threads,
           first->threads == 1 ? "" : "s", 100.0 * c->efficiency);
-  fprintf(f, "%-17s%.1f MiB  (peak resident set of the process so far)\n", "Peak memory:", c->peak_mib);
+  fprintf(f, "%-17s%.1f MiB  (peak resident set of the process so far%s)\n", "Peak memory:", c->peak_mib,
+          c->ranks > 1 ? ", rank 0" : "");
   osq_hash_hex(c->hash[0], hx);
   verification_word(c, word, sizeof word);
   fprintf(f, "%-17shash %s %s\n", "Verification:", hx, word);
@@ -485,6 +504,7 @@ static json_t *json_report(const osq_scenario_t *sc, const bench_args_t *a, cons
   jset(root, "rng", json_string(OSQ_RNG_NAME), ok);
   jset(root, "seed", json_integer((json_int_t)sc->seed), ok);
   jset(root, "cores", json_integer(omp_get_num_procs()), ok);
+  jset(root, "ranks", json_integer(osq_mpi_size()), ok);
   jset(root, "repeat", json_integer(a->repeat), ok);
   jset(root, "expected_hash", a->has_expect ? jhash(a->expect) : json_null(), ok);
   jset(root, "load_seconds", json_real(load_s), ok);
@@ -544,8 +564,13 @@ int osq_bench_main(int argc, char **argv, FILE *out, FILE *errout) {
     print_usage(out);
     return OSQ_BENCH_OK;
   }
-  if (access(a.path, F_OK) != 0) {
-    fprintf(errout,
+  /* A scenario file that one node cannot see stops every rank. */
+  const bool here = access(a.path, F_OK) == 0;
+  if (osq_mpi_agree(here ? OSQ_OK : OSQ_EIO, NULL) != OSQ_OK) {
+    if (here)
+      fprintf(errout, "osq: error: scenario file '%s' does not exist on every MPI rank's node\n", a.path);
+    else
+      fprintf(errout,
             "osq: error: scenario file '%s' does not exist%s\n", a.path,
             strcmp(a.path, BENCH_DEFAULT_SCENARIO) == 0
                 ? " (the default is relative to the working directory: run osq bench from the repository root, "
@@ -557,14 +582,14 @@ int osq_bench_main(int argc, char **argv, FILE *out, FILE *errout) {
   osq_scenario_t *sc = malloc(sizeof *sc);
   osq_error_t *err = malloc(sizeof *err);
   config_t *cs = calloc((size_t)a.n_threads, sizeof *cs);
-  if (!sc || !err || !cs) {
+  if (osq_mpi_agree(sc && err && cs ? OSQ_OK : OSQ_ENOMEM, NULL) != OSQ_OK) {
     fprintf(errout, "osq: error: out of memory\n");
     rc = OSQ_BENCH_RUNTIME;
     goto done;
   }
   osq_error_clear(err);
   const double t_load = omp_get_wtime();
-  if (osq_scenario_load(a.path, sc, err) != OSQ_OK) {
+  if (osq_mpi_agree(osq_scenario_load(a.path, sc, err), err) != OSQ_OK) {
     for (int i = 0; i < err->n; i++) fprintf(errout, "osq: error: %s\n", err->msg[i]);
     if (err->dropped) fprintf(errout, "osq: error: ... and %d more errors\n", err->dropped);
     rc = err->code == OSQ_ENOMEM ? OSQ_BENCH_RUNTIME : OSQ_BENCH_USAGE;

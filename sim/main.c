@@ -4,6 +4,12 @@
  *
  * Exit codes (README "Exit codes"): 0 success; 1 verification hash mismatch; 2 usage or scenario
  * error; 3 runtime error (I/O, memory); 130 interrupted.
+ *
+ * Under MPI (README "Running on a cluster") every rank runs this same code: each parses the same
+ * arguments and loads the same scenario, the engine shares the trials, and only rank 0 prints
+ * (the others print into /dev/null) and writes files. Rank-local failures (a file one node cannot
+ * read) go through osq_mpi_agree so that all ranks take the same path; at the end all ranks exit
+ * with the largest exit code of any rank.
  */
 #include <errno.h>
 #include <gsl/gsl_errno.h>
@@ -19,11 +25,16 @@
 #include "results/table.h"
 #include "sim/bench.h"
 #include "sim/hash.h"
+#include "sim/mpi.h"
 #include "sim/rng.h"
 #include "sim/run.h"
 #include "sim/scenario.h"
 
 enum { EXIT_OK = 0, EXIT_VERIFY = 1, EXIT_USAGE = 2, EXIT_RUNTIME = 3 };
+
+/* Where the report and the errors go: stdout and stderr on rank 0, /dev/null on the other MPI
+ * ranks (set in main before anything prints). */
+static FILE *g_out, *g_err;
 
 /* ============================================================================================ */
 /* Help                                                                                         */
@@ -63,37 +74,35 @@ static void print_help(FILE *f) {
 }
 
 static int runtime_error(const osq_error_t *err) {
-  for (int i = 0; i < err->n; i++) fprintf(stderr, "osq: error: %s\n", err->msg[i]);
+  for (int i = 0; i < err->n; i++) fprintf(g_err, "osq: error: %s\n", err->msg[i]);
   return EXIT_RUNTIME;
 }
 
 static int usage_error(const char *fmt, const char *arg) {
-  fprintf(stderr, "osq: error: ");
-  fprintf(stderr, fmt, arg);
-  fprintf(stderr, " (see osq --help)\n");
+  fprintf(g_err, "osq: error: ");
+  fprintf(g_err, fmt, arg);
+  fprintf(g_err, " (see osq --help)\n");
   return EXIT_USAGE;
 }
 
 static int report(const osq_error_t *err) {
-  for (int i = 0; i < err->n; i++) fprintf(stderr, "osq: error: %s\n", err->msg[i]);
-  if (err->dropped) fprintf(stderr, "osq: error: ... and %d more errors\n", err->dropped);
+  for (int i = 0; i < err->n; i++) fprintf(g_err, "osq: error: %s\n", err->msg[i]);
+  if (err->dropped) fprintf(g_err, "osq: error: ... and %d more errors\n", err->dropped);
   return EXIT_USAGE;
 }
 
-/* Load a scenario into a heap block (it holds the whole treaty). NULL after printing errors. */
+/* Load a scenario into a heap block (it holds the whole treaty). NULL after printing errors.
+ * Under MPI every rank loads it, and all fail if one does (then rank 0 prints that rank's errors). */
 static osq_scenario_t *load_or_report(const char *path, int *rc) {
   osq_scenario_t *sc = malloc(sizeof *sc);
   osq_error_t *err = malloc(sizeof *err);
-  if (!sc || !err) {
-    free(sc);
-    free(err);
-    fprintf(stderr, "osq: error: out of memory\n");
-    *rc = EXIT_RUNTIME;
-    return NULL;
-  }
-  osq_error_clear(err);
-  if (osq_scenario_load(path, sc, err) != OSQ_OK) {
-    *rc = report(err);
+  int lrc = sc && err ? OSQ_OK : OSQ_ENOMEM;
+  if (err) osq_error_clear(err);
+  if (lrc == OSQ_OK) lrc = osq_scenario_load(path, sc, err);
+  lrc = osq_mpi_agree(lrc, err);
+  if (lrc != OSQ_OK) {
+    if (!err) fprintf(g_err, "osq: error: out of memory\n");
+    *rc = err ? report(err) : EXIT_RUNTIME;
     free(sc);
     free(err);
     return NULL;
@@ -101,6 +110,15 @@ static osq_scenario_t *load_or_report(const char *path, int *rc) {
   free(err);
   *rc = EXIT_OK;
   return sc;
+}
+
+/* Allocate an error record on every rank; NULL (after printing) if any rank could not. */
+static osq_error_t *alloc_error(void) {
+  osq_error_t *err = calloc(1, sizeof *err);
+  if (osq_mpi_agree(err ? OSQ_OK : OSQ_ENOMEM, NULL) == OSQ_OK) return err;
+  fprintf(g_err, "osq: error: out of memory\n");
+  free(err);
+  return NULL;
 }
 
 /* ============================================================================================ */
@@ -152,19 +170,20 @@ static int cmd_check(int argc, char **argv) {
   const osq_treaty_t *t = &sc->treaty;
   int states = 0;
   for (int i = 0; i < t->n_parties; i++) states += t->parties[i].n_members;
-  printf("osq %s: %s is valid (scenario hash %s)\n\n", OSQ_VERSION, sc->path, sc->hash);
-  printf("scenario   %s\n", sc->name);
-  printf("treaty     %d quota holders in the file, %d quota estimates, %d participation changes\n", t->n_parties,
-         count_estimates(t), sc->n_changes);
-  printf("simulates  %d-%d, %lld trials, seed %llu, block size %lld, threads %s\n\n", sc->first_year, sc->last_year,
-         (long long)sc->trials, (unsigned long long)sc->seed, (long long)sc->block_size,
-         sc->threads ? "as set" : "all available");
+  fprintf(g_out, "osq %s: %s is valid (scenario hash %s)\n\n", OSQ_VERSION, sc->path, sc->hash);
+  fprintf(g_out, "scenario   %s\n", sc->name);
+  fprintf(g_out, "treaty     %d quota holders in the file, %d quota estimates, %d participation changes\n",
+          t->n_parties, count_estimates(t), sc->n_changes);
+  fprintf(g_out, "simulates  %d-%d, %lld trials, seed %llu, block size %lld, threads %s\n\n", sc->first_year,
+          sc->last_year, (long long)sc->trials, (unsigned long long)sc->seed, (long long)sc->block_size,
+          sc->threads ? "as set" : "all available");
   (void)states;
-  printf("Parties in force per simulated year (a party counts if in force on any day of the year;\n"
-         "passive = sum of their passive quotas; + entry into force, - withdrawal):\n");
-  print_year_table(stdout, sc);
-  printf("\nSettings (\"(set)\" = differs from the default):\n");
-  osq_scenario_print_settings(stdout, sc);
+  fprintf(g_out,
+          "Parties in force per simulated year (a party counts if in force on any day of the year;\n"
+          "passive = sum of their passive quotas; + entry into force, - withdrawal):\n");
+  print_year_table(g_out, sc);
+  fprintf(g_out, "\nSettings (\"(set)\" = differs from the default):\n");
+  osq_scenario_print_settings(g_out, sc);
   free(sc);
   return EXIT_OK;
 }
@@ -201,9 +220,9 @@ static int cmd_parties(int argc, char **argv) {
   char ds[11];
   osq_date_format(day, ds);
   const int year = osq_date_year(day);
-  printf("Quota holders in force on %s (%s):\n\n", ds, sc->path);
-  printf("%-5s %-28s %-9s %-6s %-9s %-11s %-11s %s\n", "code", "name", "members", "bloc", "passive", "in force",
-         "withdrawn", "airfields");
+  fprintf(g_out, "Quota holders in force on %s (%s):\n\n", ds, sc->path);
+  fprintf(g_out, "%-5s %-28s %-9s %-6s %-9s %-11s %-11s %s\n", "code", "name", "members", "bloc", "passive", "in force",
+          "withdrawn", "airfields");
   int n = 0, quota = 0, states = 0;
   for (int i = 0; i < t->n_parties; i++) {
     const osq_party_t *p = &t->parties[i];
@@ -216,14 +235,14 @@ static int cmd_parties(int argc, char **argv) {
     osq_date_format(osq_party_first_day(p), from);
     osq_date_format(osq_party_last_day(p), until);
     snprintf(q, sizeof q, "%d%s", p->passive_quota, p->quota_estimate ? " est." : "");
-    printf("%-5s %-28.28s %-9s %-6s %-9s %-11s %-11s %d\n", p->code, p->name, members,
-           osq_bloc_name(osq_party_bloc(p, year)), q, from, until, p->n_airfields);
+    fprintf(g_out, "%-5s %-28.28s %-9s %-6s %-9s %-11s %-11s %d\n", p->code, p->name, members,
+            osq_bloc_name(osq_party_bloc(p, year)), q, from, until, p->n_airfields);
     n++;
     quota += p->passive_quota;
     states += p->n_members;
   }
-  printf("\n%d quota holders (%d states), total passive quota %d; \"est.\" = no source, see docs/data.md\n", n, states,
-         quota);
+  fprintf(g_out, "\n%d quota holders (%d states), total passive quota %d; \"est.\" = no source, see docs/data.md\n", n,
+          states, quota);
   free(sc);
   return EXIT_OK;
 }
@@ -246,10 +265,10 @@ static bool parse_i64(const char *s, long long lo, long long hi, long long *out)
 
 static void progress_line(void *ctx, int64_t done, int64_t total) {
   (void)ctx;
-  fprintf(stderr, "\rosq: %3d%%  %lld of %lld trials", (int)(100.0 * (double)done / (double)total), (long long)done,
+  fprintf(g_err, "\rosq: %3d%%  %lld of %lld trials", (int)(100.0 * (double)done / (double)total), (long long)done,
           (long long)total);
-  if (done == total) fputc('\n', stderr);
-  fflush(stderr);
+  if (done == total) fputc('\n', g_err);
+  fflush(g_err);
 }
 
 static const osq_row_t *find_row(const osq_table_t *t, int year, const char *metric, const char *party) {
@@ -262,22 +281,22 @@ static const osq_row_t *find_row(const osq_table_t *t, int year, const char *met
 static void print_summary(const osq_scenario_t *sc, const osq_run_result_t *r) {
   static const char *const scalar[] = {"plans_agreed", "flights", "flights_active", "dyads", "dyad_density"};
   for (int y = sc->first_year; y <= sc->last_year; y++) {
-    printf("\n%d  (%lld trials)            mean  95%% CI                    p05      p50      p95\n", y,
-           (long long)r->trials_done);
+    fprintf(g_out, "\n%d  (%lld trials)            mean  95%% CI                    p05      p50      p95\n", y,
+            (long long)r->trials_done);
     for (size_t k = 0; k < sizeof scalar / sizeof scalar[0]; k++) {
       const osq_row_t *row = find_row(r->table, y, scalar[k], "ALL");
       if (row)
-        printf("  %-22s %9.4g  [%9.4g, %9.4g]  %7.4g  %7.4g  %7.4g\n", row->metric, row->mean, row->ci95_lo,
-               row->ci95_hi, row->p05, row->p50, row->p95);
+        fprintf(g_out, "  %-22s %9.4g  [%9.4g, %9.4g]  %7.4g  %7.4g  %7.4g\n", row->metric, row->mean, row->ci95_lo,
+                row->ci95_hi, row->p05, row->p50, row->p95);
     }
-    printf("  %-6s %-30s %-30s\n", "party", "flights_over  mean [95% CI]", "flights_by  mean [95% CI]");
+    fprintf(g_out, "  %-6s %-30s %-30s\n", "party", "flights_over  mean [95% CI]", "flights_by  mean [95% CI]");
     for (size_t i = 0; i < r->table->n; i++) {
       const osq_row_t *o = &r->table->rows[i];
       if (o->year != y || strcmp(o->metric, "flights_over") != 0) continue;
       const osq_row_t *b = find_row(r->table, y, "flights_by", o->party);
-      printf("  %-6s %7.3f [%7.3f, %7.3f]     ", o->party, o->mean, o->ci95_lo, o->ci95_hi);
-      if (b) printf("%7.3f [%7.3f, %7.3f]", b->mean, b->ci95_lo, b->ci95_hi);
-      printf("\n");
+      fprintf(g_out, "  %-6s %7.3f [%7.3f, %7.3f]     ", o->party, o->mean, o->ci95_lo, o->ci95_hi);
+      if (b) fprintf(g_out, "%7.3f [%7.3f, %7.3f]", b->mean, b->ci95_lo, b->ci95_hi);
+      fprintf(g_out, "\n");
     }
   }
 }
@@ -331,10 +350,9 @@ static int cmd_run(int argc, char **argv) {
   int rc;
   osq_scenario_t *sc = load_or_report(path, &rc);
   if (!sc) return rc;
-  osq_error_t *err = calloc(1, sizeof *err);
+  osq_error_t *err = alloc_error();
   if (!err) {
     free(sc);
-    fprintf(stderr, "osq: error: out of memory\n");
     return EXIT_RUNTIME;
   }
   if (trials) sc->trials = trials;
@@ -349,10 +367,15 @@ static int cmd_run(int argc, char **argv) {
   }
 
   osq_run_opts_t opts = {.threads = (int)threads};
-  if (!quiet && isatty(STDERR_FILENO)) opts.progress = progress_line;
+  if (!quiet && osq_mpi_root() && isatty(STDERR_FILENO)) opts.progress = progress_line;
   osq_run_result_t *res = NULL;
   if (osq_run_execute(sc, &opts, &res, err) != OSQ_OK) {
     rc = runtime_error(err);
+    goto done;
+  }
+  if (!osq_mpi_root()) { /* the tables are rank 0's, and so are the report and the files */
+    osq_run_result_free(res);
+    rc = EXIT_OK;
     goto done;
   }
 
@@ -374,12 +397,14 @@ static int cmd_run(int argc, char **argv) {
   hdr.created = created;
 
   if (!quiet) {
-    printf("osq %s  scenario %s (%s, hash %s)\n", OSQ_VERSION, sc->name, sc->path, sc->hash);
-    printf("trials %lld  seed %llu  rng %s  block %lld  threads %d\n", (long long)res->trials_done,
-           (unsigned long long)sc->seed, OSQ_RNG_NAME, (long long)sc->block_size, res->threads);
-    printf("set-up %.3f s  trial loop %.3f s  (%.0f trials/s)\n", res->setup_seconds, res->wall_seconds,
-           res->wall_seconds > 0 ? (double)res->trials_done / res->wall_seconds : 0.0);
-    printf("verification hash %s\n", hdr.verification_hash);
+    fprintf(g_out, "osq %s  scenario %s (%s, hash %s)\n", OSQ_VERSION, sc->name, sc->path, sc->hash);
+    fprintf(g_out, "trials %lld  seed %llu  rng %s  block %lld  threads %d", (long long)res->trials_done,
+            (unsigned long long)sc->seed, OSQ_RNG_NAME, (long long)sc->block_size, res->threads);
+    if (res->ranks > 1) fprintf(g_out, " x %d MPI ranks", res->ranks);
+    fprintf(g_out, "\n");
+    fprintf(g_out, "set-up %.3f s  trial loop %.3f s  (%.0f trials/s)\n", res->setup_seconds, res->wall_seconds,
+            res->wall_seconds > 0 ? (double)res->trials_done / res->wall_seconds : 0.0);
+    fprintf(g_out, "verification hash %s\n", hdr.verification_hash);
     print_summary(sc, res);
   }
   rc = EXIT_OK;
@@ -409,7 +434,7 @@ static int cmd_run(int argc, char **argv) {
              (long long)res->trials_done, (unsigned long long)sc->seed, OSQ_VERSION);
     if (osq_chart_timeline(sc->out_dir, res->table, subtitle, err) != OSQ_OK) rc = runtime_error(err);
   }
-  if (rc == EXIT_OK && !quiet) printf("\nresults in %s/\n", sc->out_dir);
+  if (rc == EXIT_OK && !quiet) fprintf(g_out, "\nresults in %s/\n", sc->out_dir);
   osq_run_result_free(res);
 done:
   free(err);
@@ -489,11 +514,11 @@ static int cmd_compare(int argc, char **argv) {
     if (!sc[k]) break;
     loaded++;
   }
-  osq_error_t *err = calloc(1, sizeof *err);
+  osq_error_t *err = NULL;
   osq_compare_t *cmp = NULL, *shown = NULL;
   unsigned fmt = 0;
   if (loaded < n) goto done;
-  if (!err) {
+  if (!(err = alloc_error())) {
     rc = EXIT_RUNTIME;
     goto done;
   }
@@ -502,11 +527,12 @@ static int cmd_compare(int argc, char **argv) {
     goto done;
   }
   osq_run_opts_t opts = {.trials = trials, .threads = (int)threads};
-  if (isatty(STDERR_FILENO)) opts.progress = progress_line;
+  if (osq_mpi_root() && isatty(STDERR_FILENO)) opts.progress = progress_line;
   if (osq_compare_execute((const osq_scenario_t *const *)sc, n, &opts, &cmp, err) != OSQ_OK) {
     rc = err->code == OSQ_EINVAL ? report(err) : runtime_error(err);
     goto done;
   }
+  if (!cmp) goto done; /* an MPI rank other than 0: rank 0 prints and writes */
   /* stdout: the selected rows (all without --key/--metrics/--parties); the files: every row. */
   shown = osq_compare_alloc();
   if (!shown) {
@@ -519,16 +545,16 @@ static int cmd_compare(int argc, char **argv) {
   }
   for (size_t i = 0; i < cmp->n; i++)
     if (row_selected(&cmp->rows[i], key, metrics, parties)) osq_compare_add(shown, &cmp->rows[i]);
-  printf("osq %s compare: %lld trials of each scenario, seed %llu (common random numbers)\n\n", OSQ_VERSION,
-         (long long)cmp->scenarios[0].hdr.trials_done, (unsigned long long)cmp->scenarios[0].hdr.seed);
-  if (osq_compare_print(stdout, shown, err) != OSQ_OK) {
+  fprintf(g_out, "osq %s compare: %lld trials of each scenario, seed %llu (common random numbers)\n\n", OSQ_VERSION,
+          (long long)cmp->scenarios[0].hdr.trials_done, (unsigned long long)cmp->scenarios[0].hdr.seed);
+  if (osq_compare_print(g_out, shown, err) != OSQ_OK) {
     rc = runtime_error(err);
     goto done;
   }
   if (osq_compare_write(out, fmt, cmp, force, err) != OSQ_OK)
     rc = err->code == OSQ_EEXIST ? report(err) : runtime_error(err);
   else
-    printf("\nall rows in %s/\n", out);
+    fprintf(g_out, "\nall rows in %s/\n", out);
 done:
   osq_compare_free(shown);
   osq_compare_free(cmp);
@@ -541,30 +567,47 @@ done:
 /* main                                                                                         */
 /* ============================================================================================ */
 
-int main(int argc, char **argv) {
-  /* GSL's default handler aborts; osq validates arguments itself and reports its own errors. */
-  gsl_set_error_handler_off();
+static int dispatch(int argc, char **argv) {
   if (argc < 2) {
-    print_help(stderr);
+    print_help(g_err);
     return EXIT_USAGE;
   }
   const char *cmd = argv[1];
   if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
-    print_help(stdout);
+    print_help(g_out);
     return EXIT_OK;
   }
   if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
-    printf("osq %s\n", OSQ_VERSION);
+    fprintf(g_out, "osq %s%s\n", OSQ_VERSION, osq_mpi_built() ? " (MPI)" : "");
     return EXIT_OK;
   }
   if (strcmp(cmd, "--help-scenario") == 0) {
-    osq_scenario_print_schema(stdout);
+    osq_scenario_print_schema(g_out);
     return EXIT_OK;
   }
   if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
   if (strcmp(cmd, "compare") == 0) return cmd_compare(argc - 2, argv + 2);
-  if (strcmp(cmd, "bench") == 0) return osq_bench_main(argc - 2, argv + 2, stdout, stderr);
+  if (strcmp(cmd, "bench") == 0) return osq_bench_main(argc - 2, argv + 2, g_out, g_err);
   if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
   if (strcmp(cmd, "parties") == 0) return cmd_parties(argc - 2, argv + 2);
   return usage_error("unknown command '%s'", cmd);
+}
+
+int main(int argc, char **argv) {
+  /* GSL's default handler aborts; osq validates arguments itself and reports its own errors. */
+  gsl_set_error_handler_off();
+  g_out = stdout;
+  g_err = stderr;
+  static osq_error_t err; /* static: 32 KiB */
+  int rc = osq_mpi_init(&argc, &argv, &err) == OSQ_OK ? EXIT_OK : EXIT_RUNTIME;
+  FILE *sink = NULL;
+  if (!osq_mpi_root()) { /* only rank 0 talks */
+    sink = fopen("/dev/null", "w");
+    if (sink) g_out = g_err = sink;
+  }
+  rc = rc == EXIT_OK ? dispatch(argc, argv) : runtime_error(&err);
+  fflush(g_out);
+  fflush(g_err);
+  if (sink) fclose(sink);
+  return osq_mpi_finalize(rc);
 }

@@ -10,6 +10,12 @@
  *            merge the wave's block records in block order into the run's Welford slots
  *   results: summaries (mean, sd, CI, quantiles) per slot, dyad means, the verification hash
  *
+ * Under MPI (sim/mpi.h) each rank runs a contiguous share of every wave's blocks; the records
+ * are gathered to rank 0 byte for byte (never added) and merged there in block order as above,
+ * and the integer counts are summed over ranks at the end. Every rank runs every wave, and the
+ * outcome of each step that can fail on one rank (set-up, a wave's trials, the tables) is agreed
+ * between all ranks before the next collective call, so that no rank waits for one that stopped.
+ *
  * Nothing is allocated and no lock is taken inside the trial loop.
  */
 #include "sim/run.h"
@@ -24,6 +30,7 @@
 #include "models/quota.h"
 #include "sim/geosetup.h"
 #include "sim/hash.h"
+#include "sim/mpi.h"
 #include "sim/rng.h"
 #include "sim/stats.h"
 
@@ -365,6 +372,40 @@ static int build_tables(const plan_t *pl, const osq_welford_t *total, const osq_
   return OSQ_OK;
 }
 
+/* Rank-local counts of the MPI ranks summed into rank 0's (a no-op on one rank). Integer sums are
+ * exact in any order; the histograms' minima and maxima are exact too (maxima travel negated, and
+ * negation is exact). pack has room for every bin plus 3 counts per histogram, mm for 2 per. */
+static void hist_set_reduce(osq_hist_t *h, int S, uint64_t *pack, double *mm) {
+  if (osq_mpi_size() == 1) return;
+  size_t k = 0;
+  for (int s = 0; s < S; s++) {
+    pack[k++] = h[s].under;
+    pack[k++] = h[s].over;
+    pack[k++] = h[s].nan;
+    for (int32_t i = 0; i < h[s].nbins; i++) pack[k++] = h[s].counts[i];
+    mm[s] = h[s].min;
+    mm[S + s] = -h[s].max;
+  }
+  osq_mpi_sum_u64(pack, k);
+  osq_mpi_min_double(mm, 2 * (size_t)S);
+  if (!osq_mpi_root()) return;
+  k = 0;
+  for (int s = 0; s < S; s++) {
+    h[s].under = pack[k++];
+    h[s].over = pack[k++];
+    h[s].nan = pack[k++];
+    for (int32_t i = 0; i < h[s].nbins; i++) h[s].counts[i] = pack[k++];
+    h[s].min = mm[s];
+    h[s].max = -mm[S + s];
+  }
+}
+
+static size_t hist_pack_len(const osq_hist_t *h, int S) {
+  size_t n = 0;
+  for (int s = 0; s < S; s++) n += (size_t)h[s].nbins + 3;
+  return n;
+}
+
 int osq_run_execute(const osq_scenario_t *sc, const osq_run_opts_t *opts, osq_run_result_t **out, osq_error_t *err) {
   *out = NULL;
   const double t_setup = omp_get_wtime();
@@ -373,43 +414,63 @@ int osq_run_execute(const osq_scenario_t *sc, const osq_run_opts_t *opts, osq_ru
   if (threads < 1) threads = 1;
   const int64_t B = sc->block_size;
   const int64_t n_blocks = (trials + B - 1) / B;
-  const int64_t wave = 4 * (int64_t)threads; /* blocks held in memory at once */
+  /* Blocks held in memory at once (a wave): a few per thread on each rank. The waves must be the
+   * same on every rank, so a rank with fewer threads than another sizes them by the largest. */
+  const int R = osq_mpi_size(), me = osq_mpi_rank();
+  const int64_t per_rank = 4 * (int64_t)osq_mpi_max_int(threads), wave = per_rank * R;
 
   plan_t pl;
   osq_geo_setup_t geo;
+  memset(&pl, 0, sizeof pl);
+  memset(&geo, 0, sizeof geo);
   osq_run_result_t *res = calloc(1, sizeof *res);
-  if (!res) return osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
-  int rc = osq_geo_setup(sc, &geo, err);
-  if (rc != OSQ_OK) {
-    free(res);
-    return rc;
-  }
-  rc = plan_build(&pl, sc, geo.world, err);
+  int rc = res ? OSQ_OK : osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
+  if (rc == OSQ_OK) rc = osq_geo_setup(sc, &geo, err);
+  if (rc == OSQ_OK) rc = plan_build(&pl, sc, geo.world, err);
   pl.geo_stride = osq_geo_stride(sc->geo.trials, trials);
   const int S = pl.n_slots, P = pl.n_parties, Y = pl.n_years;
   const bool want_map = geo.world && sc->map;
   const size_t n_cells = geo.raster ? geo.raster->n_cells : 0;
-  (void)P;
-  osq_welford_t *total = calloc((size_t)S, sizeof *total);
-  osq_welford_t *recs = calloc((size_t)(S * wave), sizeof *recs);
-  thread_ws_t *ws = calloc((size_t)threads, sizeof *ws);
-  if (rc == OSQ_OK && (!total || !recs || !ws)) rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
+  osq_welford_t *total = NULL, *recs = NULL;
+  thread_ws_t *ws = NULL;
+  uint64_t *cells = NULL, *pack = NULL;
+  double *mm = NULL;
+  if (rc == OSQ_OK) {
+    /* Rank 0 receives the whole wave; the others hold their share. */
+    total = calloc((size_t)S, sizeof *total);
+    recs = calloc((size_t)S * (size_t)(me == 0 ? wave : per_rank), sizeof *recs);
+    ws = calloc((size_t)threads, sizeof *ws);
+    if (want_map) cells = calloc(n_cells, sizeof *cells);
+    if (!total || !recs || !ws || (want_map && !cells)) rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
+  }
   for (int t = 0; rc == OSQ_OK && t < threads; t++)
     if (!ws_init(&ws[t], &pl, &geo, want_map))
       rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory for %d thread workspaces", threads);
-  res->setup_seconds = omp_get_wtime() - t_setup;
+  if (rc == OSQ_OK && R > 1) {
+    pack = malloc(sizeof *pack * hist_pack_len(ws[0].hists, S));
+    mm = malloc(sizeof *mm * 2 * (size_t)S);
+    if (!pack || !mm) rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
+  }
+  /* A set-up that failed on any rank (a file one node cannot read, memory) stops every rank. */
+  rc = osq_mpi_agree(rc, err);
+  const double setup_seconds = omp_get_wtime() - t_setup;
 
   const double t0 = omp_get_wtime();
   int fail = OSQ_OK;
   int64_t done = 0;
   for (int64_t w0 = 0; rc == OSQ_OK && w0 < n_blocks && fail == OSQ_OK; w0 += wave) {
     const int64_t w1 = w0 + wave < n_blocks ? w0 + wave : n_blocks;
-    memset(recs, 0, sizeof *recs * (size_t)(S * wave));
+    /* This rank runs blocks [b0, b1) of the wave into recs from its start (rank 0's share starts
+     * the wave, so rank 0 then receives the others' behind its own, in block order). */
+    int64_t first, count;
+    osq_mpi_share(w1 - w0, me, R, &first, &count);
+    const int64_t b0 = w0 + first, b1 = b0 + count;
+    memset(recs, 0, sizeof *recs * (size_t)S * (size_t)count);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads) default(none) \
-    shared(pl, ws, recs, fail, w0, w1, B, trials, S)
-    for (int64_t b = w0; b < w1; b++) {
+    shared(pl, ws, recs, fail, b0, b1, B, trials, S)
+    for (int64_t b = b0; b < b1; b++) {
       thread_ws_t *tw = &ws[omp_get_thread_num()];
-      osq_welford_t *rec = recs + (size_t)(b - w0) * S;
+      osq_welford_t *rec = recs + (size_t)(b - b0) * S;
       const int64_t end = (b + 1) * B < trials ? (b + 1) * B : trials;
       for (int64_t t = b * B; t < end; t++) {
         int frc = run_trial(&pl, t, tw, rec, NULL);
@@ -420,30 +481,48 @@ int osq_run_execute(const osq_scenario_t *sc, const osq_run_opts_t *opts, osq_ru
         }
       }
     }
-    for (int64_t b = w0; b < w1; b++)
+    /* A trial that failed on any rank stops every rank after this wave. */
+    fail = osq_mpi_agree(fail, NULL);
+    if (fail) break;
+    osq_mpi_gather_blocks(recs, sizeof *recs * (size_t)S, w1 - w0);
+    for (int64_t b = w0; me == 0 && b < w1; b++)
       for (int s = 0; s < S; s++) osq_welford_merge(&total[s], &recs[(size_t)(b - w0) * S + s]);
     done = w1 * B < trials ? w1 * B : trials;
     if (opts && opts->progress) opts->progress(opts->progress_ctx, done, trials);
   }
-  res->wall_seconds = omp_get_wtime() - t0;
+  const double wall_seconds = omp_get_wtime() - t0;
   if (rc == OSQ_OK && fail) rc = osq_error_add(err, fail, NULL, 0, "a trial failed: %s", osq_strerror(fail));
 
   if (rc == OSQ_OK) {
-    /* Integer counts: the sum over threads is exact whatever thread ran which block. */
+    /* Integer counts: the sum over threads and ranks is exact whatever ran which block. */
     for (int t = 1; t < threads; t++) {
       osq_hist_set_merge(ws[0].hists, ws[t].hists, S);
       for (size_t k = 0; k < (size_t)Y * P * P; k++) ws[0].dyad_sum[k] += ws[t].dyad_sum[k];
     }
+    uint64_t sums[3] = {0, 0, 0}; /* hash, flights, cells marked (non-negative int64 as uint64) */
     for (int t = 0; t < threads; t++) {
-      res->hash += ws[t].hash;
-      res->flights_completed += ws[t].flights;
-      res->cells_marked += ws[t].cells_marked;
+      sums[0] += ws[t].hash;
+      sums[1] += (uint64_t)ws[t].flights;
+      sums[2] += (uint64_t)ws[t].cells_marked;
     }
+    osq_mpi_allsum_u64(sums, 3);
+    hist_set_reduce(ws[0].hists, S, pack, mm);
+    osq_mpi_sum_i64(ws[0].dyad_sum, (size_t)Y * P * P);
+    for (size_t k = 0; want_map && k < n_cells; k++)
+      for (int t = 0; t < threads; t++) cells[k] += ws[t].map_count[k];
+    if (want_map) osq_mpi_sum_u64(cells, n_cells);
+    res->hash = sums[0];
+    res->flights_completed = (int64_t)sums[1];
+    res->cells_marked = (int64_t)sums[2];
     res->trials_done = done;
     res->threads = threads;
-    rc = build_tables(&pl, total, ws[0].hists, ws[0].dyad_sum, done, res, err);
+    res->ranks = R;
+    /* The job's times: the slowest rank's. */
+    res->setup_seconds = osq_mpi_max_double(setup_seconds);
+    res->wall_seconds = osq_mpi_max_double(wall_seconds);
+    if (me == 0) rc = build_tables(&pl, total, ws[0].hists, ws[0].dyad_sum, done, res, err);
   }
-  if (rc == OSQ_OK && want_map) {
+  if (rc == OSQ_OK && want_map && me == 0) {
     /* The map: for each cell of a party's territory, the share of trial-years it was imaged. */
     osq_run_map_t *m = &res->map;
     const osq_geo_raster_t *g = geo.raster;
@@ -453,19 +532,22 @@ int osq_run_execute(const osq_scenario_t *sc, const osq_run_opts_t *opts, osq_ru
     const int64_t geo_trials = (done + pl.geo_stride - 1) / pl.geo_stride;
     const double denom = (double)geo_trials * Y;
     for (size_t k = 0; rc == OSQ_OK && k < n_cells; k++) {
-      uint64_t c = 0;
-      for (int t = 0; t < threads; t++) c += ws[t].map_count[k];
       const uint8_t id = g->tid[k];
       m->tid[k] = id;
-      m->value[k] = id >= 1 && id <= g->n_terr && denom > 0 ? (float)((double)c / denom) : NAN;
+      m->value[k] = id >= 1 && id <= g->n_terr && denom > 0 ? (float)((double)cells[k] / denom) : NAN;
     }
     m->nlat = g->nlat;
     m->nlon = g->nlon;
     m->res_deg = g->res_deg;
   }
+  /* Rank 0 alone built the tables: its outcome is every rank's. */
+  rc = osq_mpi_agree(rc, err);
   ws_free(ws, threads);
   free(recs);
   free(total);
+  free(cells);
+  free(pack);
+  free(mm);
   plan_free(&pl);
   osq_geo_teardown(&geo);
   if (rc != OSQ_OK) {
@@ -582,7 +664,11 @@ int osq_compare_execute(const osq_scenario_t *const *scs, int n, const osq_run_o
   int rc = (sc && geo && pl && ws && total && recs && dtot && drecs && pair && phantom && n_phantom && ptot && precs)
                ? OSQ_OK
                                                                               : osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
-  const int64_t B = ref->block_size, n_blocks = (trials + B - 1) / B, wave = 4 * (int64_t)threads;
+  /* Waves as in osq_run_execute: a few blocks per thread on each rank; rank 0 receives them all. */
+  const int R = osq_mpi_size(), me = osq_mpi_rank();
+  const int64_t per_rank = 4 * (int64_t)osq_mpi_max_int(threads), wave = per_rank * R;
+  const int64_t held = me == 0 ? wave : per_rank;
+  const int64_t B = ref->block_size, n_blocks = (trials + B - 1) / B;
   for (int k = 0; rc == OSQ_OK && k < n; k++) {
     sc[k] = malloc(sizeof *sc[k]);
     if (!sc[k]) {
@@ -601,8 +687,8 @@ int osq_compare_execute(const osq_scenario_t *const *scs, int n, const osq_run_o
     const int S = pl[k].n_slots;
     total[k] = calloc((size_t)S, sizeof **total);
     dtot[k] = calloc((size_t)S, sizeof **dtot);
-    recs[k] = calloc((size_t)(S * wave), sizeof **recs);
-    drecs[k] = calloc((size_t)(S * wave), sizeof **drecs);
+    recs[k] = calloc((size_t)S * (size_t)held, sizeof **recs);
+    drecs[k] = calloc((size_t)S * (size_t)held, sizeof **drecs);
     pair[k] = malloc(sizeof **pair * (size_t)S);
     ws[k] = calloc((size_t)threads, sizeof **ws);
     if (!total[k] || !dtot[k] || !recs[k] || !drecs[k] || !pair[k] || !ws[k]) rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
@@ -623,7 +709,7 @@ int osq_compare_execute(const osq_scenario_t *const *scs, int n, const osq_run_o
     if (rc != OSQ_OK || k == 0) continue;
     phantom[k] = malloc(sizeof **phantom * (size_t)(pl[0].n_slots + 1));
     ptot[k] = calloc((size_t)pl[0].n_slots + 1, sizeof **ptot);
-    precs[k] = calloc((size_t)(pl[0].n_slots + 1) * (size_t)wave, sizeof **precs);
+    precs[k] = calloc((size_t)(pl[0].n_slots + 1) * (size_t)held, sizeof **precs);
     if (!phantom[k] || !ptot[k] || !precs[k]) {
       rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
       continue;
@@ -647,26 +733,32 @@ int osq_compare_execute(const osq_scenario_t *const *scs, int n, const osq_run_o
       if (!vals[t]) rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
     }
   }
+  /* A set-up that failed on any rank stops every rank. */
+  rc = osq_mpi_agree(rc, err);
 
   int fail = OSQ_OK;
   int64_t done = 0;
   for (int64_t w0 = 0; rc == OSQ_OK && w0 < n_blocks && fail == OSQ_OK; w0 += wave) {
     const int64_t w1 = w0 + wave < n_blocks ? w0 + wave : n_blocks;
+    /* This rank's blocks [b0, b1) of the wave, into the record arrays from their start. */
+    int64_t first, count;
+    osq_mpi_share(w1 - w0, me, R, &first, &count);
+    const int64_t b0 = w0 + first, b1 = b0 + count;
     for (int k = 0; k < n; k++) {
-      memset(recs[k], 0, sizeof **recs * (size_t)(pl[k].n_slots * wave));
-      memset(drecs[k], 0, sizeof **drecs * (size_t)(pl[k].n_slots * wave));
-      if (k > 0) memset(precs[k], 0, sizeof **precs * (size_t)(pl[0].n_slots + 1) * (size_t)wave);
+      memset(recs[k], 0, sizeof **recs * (size_t)pl[k].n_slots * (size_t)count);
+      memset(drecs[k], 0, sizeof **drecs * (size_t)pl[k].n_slots * (size_t)count);
+      if (k > 0) memset(precs[k], 0, sizeof **precs * (size_t)(pl[0].n_slots + 1) * (size_t)count);
     }
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads) default(none) \
-    shared(pl, ws, recs, drecs, precs, phantom, n_phantom, vals, pair, fail, w0, w1, B, trials, n, max_s)
-    for (int64_t b = w0; b < w1; b++) {
+    shared(pl, ws, recs, drecs, precs, phantom, n_phantom, vals, pair, fail, b0, b1, B, trials, n, max_s)
+    for (int64_t b = b0; b < b1; b++) {
       const int tid = omp_get_thread_num();
       double *v = vals[tid];
       const int64_t end = (b + 1) * B < trials ? (b + 1) * B : trials;
       for (int64_t t = b * B; t < end; t++) {
         for (int k = 0; k < n; k++) {
           const int S = pl[k].n_slots;
-          int frc = run_trial(&pl[k], t, &ws[k][tid], recs[k] + (size_t)(b - w0) * S, v + (size_t)k * max_s);
+          int frc = run_trial(&pl[k], t, &ws[k][tid], recs[k] + (size_t)(b - b0) * S, v + (size_t)k * max_s);
           if (frc) {
 #pragma omp atomic write
             fail = frc;
@@ -675,7 +767,7 @@ int osq_compare_execute(const osq_scenario_t *const *scs, int n, const osq_run_o
         }
         for (int k = 0; k < n; k++) {
           const int S = pl[k].n_slots;
-          osq_welford_t *d = drecs[k] + (size_t)(b - w0) * S;
+          osq_welford_t *d = drecs[k] + (size_t)(b - b0) * S;
           for (int s = 0; s < S; s++) {
             const int r = pair[k][s];
             if (r < 0) continue;
@@ -683,7 +775,7 @@ int osq_compare_execute(const osq_scenario_t *const *scs, int n, const osq_run_o
             if (!isnan(x)) osq_welford_add(&d[s], x);
           }
           if (k == 0) continue;
-          osq_welford_t *pd = precs[k] + (size_t)(b - w0) * (size_t)(pl[0].n_slots + 1);
+          osq_welford_t *pd = precs[k] + (size_t)(b - b0) * (size_t)(pl[0].n_slots + 1);
           for (int q = 0; q < n_phantom[k]; q++) {
             const double x = 0.0 - v[phantom[k][q]];
             if (!isnan(x)) osq_welford_add(&pd[q], x);
@@ -691,7 +783,15 @@ int osq_compare_execute(const osq_scenario_t *const *scs, int n, const osq_run_o
         }
       }
     }
+    /* A trial that failed on any rank stops every rank after this wave. */
+    fail = osq_mpi_agree(fail, NULL);
+    if (fail) break;
     for (int k = 0; k < n; k++) {
+      osq_mpi_gather_blocks(recs[k], sizeof **recs * (size_t)pl[k].n_slots, w1 - w0);
+      osq_mpi_gather_blocks(drecs[k], sizeof **drecs * (size_t)pl[k].n_slots, w1 - w0);
+      if (k > 0) osq_mpi_gather_blocks(precs[k], sizeof **precs * (size_t)(pl[0].n_slots + 1), w1 - w0);
+    }
+    for (int k = 0; me == 0 && k < n; k++) {
       const int S = pl[k].n_slots;
       for (int64_t b = w0; b < w1; b++)
         for (int s = 0; s < S; s++) {
@@ -707,11 +807,16 @@ int osq_compare_execute(const osq_scenario_t *const *scs, int n, const osq_run_o
   }
   if (rc == OSQ_OK && fail) rc = osq_error_add(err, fail, NULL, 0, "a trial failed: %s", osq_strerror(fail));
 
-  osq_compare_t *cmp = rc == OSQ_OK ? osq_compare_alloc() : NULL;
-  if (rc == OSQ_OK && !cmp) rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
-  for (int k = 0; rc == OSQ_OK && k < n; k++) {
-    uint64_t hash = 0;
-    for (int t = 0; t < threads; t++) hash += ws[k][t].hash;
+  /* The hashes are sums over trials: over threads, then over ranks (exact). */
+  uint64_t hashes[OSQ_COMPARE_MAX] = {0};
+  for (int k = 0; rc == OSQ_OK && k < n; k++)
+    for (int t = 0; t < threads; t++) hashes[k] += ws[k][t].hash;
+  if (rc == OSQ_OK) osq_mpi_sum_u64(hashes, (size_t)n);
+  /* Only rank 0 holds the merged records: it alone builds the table. */
+  osq_compare_t *cmp = rc == OSQ_OK && me == 0 ? osq_compare_alloc() : NULL;
+  if (rc == OSQ_OK && me == 0 && !cmp) rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
+  for (int k = 0; rc == OSQ_OK && me == 0 && k < n; k++) {
+    const uint64_t hash = hashes[k];
     osq_run_header_t h;
     osq_run_header_init(&h);
     h.scenario_name = sc[k]->name;
@@ -760,6 +865,8 @@ int osq_compare_execute(const osq_scenario_t *const *scs, int n, const osq_run_o
     }
   }
 
+  /* Rank 0 alone built the table: its outcome is every rank's. */
+  rc = osq_mpi_agree(rc, err);
   for (int k = 0; k < n; k++) {
     if (ws && ws[k]) ws_free(ws[k], threads);
     if (total) free(total[k]);

@@ -4,6 +4,13 @@
  * histograms, dyad means and the verification hash. Results are bit-identical for any thread
  * count because the order of every floating-point operation depends only on trial and block
  * indices (ENGINEERING.md §2.6, §6.4).
+ *
+ * Under MPI (sim/mpi.h) the engine functions are collective: every rank calls them with the same
+ * scenario and options. Each wave of blocks is split over the ranks in whole blocks; the block
+ * records are gathered to rank 0 bit for bit and merged there in block order, and the integer
+ * counts (histograms, dyad sums, map counts, hash) are summed, so rank 0's results are the same
+ * bits for any number of ranks and threads. Only rank 0 receives the tables; an error on any rank
+ * is returned on every rank, with its detail in rank 0's err.
  */
 #ifndef OSQ_RUN_H
 #define OSQ_RUN_H
@@ -33,15 +40,19 @@ typedef struct {
   double res_deg;
 } osq_run_map_t;
 
-/** What a run produced. */
+/**
+ * What a run produced. Under MPI, table, dyads and map are filled on rank 0 only (NULL elsewhere);
+ * the counts, the hash and the times are the whole job's on every rank.
+ */
 typedef struct {
   osq_table_t *table;                               /**< summary rows (BRIEF §6 summary.csv) */
   osq_dyad_table_t *dyads;                          /**< mean flights per observer->observed pair */
   uint64_t hash;                                    /**< verification hash: sum over trials */
   int64_t trials_done;
-  int threads;                                      /**< threads used */
-  double setup_seconds;                             /**< caps, workspaces (before the loop) */
-  double wall_seconds;                              /**< the trial loop alone */
+  int threads;                                      /**< threads used (per MPI rank) */
+  int ranks;                                        /**< MPI ranks that shared the trials (1 without MPI) */
+  double setup_seconds;                             /**< caps, workspaces (before the loop); slowest rank */
+  double wall_seconds;                              /**< the trial loop alone; slowest rank */
   int64_t flights_completed;                        /**< over all trials and years (for rates) */
   int64_t cells_marked;                             /**< raster cells imaged, summed over flights */
   osq_run_map_t map;                                /**< value == NULL without geography or map */
@@ -49,7 +60,8 @@ typedef struct {
 
 /**
  * Run the scenario's trials. On success *out holds the result (free with osq_run_result_free).
- * @return 0, or OSQ_ENOMEM / OSQ_ECONFIG / OSQ_EINVAL with detail in err.
+ * Collective under MPI (see the top of this file).
+ * @return 0, or OSQ_ENOMEM / OSQ_ECONFIG / OSQ_EINVAL with detail in err (rank 0's, under MPI).
  */
 int osq_run_execute(const osq_scenario_t *sc, const osq_run_opts_t *opts, osq_run_result_t **out, osq_error_t *err);
 
@@ -60,6 +72,7 @@ void osq_run_result_free(osq_run_result_t *r);
  * Write the flight log of trials [0, k) to f in the format of BRIEF §6
  * (`trial,year,day,observed,observers,status,airfield,distance_km,imaged_km2`). The trials are
  * re-simulated serially with the same streams, so the log equals what the run simulated.
+ * Not collective: under MPI only rank 0 calls it.
  */
 int osq_run_flight_log(const osq_scenario_t *sc, int64_t k, FILE *f, osq_error_t *err);
 
@@ -77,7 +90,8 @@ int64_t osq_geo_stride(int64_t geo_trials, int64_t trials);
  * that trial i of each scenario draws from the same stream (common random numbers), and pair the
  * rows by year position, metric and party: each row gets its scenario's mean and 95 % CI and, for
  * the others than the first, the mean paired difference to the first and its 95 % CI. The
- * scenarios must simulate the same number of years.
+ * scenarios must simulate the same number of years. Collective under MPI: *out is set on rank 0
+ * only (NULL on the other ranks, which still return 0 on success).
  */
 int osq_compare_execute(const osq_scenario_t *const *scs, int n, const osq_run_opts_t *opts, osq_compare_t **out,
                         osq_error_t *err);

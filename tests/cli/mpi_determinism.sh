@@ -1,0 +1,83 @@
+#!/bin/bash
+# MPI determinism: the MPI build under mpiexec with 1, 2 and 3 ranks x 1 and 2 threads writes
+# summary.csv, dyads.csv, summary.md, summary.tex, map.csv and map.png byte-identical to the
+# non-MPI build's (osq-serial: the same sources without MPI), and a run.json that differs only in
+# its run-environment fields; a run spread over many waves with a partial last one
+# (bench/small.cfg: 125 blocks of 16 trials) likewise; the report is printed once (rank 0) with
+# the serial verification hash, and the flight log is the serial one; `osq compare` under 2 and 3
+# ranks writes the serial compare.csv.
+# Usage: mpi_determinism.sh OSQ OSQ_SERIAL REPO MPIEXEC NUMPROC_FLAG [MPIEXEC_FLAGS...]
+set -u
+osq=$(realpath "$1") serial=$(realpath "$2")   # the test changes directory below
+cd "$3" || exit 1
+mpiexec=$4 npflag=$5
+shift 5
+flags=("$@")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0 n=0
+ok() { n=$((n + 1)); }
+bad() { n=$((n + 1)); fail=$((fail + 1)); echo "FAIL: $*"; }
+# mpi NP ARGS...: the MPI osq on NP ranks (a hung job is a failure, not a stuck CI).
+mpi() { local np=$1; shift; timeout 300 "$mpiexec" "$npflag" "$np" "${flags[@]}" "$osq" "$@"; }
+same() { if cmp -s "$1" "$2"; then ok; else bad "$3"; fi; }
+strip() { grep -v -e '"wall_seconds"' -e '"created"' -e '"threads"' "$1"; }
+files="summary.csv dyads.csv summary.md summary.tex map.csv map.png"
+
+"$serial" run scenarios/baseline.cfg --trials 1500 --threads 2 --out "$tmp/serial" --quiet --format csv,json,md,tex \
+  --flight-log "$tmp/serial.log" ||
+  { echo "FAIL: the non-MPI run exited $?"; exit 1; }
+for np in 1 2 3; do
+  for t in 1 2; do
+    d=$tmp/np${np}t$t
+    mpi $np run scenarios/baseline.cfg --trials 1500 --threads $t --out "$d" --quiet --format csv,json,md,tex \
+      >"$d.out" 2>"$d.err"
+    rc=$?
+    if [ $rc != 0 ]; then bad "$np ranks x $t threads exited $rc"; cat "$d.err"; continue; fi
+    ok
+    for f in $files; do same "$tmp/serial/$f" "$d/$f" "$f differs: $np ranks x $t threads vs the non-MPI build"; done
+    if diff -q <(strip "$tmp/serial/run.json") <(strip "$d/run.json") >/dev/null; then ok; else
+      bad "run.json differs beyond threads/wall_seconds/created: $np ranks x $t threads"; fi
+    [ ! -s "$d.out" ] && ok || bad "--quiet printed on stdout with $np ranks"
+  done
+done
+
+# The report: once, from rank 0, naming the ranks, with the serial hash.
+hash=$(sed -nE 's/.*"verification_hash": *"([0-9a-f]+)".*/\1/p' "$tmp/serial/run.json")
+mpi 3 run scenarios/baseline.cfg --trials 1500 --threads 1 --out "$tmp/report" --flight-log "$tmp/report.log" \
+  >"$tmp/report.out" 2>"$tmp/report.err"
+rc=$?
+[ $rc = 0 ] && ok || { bad "the reported run exited $rc"; cat "$tmp/report.err"; }
+[ "$(grep -c '^verification hash ' "$tmp/report.out")" = 1 ] && ok || bad "the report is not printed exactly once"
+grep -q "^verification hash $hash\$" "$tmp/report.out" && ok || bad "the hash printed differs from the serial $hash"
+grep -q '^trials 1500 .* threads 1 x 3 MPI ranks$' "$tmp/report.out" && ok || bad "the report does not name 3 ranks"
+[ "$(grep -c '^results in ' "$tmp/report.out")" = 1 ] && ok || bad "'results in' not printed exactly once"
+same "$tmp/serial.log" "$tmp/report.log" "the flight log written under 3 ranks differs from the non-MPI one"
+
+# Many waves, the last one partial: 125 blocks; 3 ranks x 1 thread take 12 blocks a wave.
+"$serial" run bench/small.cfg --threads 1 --out "$tmp/small" --quiet --format csv,json || bad "serial small.cfg exited $?"
+for cfg in "3 1" "2 2"; do
+  set -- $cfg
+  mpi $1 run bench/small.cfg --threads $2 --out "$tmp/small$1" --quiet --format csv,json 2>"$tmp/small.err" ||
+    { bad "small.cfg on $1 ranks x $2 threads exited $?"; cat "$tmp/small.err"; }
+  for f in summary.csv dyads.csv; do same "$tmp/small/$f" "$tmp/small$1/$f" "small.cfg $f differs: $1 ranks x $2 threads"; done
+done
+
+# osq compare: common random numbers over ranks.
+"$serial" compare scenarios/baseline.cfg scenarios/us_out.cfg --trials 600 --threads 2 --out "$tmp/cmp" \
+  >"$tmp/cmp.out" || bad "serial compare exited $?"
+for np in 2 3; do
+  mpi $np compare scenarios/baseline.cfg scenarios/us_out.cfg --trials 600 --threads 1 --out "$tmp/cmp$np" \
+    >"$tmp/cmp$np.out" 2>"$tmp/cmp$np.err"
+  rc=$?
+  if [ $rc != 0 ]; then bad "compare on $np ranks exited $rc"; cat "$tmp/cmp$np.err"; continue; fi
+  ok
+  same "$tmp/cmp/compare.csv" "$tmp/cmp$np/compare.csv" "compare.csv differs: $np ranks vs the non-MPI build"
+  if diff -q <(strip "$tmp/cmp/compare.json") <(strip "$tmp/cmp$np/compare.json") >/dev/null; then ok; else
+    bad "compare.json differs beyond threads/wall_seconds/created: $np ranks"; fi
+  if diff -q <(grep -v '^all rows in ' "$tmp/cmp.out") <(grep -v '^all rows in ' "$tmp/cmp$np.out") >/dev/null; then ok
+  else bad "compare's stdout differs on $np ranks (printed more than once?)"; fi
+done
+
+echo "$((n - fail)) passed, $fail failed"
+[ $fail = 0 ]
