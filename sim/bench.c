@@ -16,6 +16,8 @@
  */
 #include "sim/bench.h"
 
+#include "sim/cli.h"
+
 #include <errno.h>
 #include <jansson.h>
 #include <omp.h>
@@ -118,16 +120,6 @@ static int usage_error(FILE *errout, const char *fmt, const char *arg) {
   return OSQ_BENCH_USAGE;
 }
 
-/* A whole decimal integer in [lo, hi]. */
-static bool parse_i64(const char *s, long long lo, long long hi, long long *out) {
-  if (!s || !*s) return false;
-  errno = 0;
-  char *end;
-  long long v = strtoll(s, &end, 10);
-  if (errno || *end || v < lo || v > hi) return false;
-  *out = v;
-  return true;
-}
 
 /* "1,2,4" into a->threads, duplicates dropped (first occurrence kept). */
 static bool parse_threads(const char *list, bench_args_t *a) {
@@ -141,7 +133,7 @@ static bool parse_threads(const char *list, bench_args_t *a) {
     if (len == 0 || len >= sizeof tok) return false;
     memcpy(tok, p, len);
     tok[len] = '\0';
-    if (!parse_i64(tok, 1, BENCH_MAX_THREADS, &v)) return false;
+    if (!osq_cli_parse_i64(tok, 1, BENCH_MAX_THREADS, &v)) return false;
     bool seen = false;
     for (int i = 0; i < a->n_threads; i++) seen |= a->threads[i] == (int)v;
     if (!seen) {
@@ -185,10 +177,10 @@ static int parse_args(int argc, char **argv, bench_args_t *a, FILE *errout) {
                            "(at most 64 entries)",
                            v);
     } else if (strcmp(name, "--trials") == 0) {
-      if (!parse_i64(v, 1, OSQ_TRIALS_MAX, &n)) return usage_error(errout, "--trials '%s' is not an integer in [1, 2^40]", v);
+      if (!osq_cli_parse_i64(v, 1, OSQ_TRIALS_MAX, &n)) return usage_error(errout, "--trials '%s' is not an integer in [1, 2^40]", v);
       a->trials = n;
     } else if (strcmp(name, "--repeat") == 0) {
-      if (!parse_i64(v, 1, BENCH_MAX_REPEAT, &n)) return usage_error(errout, "--repeat '%s' is not an integer in [1, 100]", v);
+      if (!osq_cli_parse_i64(v, 1, BENCH_MAX_REPEAT, &n)) return usage_error(errout, "--repeat '%s' is not an integer in [1, 100]", v);
       a->repeat = (int)n;
     } else if (strcmp(name, "--expect-hash") == 0) {
       if (osq_hash_parse(v, &a->expect) != OSQ_OK)

@@ -24,6 +24,7 @@
 #include "results/map.h"
 #include "results/table.h"
 #include "sim/bench.h"
+#include "sim/cli.h"
 #include "sim/hash.h"
 #include "sim/mpi.h"
 #include "sim/rng.h"
@@ -252,16 +253,6 @@ static int cmd_parties(int argc, char **argv) {
 /* osq run                                                                                      */
 /* ============================================================================================ */
 
-/* Parse a whole decimal integer in [lo, hi]; false on anything else. */
-static bool parse_i64(const char *s, long long lo, long long hi, long long *out) {
-  if (!s || !*s) return false;
-  errno = 0;
-  char *end;
-  long long v = strtoll(s, &end, 10);
-  if (errno || *end || v < lo || v > hi) return false;
-  *out = v;
-  return true;
-}
 
 static void progress_line(void *ctx, int64_t done, int64_t total) {
   (void)ctx;
@@ -327,13 +318,13 @@ static int cmd_run(int argc, char **argv) {
              strcmp(a, "--flight-log-trials") == 0) {
       if (!v) return usage_error("option %s needs a value", a);
       i++;
-      if (strcmp(a, "--trials") == 0 && !parse_i64(v, 1, OSQ_TRIALS_MAX, &trials))
+      if (strcmp(a, "--trials") == 0 && !osq_cli_parse_i64(v, 1, OSQ_TRIALS_MAX, &trials))
         return usage_error("--trials '%s' is not an integer in [1, 2^40]", v);
-      if (strcmp(a, "--threads") == 0 && !parse_i64(v, 1, 1024, &threads))
+      if (strcmp(a, "--threads") == 0 && !osq_cli_parse_i64(v, 1, 1024, &threads))
         return usage_error("--threads '%s' is not an integer in [1, 1024]", v);
-      if (strcmp(a, "--seed") == 0 && !parse_i64(v, 0, INT64_MAX, &seed))
+      if (strcmp(a, "--seed") == 0 && !osq_cli_parse_i64(v, 0, INT64_MAX, &seed))
         return usage_error("--seed '%s' is not an integer in [0, 2^63-1]", v);
-      if (strcmp(a, "--flight-log-trials") == 0 && !parse_i64(v, 0, 1000000, &log_trials))
+      if (strcmp(a, "--flight-log-trials") == 0 && !osq_cli_parse_i64(v, 0, 1000000, &log_trials))
         return usage_error("--flight-log-trials '%s' is not an integer in [0, 1000000]", v);
       if (strcmp(a, "--out") == 0) out = v;
       if (strcmp(a, "--format") == 0) formats = v;
@@ -490,9 +481,9 @@ static int cmd_compare(int argc, char **argv) {
              strcmp(a, "--format") == 0 || strcmp(a, "--metrics") == 0 || strcmp(a, "--parties") == 0) {
       if (!v) return usage_error("option %s needs a value", a);
       i++;
-      if (strcmp(a, "--trials") == 0 && !parse_i64(v, 1, OSQ_TRIALS_MAX, &trials))
+      if (strcmp(a, "--trials") == 0 && !osq_cli_parse_i64(v, 1, OSQ_TRIALS_MAX, &trials))
         return usage_error("--trials '%s' is not an integer in [1, 2^40]", v);
-      if (strcmp(a, "--threads") == 0 && !parse_i64(v, 1, 1024, &threads))
+      if (strcmp(a, "--threads") == 0 && !osq_cli_parse_i64(v, 1, 1024, &threads))
         return usage_error("--threads '%s' is not an integer in [1, 1024]", v);
       if (strcmp(a, "--out") == 0) out = v;
       if (strcmp(a, "--format") == 0) formats = v;
