@@ -254,6 +254,16 @@ static int cmd_parties(int argc, char **argv) {
 /* ============================================================================================ */
 
 
+/* --trials and --threads mean the same in run and compare. @return 0, or EXIT_USAGE after the
+ * message when a is one of them and v is not a valid value. */
+static int parse_trials_threads(const char *a, const char *v, long long *trials, long long *threads) {
+  if (strcmp(a, "--trials") == 0 && !osq_cli_parse_i64(v, 1, OSQ_TRIALS_MAX, trials))
+    return usage_error("--trials '%s' is not an integer in [1, 2^40]", v);
+  if (strcmp(a, "--threads") == 0 && !osq_cli_parse_i64(v, 1, 1024, threads))
+    return usage_error("--threads '%s' is not an integer in [1, 1024]", v);
+  return 0;
+}
+
 static void progress_line(void *ctx, int64_t done, int64_t total) {
   (void)ctx;
   fprintf(g_err, "\rosq: %3d%%  %lld of %lld trials", (int)(100.0 * (double)done / (double)total), (long long)done,
@@ -318,10 +328,8 @@ static int cmd_run(int argc, char **argv) {
              strcmp(a, "--flight-log-trials") == 0) {
       if (!v) return usage_error("option %s needs a value", a);
       i++;
-      if (strcmp(a, "--trials") == 0 && !osq_cli_parse_i64(v, 1, OSQ_TRIALS_MAX, &trials))
-        return usage_error("--trials '%s' is not an integer in [1, 2^40]", v);
-      if (strcmp(a, "--threads") == 0 && !osq_cli_parse_i64(v, 1, 1024, &threads))
-        return usage_error("--threads '%s' is not an integer in [1, 1024]", v);
+      const int bad = parse_trials_threads(a, v, &trials, &threads);
+      if (bad) return bad;
       if (strcmp(a, "--seed") == 0 && !osq_cli_parse_i64(v, 0, INT64_MAX, &seed))
         return usage_error("--seed '%s' is not an integer in [0, 2^63-1]", v);
       if (strcmp(a, "--flight-log-trials") == 0 && !osq_cli_parse_i64(v, 0, 1000000, &log_trials))
@@ -481,10 +489,8 @@ static int cmd_compare(int argc, char **argv) {
              strcmp(a, "--format") == 0 || strcmp(a, "--metrics") == 0 || strcmp(a, "--parties") == 0) {
       if (!v) return usage_error("option %s needs a value", a);
       i++;
-      if (strcmp(a, "--trials") == 0 && !osq_cli_parse_i64(v, 1, OSQ_TRIALS_MAX, &trials))
-        return usage_error("--trials '%s' is not an integer in [1, 2^40]", v);
-      if (strcmp(a, "--threads") == 0 && !osq_cli_parse_i64(v, 1, 1024, &threads))
-        return usage_error("--threads '%s' is not an integer in [1, 1024]", v);
+      const int bad = parse_trials_threads(a, v, &trials, &threads);
+      if (bad) return bad;
       if (strcmp(a, "--out") == 0) out = v;
       if (strcmp(a, "--format") == 0) formats = v;
       if (strcmp(a, "--metrics") == 0) metrics = v;
