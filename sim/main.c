@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <gsl/gsl_errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,15 @@
 #include "sim/run.h"
 #include "sim/scenario.h"
 
-enum { EXIT_OK = 0, EXIT_VERIFY = 1, EXIT_USAGE = 2, EXIT_RUNTIME = 3 };
+enum { EXIT_OK = 0, EXIT_VERIFY = 1, EXIT_USAGE = 2, EXIT_RUNTIME = 3, EXIT_INTERRUPTED = 130 };
+
+/* Set by SIGINT/SIGTERM during osq run; the engine stops at the end of the current wave of blocks. */
+static volatile sig_atomic_t g_stop = 0;
+
+static void on_signal(int sig) {
+  (void)sig;
+  g_stop = 1;
+}
 
 /* Where the report and the errors go: stdout and stderr on rank 0, /dev/null on the other MPI
  * ranks (set in main before anything prints). */
@@ -365,8 +374,14 @@ static int cmd_run(int argc, char **argv) {
     goto done;
   }
 
-  osq_run_opts_t opts = {.threads = (int)threads};
+  osq_run_opts_t opts = {.threads = (int)threads, .stop = &g_stop};
   if (!quiet && osq_mpi_root() && isatty(STDERR_FILENO)) opts.progress = progress_line;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
   osq_run_result_t *res = NULL;
   if (osq_run_execute(sc, &opts, &res, err) != OSQ_OK) {
     rc = runtime_error(err);
@@ -392,6 +407,7 @@ static int cmd_run(int argc, char **argv) {
   hdr.rng = OSQ_RNG_NAME;
   hdr.block_size = sc->block_size;
   hdr.wall_seconds = res->wall_seconds;
+  hdr.partial = res->partial;
   osq_hash_hex(res->hash, hdr.verification_hash);
   hdr.created = created;
 
@@ -434,6 +450,13 @@ static int cmd_run(int argc, char **argv) {
     if (osq_chart_timeline(sc->out_dir, res->table, subtitle, err) != OSQ_OK) rc = runtime_error(err);
   }
   if (rc == EXIT_OK && !quiet) fprintf(g_out, "\nresults in %s/\n", sc->out_dir);
+  if (rc == EXIT_OK && res->partial) {
+    /* README "Exit codes": the completed trials' results are written, marked partial. */
+    if (osq_mpi_root())
+      fprintf(stderr, "osq: interrupted: %lld of %lld trials done; partial results in %s/ (run.json \"partial\": true)\n",
+              (long long)res->trials_done, (long long)sc->trials, sc->out_dir);
+    rc = EXIT_INTERRUPTED;
+  }
   osq_run_result_free(res);
 done:
   free(err);

@@ -489,6 +489,12 @@ int osq_run_execute(const osq_scenario_t *sc, const osq_run_opts_t *opts, osq_ru
       for (int s = 0; s < S; s++) osq_welford_merge(&total[s], &recs[(size_t)(b - w0) * S + s]);
     done = w1 * B < trials ? w1 * B : trials;
     if (opts && opts->progress) opts->progress(opts->progress_ctx, done, trials);
+    /* An interruption takes effect between waves, where the statistics hold whole blocks in
+     * block order; every rank takes part in the agreement, so all stop at the same wave. */
+    if (opts && opts->stop && osq_mpi_max_int(*opts->stop ? 1 : 0) && done < trials) {
+      res->partial = true;
+      break;
+    }
   }
   const double wall_seconds = omp_get_wtime() - t0;
   if (rc == OSQ_OK && fail) rc = osq_error_add(err, fail, NULL, 0, "a trial failed: %s", osq_strerror(fail));

@@ -15,6 +15,8 @@
 #ifndef OSQ_RUN_H
 #define OSQ_RUN_H
 
+#include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -30,6 +32,9 @@ typedef struct {
   /** Called after every wave of blocks from the calling thread (may be NULL). */
   void (*progress)(void *ctx, int64_t done, int64_t total);
   void *progress_ctx;
+  /** If set and non-zero at the end of a wave of blocks (a signal handler sets it), the run stops
+   *  there and returns the statistics of the trials completed so far, marked partial. */
+  volatile sig_atomic_t *stop;
 } osq_run_opts_t;
 
 /** The coverage map of a run on the raster grid (cell (0,0) is the south-west corner at 90S 180W). */
@@ -49,6 +54,7 @@ typedef struct {
   osq_dyad_table_t *dyads;                          /**< mean flights per observer->observed pair */
   uint64_t hash;                                    /**< verification hash: sum over trials */
   int64_t trials_done;
+  bool partial;                                     /**< stopped early (opts.stop): trials_done < trials */
   int threads;                                      /**< threads used (per MPI rank) */
   int ranks;                                        /**< MPI ranks that shared the trials (1 without MPI) */
   double setup_seconds;                             /**< caps, workspaces (before the loop); slowest rank */
