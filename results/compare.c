@@ -551,6 +551,10 @@ static const osq__set_file_t compare_files[] = {
     {"compare.tex", OSQ_FMT_TEX},
 };
 
+int osq_compare_check_dir(const char *dir, osq_error_t *err) {
+  return osq__set_check(dir, compare_files, sizeof compare_files / sizeof compare_files[0], err);
+}
+
 static int write_one(osq__out_t *o, size_t k, const void *ctx, osq_error_t *err) {
   const osq_compare_t *c = ctx;
   switch (k) {

@@ -98,6 +98,9 @@ int osq_compare_add(osq_compare_t *c, const osq_compare_row_t *row);
 /** What `osq compare` writes without --format: compare.csv and compare.json (md, tex on request). */
 #define OSQ_COMPARE_FMT_DEFAULT (OSQ_FMT_CSV | OSQ_FMT_JSON)
 
+/** Before a comparison: OSQ_EEXIST if dir already holds compare files (see osq_results_check_dir). */
+int osq_compare_check_dir(const char *dir, osq_error_t *err);
+
 /**
  * Write the comparison files into dir, all of them or none, with the contract of
  * osq_results_write (table.h): OSQ_FMT_CSV -> compare.csv, OSQ_FMT_JSON -> compare.json,

@@ -95,6 +95,8 @@ typedef int (*osq__set_writer_fn)(osq__out_t *o, size_t k, const void *ctx, osq_
  * failure leaves the old files, no temporary, and no directory this call created.
  * The caller validates formats and its own arguments.
  */
+/** OSQ_EEXIST (with the list of files) if dir holds any file of the set, else 0. */
+int osq__set_check(const char *dir, const osq__set_file_t *set, size_t nset, osq_error_t *err);
 int osq__write_set(const char *dir, const osq__set_file_t *files, size_t n, unsigned formats,
                    bool force, osq__set_writer_fn write, const void *ctx, osq_error_t *err);
 

@@ -169,6 +169,12 @@ enum {
 int osq_formats_parse(const char *list, unsigned *out, osq_error_t *err);
 
 /**
+ * Check before a run that dir holds no result files of another run (the check osq_results_write
+ * makes without force), so that a long run is not wasted. @return 0 or OSQ_EEXIST with the list.
+ */
+int osq_results_check_dir(const char *dir, osq_error_t *err);
+
+/**
  * Write the result files of a run into dir, all of them or none.
  *
  * Creates dir (and missing parents) if needed. Refuses with OSQ_EEXIST if dir already holds any osq

@@ -140,6 +140,28 @@ int osq_results_write(const char *dir, unsigned formats, const osq_run_header_t 
   return osq__write_set(dir, result_files, N_RESULT_FILES, formats, force, write_run_file, &ctx, err);
 }
 
+int osq__set_check(const char *dir, const osq__set_file_t *set, size_t nset, osq_error_t *err) {
+  char existing[256] = "";
+  for (size_t i = 0; i < nset; i++) {
+    char *path = join(dir, set[i].name);
+    if (!path) return osq_error_add(err, OSQ_ENOMEM, dir, 0, "out of memory");
+    struct stat st;
+    const bool there = lstat(path, &st) == 0;
+    free(path);
+    if (!there) continue;
+    size_t el = strlen(existing);
+    snprintf(existing + el, sizeof existing - el, "%s%s", el ? ", " : "", set[i].name);
+  }
+  if (existing[0])
+    return osq_error_add(err, OSQ_EEXIST, dir, 0,
+                         "already holds osq results (%s); not overwritten (use --force to replace them)", existing);
+  return 0;
+}
+
+int osq_results_check_dir(const char *dir, osq_error_t *err) {
+  return osq__set_check(dir, result_files, N_RESULT_FILES, err);
+}
+
 int osq__write_set(const char *dir, const osq__set_file_t *set, size_t nset, unsigned formats,
                    bool force, osq__set_writer_fn write, const void *ctx, osq_error_t *err) {
   if (!dir || !dir[0] || !set || nset == 0 || !write)
@@ -165,20 +187,10 @@ int osq__write_set(const char *dir, const osq__set_file_t *set, size_t nset, uns
   if ((rc = make_dirs(dircopy, &created, err)) != 0) goto out;
 
   /* Existing results: refuse without force; with force, those outside the set go too. */
-  char existing[256] = "";
+  if (!force && (rc = osq__set_check(dir, set, nset, err)) != 0) goto out;
   for (size_t i = 0; i < nset; i++) {
     struct stat st;
-    if (lstat(paths[i], &st) != 0) continue;
-    size_t el = strlen(existing);
-    snprintf(existing + el, sizeof existing - el, "%s%s", el ? ", " : "", set[i].name);
-    if (!(formats & set[i].format)) stale[nstale++] = paths[i];
-  }
-  if (existing[0] && !force) {
-    rc = osq_error_add(err, OSQ_EEXIST, dir, 0,
-                       "already holds osq results (%s); not overwritten (use --force to replace "
-                       "them)",
-                       existing);
-    goto out;
+    if (lstat(paths[i], &st) == 0 && !(formats & set[i].format)) stale[nstale++] = paths[i];
   }
 
   for (size_t i = 0; i < nset; i++) {

@@ -374,6 +374,12 @@ static int cmd_run(int argc, char **argv) {
     goto done;
   }
 
+  /* Refuse an occupied output directory before the run, not after it. Only rank 0 writes, so its
+   * answer counts; every rank takes part in the agreement so that all stop together. */
+  if (!force && osq_mpi_agree(osq_mpi_root() ? osq_results_check_dir(sc->out_dir, err) : OSQ_OK, err) != OSQ_OK) {
+    rc = report(err);
+    goto done;
+  }
   osq_run_opts_t opts = {.threads = (int)threads, .stop = &g_stop};
   if (!quiet && osq_mpi_root() && isatty(STDERR_FILENO)) opts.progress = progress_line;
   struct sigaction sa;
@@ -543,6 +549,10 @@ static int cmd_compare(int argc, char **argv) {
     goto done;
   }
   if (osq_formats_parse(formats ? formats : "csv,json", &fmt, err) != OSQ_OK) {
+    rc = report(err);
+    goto done;
+  }
+  if (!force && osq_mpi_agree(osq_mpi_root() ? osq_compare_check_dir(out, err) : OSQ_OK, err) != OSQ_OK) {
     rc = report(err);
     goto done;
   }

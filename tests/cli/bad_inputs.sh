@@ -38,6 +38,12 @@ check unknown_command 2 "osq: error: unknown command 'frobnicate' (see osq --hel
 check unknown_option 2 "osq: error: unknown option '--dat' for parties (see osq --help)" "$osq" parties tests/bad/ok_mini.cfg --dat 2019-01-01
 check bad_date_option 2 "osq: error: --date '2019-13-01' is not a valid date (expected YYYY-MM-DD) (see osq --help)" \
   "$osq" parties tests/bad/ok_mini.cfg --date 2019-13-01
+# An output directory holding another run's results is refused before the run, not after it.
+occupied=$(mktemp -d)
+"$osq" run tests/bad/ok_mini.cfg --trials 20 --out "$occupied" --quiet --format csv >/dev/null 2>&1
+check occupied_output 2 "osq: error: $occupied: already holds osq results (summary.csv, dyads.csv); not overwritten (use --force to replace them)" \
+  "$osq" run tests/bad/ok_mini.cfg --trials 1000000 --out "$occupied" --quiet
+rm -rf "$occupied"
 rm -f /tmp/osq_bad_err.$$ /tmp/osq_binary.$$.cfg
 echo "$((n - fail)) passed, $fail failed"
 [ $fail = 0 ]
