@@ -12,8 +12,8 @@
  * path follows the agreed mission plan and air-traffic routes); the length counted is the whole
  * route, also where it crosses the sea or a third party (the treaty counts distance "over the
  * territory of the observed Party"); the sub-limit region is a box, not the region's outline;
- * the no-fly test is done at raster resolution on points every OSQ_ROUTE_NOFLY_STEP_KM along
- * each leg.
+ * the no-fly test is done at raster resolution: exact points every 150 km along each leg, joined
+ * by straight lat/lon steps of a third of a cell (route.c says how far that strays).
  */
 #ifndef OSQ_ROUTE_H
 #define OSQ_ROUTE_H
@@ -27,8 +27,6 @@
 
 /** Sites a route may visit. */
 #define OSQ_ROUTE_SITES_MAX 32
-/** Spacing (km) of the points along a leg that are tested against the no-fly buffer. */
-#define OSQ_ROUTE_NOFLY_STEP_KM 2.0
 /** Rejected site draws in a row after which osq_route_generate stops (default). */
 #define OSQ_ROUTE_MAX_FAIL_DEFAULT 16
 
@@ -69,7 +67,7 @@ double osq_gc_distance_km(double lat1, double lon1, double lat2, double lon2);
 double osq_gc_box_km(double lat1, double lon1, double lat2, double lon2, const osq_route_box_t *box);
 
 /**
- * @return true if no point of the leg, tested every OSQ_ROUTE_NOFLY_STEP_KM (ends included),
+ * @return true if no point of the leg, tested in steps of a third of a cell (ends included),
  *         lies in a cell of the buffer (always true if nofly is NULL)
  */
 bool osq_route_leg_clear(const osq_geo_raster_t *g, const osq_geo_buffer_t *nofly, double lat1, double lon1,

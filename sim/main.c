@@ -178,8 +178,6 @@ static int cmd_check(int argc, char **argv) {
   osq_scenario_t *sc = load_or_report(argv[0], &rc);
   if (!sc) return rc;
   const osq_treaty_t *t = &sc->treaty;
-  int states = 0;
-  for (int i = 0; i < t->n_parties; i++) states += t->parties[i].n_members;
   fprintf(g_out, "osq %s: %s is valid (scenario hash %s)\n\n", OSQ_VERSION, sc->path, sc->hash);
   fprintf(g_out, "scenario   %s\n", sc->name);
   fprintf(g_out, "treaty     %d quota holders in the file, %d quota estimates, %d participation changes\n",
@@ -187,7 +185,6 @@ static int cmd_check(int argc, char **argv) {
   fprintf(g_out, "simulates  %d-%d, %lld trials, seed %llu, block size %lld, threads %s\n\n", sc->first_year,
           sc->last_year, (long long)sc->trials, (unsigned long long)sc->seed, (long long)sc->block_size,
           sc->threads ? "as set" : "all available");
-  (void)states;
   fprintf(g_out,
           "Parties in force per simulated year (a party counts if in force on any day of the year;\n"
           "passive = sum of their passive quotas; + entry into force, - withdrawal):\n");
