@@ -338,9 +338,9 @@ int osq_coverage_year(const osq_world_t *w, const osq_treaty_t *t, const osq_yea
     const int a = fly_route(w, t, yi, fl, rng, ws, &rt);
     osq_geo_marks_clear(ws->flight);
     ws->flight->filter = w->filter[p];
+    ws->flight->also = ws->year; /* the year's coverage in the same pass */
     const double km2 = a >= 0 ? osq_route_mark(&rt, w->g, w->gp.swath_half_km, ws->flight) : 0.0;
     out->cells_marked += (int64_t)ws->flight->n_touched;
-    osq_geo_marks_merge(w->g, ws->year, ws->flight);
     if (fg) fg[fi] = (osq_flight_geo_t){a, a >= 0 ? osq_route_length_km(&rt) : 0.0, km2};
 
     /* Sites imaged by this flight: revisit intervals and build-ups under way. */

@@ -598,10 +598,20 @@ osq_geo_buffer_t *osq_geo_buffer_build(const osq_geo_raster_t *g, const uint8_t 
       if (edge) set_disc(g, b->bits, r, c, ang);
     }
   }
+  b->blocks_w = (g->nlon + OSQ_GEO_BLOCK_COLS - 1) / OSQ_GEO_BLOCK_COLS;
+  b->blocks_h = (g->nlat + OSQ_GEO_BLOCK_ROWS - 1) / OSQ_GEO_BLOCK_ROWS;
+  b->blocks = calloc((size_t)b->blocks_w * (size_t)b->blocks_h, 1);
+  if (!b->blocks) {
+    osq_geo_buffer_free(b);
+    return NULL;
+  }
   size_t n = 0;
   for (size_t i = 0; i < words; i++) {
     uint64_t w = b->bits[i];
     while (w) {
+      const size_t idx = i * 64 + (size_t)__builtin_ctzll(w);
+      const size_t r = idx / (size_t)g->nlon, col = idx % (size_t)g->nlon;
+      b->blocks[(r / OSQ_GEO_BLOCK_ROWS) * (size_t)b->blocks_w + col / OSQ_GEO_BLOCK_COLS] = 1;
       w &= w - 1;
       n++;
     }
@@ -612,6 +622,7 @@ osq_geo_buffer_t *osq_geo_buffer_build(const osq_geo_raster_t *g, const uint8_t 
 
 void osq_geo_buffer_free(osq_geo_buffer_t *b) {
   if (!b) return;
+  free(b->blocks);
   free(b->bits);
   free(b);
 }
@@ -631,17 +642,9 @@ osq_geo_marks_t *osq_geo_marks_alloc(const osq_geo_raster_t *g) {
   m->bits = calloc((g->n_cells + 63) / 64, sizeof *m->bits);
   m->cap = g->n_terr_cells;
   m->touched = malloc((m->cap ? m->cap : 1) * sizeof *m->touched);
-  m->row_lo = malloc((size_t)g->nlat * sizeof(double));
-  m->row_hi = malloc((size_t)g->nlat * sizeof(double));
-  m->row_dl = malloc((size_t)g->nlat * sizeof(double));
-  m->dl_delta = -1.0;
-  if (!m->bits || !m->touched || !m->row_lo || !m->row_hi || !m->row_dl) {
+  if (!m->bits || !m->touched) {
     osq_geo_marks_free(m);
     return NULL;
-  }
-  for (int r = 0; r < g->nlat; r++) {
-    m->row_lo[r] = HUGE_VAL;
-    m->row_hi[r] = -HUGE_VAL;
   }
   return m;
 }
@@ -650,17 +653,203 @@ void osq_geo_marks_free(osq_geo_marks_t *m) {
   if (!m) return;
   free(m->bits);
   free(m->touched);
-  free(m->row_lo);
-  free(m->row_hi);
-  free(m->row_dl);
   free(m);
 }
 
 void osq_geo_marks_clear(osq_geo_marks_t *m) {
-  for (size_t i = 0; i < m->n_touched; i++) bit_clr(m->bits, m->touched[i]);
+  /* whole words: every set bit of a word that holds a touched cell is itself a touched cell */
+  for (size_t i = 0; i < m->n_touched; i++) m->bits[m->touched[i] >> 6] = 0;
   m->n_touched = 0;
   memset(m->area_km2, 0, sizeof m->area_km2);
   m->total_km2 = 0.0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Swath marking by exact per-row arcs                                                          */
+/*                                                                                              */
+/* A cell centre p is in the swath of the segment a-b (half-width delta) when                   */
+/*   |n.p| <= sin delta  and  ((na.p >= 0 and bn.p >= 0) or a.p >= cos delta or b.p >= cos delta) */
+/* with n the unit normal of the great circle and na, bn the tangents at the ends (the wedge of  */
+/* points whose nearest point of the great circle lies on the segment): swath_contains() below. */
+/* On the parallel of latitude phi each of these six conditions v.p >= k is an arc of          */
+/* longitudes, because v.p = cos(phi) R_v cos(lon - alpha_v) + sin(phi) v_z (R_v, alpha_v: the  */
+/* length and direction of v's equatorial part). So one row of the swath is a union of a few    */
+/* arcs, found with at most six acos per row, and the cells whose centres lie inside are marked */
+/* with no per-cell trigonometry: about 10 cells per row at 0.1 degrees and 25 km.              */
+/*                                                                                              */
+/* Exactness: the marked set must not depend on this shortcut, so the predicate stays the      */
+/* definition. Every arc end carries a radius that bounds the rounding of its computation (and  */
+/* of the predicate's own, which is large only where an arc is nearly tangent to the parallel); */
+/* a cell whose centre lies within that radius of an arc end is decided by the predicate, every */
+/* other cell by the arcs, which then agree with it. tests/unit/test_geo.c compares the result  */
+/* with the predicate applied to every cell of the grid.                                        */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct {
+  double a[3], b[3], n[3], na[3], bn[3];
+  double cosd, sind;
+  bool point;                      /* a and b closer than 1e-9 rad: a disc around a */
+} swath_t;
+
+/* The defining predicate (see above). */
+static inline bool swath_contains(const osq_geo_raster_t *g, const swath_t *s, int r, int c) {
+  if (s->point) return cell_dot(g, r, c, s->a) >= s->cosd;
+  if (fabs(cell_dot(g, r, c, s->n)) > s->sind) return false;
+  return (cell_dot(g, r, c, s->na) >= 0 && cell_dot(g, r, c, s->bn) >= 0) || cell_dot(g, r, c, s->a) >= s->cosd ||
+         cell_dot(g, r, c, s->b) >= s->cosd;
+}
+
+/* A condition v.p >= k: v's equatorial length R, its direction alpha (reduced to [base, base +
+ * 2 pi), the origin of the row's intervals) and alpha + pi (likewise), its z, and k. */
+typedef struct {
+  double R, alpha, alpha_pi, z, k;
+} arc_cond_t;
+
+static double reduce_angle(double x, double base) {
+  const double TWO_PI = 2.0 * PI;
+  x -= TWO_PI * floor((x - base) / TWO_PI);
+  return x < base + TWO_PI ? x : base; /* rounding may land on the upper end */
+}
+
+static arc_cond_t arc_cond(const double v[3], double sign, double k, double base) {
+  const double al = atan2(sign * v[1], sign * v[0]);
+  arc_cond_t ac = {hypot(v[0], v[1]), reduce_angle(al, base), reduce_angle(al + PI, base), sign * v[2], k};
+  return ac;
+}
+
+#define ARC_SET_MAX 8
+#define ARC_PTS_MAX 16
+
+/* Intervals of longitude (radians, ascending, disjoint) inside [base, base + 2 pi]. */
+typedef struct {
+  int n;
+  double lo[ARC_SET_MAX], hi[ARC_SET_MAX];
+} arc_set_t;
+
+/* Arc ends where the arcs and the predicate may disagree: centre and radius (radians). */
+typedef struct {
+  int n;
+  bool whole_row;                  /* give up on arcs: test every cell of the row */
+  double at[ARC_PTS_MAX], rad[ARC_PTS_MAX];
+} arc_pts_t;
+
+static inline void pts_add(arc_pts_t *p, double at, double rad) {
+  if (p->n < ARC_PTS_MAX) {
+    p->at[p->n] = at;
+    p->rad[p->n] = rad;
+    p->n++;
+  } else {
+    p->whole_row = true;
+  }
+}
+
+/* The arc centre +- half (centre in [base, base + 2 pi)), as one or two intervals of
+ * [base, base + 2 pi]. */
+static inline void arc_set_arc(arc_set_t *s, double base, double centre, double half) {
+  const double TWO_PI = 2.0 * PI;
+  if (half >= PI) {
+    s->n = 1;
+    s->lo[0] = base;
+    s->hi[0] = base + TWO_PI;
+    return;
+  }
+  const double lo = centre - half, hi = centre + half;
+  if (lo < base) {
+    s->n = 2;
+    s->lo[0] = base;
+    s->hi[0] = hi;
+    s->lo[1] = lo + TWO_PI;
+    s->hi[1] = base + TWO_PI;
+  } else if (hi > base + TWO_PI) {
+    s->n = 2;
+    s->lo[0] = base;
+    s->hi[0] = hi - TWO_PI;
+    s->lo[1] = lo;
+    s->hi[1] = base + TWO_PI;
+  } else {
+    s->n = 1;
+    s->lo[0] = lo;
+    s->hi[0] = hi;
+  }
+}
+
+double osq_geo_acos_fast(double x) {
+  /* Abramowitz and Stegun 4.4.45 (Hastings): acos x = sqrt(1 - x) (a0 + a1 x + a2 x^2 + a3 x^3)
+   * + e on [0, 1], |e| about 5e-5 (6.8e-5 measured with these 7-digit coefficients);
+   * acos(-x) = pi - acos(x). */
+  const double ax = fabs(x);
+  const double p = sqrt(1.0 - ax) * (1.5707288 + ax * (-0.2121144 + ax * (0.0742610 + ax * -0.0187293)));
+  return x >= 0 ? p : PI - p;
+}
+
+/* The longitudes of row (sin phi, cos phi) where v.p >= k, with the rounding radius of its ends. */
+static inline void arc_row(const arc_cond_t *ac, double sphi, double cphi, double base, arc_set_t *out, arc_pts_t *pts) {
+  const double A = cphi * ac->R, C = sphi * ac->z;
+  if (A < 1e-12) { /* v.p does not depend on the longitude here */
+    if (fabs(C - ac->k) <= 1e-13) pts->whole_row = true;
+    out->n = C >= ac->k ? 1 : 0;
+    out->lo[0] = base;
+    out->hi[0] = base + 2.0 * PI;
+    return;
+  }
+  const double t = (ac->k - C) / A;
+  const double dt = 4e-15 / A; /* bound on the rounding of t and of the predicate, in units of t */
+  if (t > 1.0 + dt) {
+    out->n = 0;
+  } else if (t < -1.0 - dt) {
+    arc_set_arc(out, base, base, PI);
+  } else if (t >= 1.0 - dt) { /* tangent: a sliver of at most 2 sqrt(dt) around alpha */
+    out->n = 0;
+    pts_add(pts, ac->alpha, 2.0 * sqrt(dt) + 1e-9);
+  } else if (t <= -1.0 + dt) {
+    arc_set_arc(out, base, base, PI);
+    pts_add(pts, ac->alpha_pi, 2.0 * sqrt(dt) + 1e-9);
+  } else {
+    /* a cheap acos: its error joins the radius, and the few cells that fall within it are
+     * decided by the predicate */
+    const double h = osq_geo_acos_fast(t), rad = 2.0 * dt / sqrt(1.0 - t * t) + OSQ_GEO_ACOS_FAST_ERR;
+    arc_set_arc(out, base, ac->alpha, h);
+    pts_add(pts, ac->alpha - h, rad);
+    pts_add(pts, ac->alpha + h, rad);
+  }
+}
+
+static inline void arc_set_and(arc_set_t *out, const arc_set_t *x, const arc_set_t *y) {
+  int i = 0, j = 0, n = 0;
+  while (i < x->n && j < y->n) {
+    double lo = x->lo[i] > y->lo[j] ? x->lo[i] : y->lo[j];
+    double hi = x->hi[i] < y->hi[j] ? x->hi[i] : y->hi[j];
+    if (lo <= hi && n < ARC_SET_MAX) {
+      out->lo[n] = lo;
+      out->hi[n] = hi;
+      n++;
+    }
+    if (x->hi[i] < y->hi[j]) i++;
+    else j++;
+  }
+  out->n = n;
+}
+
+static inline void arc_set_or(arc_set_t *out, const arc_set_t *x, const arc_set_t *y) {
+  int i = 0, j = 0, n = 0;
+  while (i < x->n || j < y->n) {
+    double lo, hi;
+    if (j >= y->n || (i < x->n && x->lo[i] <= y->lo[j])) {
+      lo = x->lo[i];
+      hi = x->hi[i++];
+    } else {
+      lo = y->lo[j];
+      hi = y->hi[j++];
+    }
+    if (n > 0 && lo <= out->hi[n - 1]) {
+      if (hi > out->hi[n - 1]) out->hi[n - 1] = hi;
+    } else if (n < ARC_SET_MAX) {
+      out->lo[n] = lo;
+      out->hi[n] = hi;
+      n++;
+    }
+  }
+  out->n = n;
 }
 
 static inline bool markable(const osq_geo_raster_t *g, const osq_geo_marks_t *m, uint8_t t) {
@@ -675,133 +864,245 @@ static inline double mark_cell(const osq_geo_raster_t *g, osq_geo_marks_t *m, si
   return a;
 }
 
-double osq_geo_mark_segment(const osq_geo_raster_t *g, double lat1, double lon1, double lat2, double lon2,
-                            double half_width_km, osq_geo_marks_t *m) {
-  if (!(half_width_km >= 0)) return 0.0;
+
+/* The ids a mark set may mark: its cached table, rebuilt when its filter changes. */
+static const uint8_t *marks_ok(const osq_geo_raster_t *g, osq_geo_marks_t *m) {
+  if (!m->ok_valid || m->ok_for != m->filter) {
+    for (int t = 0; t < OSQ_GEO_IDS; t++) m->ok[t] = markable(g, m, (uint8_t)t);
+    m->ok_for = m->filter;
+    m->ok_valid = true;
+  }
+  return m->ok;
+}
+
+/* Mark cell i (row r, id t, area a) in the second set, as osq_geo_marks_merge would. */
+static inline void mark_also(const osq_geo_raster_t *g, osq_geo_marks_t *y, size_t i, unsigned t, double a) {
+  if (!markable(g, y, (uint8_t)t) || bit_get(y->bits, i)) return;
+  bit_set(y->bits, i);
+  y->touched[y->n_touched++] = (uint32_t)i;
+  y->area_km2[t] += a;
+  y->total_km2 += a;
+}
+
+/* mark_cell in m and in m->also (osq_geo_mark_segment's cells; merges do not chain). */
+static inline void mark_cell_also(const osq_geo_raster_t *g, osq_geo_marks_t *m, size_t idx, int r, uint8_t t) {
+  const double a = mark_cell(g, m, idx, r, t);
+  if (m->also) mark_also(g, m->also, idx, t, a);
+}
+
+/* Mark the markable, unmarked cells of columns c0..c1 (0 <= c0, c1 < nlon) of row r, in m and in
+ * m->also; count those new in m. */
+static size_t mark_run(const osq_geo_raster_t *g, osq_geo_marks_t *m, int r, long c0, long c1) {
+  const size_t base = (size_t)r * (size_t)g->nlon;
+  const uint8_t *tid = g->tid + base, *ok = marks_ok(g, m);
+  const double a = (double)g->row_area_km2[r];
+  uint64_t *bits = m->bits;
+  uint32_t *touched = m->touched + m->n_touched;
+  double *area = m->area_km2;
+  osq_geo_marks_t *y = m->also;
+  const uint8_t *yok = y ? marks_ok(g, y) : NULL;
+  size_t n = 0;
+  for (long c = c0; c <= c1; c++) {
+    const unsigned t = tid[c];
+    if (!ok[t]) continue;
+    const size_t i = base + (size_t)c;
+    const uint64_t bit = (uint64_t)1 << (i & 63);
+    if (bits[i >> 6] & bit) continue;
+    bits[i >> 6] |= bit;
+    touched[n++] = (uint32_t)i;
+    area[t] += a;
+    if (y && yok[t] && !(y->bits[i >> 6] & bit)) {
+      y->bits[i >> 6] |= bit;
+      y->touched[y->n_touched++] = (uint32_t)i;
+      y->area_km2[t] += a;
+      y->total_km2 += a;
+    }
+  }
+  m->n_touched += n;
+  return n;
+}
+
+/* Columns (0..nlon-1, ascending, no repeats) whose centres lie within a point's radius. */
+static int ambiguous_cols(const osq_geo_raster_t *g, const arc_pts_t *pts, double res, int cols[], int cap) {
+  int n = 0;
+  for (int i = 0; i < pts->n; i++) {
+    /* the usual case first: no centre within the radius, not even the nearest one (the offset
+     * makes u positive, so the cast floors it) */
+    const double u = (pts->at[i] + 5.0 * PI) / res - 0.5;
+    const double fr = u - (double)(long)u;
+    if (fr * res > pts->rad[i] && (1.0 - fr) * res > pts->rad[i]) continue;
+    long c0 = (long)ceil((pts->at[i] - pts->rad[i] + PI) / res - 0.5);
+    long c1 = (long)floor((pts->at[i] + pts->rad[i] + PI) / res - 0.5);
+    for (long cc = c0; cc <= c1 && n < cap; cc++) {
+      int c = wrap_col(cc, g->nlon), k = n;
+      while (k > 0 && cols[k - 1] > c) k--;
+      if (k > 0 && cols[k - 1] == c) continue;
+      memmove(cols + k + 1, cols + k, (size_t)(n - k) * sizeof *cols);
+      cols[k] = c;
+      n++;
+    }
+  }
+  return n;
+}
+
+/* Mark columns c0..c1 (unwrapped, c1 - c0 < nlon) of row r except the sorted columns skip[]. */
+static size_t mark_cols(const osq_geo_raster_t *g, osq_geo_marks_t *m, int r, long c0, long c1, const int *skip,
+                        int n_skip) {
+  size_t n = 0;
+  long lo = c0;
+  while (lo <= c1) { /* split where the range wraps past 180 E */
+    long w = lo; /* lo lies within a few turns of the grid: no division */
+    while (w < 0) w += g->nlon;
+    while (w >= g->nlon) w -= g->nlon;
+    long len = c1 - lo + 1;
+    if (len > g->nlon - w) len = g->nlon - w;
+    long a = w, b = w + len - 1, cur = a;
+    for (int k = 0; k < n_skip; k++) {
+      if (skip[k] < a || skip[k] > b) continue;
+      if (skip[k] > cur) n += mark_run(g, m, r, cur, skip[k] - 1);
+      cur = skip[k] + 1;
+    }
+    if (cur <= b) n += mark_run(g, m, r, cur, b);
+    lo += len;
+  }
+  return n;
+}
+
+/* The swath of the segment (lat1, lon1)-(lat2, lon2): false if the half-width is not a number >= 0. */
+static bool swath_setup(swath_t *s, double lat1, double lon1, double lat2, double lon2, double half_width_km,
+                        double *delta_out) {
+  if (!(half_width_km >= 0)) return false;
   double delta = half_width_km / OSQ_GEO_EARTH_R_KM;
   if (delta > PI / 2) delta = PI / 2;
-  double a[3], b[3], n[3], na[3] = {0, 0, 0}, bn[3] = {0, 0, 0};
-  unit_vec(lat1, lon1, a);
-  unit_vec(lat2, lon2, b);
+  memset(s, 0, sizeof *s);
+  unit_vec(lat1, lon1, s->a);
+  unit_vec(lat2, lon2, s->b);
+  const double *a = s->a, *b = s->b;
+  double *n = s->n;
   n[0] = a[1] * b[2] - a[2] * b[1];
   n[1] = a[2] * b[0] - a[0] * b[2];
   n[2] = a[0] * b[1] - a[1] * b[0];
-  double sn = sqrt(n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
-  double theta = atan2(sn, a[0] * b[0] + a[1] * b[1] + a[2] * b[2]);
-  bool point = theta < 1e-9;
-  if (!point) {
+  const double sn = sqrt(n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
+  const double theta = atan2(sn, a[0] * b[0] + a[1] * b[1] + a[2] * b[2]);
+  s->point = theta < 1e-9;
+  if (!s->point) {
     for (int i = 0; i < 3; i++) n[i] /= sn;
-    na[0] = n[1] * a[2] - n[2] * a[1]; /* tangent at a, towards b */
-    na[1] = n[2] * a[0] - n[0] * a[2];
-    na[2] = n[0] * a[1] - n[1] * a[0];
-    bn[0] = b[1] * n[2] - b[2] * n[1]; /* tangent at b, back towards a */
-    bn[1] = b[2] * n[0] - b[0] * n[2];
-    bn[2] = b[0] * n[1] - b[1] * n[0];
+    s->na[0] = n[1] * a[2] - n[2] * a[1]; /* tangent at a, towards b */
+    s->na[1] = n[2] * a[0] - n[0] * a[2];
+    s->na[2] = n[0] * a[1] - n[1] * a[0];
+    s->bn[0] = b[1] * n[2] - b[2] * n[1]; /* tangent at b, back towards a */
+    s->bn[1] = b[2] * n[0] - b[0] * n[2];
+    s->bn[2] = b[0] * n[1] - b[1] * n[0];
   }
-  double cosd = cos(delta), sind = sin(delta);
+  s->cosd = cos(delta);
+  s->sind = sin(delta);
+  *delta_out = delta;
+  return true;
+}
 
-  /* Candidate cells: sample the arc every `step`; any cell centre within delta of the arc lies
-   * within eff = delta + step/2 of a sample, so per row the union of the samples' exact
-   * longitude windows at radius eff contains every cell the exact test can accept. */
-  double step = g->res_deg * D2R;
-  int K = point ? 0 : (int)ceil(theta / step);
-  double eff = delta + (point ? 0.0 : 0.5 * theta / (K > 0 ? K : 1)) + 1e-12;
-  /* Per-row longitude half-widths, conservative for any sample within eff_max of the row: a table
-   * computed once per half-width (the swath is the same for every flight of a run), instead of an
-   * acos per row and sample. The exact per-cell test below keeps the result exact. */
-  const double eff_max = delta + 0.5 * step + 1e-12;
-  if (m->dl_delta != delta || m->dl_res != g->res_deg) {
-    for (int r = 0; r < g->nlat; r++) {
-      double worst = fabs(row_centre_deg(g, r)) + (eff_max * R2D) + g->res_deg;
-      double c = worst >= 90.0 ? 0.0 : cos(worst * D2R), q = sin(eff_max);
-      m->row_dl[r] = c <= q ? 1000.0 : asin(q / c) * R2D;
-    }
-    m->dl_delta = delta;
-    m->dl_res = g->res_deg;
+bool osq_geo_swath_contains(const osq_geo_raster_t *g, double lat1, double lon1, double lat2, double lon2,
+                            double half_width_km, size_t cell) {
+  swath_t s;
+  double delta;
+  if (!swath_setup(&s, lat1, lon1, lat2, lon2, half_width_km, &delta)) return false;
+  return swath_contains(g, &s, (int)(cell / (size_t)g->nlon), (int)(cell % (size_t)g->nlon));
+}
+
+double osq_geo_mark_segment(const osq_geo_raster_t *g, double lat1, double lon1, double lat2, double lon2,
+                            double half_width_km, osq_geo_marks_t *m) {
+  swath_t s;
+  double delta;
+  if (!swath_setup(&s, lat1, lon1, lat2, lon2, half_width_km, &delta)) return 0.0;
+  const double *a = s.a, *b = s.b, *n = s.n;
+
+  /* Rows: the segment's latitude range (its highest or lowest point may be inside it), widened
+   * by delta and a row. */
+  double zmax = a[2] > b[2] ? a[2] : b[2], zmin = a[2] < b[2] ? a[2] : b[2];
+  if (!s.point && fabs(n[2]) < 1.0) {
+    const double q = sqrt(1.0 - n[2] * n[2]);
+    const double v[3] = {-n[2] * n[0] / q, -n[2] * n[1] / q, q}; /* the great circle's northernmost point */
+    const double va = s.na[0] * v[0] + s.na[1] * v[1] + s.na[2] * v[2];
+    const double vb = s.bn[0] * v[0] + s.bn[1] * v[1] + s.bn[2] * v[2];
+    if (va >= 0 && vb >= 0) zmax = q;
+    if (va <= 0 && vb <= 0) zmin = -q; /* -v, its southernmost point */
   }
-  if (eff > eff_max) eff = eff_max;
-  double eff_deg = eff_max * R2D;
-  int rmin = g->nlat, rmax = -1;
-  double prev = 0.0;
-  /* Samples by rotation from the last one: no sine or cosine per sample. */
-  const double cstep = point ? 1.0 : cos(theta / K), sstep = point ? 0.0 : sin(theta / K);
-  double ck = 1.0, sk = 0.0;
-  for (int k = 0; k <= K; k++) {
-    double p[3];
-    if (point) {
-      memcpy(p, a, sizeof p);
-    } else {
-      if (k == K) {
-        memcpy(p, b, sizeof p);
-      } else {
-        for (int i = 0; i < 3; i++) p[i] = a[i] * ck + na[i] * sk;
-      }
-      const double cn = ck * cstep - sk * sstep;
-      sk = sk * cstep + ck * sstep;
-      ck = cn;
-    }
-    double z = p[2] > 1.0 ? 1.0 : (p[2] < -1.0 ? -1.0 : p[2]);
-    double lat = asin(z) * R2D;
-    double lon = atan2(p[1], p[0]) * R2D;
-    if (k > 0) {
-      while (lon - prev > 180.0) lon -= 360.0;
-      while (lon - prev < -180.0) lon += 360.0;
-    }
-    prev = lon;
-    int rlo = (int)floor((lat - eff_deg + 90.0) / g->res_deg - 0.5);
-    int rhi = (int)ceil((lat + eff_deg + 90.0) / g->res_deg - 0.5);
-    if (rlo < 0) rlo = 0;
-    if (rhi > g->nlat - 1) rhi = g->nlat - 1;
-    for (int r = rlo; r <= rhi; r++) {
-      double dl = m->row_dl[r];
-      double lo = lon - dl, hi = lon + dl;
-      if (dl >= 180.0) {
-        lo = -1e6;
-        hi = 1e6;
-      }
-      if (lo < m->row_lo[r]) m->row_lo[r] = lo;
-      if (hi > m->row_hi[r]) m->row_hi[r] = hi;
-      if (r < rmin) rmin = r;
-      if (r > rmax) rmax = r;
-    }
+  const double res = g->res_deg * D2R;
+  const double lat_hi = asin(zmax > 1.0 ? 1.0 : zmax) + delta, lat_lo = asin(zmin < -1.0 ? -1.0 : zmin) - delta;
+  int rlo = (int)floor((lat_lo + PI / 2) / res - 0.5) - 1, rhi = (int)ceil((lat_hi + PI / 2) / res - 0.5) + 1;
+  if (rlo < 0) rlo = 0;
+  if (rhi > g->nlat - 1) rhi = g->nlat - 1;
+
+  const double base = atan2(a[1], a[0]) - PI; /* any origin works; the arcs wrap around it */
+  arc_cond_t cond[6];
+  int n_cond = 0;
+  if (s.point) {
+    cond[n_cond++] = arc_cond(a, 1.0, s.cosd, base);
+  } else {
+    cond[n_cond++] = arc_cond(n, 1.0, -s.sind, base);  /* n.p >= -sin delta */
+    cond[n_cond++] = arc_cond(n, -1.0, -s.sind, base); /* n.p <= sin delta */
+    cond[n_cond++] = arc_cond(s.na, 1.0, 0.0, base);
+    cond[n_cond++] = arc_cond(s.bn, 1.0, 0.0, base);
+    cond[n_cond++] = arc_cond(a, 1.0, s.cosd, base);
+    cond[n_cond++] = arc_cond(b, 1.0, s.cosd, base);
   }
 
+  size_t cells = 0;
   double added = 0.0;
-  for (int r = rmin; r <= rmax; r++) {
-    double lo = m->row_lo[r], hi = m->row_hi[r];
-    m->row_lo[r] = HUGE_VAL;
-    m->row_hi[r] = -HUGE_VAL;
-    if (lo > hi) continue;
-    long clo, chi;
-    if (hi - lo >= 360.0) {
-      clo = 0;
-      chi = g->nlon - 1;
+  for (int r = rlo; r <= rhi; r++) {
+    const double sphi = g->row_sin[r], cphi = g->row_cos[r];
+    arc_pts_t pts;
+    pts.n = 0;
+    pts.whole_row = false;
+    arc_set_t set, x, y, z;
+    if (s.point) {
+      arc_row(&cond[0], sphi, cphi, base, &set, &pts);
     } else {
-      clo = (long)ceil((lo + 180.0) / g->res_deg - 0.5);
-      chi = (long)floor((hi + 180.0) / g->res_deg - 0.5);
-      if (chi - clo + 1 >= g->nlon) {
-        clo = 0;
-        chi = g->nlon - 1;
+      arc_row(&cond[0], sphi, cphi, base, &x, &pts);
+      if (x.n == 0 && !pts.n && !pts.whole_row) continue; /* beyond the band: nothing in this row */
+      arc_row(&cond[1], sphi, cphi, base, &y, &pts);
+      arc_set_and(&z, &x, &y); /* band */
+      if (z.n == 0 && !pts.n && !pts.whole_row) continue;
+      arc_row(&cond[2], sphi, cphi, base, &x, &pts);
+      arc_set_and(&y, &z, &x);
+      arc_row(&cond[3], sphi, cphi, base, &x, &pts);
+      arc_set_and(&set, &y, &x); /* band and wedge */
+      arc_row(&cond[4], sphi, cphi, base, &x, &pts);
+      arc_set_or(&y, &set, &x);
+      arc_row(&cond[5], sphi, cphi, base, &x, &pts);
+      arc_set_or(&set, &y, &x); /* or either cap */
+    }
+    size_t row_cells = 0;
+    if (pts.whole_row) {
+      const size_t base_idx = (size_t)r * (size_t)g->nlon;
+      for (int c = 0; c < g->nlon; c++) {
+        const uint8_t t = g->tid[base_idx + (size_t)c];
+        if (markable(g, m, t) && !bit_get(m->bits, base_idx + (size_t)c) && swath_contains(g, &s, r, c)) {
+          mark_cell_also(g, m, base_idx + (size_t)c, r, t);
+          row_cells++;
+        }
+      }
+    } else {
+      int amb[2 * ARC_PTS_MAX + 2];
+      const int n_amb = ambiguous_cols(g, &pts, res, amb, (int)(sizeof amb / sizeof amb[0]));
+      for (int i = 0; i < set.n; i++) {
+        long c0 = (long)ceil((set.lo[i] + PI) / res - 0.5), c1 = (long)floor((set.hi[i] + PI) / res - 0.5);
+        if (c1 - c0 + 1 > g->nlon) c1 = c0 + g->nlon - 1;
+        if (c0 <= c1) row_cells += mark_cols(g, m, r, c0, c1, amb, n_amb);
+      }
+      const size_t base_idx = (size_t)r * (size_t)g->nlon;
+      for (int k = 0; k < n_amb; k++) {
+        const size_t idx = base_idx + (size_t)amb[k];
+        const uint8_t t = g->tid[idx];
+        if (markable(g, m, t) && !bit_get(m->bits, idx) && swath_contains(g, &s, r, amb[k])) {
+          mark_cell_also(g, m, idx, r, t);
+          row_cells++;
+        }
       }
     }
-    size_t base = (size_t)r * (size_t)g->nlon;
-    for (long cc = clo; cc <= chi; cc++) {
-      int c = wrap_col(cc, g->nlon);
-      size_t idx = base + (size_t)c;
-      uint8_t t = g->tid[idx];
-      if (!markable(g, m, t) || bit_get(m->bits, idx)) continue;
-      bool in;
-      if (point) {
-        in = cell_dot(g, r, c, a) >= cosd;
-      } else {
-        double dn = cell_dot(g, r, c, n);
-        if (fabs(dn) > sind) continue;
-        in = (cell_dot(g, r, c, na) >= 0 && cell_dot(g, r, c, bn) >= 0) || cell_dot(g, r, c, a) >= cosd ||
-             cell_dot(g, r, c, b) >= cosd;
-      }
-      if (in) added += mark_cell(g, m, idx, r, t);
-    }
+    cells += row_cells;
+    added += (double)row_cells * (double)g->row_area_km2[r];
   }
+  (void)cells;
   m->total_km2 += added;
   return added;
 }

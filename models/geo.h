@@ -186,7 +186,13 @@ typedef struct {
   uint64_t *bits;                 /**< one bit per raster cell */
   double dist_km;
   size_t n_cells_set;             /**< cells in the buffer (blocked land included) */
+  uint8_t *blocks;                /**< 1 where a block of OSQ_GEO_BLOCK_ROWS x OSQ_GEO_BLOCK_COLS cells holds a buffer cell */
+  int blocks_w, blocks_h;         /**< blocks per row of blocks, rows of blocks */
 } osq_geo_buffer_t;
+
+/** Rows and columns of a block of the buffer's coarse map (a column block is one bit word wide). */
+#define OSQ_GEO_BLOCK_ROWS 8
+#define OSQ_GEO_BLOCK_COLS 64
 
 /**
  * Build the buffer around every cell whose id has blocked[id] != 0 (e.g. OSQ_GEO_FOREIGN and
@@ -202,6 +208,18 @@ void osq_geo_buffer_free(osq_geo_buffer_t *b);
 /** @return true if the cell containing (lat, lon) is in the buffer. */
 bool osq_geo_buffer_test(const osq_geo_buffer_t *b, const osq_geo_raster_t *g, double lat, double lon);
 
+/**
+ * @return true if no cell of rows r0..r1 and columns c0..c1 (0 <= r0 <= r1 < nlat,
+ *         0 <= c0 <= c1 < nlon) is in the buffer, judged by blocks: false means "maybe", and the
+ *         caller tests cells. Lets a path far from any border skip its cell-by-cell walk.
+ */
+static inline bool osq_geo_buffer_box_clear(const osq_geo_buffer_t *b, int r0, int r1, int c0, int c1) {
+  for (int rb = r0 / OSQ_GEO_BLOCK_ROWS; rb <= r1 / OSQ_GEO_BLOCK_ROWS; rb++)
+    for (int cb = c0 / OSQ_GEO_BLOCK_COLS; cb <= c1 / OSQ_GEO_BLOCK_COLS; cb++)
+      if (b->blocks[(size_t)rb * (size_t)b->blocks_w + (size_t)cb]) return false;
+  return true;
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Marking imaged swaths                                                                      */
 /* ------------------------------------------------------------------------------------------ */
@@ -212,16 +230,23 @@ bool osq_geo_buffer_test(const osq_geo_buffer_t *b, const osq_geo_raster_t *g, d
  * of any coverage. Clearing costs in proportion to the cells marked since the last clear, not
  * to the grid. Allocate once per thread (one set per flight, one per year, as needed).
  */
-typedef struct {
+typedef struct osq_geo_marks {
   uint64_t *bits;                 /**< one bit per raster cell */
   uint32_t *touched;              /**< marked cells in marking order */
   size_t n_touched, cap;          /**< cap = number of territory cells: a cell is marked once */
   double area_km2[OSQ_GEO_IDS];   /**< marked area per territory id */
   double total_km2;               /**< marked area, all territories */
-  const uint8_t *filter;          /**< NULL, or [OSQ_GEO_IDS]: only ids with filter[id] != 0 are marked */
-  double *row_lo, *row_hi;        /**< [nlat] scratch of osq_geo_mark_segment */
-  double *row_dl;                 /**< [nlat] conservative longitude half-width per row (cache) */
-  double dl_delta, dl_res;        /**< swath and resolution the row_dl cache was computed for */
+  const uint8_t *filter;          /**< NULL, or [OSQ_GEO_IDS]: only ids with filter[id] != 0 are marked;
+                                       point it at another table rather than edit the one it points at
+                                       (the ids it allows are cached by pointer) */
+  /** NULL, or a second set that osq_geo_mark_segment marks too, as osq_geo_marks_merge would
+   *  afterwards (its own filter applies): a flight's swath goes into the year's coverage in the
+   *  same pass. Not followed further (its own `also` is ignored). */
+  struct osq_geo_marks *also;
+  /* cache of which ids may be marked under `filter` (rebuilt when filter changes) */
+  const uint8_t *ok_for;          /**< the filter ok[] was built for */
+  bool ok_valid;
+  uint8_t ok[OSQ_GEO_IDS];        /**< 1 where an id may be marked: 1..n_terr and the filter */
 } osq_geo_marks_t;
 
 /** Allocate an empty mark set for the raster. @return NULL if out of memory. */
@@ -230,7 +255,7 @@ osq_geo_marks_t *osq_geo_marks_alloc(const osq_geo_raster_t *g);
 /** Free a mark set (NULL is fine). */
 void osq_geo_marks_free(osq_geo_marks_t *m);
 
-/** Unmark every marked cell and zero the areas (cost in proportion to n_touched). */
+/** Unmark every marked cell and zero the areas (cost in proportion to n_touched). Keeps filter and also. */
 void osq_geo_marks_clear(osq_geo_marks_t *m);
 
 /**
@@ -242,6 +267,20 @@ void osq_geo_marks_clear(osq_geo_marks_t *m);
  */
 double osq_geo_mark_segment(const osq_geo_raster_t *g, double lat1, double lon1, double lat2, double lon2,
                             double half_width_km, osq_geo_marks_t *m);
+
+/** Bound (radians) on the error of osq_geo_acos_fast: twice the 6.8e-5 measured (unit.geo). */
+#define OSQ_GEO_ACOS_FAST_ERR 1.5e-4
+
+/** acos to within OSQ_GEO_ACOS_FAST_ERR for x in [-1, 1]: marking needs the arcs' ends only to
+ *  that accuracy, since cells that close to an end are decided by the exact per-cell test. */
+double osq_geo_acos_fast(double x);
+
+/**
+ * The definition osq_geo_mark_segment implements: true if the centre of the cell lies within
+ * half_width_km of the segment, evaluated cell by cell (slow; for tests and checks).
+ */
+bool osq_geo_swath_contains(const osq_geo_raster_t *g, double lat1, double lon1, double lat2, double lon2,
+                            double half_width_km, size_t cell);
 
 /**
  * Add the cells marked in src to dst (honouring dst->filter): e.g. a flight's swath into the

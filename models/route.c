@@ -134,6 +134,28 @@ static inline bool blocked_at(const osq_geo_raster_t *g, const osq_geo_buffer_t 
   return (nofly->bits[idx >> 6] >> (idx & 63)) & 1u;
 }
 
+/* True if the buffer's coarse blocks show no buffer cell in the box around the straight lat/lon
+ * piece from (lat1, lon1) to (lat2, lon2) (lon2 unwrapped next to lon1), widened by a cell for the
+ * rounding of the steps: then no step of the walk below can be blocked and it is skipped. Most
+ * pieces lie far from any border, so this leaves the walk to the few that pass near one. */
+static bool piece_clear(const osq_geo_raster_t *g, const osq_geo_buffer_t *nofly, double inv_res, double lat1,
+                        double lon1, double lat2, double lon2) {
+  const double la = fmin(lat1, lat2), lb = fmax(lat1, lat2);
+  double xa = fmin(lon1, lon2) + 180.0, xb = fmax(lon1, lon2) + 180.0;
+  const double shift = 360.0 * floor(xa / 360.0);
+  xa -= shift;
+  xb -= shift;
+  if (xb >= 360.0 - 2.0 * g->res_deg || xa < 2.0 * g->res_deg) return false; /* near or across 180 E: walk */
+  long r0 = (long)((la + 90.0) * inv_res) - 1, r1 = (long)((lb + 90.0) * inv_res) + 1;
+  if (r0 < 0) r0 = 0;
+  if (r1 > g->nlat - 1) r1 = g->nlat - 1;
+  long c0 = (long)(xa * inv_res) - 1, c1 = (long)(xb * inv_res) + 1;
+  if (c0 < 0) c0 = 0;
+  if (c1 > g->nlon - 1) c1 = g->nlon - 1;
+  if (r0 > r1) return false;
+  return osq_geo_buffer_box_clear(nofly, (int)r0, (int)r1, (int)c0, (int)c1);
+}
+
 bool osq_route_leg_clear(const osq_geo_raster_t *g, const osq_geo_buffer_t *nofly, double lat1, double lon1,
                          double lat2, double lon2) {
   if (!nofly) return true;
@@ -155,6 +177,11 @@ bool osq_route_leg_clear(const osq_geo_raster_t *g, const osq_geo_buffer_t *nofl
     }
     while (lon - plon > 180.0) lon -= 360.0;
     while (lon - plon < -180.0) lon += 360.0;
+    if (piece_clear(g, nofly, inv_res, plat, plon, lat, lon)) {
+      plat = lat;
+      plon = lon;
+      continue;
+    }
     /* Steps of at most a third of a cell in latitude and in longitude visit every cell the line
      * crosses (but for a corner's width), at any latitude and resolution. */
     const double span = fmax(fabs(lat - plat), fabs(lon - plon));
@@ -200,10 +227,17 @@ bool osq_route_try_add(osq_route_t *rt, const osq_geo_raster_t *g, double lat, d
   double b1[OSQ_ROUTE_SITES_MAX + 1], b2[OSQ_ROUTE_SITES_MAX + 1];
   bool ok[OSQ_ROUTE_SITES_MAX + 1];
   int n_ok = 0;
+  /* The distance from the new point to each route point, once: the haversine is symmetric to the
+   * bit (sin is odd, the product of cosines commutes), so leg i's d2 is leg i + 1's d1. */
+  double dn[OSQ_ROUTE_SITES_MAX + 2];
+  for (int j = 0; j <= n_legs; j++)
+    dn[j] = j == n_legs && rt->lat[j] == rt->lat[0] && rt->lon[j] == rt->lon[0]
+                ? dn[0] /* back at the airfield */
+                : osq_gc_distance_km(rt->lat[j], rt->lon[j], lat, lon);
   for (int i = 0; i < n_legs; i++) { /* insert between point i and point i + 1 */
     ok[i] = false;
-    d1[i] = osq_gc_distance_km(rt->lat[i], rt->lon[i], lat, lon);
-    d2[i] = osq_gc_distance_km(lat, lon, rt->lat[i + 1], rt->lon[i + 1]);
+    d1[i] = dn[i];
+    d2[i] = dn[i + 1];
     total[i] = sum_with(rt->leg_km, n_legs, i, d1[i], d2[i]);
     if (!(total[i] <= lim->max_km)) continue;
     b1[i] = b2[i] = btotal[i] = 0.0;
