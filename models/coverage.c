@@ -221,6 +221,7 @@ void osq_cov_metrics_nan(osq_cov_metrics_t *c) {
   for (int g = 0; g < OSQ_AGG_COUNT; g++) c->coverage_agg[g] = c->buildup_detect_agg[g] = NAN;
   c->coverage_fixed = NAN;
   c->cells_marked = 0;
+  c->runs_marked = 0;
 }
 
 osq_cov_ws_t *osq_cov_ws_alloc(const osq_world_t *w) {
@@ -341,6 +342,7 @@ int osq_coverage_year(const osq_world_t *w, const osq_treaty_t *t, const osq_yea
     ws->flight->also = ws->year; /* the year's coverage in the same pass */
     const double km2 = a >= 0 ? osq_route_mark(&rt, w->g, w->gp.swath_half_km, ws->flight) : 0.0;
     out->cells_marked += (int64_t)ws->flight->n_touched;
+    out->runs_marked += (int64_t)ws->flight->n_runs;
     if (fg) fg[fi] = (osq_flight_geo_t){a, a >= 0 ? osq_route_length_km(&rt) : 0.0, km2};
 
     /* Sites imaged by this flight: revisit intervals and build-ups under way. */

@@ -95,6 +95,7 @@ typedef struct {
   double imagery_own[OSQ_PARTIES_MAX];
   double imagery_access[OSQ_PARTIES_MAX];
   int64_t cells_marked;                          /**< raster cells marked (throughput figure) */
+  int64_t runs_marked;                           /**< row runs they were marked in (throughput figure) */
 } osq_cov_metrics_t;
 
 /** Set every metric to NaN (a trial without geography contributes nothing to these rows). */

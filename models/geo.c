@@ -660,6 +660,7 @@ void osq_geo_marks_clear(osq_geo_marks_t *m) {
   /* whole words: every set bit of a word that holds a touched cell is itself a touched cell */
   for (size_t i = 0; i < m->n_touched; i++) m->bits[m->touched[i] >> 6] = 0;
   m->n_touched = 0;
+  m->n_runs = 0;
   memset(m->area_km2, 0, sizeof m->area_km2);
   m->total_km2 = 0.0;
 }
@@ -689,6 +690,7 @@ typedef struct {
   double a[3], b[3], n[3], na[3], bn[3];
   double cosd, sind;
   bool point;                      /* a and b closer than 1e-9 rad: a disc around a */
+  double theta;                    /* the segment's angle (radians) */
 } swath_t;
 
 /* The defining predicate (see above). */
@@ -774,11 +776,15 @@ static inline void arc_set_arc(arc_set_t *s, double base, double centre, double 
 }
 
 double osq_geo_acos_fast(double x) {
-  /* Abramowitz and Stegun 4.4.45 (Hastings): acos x = sqrt(1 - x) (a0 + a1 x + a2 x^2 + a3 x^3)
-   * + e on [0, 1], |e| about 5e-5 (6.8e-5 measured with these 7-digit coefficients);
-   * acos(-x) = pi - acos(x). */
+  /* Abramowitz and Stegun 4.4.46 (Hastings): acos x = sqrt(1 - x) (a0 + a1 x + ... + a7 x^7) + e
+   * on [0, 1], |e| <= 2e-8; acos(-x) = pi - acos(x). */
   const double ax = fabs(x);
-  const double p = sqrt(1.0 - ax) * (1.5707288 + ax * (-0.2121144 + ax * (0.0742610 + ax * -0.0187293)));
+  const double p =
+      sqrt(1.0 - ax) *
+      (1.5707963050 +
+       ax * (-0.2145988016 +
+             ax * (0.0889789874 +
+                   ax * (-0.0501743046 + ax * (0.0308918810 + ax * (-0.0170881256 + ax * (0.0066700901 + ax * -0.0012624911)))))));
   return x >= 0 ? p : PI - p;
 }
 
@@ -806,8 +812,11 @@ static inline void arc_row(const arc_cond_t *ac, double sphi, double cphi, doubl
     pts_add(pts, ac->alpha_pi, 2.0 * sqrt(dt) + 1e-9);
   } else {
     /* a cheap acos: its error joins the radius, and the few cells that fall within it are
-     * decided by the predicate */
-    const double h = osq_geo_acos_fast(t), rad = 2.0 * dt / sqrt(1.0 - t * t) + OSQ_GEO_ACOS_FAST_ERR;
+     * decided by the predicate; away from tangency (1 - |t| > 1e-6) the rounding term
+     * 2 dt / sqrt(1 - t^2) is below 6e-12 / A, so a constant bound serves unless A is tiny */
+    const double h = osq_geo_acos_fast(t);
+    const double rad = fabs(t) < 1.0 - 1e-6 && A > 1e-4 ? OSQ_GEO_ACOS_FAST_ERR + 1e-7
+                                                        : OSQ_GEO_ACOS_FAST_ERR + 2.0 * dt / sqrt(1.0 - t * t);
     arc_set_arc(out, base, ac->alpha, h);
     pts_add(pts, ac->alpha - h, rad);
     pts_add(pts, ac->alpha + h, rad);
@@ -902,33 +911,53 @@ static size_t mark_run(const osq_geo_raster_t *g, osq_geo_marks_t *m, int r, lon
   osq_geo_marks_t *y = m->also;
   const uint8_t *yok = y ? marks_ok(g, y) : NULL;
   size_t n = 0;
-  for (long c = c0; c <= c1; c++) {
-    const unsigned t = tid[c];
-    if (!ok[t]) continue;
-    const size_t i = base + (size_t)c;
-    const uint64_t bit = (uint64_t)1 << (i & 63);
-    if (bits[i >> 6] & bit) continue;
-    bits[i >> 6] |= bit;
-    touched[n++] = (uint32_t)i;
-    area[t] += a;
-    if (y && yok[t] && !(y->bits[i >> 6] & bit)) {
-      y->bits[i >> 6] |= bit;
-      y->touched[y->n_touched++] = (uint32_t)i;
-      y->area_km2[t] += a;
-      y->total_km2 += a;
+  if (!y) {
+    for (long c = c0; c <= c1; c++) {
+      const unsigned t = tid[c];
+      if (!ok[t]) continue;
+      const size_t i = base + (size_t)c;
+      const uint64_t bit = (uint64_t)1 << (i & 63);
+      if (bits[i >> 6] & bit) continue;
+      bits[i >> 6] |= bit;
+      touched[n++] = (uint32_t)i;
+      area[t] += a;
     }
+  } else {
+    uint64_t *ybits = y->bits;
+    uint32_t *ytouched = y->touched + y->n_touched;
+    double *yarea = y->area_km2;
+    size_t yn = 0;
+    for (long c = c0; c <= c1; c++) {
+      const unsigned t = tid[c];
+      if (!ok[t]) continue;
+      const size_t i = base + (size_t)c;
+      const uint64_t bit = (uint64_t)1 << (i & 63);
+      if (bits[i >> 6] & bit) continue;
+      bits[i >> 6] |= bit;
+      touched[n++] = (uint32_t)i;
+      area[t] += a;
+      if (yok[t] && !(ybits[i >> 6] & bit)) {
+        ybits[i >> 6] |= bit;
+        ytouched[yn++] = (uint32_t)i;
+        yarea[t] += a;
+      }
+    }
+    y->n_touched += yn;
+    y->total_km2 += (double)yn * a; /* exact: yn copies of a float's value */
   }
   m->n_touched += n;
+  m->n_runs += n > 0;
   return n;
 }
 
 /* Columns (0..nlon-1, ascending, no repeats) whose centres lie within a point's radius. */
 static int ambiguous_cols(const osq_geo_raster_t *g, const arc_pts_t *pts, double res, int cols[], int cap) {
+  const double inv_res = 1.0 / res;
   int n = 0;
   for (int i = 0; i < pts->n; i++) {
     /* the usual case first: no centre within the radius, not even the nearest one (the offset
      * makes u positive, so the cast floors it) */
-    const double u = (pts->at[i] + 5.0 * PI) / res - 0.5;
+    const double u = (pts->at[i] + 5.0 * PI) * inv_res - 0.5;
     const double fr = u - (double)(long)u;
     if (fr * res > pts->rad[i] && (1.0 - fr) * res > pts->rad[i]) continue;
     long c0 = (long)ceil((pts->at[i] - pts->rad[i] + PI) / res - 0.5);
@@ -985,6 +1014,7 @@ static bool swath_setup(swath_t *s, double lat1, double lon1, double lat2, doubl
   const double sn = sqrt(n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
   const double theta = atan2(sn, a[0] * b[0] + a[1] * b[1] + a[2] * b[2]);
   s->point = theta < 1e-9;
+  s->theta = theta;
   if (!s->point) {
     for (int i = 0; i < 3; i++) n[i] /= sn;
     s->na[0] = n[1] * a[2] - n[2] * a[1]; /* tangent at a, towards b */
@@ -1034,6 +1064,7 @@ double osq_geo_mark_segment(const osq_geo_raster_t *g, double lat1, double lon1,
 
   const double base = atan2(a[1], a[0]) - PI; /* any origin works; the arcs wrap around it */
   arc_cond_t cond[6];
+  memset(cond, 0, sizeof cond);
   int n_cond = 0;
   if (s.point) {
     cond[n_cond++] = arc_cond(a, 1.0, s.cosd, base);
@@ -1046,17 +1077,72 @@ double osq_geo_mark_segment(const osq_geo_raster_t *g, double lat1, double lon1,
     cond[n_cond++] = arc_cond(b, 1.0, s.cosd, base);
   }
 
+  /* Rows where a cap can reach: within delta (and a row for rounding) of its centre's latitude. */
+  const double lat_a = asin(fmax(-1.0, fmin(1.0, a[2]))), lat_b = asin(fmax(-1.0, fmin(1.0, b[2])));
+  const double near_end = delta + 1e-4; /* cell centres lie on their row's latitude: no cap reaches beyond */
+
+  /* Middle rows take a short cut: rows farther than delta from the latitudes of a, b and their
+   * antipodes. No cap reaches them (cell centres lie on their row's latitude), and the wedge's
+   * boundaries meet the band only within delta of a, b and their antipodes, so in such a row
+   * each piece of the band lies wholly inside or wholly outside the wedge, which one point of it
+   * decides. The band of a row is {pi - h1 <= |lon - alpha_n| <= h0}: two pieces, one each side
+   * of alpha_n, whose middles follow from cos h = t without trigonometry. Only the ends of the
+   * pieces inside the wedge need the exact test nearby; cells near the other pieces are outside
+   * the wedge, so outside the swath, either way. */
+  const double ca_n = cos(cond[0].alpha), sa_n = sin(cond[0].alpha); /* alpha_n (reduced: same cos, sin) */
   size_t cells = 0;
   double added = 0.0;
   for (int r = rlo; r <= rhi; r++) {
     const double sphi = g->row_sin[r], cphi = g->row_cos[r];
+    const double phi = -PI / 2 + (r + 0.5) * res;
     arc_pts_t pts;
     pts.n = 0;
     pts.whole_row = false;
     arc_set_t set, x, y, z;
+    bool done = false;
     if (s.point) {
       arc_row(&cond[0], sphi, cphi, base, &set, &pts);
-    } else {
+      done = true;
+    } else if (fabs(phi - lat_a) > near_end && fabs(phi - lat_b) > near_end && fabs(phi + lat_a) > near_end &&
+               fabs(phi + lat_b) > near_end) {
+      const double A = cphi * cond[0].R, C = sphi * cond[0].z;
+      const double inv = A > 1e-4 ? 1.0 / A : 0.0;
+      const double t0 = (-s.sind - C) * inv, t1 = (-s.sind + C) * inv; /* cos h0, cos h1 */
+      if (inv > 0.0 && fabs(t0) < 1.0 - 1e-6 && fabs(t1) < 1.0 - 1e-6) {
+        const double h0 = osq_geo_acos_fast(t0), h1 = osq_geo_acos_fast(t1);
+        const double gap = (PI - h1) - h0, rad = OSQ_GEO_ACOS_FAST_ERR + 1e-7;
+        if (gap > 4.0 * rad) continue; /* the row passes outside the band */
+        if (gap < -4.0 * rad) {
+          const double s0 = sqrt(1.0 - t0 * t0), s1 = sqrt(1.0 - t1 * t1);
+          done = true;
+          set.n = 0;
+          for (int side = 1; side >= -1 && done; side -= 2) {
+            /* the piece from alpha + side (pi - h1) to alpha + side h0; its middle's direction is
+             * the sum of its ends' unit vectors, rotated by alpha */
+            double ex = t0 - t1, ey = side * (s0 + s1);
+            const double en = sqrt(ex * ex + ey * ey);
+            ex /= en;
+            ey /= en;
+            const double p[3] = {cphi * (ca_n * ex - sa_n * ey), cphi * (sa_n * ex + ca_n * ey), sphi};
+            const double wa = s.na[0] * p[0] + s.na[1] * p[1] + s.na[2] * p[2];
+            const double wb = s.bn[0] * p[0] + s.bn[1] * p[1] + s.bn[2] * p[2];
+            if (wa > 1e-9 && wb > 1e-9) {
+              const double lo = side > 0 ? cond[0].alpha + PI - h1 : cond[0].alpha - h0;
+              const double hi = side > 0 ? cond[0].alpha + h0 : cond[0].alpha - PI + h1;
+              set.lo[set.n] = lo;
+              set.hi[set.n++] = hi;
+              pts_add(&pts, lo, rad);
+              pts_add(&pts, hi, rad);
+            } else if (!(wa < -1e-9 || wb < -1e-9)) {
+              done = false; /* too close to call: the full way */
+            }
+          }
+          if (done && set.n == 0) continue;
+          if (!done) pts.n = 0;
+        }
+      }
+    }
+    if (!done) {
       arc_row(&cond[0], sphi, cphi, base, &x, &pts);
       if (x.n == 0 && !pts.n && !pts.whole_row) continue; /* beyond the band: nothing in this row */
       arc_row(&cond[1], sphi, cphi, base, &y, &pts);
@@ -1066,10 +1152,16 @@ double osq_geo_mark_segment(const osq_geo_raster_t *g, double lat1, double lon1,
       arc_set_and(&y, &z, &x);
       arc_row(&cond[3], sphi, cphi, base, &x, &pts);
       arc_set_and(&set, &y, &x); /* band and wedge */
-      arc_row(&cond[4], sphi, cphi, base, &x, &pts);
-      arc_set_or(&y, &set, &x);
-      arc_row(&cond[5], sphi, cphi, base, &x, &pts);
-      arc_set_or(&set, &y, &x); /* or either cap */
+      if (fabs(phi - lat_a) <= near_end) { /* caps */
+        arc_row(&cond[4], sphi, cphi, base, &x, &pts);
+        arc_set_or(&y, &set, &x);
+        set = y;
+      }
+      if (fabs(phi - lat_b) <= near_end) {
+        arc_row(&cond[5], sphi, cphi, base, &x, &pts);
+        arc_set_or(&y, &set, &x); /* or either cap */
+        set = y;
+      }
     }
     size_t row_cells = 0;
     if (pts.whole_row) {

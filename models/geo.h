@@ -234,6 +234,8 @@ typedef struct osq_geo_marks {
   uint64_t *bits;                 /**< one bit per raster cell */
   uint32_t *touched;              /**< marked cells in marking order */
   size_t n_touched, cap;          /**< cap = number of territory cells: a cell is marked once */
+  size_t n_runs;                  /**< row runs osq_geo_mark_segment marked cells in (a throughput
+                                       figure for the bench's lower bound; cleared with the marks) */
   double area_km2[OSQ_GEO_IDS];   /**< marked area per territory id */
   double total_km2;               /**< marked area, all territories */
   const uint8_t *filter;          /**< NULL, or [OSQ_GEO_IDS]: only ids with filter[id] != 0 are marked;
@@ -268,8 +270,8 @@ void osq_geo_marks_clear(osq_geo_marks_t *m);
 double osq_geo_mark_segment(const osq_geo_raster_t *g, double lat1, double lon1, double lat2, double lon2,
                             double half_width_km, osq_geo_marks_t *m);
 
-/** Bound (radians) on the error of osq_geo_acos_fast: twice the 6.8e-5 measured (unit.geo). */
-#define OSQ_GEO_ACOS_FAST_ERR 1.5e-4
+/** Bound (radians) on the error of osq_geo_acos_fast: over twice the 2.2e-8 measured (unit.geo). */
+#define OSQ_GEO_ACOS_FAST_ERR 5e-8
 
 /** acos to within OSQ_GEO_ACOS_FAST_ERR for x in [-1, 1]: marking needs the arcs' ends only to
  *  that accuracy, since cells that close to an end are decided by the exact per-cell test. */

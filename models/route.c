@@ -162,6 +162,28 @@ bool osq_route_leg_clear(const osq_geo_raster_t *g, const osq_geo_buffer_t *nofl
   const double inv_res = 1.0 / g->res_deg;
   double a[3], u[3];
   const double theta = arc_setup(lat1, lon1, lat2, lon2, a, u);
+  /* The whole leg first: every point the walk below visits lies in the box of the knots around
+   * it, and the knots lie on the arc, so if the blocks show no buffer cell in the arc's box (its
+   * latitudes include its highest or lowest point when that is inside it; its longitudes run
+   * monotonically away from the poles), the walk cannot fail. Most legs end here. */
+  {
+    double zlo = fmin(a[2], sin(lat2 * D2R)), zhi = fmax(a[2], sin(lat2 * D2R));
+    const double te = atan2(u[2], a[2]), ze = hypot(a[2], u[2]); /* z = ze cos(t - te) along the arc */
+    for (int k = 0; k < 2; k++) {
+      double t = te + k * PI;
+      while (t < 0.0) t += 2.0 * PI;
+      while (t >= 2.0 * PI) t -= 2.0 * PI;
+      if (t <= theta) {
+        if (k == 0) zhi = fmax(zhi, ze);
+        else zlo = fmin(zlo, -ze);
+      }
+    }
+    double l2 = lon2;
+    while (l2 - lon1 > 180.0) l2 -= 360.0;
+    while (l2 - lon1 < -180.0) l2 += 360.0;
+    const double lat_lo = asin(fmax(-1.0, zlo)) * R2D, lat_hi = asin(fmin(1.0, zhi)) * R2D;
+    if (lat_hi < 89.0 && lat_lo > -89.0 && piece_clear(g, nofly, inv_res, lat_lo, lon1, lat_hi, l2)) return true;
+  }
   const double len_km = theta * OSQ_GEO_EARTH_R_KM;
   int K = (int)ceil(len_km / OSQ_ROUTE_KNOT_KM);
   if (K < 1) K = 1;

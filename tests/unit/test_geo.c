@@ -761,6 +761,22 @@ Test(swath, fast_marking_equals_the_definition, .timeout = 300) {
       double lat2 = i % 2 ? lat0 : lat0 + 3 * g->res_deg, lon2 = i % 2 ? lon0 : lon0 - 2 * g->res_deg;
       check_against_definition(g, m, y, lat0, lon0, lat2, lon2, w, &mismatch);
     }
+    /* Ties along a long side: the swath's edge through a cell centre in the middle of a segment
+     * (to within rounding: the arcs' approximate ends are then certainly wrong by more). */
+    for (int i = 0; i < 40; i++, n++) {
+      const int r0 = g->nlat / 4 + (int)(gsl_rng_uniform(r) * g->nlat / 2), c0 = (int)(gsl_rng_uniform(r) * g->nlon);
+      const double lat0 = -90.0 + (r0 + 0.5) * g->res_deg, lon0 = -180.0 + (c0 + 0.5) * g->res_deg;
+      const double lat2 = lat0 + (20 + (i % 7)) * g->res_deg, lon2 = lon0 + ((i % 5) - 2) * 3 * g->res_deg;
+      /* the cell a few columns off the segment, half way up */
+      const int rm = r0 + (10 + (i % 7) / 2), cm = (c0 + (i % 5) - 2 + (i % 2 ? 2 : -2) + g->nlon) % g->nlon;
+      double u[3] = {cos(lat0 * PI / 180) * cos(lon0 * PI / 180), cos(lat0 * PI / 180) * sin(lon0 * PI / 180), sin(lat0 * PI / 180)};
+      double v[3] = {cos(lat2 * PI / 180) * cos(lon2 * PI / 180), cos(lat2 * PI / 180) * sin(lon2 * PI / 180), sin(lat2 * PI / 180)};
+      double nn[3] = {u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]};
+      double nl = sqrt(nn[0] * nn[0] + nn[1] * nn[1] + nn[2] * nn[2]);
+      double d = g->row_cos[rm] * (g->col_cos[cm] * nn[0] + g->col_sin[cm] * nn[1]) + g->row_sin[rm] * nn[2];
+      double w = OSQ_GEO_EARTH_R_KM * asin(fabs(d) / nl);
+      check_against_definition(g, m, y, lat0, lon0, lat2, lon2, w, &mismatch);
+    }
     osq_geo_marks_free(m);
     osq_geo_marks_free(y);
     osq_geo_raster_free(g);
