@@ -22,16 +22,26 @@ int osq_geo_setup(const osq_scenario_t *sc, osq_geo_setup_t *gs, osq_error_t *er
       const char *c = sc->treaty.parties[p].members[m];
       bool seen = false;
       for (int s = 0; s < gs->n_states; s++) seen |= strcmp(gs->states[s], c) == 0;
-      if (seen || gs->n_states == OSQ_GEO_TERR_MAX) continue;
+      if (seen) continue;
+      /* Unreachable with the scenario's limits (48 holders of at most 4 states, all of them among
+       * the 34 States Parties), but a raster id is one byte: never drop a state silently. */
+      if (gs->n_states == OSQ_GEO_TERR_MAX)
+        return osq_error_add(err, OSQ_ECONFIG, sc->path, 0,
+                             "the quota holders have more than %d member states (expected at most %d: one raster id "
+                             "each)",
+                             OSQ_GEO_TERR_MAX, OSQ_GEO_TERR_MAX);
       memcpy(gs->states[gs->n_states], c, 3);
       codes[gs->n_states] = gs->states[gs->n_states];
       gs->n_states++;
     }
   int rc = osq_geodata_load(sc->boundaries, &gs->polys, err);
   if (rc == OSQ_OK) rc = osq_geodata_assign(gs->polys, codes, gs->n_states, 0, err);
-  if (rc == OSQ_OK && osq_geo_raster_build(gs->polys, gs->n_states, sc->geo.resolution_deg, &gs->raster) != OSQ_OK)
-    rc = osq_error_add(err, OSQ_ENOMEM, sc->boundaries, 0, "cannot rasterise the territories at %g degrees",
-                       sc->geo.resolution_deg);
+  if (rc == OSQ_OK) {
+    const int brc = osq_geo_raster_build(gs->polys, gs->n_states, sc->geo.resolution_deg, &gs->raster);
+    if (brc != OSQ_OK)
+      rc = osq_error_add(err, brc, sc->boundaries, 0, "cannot rasterise the territories at %g degrees: %s",
+                         sc->geo.resolution_deg, osq_strerror(brc));
+  }
   if (rc == OSQ_OK) {
     gsl_rng *rng = osq_rng_gsl_alloc();
     if (!rng) return osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");

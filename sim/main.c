@@ -25,6 +25,7 @@
 #include "results/map.h"
 #include "results/table.h"
 #include "sim/bench.h"
+#include "sim/checkpoint.h"
 #include "sim/cli.h"
 #include "sim/hash.h"
 #include "sim/mpi.h"
@@ -65,6 +66,10 @@ static void print_help(FILE *f) {
           "      --flight-log FILE   per-flight CSV of the first trials\n"
           "      --flight-log-trials K   trials in the flight log (default 10)\n"
           "      --quiet             no summary table on stdout\n"
+          "      --resume DIR        continue the interrupted run in DIR (its results and checkpoint.osq),\n"
+          "                          writing there: the results equal an uninterrupted run's, on any\n"
+          "                          --threads. Seed, trials and formats default to the run's (a seed or\n"
+          "                          trial count given must match); the scenario file must be unchanged\n"
           "  osq compare A.cfg B.cfg ... [options]    paired comparison against the first scenario\n"
           "      --trials N, --threads T, --out DIR (default out/compare), --format LIST, --force\n"
           "      --key               print only the key rows of the withdrawal comparison\n"
@@ -79,7 +84,8 @@ static void print_help(FILE *f) {
           "  osq --version | -V                       version\n"
           "\n"
           "Exit codes: 0 ok, 1 verification mismatch, 2 usage or scenario error,\n"
-          "            3 runtime error (I/O, memory), 130 interrupted.\n",
+          "            3 runtime error (I/O, memory), 130 interrupted (partial results and a\n"
+          "            checkpoint written: continue with osq run SCENARIO.cfg --resume DIR).\n",
           OSQ_VERSION);
 }
 
@@ -92,6 +98,12 @@ static int usage_error(const char *fmt, const char *arg) {
   fprintf(g_err, "osq: error: ");
   fprintf(g_err, fmt, arg);
   fprintf(g_err, " (see osq --help)\n");
+  return EXIT_USAGE;
+}
+
+/* A command line the parsers of sim/cli.c refused: as usage_error prints it. */
+static int usage_report(const osq_error_t *err) {
+  for (int i = 0; i < err->n; i++) fprintf(g_err, "osq: error: %s (see osq --help)\n", err->msg[i]);
   return EXIT_USAGE;
 }
 
@@ -172,10 +184,23 @@ static void print_year_table(FILE *f, const osq_scenario_t *sc) {
   }
 }
 
+/* Parse with one of sim/cli.c's parsers into *args; EXIT_OK, or the exit code after the message. */
+#define PARSE_OR_RETURN(fn, argc, argv, args)                         \
+  do {                                                                \
+    osq_error_t *perr_ = alloc_error();                               \
+    if (!perr_) return EXIT_RUNTIME;                                  \
+    const int prc_ = fn((argc), (argv), (args), perr_) == OSQ_OK      \
+                         ? EXIT_OK                                    \
+                         : usage_report(perr_);                       \
+    free(perr_);                                                      \
+    if (prc_ != EXIT_OK) return prc_;                                 \
+  } while (0)
+
 static int cmd_check(int argc, char **argv) {
-  if (argc != 1) return usage_error("check takes one scenario file%s", "");
+  osq_check_args_t a;
+  PARSE_OR_RETURN(osq_cli_parse_check, argc, argv, &a);
   int rc;
-  osq_scenario_t *sc = load_or_report(argv[0], &rc);
+  osq_scenario_t *sc = load_or_report(a.path, &rc);
   if (!sc) return rc;
   const osq_treaty_t *t = &sc->treaty;
   fprintf(g_out, "osq %s: %s is valid (scenario hash %s)\n\n", OSQ_VERSION, sc->path, sc->hash);
@@ -200,29 +225,12 @@ static int cmd_check(int argc, char **argv) {
 /* ============================================================================================ */
 
 static int cmd_parties(int argc, char **argv) {
-  const char *path = NULL, *date = NULL;
-  for (int i = 0; i < argc; i++) {
-    if (strcmp(argv[i], "--date") == 0) {
-      if (i + 1 >= argc) return usage_error("--date needs a value YYYY-MM-DD%s", "");
-      date = argv[++i];
-    } else if (strncmp(argv[i], "--date=", 7) == 0) {
-      date = argv[i] + 7;
-    } else if (argv[i][0] == '-' && argv[i][1]) {
-      return usage_error("unknown option '%s' for parties", argv[i]);
-    } else if (!path) {
-      path = argv[i];
-    } else {
-      return usage_error("unexpected argument '%s' (parties takes one scenario file)", argv[i]);
-    }
-  }
-  if (!path) return usage_error("parties needs a scenario file%s", "");
-  osq_day_t day = 0;
-  if (date && osq_date_parse(date, &day) != OSQ_OK)
-    return usage_error("--date '%s' is not a valid date (expected YYYY-MM-DD)", date);
+  osq_parties_args_t a;
+  PARSE_OR_RETURN(osq_cli_parse_parties, argc, argv, &a);
   int rc;
-  osq_scenario_t *sc = load_or_report(path, &rc);
+  osq_scenario_t *sc = load_or_report(a.path, &rc);
   if (!sc) return rc;
-  if (!date) day = osq_date_from_ymd(sc->first_year, 7, 1);
+  const osq_day_t day = a.date ? a.day : osq_date_from_ymd(sc->first_year, 7, 1);
   const osq_treaty_t *t = &sc->treaty;
   char ds[11];
   osq_date_format(day, ds);
@@ -259,16 +267,6 @@ static int cmd_parties(int argc, char **argv) {
 /* osq run                                                                                      */
 /* ============================================================================================ */
 
-
-/* --trials and --threads mean the same in run and compare. @return 0, or EXIT_USAGE after the
- * message when a is one of them and v is not a valid value. */
-static int parse_trials_threads(const char *a, const char *v, long long *trials, long long *threads) {
-  if (strcmp(a, "--trials") == 0 && !osq_cli_parse_i64(v, 1, OSQ_TRIALS_MAX, trials))
-    return usage_error("--trials '%s' is not an integer in [1, 2^40]", v);
-  if (strcmp(a, "--threads") == 0 && !osq_cli_parse_i64(v, 1, 1024, threads))
-    return usage_error("--threads '%s' is not an integer in [1, 1024]", v);
-  return 0;
-}
 
 static void progress_line(void *ctx, int64_t done, int64_t total) {
   (void)ctx;
@@ -320,78 +318,113 @@ static int write_flight_log(const osq_scenario_t *sc, const char *path, int64_t 
   return osq_atomic_commit(af, err);
 }
 
+/* OSQ_STOP_AFTER_BLOCKS=N (for tests, tests/cli/resume.sh): stop as on SIGINT at the end of the
+ * first wave after which N blocks of the run are done, which makes an interruption reproducible.
+ * @return 0 and *n (0 when unset), or EXIT_USAGE after the message. */
+static int stop_after_blocks(long long *n) {
+  const char *v = getenv("OSQ_STOP_AFTER_BLOCKS");
+  *n = 0;
+  if (!v || !*v) return EXIT_OK;
+  if (!osq_cli_parse_i64(v, 1, INT64_MAX, n))
+    return usage_error("OSQ_STOP_AFTER_BLOCKS '%s' is not an integer in [1, 2^63-1]", v);
+  return EXIT_OK;
+}
+
+/* Before a fresh run: an output directory holding another run's results, or the checkpoint of an
+ * interrupted run, is refused without --force (only rank 0 looks; it alone writes). */
+static int check_out_dir(const char *dir, osq_error_t *err) {
+  if (!osq_mpi_root()) return OSQ_OK;
+  if (osq_checkpoint_exists(dir))
+    return osq_error_add(err, OSQ_EEXIST, dir, 0,
+                         "holds an interrupted run (%s): continue it with --resume %s, or use --force to replace it",
+                         OSQ_CHECKPOINT_NAME, dir);
+  return osq_results_check_dir(dir, err);
+}
+
+/*
+ * osq run. With --resume DIR it continues the interrupted run in DIR from DIR/checkpoint.osq
+ * (sim/checkpoint.h) and writes into DIR. The checkpoint's life cycle:
+ *   - a run that stops early (signal, OSQ_STOP_AFTER_BLOCKS) writes its partial results, then the
+ *     checkpoint (atomically), and exits 130; a resumed run interrupted again replaces it;
+ *   - a run that completes writes every result file, then removes DIR/checkpoint.osq (a resumed
+ *     run's own, or a stale one a --force run replaced).
+ * Any checkpoint present is a true prefix of its run, so a crash between two steps never leads to
+ * wrong results (resuming a leftover checkpoint recomputes the same complete results).
+ */
 static int cmd_run(int argc, char **argv) {
-  const char *path = NULL, *out = NULL, *formats = NULL, *flight_log = NULL;
-  long long trials = 0, threads = 0, seed = -1, log_trials = -1;
-  bool force = false, quiet = false;
-  for (int i = 0; i < argc; i++) {
-    const char *a = argv[i];
-    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-    if (strcmp(a, "--force") == 0) force = true;
-    else if (strcmp(a, "--quiet") == 0) quiet = true;
-    else if (strcmp(a, "--trials") == 0 || strcmp(a, "--threads") == 0 || strcmp(a, "--seed") == 0 ||
-             strcmp(a, "--out") == 0 || strcmp(a, "--format") == 0 || strcmp(a, "--flight-log") == 0 ||
-             strcmp(a, "--flight-log-trials") == 0) {
-      if (!v) return usage_error("option %s needs a value", a);
-      i++;
-      const int bad = parse_trials_threads(a, v, &trials, &threads);
-      if (bad) return bad;
-      if (strcmp(a, "--seed") == 0 && !osq_cli_parse_i64(v, 0, INT64_MAX, &seed))
-        return usage_error("--seed '%s' is not an integer in [0, 2^63-1]", v);
-      if (strcmp(a, "--flight-log-trials") == 0 && !osq_cli_parse_i64(v, 0, 1000000, &log_trials))
-        return usage_error("--flight-log-trials '%s' is not an integer in [0, 1000000]", v);
-      if (strcmp(a, "--out") == 0) out = v;
-      if (strcmp(a, "--format") == 0) formats = v;
-      if (strcmp(a, "--flight-log") == 0) flight_log = v;
-    } else if (a[0] == '-' && a[1]) {
-      return usage_error("unknown option '%s' for run", a);
-    } else if (!path) {
-      path = a;
-    } else {
-      return usage_error("unexpected argument '%s' (run takes one scenario file)", a);
-    }
-  }
-  if (!path) return usage_error("run needs a scenario file%s", "");
-  int rc;
-  osq_scenario_t *sc = load_or_report(path, &rc);
+  osq_run_args_t a;
+  PARSE_OR_RETURN(osq_cli_parse_run, argc, argv, &a);
+  long long stop_blocks;
+  int rc = stop_after_blocks(&stop_blocks);
+  if (rc != EXIT_OK) return rc;
+  osq_scenario_t *sc = load_or_report(a.path, &rc);
   if (!sc) return rc;
   osq_error_t *err = alloc_error();
   if (!err) {
     free(sc);
     return EXIT_RUNTIME;
   }
-  if (trials) sc->trials = trials;
-  if (seed >= 0) sc->seed = (uint64_t)seed;
-  if (out) snprintf(sc->out_dir, sizeof sc->out_dir, "%s", out);
-  if (flight_log) snprintf(sc->flight_log, sizeof sc->flight_log, "%s", flight_log);
-  if (log_trials >= 0) sc->flight_log_trials = log_trials;
+  osq_checkpoint_t *ck = NULL;
+  osq_run_result_t *res = NULL;
+  char ck_path[OSQ_PATH_MAX + 32] = "";
   unsigned fmt = 0;
-  if (osq_formats_parse(formats ? formats : sc->formats, &fmt, err) != OSQ_OK) {
+  if (a.resume) {
+    /* Rank 0 reads the checkpoint (it alone writes the directory) and shares the run's trials and
+     * seed, which the resumed run keeps unless they are given again. */
+    osq_checkpoint_path(a.resume, ck_path, sizeof ck_path);
+    int lrc = osq_mpi_agree(osq_mpi_root() ? osq_checkpoint_load(a.resume, &ck, err) : OSQ_OK, err);
+    if (lrc != OSQ_OK) {
+      rc = lrc == OSQ_ENOMEM ? runtime_error(err) : report(err);
+      goto done;
+    }
+    uint64_t shared[2] = {ck ? (uint64_t)ck->trials : 0, ck ? ck->seed : 0};
+    osq_mpi_allsum_u64(shared, 2);
+    if (!a.trials) a.trials = (long long)shared[0];
+    if (a.seed < 0) a.seed = (long long)shared[1];
+    snprintf(sc->out_dir, sizeof sc->out_dir, "%s", a.resume);
+  }
+  if (a.trials) sc->trials = a.trials;
+  if (a.seed >= 0) sc->seed = (uint64_t)a.seed;
+  if (a.out) snprintf(sc->out_dir, sizeof sc->out_dir, "%s", a.out);
+  if (a.flight_log) snprintf(sc->flight_log, sizeof sc->flight_log, "%s", a.flight_log);
+  if (a.log_trials >= 0) sc->flight_log_trials = a.log_trials;
+  if (ck && !a.formats) {
+    fmt = ck->formats; /* as the interrupted run wrote them */
+  } else if (osq_formats_parse(a.formats ? a.formats : sc->formats, &fmt, err) != OSQ_OK) {
     rc = report(err);
     goto done;
   }
 
-  /* Refuse an occupied output directory before the run, not after it. Only rank 0 writes, so its
-   * answer counts; every rank takes part in the agreement so that all stop together. */
-  if (!force && osq_mpi_agree(osq_mpi_root() ? osq_results_check_dir(sc->out_dir, err) : OSQ_OK, err) != OSQ_OK) {
+  /* Refuse a checkpoint of another run, or an occupied output directory, before the run, not
+   * after it. Every rank takes part in the agreement so that all stop together. */
+  if (a.resume) {
+    if (osq_mpi_agree(ck ? osq_checkpoint_match(ck, sc, ck_path, err) : OSQ_OK, err) != OSQ_OK) {
+      rc = report(err);
+      goto done;
+    }
+  } else if (!a.force && osq_mpi_agree(check_out_dir(sc->out_dir, err), err) != OSQ_OK) {
     rc = report(err);
     goto done;
   }
-  osq_run_opts_t opts = {.threads = (int)threads, .stop = &g_stop};
-  if (!quiet && osq_mpi_root() && isatty(STDERR_FILENO)) opts.progress = progress_line;
+  osq_run_opts_t opts = {.threads = (int)a.threads, .stop = &g_stop, .stop_after_blocks = stop_blocks,
+                         .resume = ck, .resume_path = ck_path};
+  if (!a.quiet && osq_mpi_root() && isatty(STDERR_FILENO)) opts.progress = progress_line;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
-  osq_run_result_t *res = NULL;
-  if (osq_run_execute(sc, &opts, &res, err) != OSQ_OK) {
-    rc = runtime_error(err);
+  const int xrc = osq_run_execute(sc, &opts, &res, err);
+  if (xrc != OSQ_OK) {
+    /* A checkpoint whose shapes do not fit this run is bad input, like a mismatch. (The returned
+     * code, not err->code: under MPI only rank 0's err holds the detail.) */
+    rc = a.resume && xrc == OSQ_EINVAL ? report(err) : runtime_error(err);
     goto done;
   }
+  osq_checkpoint_free(ck);
+  ck = NULL;
   if (!osq_mpi_root()) { /* the tables are rank 0's, and so are the report and the files */
-    osq_run_result_free(res);
     rc = EXIT_OK;
     goto done;
   }
@@ -414,8 +447,10 @@ static int cmd_run(int argc, char **argv) {
   osq_hash_hex(res->hash, hdr.verification_hash);
   hdr.created = created;
 
-  if (!quiet) {
+  if (!a.quiet) {
     fprintf(g_out, "osq %s  scenario %s (%s, hash %s)\n", OSQ_VERSION, sc->name, sc->path, sc->hash);
+    if (res->trials_resumed > 0)
+      fprintf(g_out, "resumed from %s: %lld trials were done\n", ck_path, (long long)res->trials_resumed);
     fprintf(g_out, "trials %lld  seed %llu  rng %s  block %lld  threads %d", (long long)res->trials_done,
             (unsigned long long)sc->seed, OSQ_RNG_NAME, (long long)sc->block_size, res->threads);
     if (res->ranks > 1) fprintf(g_out, " x %d MPI ranks", res->ranks);
@@ -426,7 +461,8 @@ static int cmd_run(int argc, char **argv) {
     print_summary(sc, res);
   }
   rc = EXIT_OK;
-  if (osq_results_write(sc->out_dir, fmt, &hdr, res->table, res->dyads, force, err) != OSQ_OK)
+  /* A resumed run replaces its own partial results. */
+  if (osq_results_write(sc->out_dir, fmt, &hdr, res->table, res->dyads, a.force || a.resume, err) != OSQ_OK)
     rc = err->code == OSQ_EEXIST ? report(err) : runtime_error(err);
   else if (sc->flight_log[0] && write_flight_log(sc, sc->flight_log, sc->flight_log_trials, err) != OSQ_OK)
     rc = runtime_error(err);
@@ -452,16 +488,26 @@ static int cmd_run(int argc, char **argv) {
              (long long)res->trials_done, (unsigned long long)sc->seed, OSQ_VERSION);
     if (osq_chart_timeline(sc->out_dir, res->table, subtitle, err) != OSQ_OK) rc = runtime_error(err);
   }
-  if (rc == EXIT_OK && !quiet) fprintf(g_out, "\nresults in %s/\n", sc->out_dir);
+  /* The checkpoint follows the results: written after a partial run's, removed after a complete
+   * run's (see above cmd_run). */
+  if (rc == EXIT_OK && res->partial && res->checkpoint) {
+    res->checkpoint->formats = fmt;
+    if (osq_checkpoint_save(sc->out_dir, res->checkpoint, err) != OSQ_OK) rc = runtime_error(err);
+  } else if (rc == EXIT_OK && !res->partial && osq_checkpoint_remove(sc->out_dir, err) != OSQ_OK) {
+    rc = runtime_error(err);
+  }
+  if (rc == EXIT_OK && !a.quiet) fprintf(g_out, "\nresults in %s/\n", sc->out_dir);
   if (rc == EXIT_OK && res->partial) {
     /* README "Exit codes": the completed trials' results are written, marked partial. */
-    if (osq_mpi_root())
-      fprintf(stderr, "osq: interrupted: %lld of %lld trials done; partial results in %s/ (run.json \"partial\": true)\n",
-              (long long)res->trials_done, (long long)sc->trials, sc->out_dir);
+    fprintf(g_err,
+            "osq: interrupted: %lld of %lld trials done; partial results in %s/ (run.json \"partial\": true); "
+            "continue with: osq run %s --resume %s\n",
+            (long long)res->trials_done, (long long)sc->trials, sc->out_dir, sc->path, sc->out_dir);
     rc = EXIT_INTERRUPTED;
   }
-  osq_run_result_free(res);
 done:
+  osq_run_result_free(res);
+  osq_checkpoint_free(ck);
   free(err);
   free(sc);
   return rc;
@@ -502,34 +548,16 @@ static bool row_selected(const osq_compare_row_t *r, bool key, const char *metri
   return true;
 }
 
+_Static_assert(OSQ_CLI_COMPARE_MAX == OSQ_COMPARE_MAX, "sim/cli.h and sim/run.h disagree on compare's maximum");
+
 static int cmd_compare(int argc, char **argv) {
-  const char *paths[OSQ_COMPARE_MAX], *out = "out/compare", *formats = NULL, *metrics = NULL, *parties = NULL;
-  int n = 0;
-  long long trials = 0, threads = 0;
-  bool force = false, key = false;
-  for (int i = 0; i < argc; i++) {
-    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-    if (strcmp(a, "--force") == 0) force = true;
-    else if (strcmp(a, "--key") == 0) key = true;
-    else if (strcmp(a, "--trials") == 0 || strcmp(a, "--threads") == 0 || strcmp(a, "--out") == 0 ||
-             strcmp(a, "--format") == 0 || strcmp(a, "--metrics") == 0 || strcmp(a, "--parties") == 0) {
-      if (!v) return usage_error("option %s needs a value", a);
-      i++;
-      const int bad = parse_trials_threads(a, v, &trials, &threads);
-      if (bad) return bad;
-      if (strcmp(a, "--out") == 0) out = v;
-      if (strcmp(a, "--format") == 0) formats = v;
-      if (strcmp(a, "--metrics") == 0) metrics = v;
-      if (strcmp(a, "--parties") == 0) parties = v;
-    } else if (a[0] == '-' && a[1]) {
-      return usage_error("unknown option '%s' for compare", a);
-    } else if (n == OSQ_COMPARE_MAX) {
-      return usage_error("too many scenarios (compare takes at most 16)%s", "");
-    } else {
-      paths[n++] = a;
-    }
-  }
-  if (n < 2) return usage_error("compare needs at least two scenario files%s", "");
+  osq_compare_args_t ca;
+  PARSE_OR_RETURN(osq_cli_parse_compare, argc, argv, &ca);
+  const char *const *paths = ca.paths, *out = ca.out, *formats = ca.formats, *metrics = ca.metrics,
+                    *parties = ca.parties;
+  const int n = ca.n;
+  const long long trials = ca.trials, threads = ca.threads;
+  const bool force = ca.force, key = ca.key;
   osq_scenario_t *sc[OSQ_COMPARE_MAX];
   int rc = EXIT_OK, loaded = 0;
   for (int k = 0; k < n; k++) {

@@ -91,6 +91,11 @@ static inline double osq_rng_u01(osq_rng_t *r) {
   return (double)(osq_rng_u64(r) >> 11) * 0x1.0p-53;
 }
 
+/** @return the 64-bit words drawn from the stream since osq_rng_init (a throughput figure). */
+static inline uint64_t osq_rng_words(const osq_rng_t *r) {
+  return (r->ctr.v[0] & (((uint64_t)1 << 56) - 1)) * 2u - r->avail;
+}
+
 /**
  * gsl_rng_type of the Philox streams ("philox2x64-10", min 0, max 0xffffffff).
  * - get() returns the top 32 bits of the next 64-bit word (one word per call);

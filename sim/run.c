@@ -30,6 +30,7 @@
 #include "models/quota.h"
 #include "sim/geosetup.h"
 #include "sim/hash.h"
+#include "sim/memory.h"
 #include "sim/mpi.h"
 #include "sim/rng.h"
 #include "sim/stats.h"
@@ -72,6 +73,7 @@ typedef struct {
   gsl_rng *geo_rng;
   uint32_t *map_count;  /* [raster cells]: trial-years in which the cell was imaged */
   int64_t cells_marked;
+  int64_t runs_marked, draws; /* bench figures, this process only */
   gsl_rng *rng;
   osq_hist_t *hists;  /* one set of n_slots */
   int64_t *dyad_sum;  /* [n_years][P][P] */
@@ -263,6 +265,7 @@ static int run_trial(const plan_t *pl, int64_t trial, thread_ws_t *ws, osq_welfo
       rc = osq_coverage_year(pl->world, &sc->treaty, &ws->year, ws->geo_rng, ws->cov_ws, &ws->cov, NULL);
       if (rc) return rc;
       ws->cells_marked += c->cells_marked;
+      ws->runs_marked += c->runs_marked;
       if (ws->map_count) {
         size_t n;
         const uint32_t *cells = osq_cov_ws_year_cells(ws->cov_ws, &n);
@@ -297,6 +300,8 @@ static int run_trial(const plan_t *pl, int64_t trial, thread_ws_t *ws, osq_welfo
     }
     ws->flights += m->flights;
   }
+  ws->draws += (int64_t)osq_rng_words(osq_rng_gsl_state(ws->rng));
+  if (geo) ws->draws += (int64_t)osq_rng_words(osq_rng_gsl_state(ws->geo_rng));
   ws->hash += osq_hash_trial((uint64_t)trial, dg.h);
   return OSQ_OK;
 }
@@ -335,6 +340,7 @@ void osq_run_result_free(osq_run_result_t *r) {
   free(r->map.tid);
   osq_table_free(r->table);
   osq_dyad_table_free(r->dyads);
+  osq_checkpoint_free(r->checkpoint);
   free(r);
 }
 
@@ -406,6 +412,67 @@ static size_t hist_pack_len(const osq_hist_t *h, int S) {
   return n;
 }
 
+/* Resume (rank 0): the checkpoint's state becomes the run's starting state. The merged records are
+ * copied bit for bit, so merging the next blocks continues the uninterrupted run's sequence of
+ * operations; the integer counts go into thread 0's workspace and the map cells, to which the
+ * other threads' and ranks' counts are added later (exact in any order). */
+static int resume_seed(const plan_t *pl, const osq_checkpoint_t *ck, const char *path, osq_welford_t *total,
+                       thread_ws_t *ws0, uint64_t *cells, size_t n_cells, osq_error_t *err) {
+  const int S = pl->n_slots, P = pl->n_parties, Y = pl->n_years;
+  if (!path) path = OSQ_CHECKPOINT_NAME;
+  if (ck->n_slots != S || ck->n_parties != P || ck->n_years != Y)
+    return osq_error_add(err, OSQ_EINVAL, path, 0,
+                         "holds %d statistics of %d parties over %d years; this run has %d of %d over %d (was the "
+                         "treaty data changed?)",
+                         ck->n_slots, ck->n_parties, ck->n_years, S, P, Y);
+  if (ck->geo_stride != pl->geo_stride)
+    return osq_error_add(err, OSQ_EINVAL, path, 0, "geography stride %lld, this run's is %lld",
+                         (long long)ck->geo_stride, (long long)pl->geo_stride);
+  if (ck->n_cells != (uint64_t)n_cells)
+    return osq_error_add(err, OSQ_EINVAL, path, 0, "holds a map of %llu cells; this run's has %zu",
+                         (unsigned long long)ck->n_cells, n_cells);
+  if (osq_hist_set_merge(ws0->hists, ck->hists, S) != OSQ_OK)
+    return osq_error_add(err, OSQ_EINVAL, path, 0, "its histograms have other bins than this run's");
+  memcpy(total, ck->total, sizeof *total * (size_t)S);
+  for (size_t k = 0; k < (size_t)Y * P * P; k++) ws0->dyad_sum[k] += ck->dyad_sum[k];
+  for (size_t k = 0; k < n_cells; k++) cells[k] += ck->cells[k];
+  ws0->hash += ck->hash;
+  ws0->flights += ck->flights;
+  ws0->cells_marked += ck->cells_marked;
+  return OSQ_OK;
+}
+
+/* A partial run's state (rank 0, after the reductions): what resume_seed takes back. */
+static osq_checkpoint_t *checkpoint_make(const plan_t *pl, const osq_welford_t *total, const thread_ws_t *ws0,
+                                         uint64_t *const *cells, size_t n_cells, const uint64_t sums[3],
+                                         int64_t trials, int64_t blocks_done, double wall_seconds) {
+  const osq_scenario_t *sc = pl->sc;
+  const int S = pl->n_slots, P = pl->n_parties, Y = pl->n_years;
+  osq_checkpoint_t *ck = osq_checkpoint_alloc(Y, P, S, ws0->hists, 0);
+  if (!ck) return NULL;
+  snprintf(ck->version, sizeof ck->version, "%s", OSQ_VERSION);
+  snprintf(ck->scenario_hash, sizeof ck->scenario_hash, "%s", sc->hash);
+  ck->seed = sc->seed;
+  ck->trials = trials;
+  ck->block_size = sc->block_size;
+  ck->geo_stride = pl->geo_stride;
+  ck->blocks_done = blocks_done;
+  ck->wall_seconds = wall_seconds;
+  ck->hash = sums[0];
+  ck->flights = (int64_t)sums[1];
+  ck->cells_marked = (int64_t)sums[2];
+  memcpy(ck->total, total, sizeof *total * (size_t)S);
+  if (osq_hist_set_merge(ck->hists, ws0->hists, S) != OSQ_OK) {
+    osq_checkpoint_free(ck);
+    return NULL;
+  }
+  memcpy(ck->dyad_sum, ws0->dyad_sum, sizeof *ck->dyad_sum * (size_t)Y * P * P);
+  /* The map counts move to the checkpoint (the map was built from them already). */
+  ck->n_cells = n_cells;
+  ck->cells = *cells;
+  return ck;
+}
+
 int osq_run_execute(const osq_scenario_t *sc, const osq_run_opts_t *opts, osq_run_result_t **out, osq_error_t *err) {
   *out = NULL;
   const double t_setup = omp_get_wtime();
@@ -418,6 +485,12 @@ int osq_run_execute(const osq_scenario_t *sc, const osq_run_opts_t *opts, osq_ru
    * same on every rank, so a rank with fewer threads than another sizes them by the largest. */
   const int R = osq_mpi_size(), me = osq_mpi_rank();
   const int64_t per_rank = 4 * (int64_t)osq_mpi_max_int(threads), wave = per_rank * R;
+  /* A resumed run starts after the checkpoint's blocks: rank 0 holds the checkpoint and shares
+   * where it ends (a sum over ranks of which only rank 0's term is not zero). */
+  const osq_checkpoint_t *ck = opts && me == 0 ? opts->resume : NULL;
+  uint64_t start_u = ck && ck->blocks_done > 0 ? (uint64_t)ck->blocks_done : 0;
+  osq_mpi_allsum_u64(&start_u, 1);
+  const int64_t b_start = (int64_t)start_u;
 
   plan_t pl;
   osq_geo_setup_t geo;
@@ -425,6 +498,8 @@ int osq_run_execute(const osq_scenario_t *sc, const osq_run_opts_t *opts, osq_ru
   memset(&geo, 0, sizeof geo);
   osq_run_result_t *res = calloc(1, sizeof *res);
   int rc = res ? OSQ_OK : osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
+  /* A run that cannot fit is refused before the geography and the workspaces (sim/memory.h). */
+  if (rc == OSQ_OK) rc = osq_memory_check(sc, threads, err);
   if (rc == OSQ_OK) rc = osq_geo_setup(sc, &geo, err);
   if (rc == OSQ_OK) rc = plan_build(&pl, sc, geo.world, err);
   pl.geo_stride = osq_geo_stride(sc->geo.trials, trials);
@@ -451,14 +526,18 @@ int osq_run_execute(const osq_scenario_t *sc, const osq_run_opts_t *opts, osq_ru
     mm = malloc(sizeof *mm * 2 * (size_t)S);
     if (!pack || !mm) rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
   }
+  if (rc == OSQ_OK && ck) rc = resume_seed(&pl, ck, opts->resume_path, total, &ws[0], cells, want_map ? n_cells : 0, err);
+  if (rc == OSQ_OK && b_start >= n_blocks)
+    rc = osq_error_add(err, OSQ_EINVAL, opts ? opts->resume_path : NULL, 0, "holds all %lld blocks of the run already",
+                       (long long)n_blocks);
   /* A set-up that failed on any rank (a file one node cannot read, memory) stops every rank. */
   rc = osq_mpi_agree(rc, err);
   const double setup_seconds = omp_get_wtime() - t_setup;
 
   const double t0 = omp_get_wtime();
   int fail = OSQ_OK;
-  int64_t done = 0;
-  for (int64_t w0 = 0; rc == OSQ_OK && w0 < n_blocks && fail == OSQ_OK; w0 += wave) {
+  int64_t done = b_start * B < trials ? b_start * B : trials, blocks_done = b_start;
+  for (int64_t w0 = b_start; rc == OSQ_OK && w0 < n_blocks && fail == OSQ_OK; w0 += wave) {
     const int64_t w1 = w0 + wave < n_blocks ? w0 + wave : n_blocks;
     /* This rank runs blocks [b0, b1) of the wave into recs from its start (rank 0's share starts
      * the wave, so rank 0 then receives the others' behind its own, in block order). */
@@ -488,15 +567,19 @@ int osq_run_execute(const osq_scenario_t *sc, const osq_run_opts_t *opts, osq_ru
     for (int64_t b = w0; me == 0 && b < w1; b++)
       for (int s = 0; s < S; s++) osq_welford_merge(&total[s], &recs[(size_t)(b - w0) * S + s]);
     done = w1 * B < trials ? w1 * B : trials;
+    blocks_done = w1;
     if (opts && opts->progress) opts->progress(opts->progress_ctx, done, trials);
     /* An interruption takes effect between waves, where the statistics hold whole blocks in
      * block order; every rank takes part in the agreement, so all stop at the same wave. */
-    if (opts && opts->stop && osq_mpi_max_int(*opts->stop ? 1 : 0) && done < trials) {
-      res->partial = true;
-      break;
+    if (opts && (opts->stop || opts->stop_after_blocks > 0) && done < trials) {
+      const bool want = (opts->stop && *opts->stop) || (opts->stop_after_blocks > 0 && w1 >= opts->stop_after_blocks);
+      if (osq_mpi_max_int(want ? 1 : 0)) {
+        res->partial = true;
+        break;
+      }
     }
   }
-  const double wall_seconds = omp_get_wtime() - t0;
+  const double wall_seconds = omp_get_wtime() - t0 + (ck ? ck->wall_seconds : 0.0);
   if (rc == OSQ_OK && fail) rc = osq_error_add(err, fail, NULL, 0, "a trial failed: %s", osq_strerror(fail));
 
   if (rc == OSQ_OK) {
@@ -520,7 +603,12 @@ int osq_run_execute(const osq_scenario_t *sc, const osq_run_opts_t *opts, osq_ru
     res->hash = sums[0];
     res->flights_completed = (int64_t)sums[1];
     res->cells_marked = (int64_t)sums[2];
+    for (int t = 0; t < threads; t++) {
+      res->runs_marked += ws[t].runs_marked;
+      res->draws += ws[t].draws;
+    }
     res->trials_done = done;
+    res->trials_resumed = b_start * B < trials ? b_start * B : trials;
     res->threads = threads;
     res->ranks = R;
     /* The job's times: the slowest rank's. */
@@ -545,6 +633,13 @@ int osq_run_execute(const osq_scenario_t *sc, const osq_run_opts_t *opts, osq_ru
     m->nlat = g->nlat;
     m->nlon = g->nlon;
     m->res_deg = g->res_deg;
+  }
+  if (rc == OSQ_OK && res->partial && me == 0) {
+    const uint64_t sums[3] = {res->hash, (uint64_t)res->flights_completed, (uint64_t)res->cells_marked};
+    res->checkpoint = checkpoint_make(&pl, total, &ws[0], &cells, want_map ? n_cells : 0, sums, trials, blocks_done,
+                                      res->wall_seconds);
+    if (!res->checkpoint) rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory for the checkpoint");
+    else cells = NULL; /* moved into the checkpoint */
   }
   /* Rank 0 alone built the tables: its outcome is every rank's. */
   rc = osq_mpi_agree(rc, err);
@@ -675,6 +770,7 @@ int osq_compare_execute(const osq_scenario_t *const *scs, int n, const osq_run_o
   const int64_t per_rank = 4 * (int64_t)osq_mpi_max_int(threads), wave = per_rank * R;
   const int64_t held = me == 0 ? wave : per_rank;
   const int64_t B = ref->block_size, n_blocks = (trials + B - 1) / B;
+  if (rc == OSQ_OK) rc = osq_memory_check_compare(scs, n, threads, err);
   for (int k = 0; rc == OSQ_OK && k < n; k++) {
     sc[k] = malloc(sizeof *sc[k]);
     if (!sc[k]) {

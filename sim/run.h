@@ -23,6 +23,7 @@
 #include "models/errors.h"
 #include "results/compare.h"
 #include "results/table.h"
+#include "sim/checkpoint.h"
 #include "sim/scenario.h"
 
 /** Options of one run; zero values mean "as the scenario says". */
@@ -35,6 +36,17 @@ typedef struct {
   /** If set and non-zero at the end of a wave of blocks (a signal handler sets it), the run stops
    *  there and returns the statistics of the trials completed so far, marked partial. */
   volatile sig_atomic_t *stop;
+  /** For tests (`OSQ_STOP_AFTER_BLOCKS`, sim/main.c): stop as on a signal at the end of the first
+   *  wave after which at least this many blocks of the run are done (0 = never). */
+  int64_t stop_after_blocks;
+  /** Continue the run this checkpoint recorded (sim/checkpoint.h): its state seeds the run's and
+   *  only blocks [resume->blocks_done, end) run, so the result equals the uninterrupted run's bit
+   *  for bit, on any number of threads. The caller checks its identity first
+   *  (osq_checkpoint_match); the engine checks its shapes (OSQ_EINVAL, "PATH: ..." with
+   *  resume_path). Under MPI only rank 0 passes it (NULL on the others); the engine shares the
+   *  start block. */
+  const osq_checkpoint_t *resume;
+  const char *resume_path; /**< the checkpoint's file, for messages */
 } osq_run_opts_t;
 
 /** The coverage map of a run on the raster grid (cell (0,0) is the south-west corner at 90S 180W). */
@@ -61,13 +73,23 @@ typedef struct {
   double wall_seconds;                              /**< the trial loop alone; slowest rank */
   int64_t flights_completed;                        /**< over all trials and years (for rates) */
   int64_t cells_marked;                             /**< raster cells imaged, summed over flights */
+  int64_t runs_marked;                              /**< row runs those cells were marked in (bench; this
+                                                         process's trial loop only, not carried by resume) */
+  int64_t draws;                                    /**< random words drawn by the trial loop (bench; as
+                                                         runs_marked) */
   osq_run_map_t map;                                /**< value == NULL without geography or map */
+  int64_t trials_resumed;                           /**< trials taken from opts.resume (0: none) */
+  /** A partial run's state, to resume it (rank 0 only, NULL unless partial). Its identity fields
+   *  are filled except formats, which are the caller's (osq_checkpoint_save writes it). */
+  osq_checkpoint_t *checkpoint;
 } osq_run_result_t;
 
 /**
  * Run the scenario's trials. On success *out holds the result (free with osq_run_result_free).
- * Collective under MPI (see the top of this file).
- * @return 0, or OSQ_ENOMEM / OSQ_ECONFIG / OSQ_EINVAL with detail in err (rank 0's, under MPI).
+ * Collective under MPI (see the top of this file). With opts->resume, wall_seconds includes the
+ * checkpoint's, trials_done counts the checkpoint's trials and the result is the whole run's.
+ * @return 0, or OSQ_ENOMEM / OSQ_ECONFIG with detail in err (rank 0's, under MPI); OSQ_EINVAL if
+ *         opts->resume does not fit the scenario's shapes (slots, bins, parties, years, map).
  */
 int osq_run_execute(const osq_scenario_t *sc, const osq_run_opts_t *opts, osq_run_result_t **out, osq_error_t *err);
 

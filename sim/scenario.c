@@ -19,6 +19,7 @@
 
 #include "models/quota.h"
 #include "sim/geocheck.h"
+#include "sim/geodata.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* The schema                                                                                  */
@@ -744,6 +745,26 @@ static void load_treaty(ctx_t *c, const config_t *cfg, osq_treaty_t *t) {
 }
 
 static void load_geo(ctx_t *c, const config_t *cfg, osq_scenario_t *sc) {
+  /* The geography rasterises the member states from the boundary table of sim/geodata.c, which
+   * holds the 34 States Parties: a member state outside it would fail only when a run sets up
+   * its geography (osq check would pass it). Refuse it here, at its line. */
+  const config_setting_t *parties = config_lookup(cfg, "treaty.parties");
+  const int np = sc->geo.enabled && parties && config_setting_type(parties) == CONFIG_TYPE_LIST
+                     ? config_setting_length(parties)
+                     : 0;
+  for (int i = 0; i < np && i < OSQ_PARTIES_MAX; i++) {
+    const config_setting_t *g = config_setting_get_elem(parties, (unsigned)i);
+    const config_setting_t *m = g ? config_setting_get_member(g, "members") : NULL;
+    const int n = m && config_setting_type(m) == CONFIG_TYPE_ARRAY ? config_setting_length(m) : 0;
+    for (int k = 0; k < n && k < OSQ_MEMBERS_MAX; k++) {
+      const char *ms = config_setting_get_string_elem(m, (unsigned)k);
+      if (ms && is_code(ms, 2, 2) && !osq_geodata_state(ms))
+        ERR_AT(c, m,
+               "treaty.parties[%d].members[%d] = \"%s\" is not a State Party whose territory osq knows (expected one "
+               "of the %d States Parties of docs/geography.md, or geo.enabled = false)",
+               i, k, ms, OSQ_GEODATA_STATES);
+    }
+  }
   const config_setting_t *list = config_lookup(cfg, "geo.sublimits");
   if (list && config_setting_type(list) == CONFIG_TYPE_LIST) {
     int n = config_setting_length(list);
@@ -979,6 +1000,159 @@ static int include_target(const char *r, const char *end, char *out, size_t n) {
   return r < end ? (int)k : -1;
 }
 
+/*
+ * The include tree, walked before libconfig reads it. libconfig 1.5 resolves every @include,
+ * however deeply nested, against the include directory (the scenario's), opens the target with
+ * fopen and has no notion of a circle: a file that includes itself, directly or through others,
+ * is read again until its nesting depth reaches 10 ("include file nesting too deep") or a setting
+ * repeats ("duplicate setting name"), neither of which says what is wrong. A directory makes its
+ * flex scanner print "input in flex scanner failed" and exit(2), a FIFO blocks it. So every file
+ * of the tree is checked here, depth first, with the chain of files being read: a target already
+ * on the chain closes a circle; a chain longer than libconfig's limit is refused by name.
+ * Each file is read once (a file reached again by another path is not rescanned: its height,
+ * the longest chain below it, is kept for the depth check).
+ */
+#define INCLUDE_DEPTH_MAX 10 /* libconfig 1.5 MAX_INCLUDE_DEPTH: nested includes below the scenario */
+#define INCLUDE_FILES_MAX 64
+
+typedef struct {
+  dev_t dev;
+  ino_t ino;
+  int state;  /* 1: on the chain being read, 2: done */
+  int height; /* when done: include levels below it */
+} inc_node_t;
+
+typedef struct {
+  inc_node_t nodes[INCLUDE_FILES_MAX];
+  int n;
+  const char *chain[INCLUDE_DEPTH_MAX + 2]; /* the files being read, as shown, scenario first */
+  int chain_node[INCLUDE_DEPTH_MAX + 2];    /* their nodes */
+} inc_scan_t;
+
+/* Read a regular file of at most `size` bytes; NULL if it cannot be read. The caller frees. */
+static char *read_text(const char *path, size_t size, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  char *buf = malloc(size + 1);
+  size_t n = buf ? fread(buf, 1, size, f) : 0;
+  fclose(f);
+  if (!buf) return NULL;
+  buf[n] = '\0';
+  *len = n;
+  return buf;
+}
+
+/* "a.cfg -> b.cfg -> a.cfg": the chain from its index `from` to depth, then `last`. */
+static void chain_text(const inc_scan_t *s, int from, int depth, const char *last, char *out, size_t n) {
+  size_t u = 0;
+  out[0] = '\0';
+  for (int i = from; i <= depth && u < n; i++) u += (size_t)snprintf(out + u, n - u, "%.200s -> ", s->chain[i]);
+  if (u < n) snprintf(out + u, n - u, "%.200s", last);
+}
+
+/* Check the include lines of one file (text, shown as `file`) at nesting depth `depth`; recurse
+ * into the files it includes. @return the include levels below it. */
+static int scan_includes(ctx_t *c, inc_scan_t *s, const char *file, const char *text, size_t len, int depth) {
+  osq_error_t *err = c->err;
+  int height = 0, line = 1, n_assign = 0;
+  const char *end = text + len; /* not the first NUL: a comment may hold one */
+  for (const char *q = text; q < end; q++) {
+    if (*q == '\n') line++;
+    if (*q == '=' || *q == ':') n_assign++;
+    if (!(q == text || q[-1] == '\n')) continue;
+    /* A line is an include as for libconfig: "@include", a blank, a quote. */
+    const char *r = q;
+    while (*r == ' ' || *r == '\t') r++;
+    if (strncmp(r, "@include", 8) != 0 || (r[8] != ' ' && r[8] != '\t')) continue;
+    r += 8;
+    while (*r == ' ' || *r == '\t') r++;
+    if (r[0] != '"') continue;
+    char target[OSQ_PATH_MAX], full[2 * OSQ_PATH_MAX + 2], shown[2 * OSQ_PATH_MAX + 2];
+    const int tl = include_target(r + 1, end, target, sizeof target);
+    struct stat st;
+    if (tl == -2) {
+      osq_error_add(err, OSQ_ECONFIG, file, line,
+                    "@include path \"%.60s...\" is longer than %d characters (expected a file relative to %s)", target,
+                    OSQ_PATH_MAX - 1, c->include_dir);
+      continue;
+    }
+    if (tl == -3) {
+      osq_error_add(err, OSQ_ECONFIG, file, line,
+                    "@include path \"%.60s\" is followed by a line break, a control character or a backslash "
+                    "(expected a file name and a closing quote on the same line)",
+                    target);
+      continue;
+    }
+    if (tl < 0) continue; /* no closing quote: libconfig ignores the line */
+    if (target[0] == '/') {
+      osq_error_add(err, OSQ_ECONFIG, file, line,
+                    "@include \"%s\" is an absolute path (expected a path relative to the scenario's directory, %s)",
+                    target, c->include_dir);
+      continue;
+    }
+    snprintf(full, sizeof full, "%s/%s", c->include_dir, target);
+    if (stat(full, &st) != 0) continue; /* libconfig says "cannot open include file" */
+    if (!S_ISREG(st.st_mode)) {
+      osq_error_add(err, OSQ_ECONFIG, file, line, "@include \"%s\" is not a regular file: %s is a %s (expected a file relative to %s)",
+                    target, full, S_ISDIR(st.st_mode) ? "directory" : "device, FIFO or socket", c->include_dir);
+      continue;
+    }
+    if (st.st_size > SCENARIO_MAX_BYTES) {
+      osq_error_add(err, OSQ_ECONFIG, file, line,
+                    "@include \"%s\" has %lld bytes (expected at most %d: libconfig 1.5 parses large files very slowly)",
+                    target, (long long)st.st_size, SCENARIO_MAX_BYTES);
+      continue;
+    }
+    /* As libconfig names it in its messages (shown_path): relative to the include directory. */
+    snprintf(shown, sizeof shown, "%s", strcmp(c->include_dir, ".") == 0 ? target : full);
+    int k = 0;
+    while (k < s->n && !(s->nodes[k].dev == st.st_dev && s->nodes[k].ino == st.st_ino)) k++;
+    char circle[512];
+    if (k < s->n && s->nodes[k].state == 1) {
+      int from = 0;
+      while (from < depth && s->chain_node[from] != k) from++;
+      chain_text(s, from, depth, shown, circle, sizeof circle);
+      osq_error_add(err, OSQ_ECONFIG, file, line,
+                    "@include \"%s\" is circular: %s (expected no file to include itself, directly or through "
+                    "others)",
+                    target, circle);
+      continue;
+    }
+    int below = k < s->n ? s->nodes[k].height : 0;
+    if (depth + 1 + below > INCLUDE_DEPTH_MAX) {
+      osq_error_add(err, OSQ_ECONFIG, file, line,
+                    "@include \"%s\" nests includes %d levels deep (expected at most %d: libconfig 1.5's limit)",
+                    target, depth + 1 + below, INCLUDE_DEPTH_MAX);
+      continue;
+    }
+    if (k == s->n) { /* a file not seen yet: scan it */
+      if (s->n == INCLUDE_FILES_MAX) {
+        osq_error_add(err, OSQ_ECONFIG, file, line, "@include \"%s\": more than %d files are included (expected fewer)",
+                      target, INCLUDE_FILES_MAX);
+        continue;
+      }
+      s->nodes[k] = (inc_node_t){st.st_dev, st.st_ino, 1, 0};
+      s->n++;
+      size_t tlen = 0;
+      char *t = read_text(full, (size_t)st.st_size, &tlen);
+      if (!t) continue; /* libconfig reports it */
+      s->chain[depth + 1] = shown;
+      s->chain_node[depth + 1] = k;
+      below = scan_includes(c, s, shown, t, tlen, depth + 1);
+      free(t);
+      s->nodes[k].state = 2;
+      s->nodes[k].height = below;
+    }
+    if (below + 1 > height) height = below + 1;
+  }
+  if (n_assign > SCENARIO_MAX_SETTINGS)
+    osq_error_add(err, OSQ_ECONFIG, file, 0,
+                  "the %s has %d '=' or ':' (expected at most %d settings: libconfig 1.5 parses a group of many "
+                  "settings very slowly)",
+                  depth == 0 ? "scenario" : "included file", n_assign, SCENARIO_MAX_SETTINGS);
+  return height;
+}
+
 /* Collect every file a setting came from (the scenario and its includes), in order of first use. */
 static void collect_files(ctx_t *c, const config_setting_t *s) {
   load_src(c, src_file(c, s));
@@ -1023,64 +1197,18 @@ int osq_scenario_load(const char *path, osq_scenario_t *sc, osq_error_t *err) {
                          "the scenario has %lld bytes (expected at most %d: libconfig 1.5 parses large files very slowly)",
                          (long long)pst.st_size, SCENARIO_MAX_BYTES);
 
-  /* libconfig 1.5 joins every @include path to the include directory, absolute ones too, so an
-   * absolute path would fail with a misleading "cannot open include file". Say so instead.
-   * It also opens the target with fopen, which succeeds on a directory (`@include ""` names the
-   * include directory itself); reading it then fails inside the flex scanner, which prints
-   * "input in flex scanner failed" and calls exit(2), and a FIFO or device would block. So only
-   * regular files within the size limit may be included. Only the scenario file is checked, not
-   * the files it includes. A line is an include as for libconfig: "@include", a blank, a quote. */
+  /* The include tree is checked before libconfig reads it (see scan_includes): circular and too
+   * deep includes, directories, devices, FIFOs and oversized files, in every file of the tree. */
   const src_file_t *main_src = load_src(&c, path);
   if (main_src) {
-    int line = 1, n_assign = 0;
-    const char *end = main_src->text + main_src->len; /* not the first NUL: a comment may hold one */
-    for (const char *q = main_src->text; q < end; q++) {
-      if (*q == '\n') line++;
-      if (*q == '=' || *q == ':') n_assign++;
-      if ((q == main_src->text || q[-1] == '\n')) {
-        const char *r = q;
-        while (*r == ' ' || *r == '\t') r++;
-        if (strncmp(r, "@include", 8) == 0 && (r[8] == ' ' || r[8] == '\t')) {
-          r += 8;
-          while (*r == ' ' || *r == '\t') r++;
-          if (r[0] != '"') continue;
-          char target[OSQ_PATH_MAX], full[2 * OSQ_PATH_MAX + 2];
-          int len = include_target(r + 1, end, target, sizeof target);
-          struct stat st;
-          if (len == -2) {
-            osq_error_add(err, OSQ_ECONFIG, path, line,
-                          "@include path \"%.60s...\" is longer than %d characters (expected a file relative to %s)",
-                          target, OSQ_PATH_MAX - 1, c.include_dir);
-          } else if (len == -3) {
-            osq_error_add(err, OSQ_ECONFIG, path, line,
-                          "@include path \"%.60s\" is followed by a line break, a control character or a backslash "
-                          "(expected a file name and a closing quote on the same line)",
-                          target);
-          } else if (len >= 0 && target[0] == '/') {
-            osq_error_add(err, OSQ_ECONFIG, path, line,
-                          "@include \"%s\" is an absolute path (expected a path relative to the scenario's directory, %s)",
-                          target, c.include_dir);
-          } else if (len >= 0) {
-            snprintf(full, sizeof full, "%s/%s", c.include_dir, target);
-            if (stat(full, &st) != 0) continue; /* libconfig says "cannot open include file" */
-            if (!S_ISREG(st.st_mode))
-              osq_error_add(err, OSQ_ECONFIG, path, line,
-                            "@include \"%s\" is not a regular file: %s is a %s (expected a file relative to %s)",
-                            target, full, S_ISDIR(st.st_mode) ? "directory" : "device, FIFO or socket", c.include_dir);
-            else if (st.st_size > SCENARIO_MAX_BYTES)
-              osq_error_add(err, OSQ_ECONFIG, path, line,
-                            "@include \"%s\" has %lld bytes (expected at most %d: libconfig 1.5 parses large files "
-                            "very slowly)",
-                            target, (long long)st.st_size, SCENARIO_MAX_BYTES);
-          }
-        }
-      }
-    }
-    if (n_assign > SCENARIO_MAX_SETTINGS)
-      osq_error_add(err, OSQ_ECONFIG, path, 0,
-                    "the scenario has %d '=' or ':' (expected at most %d settings: libconfig 1.5 parses a group of "
-                    "many settings very slowly)",
-                    n_assign, SCENARIO_MAX_SETTINGS);
+    inc_scan_t scan;
+    memset(&scan, 0, sizeof scan);
+    scan.nodes[0].dev = pst.st_dev;
+    scan.nodes[0].ino = pst.st_ino;
+    scan.nodes[0].state = 1;
+    scan.n = 1;
+    scan.chain[0] = path;
+    scan_includes(&c, &scan, path, main_src->text, main_src->len, 0);
     if (err->code) {
       free_srcs(&c);
       return err->code;

@@ -2,7 +2,10 @@
  * test_run.c: the engine. The flight log checked against every quota rule from its text alone;
  * results independent of the thread count; memory independent of the trial count; and the
  * engine's 95 % confidence interval of a metric whose law is known exactly (plans_agreed is
- * Bernoulli(1 - plan_fail_prob)) covering the truth at the expected rate.
+ * Bernoulli(1 - plan_fail_prob)) covering the truth at the expected rate. Resume: a run stopped
+ * twice and continued from its checkpoints (through their bytes, on other thread counts) equals
+ * the uninterrupted run bit for bit; damaged checkpoint bytes and checkpoints of other runs are
+ * refused.
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -12,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sim/hash.h"
 #include "sim/run.h"
 
 static osq_scenario_t *load_baseline(void) {
@@ -218,6 +222,9 @@ static long child_peak_kib(int64_t trials) {
   if (pid == 0) {
     osq_scenario_t *sc = load_baseline();
     sc->geo.trials = 200; /* geography on (its buffers count), over few trials */
+    /* No map: its per-thread counts are 4 bytes a cell, and which of their pages become resident
+     * depends on which thread imaged what, i.e. on the scheduling (a few MiB either way). */
+    sc->map = false;
     osq_run_opts_t o = {.trials = trials, .threads = 2};
     osq_run_result_t *r;
     osq_error_t err;
@@ -242,6 +249,7 @@ static long child_peak_kib(int64_t trials) {
 Test(engine, memory_does_not_grow_with_trials, .timeout = 300) {
   long small = child_peak_kib(4096);
   long large = child_peak_kib(20 * 4096);
+  cr_log_info("peak RSS %ld KiB for 4,096 trials, %ld KiB for 81,920", small, large);
   cr_assert_lt(labs(large - small), 1024, "peak RSS %ld KiB for 4,096 trials, %ld KiB for 81,920", small, large);
 }
 
@@ -271,5 +279,199 @@ Test(engine, ci_covers_a_known_mean_at_the_expected_rate, .timeout = 300) {
   /* 99.9 % binomial band around 0.95 for 200 runs: 0.95 +- 3.29 * sqrt(0.95 * 0.05 / 200). */
   const double rate = (double)covered / runs, half = 3.29 * sqrt(0.95 * 0.05 / runs);
   cr_assert(fabs(rate - 0.95) <= half, "coverage %.3f outside [%.3f, %.3f]", rate, 0.95 - half, 0.95 + half);
+  free(sc);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Resume from a checkpoint                                                                         */
+/* ---------------------------------------------------------------------------------------------- */
+
+static osq_run_result_t *run_or_fail(const osq_scenario_t *sc, const osq_run_opts_t *o) {
+  osq_run_result_t *r = NULL;
+  osq_error_t err;
+  osq_error_clear(&err);
+  cr_assert_eq(osq_run_execute(sc, o, &r, &err), OSQ_OK, "%s", err.n ? err.msg[0] : "");
+  return r;
+}
+
+static osq_checkpoint_t *round_trip(const osq_checkpoint_t *ck) {
+  unsigned char *buf, *again;
+  size_t len, len2;
+  osq_error_t err;
+  osq_error_clear(&err);
+  cr_assert_eq(osq_checkpoint_encode(ck, &buf, &len, &err), OSQ_OK);
+  osq_checkpoint_t *back;
+  cr_assert_eq(osq_checkpoint_decode(buf, len, "ck", &back, &err), OSQ_OK, "%s", err.n ? err.msg[0] : "");
+  cr_assert_eq(osq_checkpoint_encode(back, &again, &len2, &err), OSQ_OK);
+  cr_assert(len == len2 && memcmp(buf, again, len) == 0, "the checkpoint does not survive encode, decode, encode");
+  free(buf);
+  free(again);
+  return back;
+}
+
+static void assert_same_results(const osq_run_result_t *a, const osq_run_result_t *b) {
+  cr_assert_eq(a->hash, b->hash);
+  cr_assert_eq(a->trials_done, b->trials_done);
+  cr_assert_eq(a->flights_completed, b->flights_completed);
+  cr_assert_eq(a->cells_marked, b->cells_marked);
+  cr_assert(!a->partial && !b->partial);
+  cr_assert_eq(a->table->n, b->table->n);
+  cr_assert_eq(memcmp(a->table->rows, b->table->rows, a->table->n * sizeof(osq_row_t)), 0, "summary rows differ");
+  cr_assert_eq(a->dyads->n, b->dyads->n);
+  cr_assert_eq(memcmp(a->dyads->rows, b->dyads->rows, a->dyads->n * sizeof(osq_dyad_row_t)), 0, "dyads differ");
+  cr_assert_eq(a->map.value == NULL, b->map.value == NULL);
+  if (a->map.value)
+    cr_assert_eq(memcmp(a->map.value, b->map.value, sizeof(float) * (size_t)a->map.nlat * (size_t)a->map.nlon), 0,
+                 "map differs");
+}
+
+Test(resume, continues_bit_for_bit_on_other_thread_counts, .timeout = 300) {
+  osq_scenario_t *sc = load_baseline();
+  sc->block_size = 32;
+  sc->geo.trials = 60; /* coverage rows and the map, cheaply */
+  osq_run_opts_t o = {.trials = 1200, .threads = 2};
+  sc->trials = 1200;
+  osq_run_result_t *ref = run_or_fail(sc, &o);
+
+  /* Stopped twice (after 8 then 20 blocks, 1 then 3 threads), each checkpoint through its bytes. */
+  osq_run_opts_t s1 = {.trials = 1200, .threads = 1, .stop_after_blocks = 8};
+  osq_run_result_t *p1 = run_or_fail(sc, &s1);
+  cr_assert(p1->partial && p1->checkpoint);
+  cr_assert_eq(p1->trials_done, 8 * 32);
+  cr_assert_eq(osq_checkpoint_trials_done(p1->checkpoint), 8 * 32);
+  p1->checkpoint->formats = OSQ_FMT_CSV; /* the caller's part (osq run sets its --format) */
+  osq_checkpoint_t *c1 = round_trip(p1->checkpoint);
+  osq_run_opts_t s2 = {.trials = 1200, .threads = 3, .stop_after_blocks = 20, .resume = c1};
+  osq_run_result_t *p2 = run_or_fail(sc, &s2);
+  cr_assert(p2->partial && p2->checkpoint);
+  cr_assert_eq(p2->trials_resumed, 8 * 32);
+  cr_assert_gt(p2->trials_done, 20 * 32 - 1);
+  p2->checkpoint->formats = OSQ_FMT_CSV;
+  osq_checkpoint_t *c2 = round_trip(p2->checkpoint);
+  osq_run_opts_t s3 = {.trials = 1200, .threads = 2, .resume = c2};
+  osq_run_result_t *fin = run_or_fail(sc, &s3);
+  cr_assert_null(fin->checkpoint);
+  assert_same_results(ref, fin);
+
+  osq_run_result_free(ref);
+  osq_run_result_free(p1);
+  osq_run_result_free(p2);
+  osq_run_result_free(fin);
+  osq_checkpoint_free(c1);
+  osq_checkpoint_free(c2);
+  free(sc);
+}
+
+/* A partial run of the baseline without geography (fast), its checkpoint encoded. */
+static osq_checkpoint_t *small_checkpoint(osq_scenario_t *sc, unsigned char **buf, size_t *len) {
+  sc->geo.enabled = false;
+  sc->block_size = 16;
+  sc->trials = 400;
+  osq_run_opts_t o = {.threads = 2, .stop_after_blocks = 4};
+  osq_run_result_t *r = run_or_fail(sc, &o);
+  cr_assert(r->partial && r->checkpoint);
+  osq_checkpoint_t *ck = r->checkpoint;
+  r->checkpoint = NULL;
+  osq_run_result_free(r);
+  ck->formats = OSQ_FMT_CSV;
+  osq_error_t err;
+  osq_error_clear(&err);
+  cr_assert_eq(osq_checkpoint_encode(ck, buf, len, &err), OSQ_OK);
+  return ck;
+}
+
+static void assert_refused(const unsigned char *buf, size_t len, const char *what) {
+  osq_checkpoint_t *ck = NULL;
+  osq_error_t err;
+  osq_error_clear(&err);
+  int rc = osq_checkpoint_decode(buf, len, "ck", &ck, &err);
+  cr_assert_eq(rc, OSQ_ECONFIG, "%s: accepted (rc %d)", what, rc);
+  cr_assert_null(ck);
+  cr_assert_eq(err.n, 1, "%s: %d messages", what, err.n);
+  cr_assert_eq(strncmp(err.msg[0], "ck: ", 4), 0, "%s: %s", what, err.msg[0]);
+}
+
+Test(checkpoint, refuses_truncated_corrupt_or_extended_bytes) {
+  osq_scenario_t *sc = load_baseline();
+  unsigned char *buf;
+  size_t len;
+  osq_checkpoint_t *ck = small_checkpoint(sc, &buf, &len);
+  char what[64];
+  for (size_t cut = 0; cut < len; cut += cut < 64 ? 1 : 997) {
+    snprintf(what, sizeof what, "cut to %zu bytes", cut);
+    assert_refused(buf, cut, what);
+  }
+  unsigned char *copy = malloc(len + 1);
+  for (size_t i = 0; i < len; i += i < 64 ? 1 : 331) {
+    memcpy(copy, buf, len);
+    copy[i] ^= 0x10;
+    snprintf(what, sizeof what, "byte %zu flipped", i);
+    assert_refused(copy, len, what);
+  }
+  memcpy(copy, buf, len);
+  copy[len] = 0;
+  assert_refused(copy, len + 1, "one byte more");
+  free(copy);
+  free(buf);
+  osq_checkpoint_free(ck);
+  free(sc);
+}
+
+/* Found by fuzzing the decoder: the sparse cell list is short whatever the raster's size, so a
+ * count of cells must be bounded on its own or a 60-byte change asks for gigabytes. */
+Test(checkpoint, refuses_an_impossible_map_before_allocating) {
+  osq_scenario_t *sc = load_baseline();
+  unsigned char *buf;
+  size_t len;
+  osq_checkpoint_t *ck = small_checkpoint(sc, &buf, &len);
+  cr_assert_eq(ck->n_cells, 0); /* no map: the file ends with n_cells = 0, k = 0, checksum */
+  const uint64_t huge = 100000000; /* above the finest raster (7,200 x 3,600), 800 MB of counts */
+  for (int i = 0; i < 8; i++) buf[len - 24 + i] = (unsigned char)(huge >> (8 * i));
+  const uint64_t h = osq_fnv1a64(buf, len - 8, OSQ_FNV1A64_INIT);
+  for (int i = 0; i < 8; i++) buf[len - 8 + i] = (unsigned char)(h >> (8 * i));
+  osq_checkpoint_t *back = NULL;
+  osq_error_t err;
+  osq_error_clear(&err);
+  cr_assert_eq(osq_checkpoint_decode(buf, len, "ck", &back, &err), OSQ_ECONFIG);
+  cr_assert_null(back);
+  cr_assert_str_eq(err.msg[0], "ck: corrupt checkpoint: 100000000 map cells");
+  free(buf);
+  osq_checkpoint_free(ck);
+  free(sc);
+}
+
+Test(checkpoint, belongs_to_one_run_only) {
+  osq_scenario_t *sc = load_baseline();
+  unsigned char *buf;
+  size_t len;
+  osq_checkpoint_t *ck = small_checkpoint(sc, &buf, &len);
+  free(buf);
+  osq_error_t err;
+  osq_error_clear(&err);
+  cr_assert_eq(osq_checkpoint_match(ck, sc, "ck", &err), OSQ_OK, "%s", err.n ? err.msg[0] : "");
+  osq_scenario_t other = *sc;
+  other.seed++;
+  cr_assert_eq(osq_checkpoint_match(ck, &other, "ck", &err), OSQ_ECONFIG);
+  other = *sc;
+  other.trials++;
+  cr_assert_eq(osq_checkpoint_match(ck, &other, "ck", &err), OSQ_ECONFIG);
+  other = *sc;
+  other.block_size = 32;
+  cr_assert_eq(osq_checkpoint_match(ck, &other, "ck", &err), OSQ_ECONFIG);
+  other = *sc;
+  other.hash[0] = other.hash[0] == '0' ? '1' : '0';
+  cr_assert_eq(osq_checkpoint_match(ck, &other, "ck", &err), OSQ_ECONFIG);
+  cr_assert_eq(err.n, 4);
+
+  /* The engine checks the shapes: two years of statistics do not continue one. */
+  other = *sc;
+  other.last_year = other.first_year + 1;
+  osq_run_opts_t o = {.threads = 1, .resume = ck, .resume_path = "ck"};
+  osq_run_result_t *r = NULL;
+  osq_error_clear(&err);
+  cr_assert_eq(osq_run_execute(&other, &o, &r, &err), OSQ_EINVAL);
+  cr_assert_null(r);
+  cr_assert_eq(strncmp(err.msg[0], "ck: ", 4), 0, "%s", err.msg[0]);
+  osq_checkpoint_free(ck);
   free(sc);
 }
