@@ -29,7 +29,6 @@ static inline int wrap_col(long c, int nlon) {
 
 static inline bool bit_get(const uint64_t *bits, size_t i) { return (bits[i >> 6] >> (i & 63)) & 1u; }
 static inline void bit_set(uint64_t *bits, size_t i) { bits[i >> 6] |= (uint64_t)1 << (i & 63); }
-static inline void bit_clr(uint64_t *bits, size_t i) { bits[i >> 6] &= ~((uint64_t)1 << (i & 63)); }
 
 static inline double row_centre_deg(const osq_geo_raster_t *g, int r) { return -90.0 + (r + 0.5) * g->res_deg; }
 
@@ -641,7 +640,7 @@ osq_geo_marks_t *osq_geo_marks_alloc(const osq_geo_raster_t *g) {
   if (!m) return NULL;
   m->bits = calloc((g->n_cells + 63) / 64, sizeof *m->bits);
   m->cap = g->n_terr_cells;
-  m->touched = malloc((m->cap ? m->cap : 1) * sizeof *m->touched);
+  m->touched = malloc((m->cap + 1) * sizeof *m->touched); /* + 1: mark_run writes one past the last new cell */
   if (!m->bits || !m->touched) {
     osq_geo_marks_free(m);
     return NULL;
@@ -923,24 +922,28 @@ static size_t mark_run(const osq_geo_raster_t *g, osq_geo_marks_t *m, int r, lon
       area[t] += a;
     }
   } else {
+    /* Without branches on the data: whether a cell is new to the flight, and to the year, is
+     * unpredictable cell to cell (a third of a flight's cells are new to the year), so both
+     * sets are written unconditionally with what they already hold or the new bit, the lists
+     * grow by 0 or 1, and the areas by a or by 0.0 (which leaves a sum as it is). */
     uint64_t *ybits = y->bits;
     uint32_t *ytouched = y->touched + y->n_touched;
     double *yarea = y->area_km2;
     size_t yn = 0;
     for (long c = c0; c <= c1; c++) {
       const unsigned t = tid[c];
-      if (!ok[t]) continue;
-      const size_t i = base + (size_t)c;
-      const uint64_t bit = (uint64_t)1 << (i & 63);
-      if (bits[i >> 6] & bit) continue;
-      bits[i >> 6] |= bit;
-      touched[n++] = (uint32_t)i;
-      area[t] += a;
-      if (yok[t] && !(ybits[i >> 6] & bit)) {
-        ybits[i >> 6] |= bit;
-        ytouched[yn++] = (uint32_t)i;
-        yarea[t] += a;
-      }
+      const size_t i = base + (size_t)c, w = i >> 6;
+      const unsigned sh = (unsigned)(i & 63);
+      const uint64_t fnew = (uint64_t)ok[t] & ~(bits[w] >> sh) & 1u;
+      bits[w] |= fnew << sh;
+      touched[n] = (uint32_t)i;
+      n += fnew;
+      area[t] += a * (double)fnew;
+      const uint64_t ynew = fnew & (uint64_t)yok[t] & ~(ybits[w] >> sh) & 1u;
+      ybits[w] |= ynew << sh;
+      ytouched[yn] = (uint32_t)i;
+      yn += ynew;
+      yarea[t] += a * (double)ynew;
     }
     y->n_touched += yn;
     y->total_km2 += (double)yn * a; /* exact: yn copies of a float's value */
@@ -1056,9 +1059,10 @@ double osq_geo_mark_segment(const osq_geo_raster_t *g, double lat1, double lon1,
     if (va >= 0 && vb >= 0) zmax = q;
     if (va <= 0 && vb <= 0) zmin = -q; /* -v, its southernmost point */
   }
-  const double res = g->res_deg * D2R;
+  const double res = g->res_deg * D2R, inv_res = 1.0 / res;
   const double lat_hi = asin(zmax > 1.0 ? 1.0 : zmax) + delta, lat_lo = asin(zmin < -1.0 ? -1.0 : zmin) - delta;
-  int rlo = (int)floor((lat_lo + PI / 2) / res - 0.5) - 1, rhi = (int)ceil((lat_hi + PI / 2) / res - 0.5) + 1;
+  /* the rows whose centres lie within [lat_lo, lat_hi], widened for rounding by far less than a row */
+  int rlo = (int)ceil((lat_lo - 1e-9 + PI / 2) / res - 0.5), rhi = (int)floor((lat_hi + 1e-9 + PI / 2) / res - 0.5);
   if (rlo < 0) rlo = 0;
   if (rhi > g->nlat - 1) rhi = g->nlat - 1;
 
@@ -1119,21 +1123,20 @@ double osq_geo_mark_segment(const osq_geo_raster_t *g, double lat1, double lon1,
           for (int side = 1; side >= -1 && done; side -= 2) {
             /* the piece from alpha + side (pi - h1) to alpha + side h0; its middle's direction is
              * the sum of its ends' unit vectors, rotated by alpha */
-            double ex = t0 - t1, ey = side * (s0 + s1);
-            const double en = sqrt(ex * ex + ey * ey);
-            ex /= en;
-            ey /= en;
-            const double p[3] = {cphi * (ca_n * ex - sa_n * ey), cphi * (sa_n * ex + ca_n * ey), sphi};
+            const double ex = t0 - t1, ey = side * (s0 + s1), en = sqrt(ex * ex + ey * ey);
+            /* en times the point: the signs are those of the unit vector's products */
+            const double p[3] = {cphi * (ca_n * ex - sa_n * ey), cphi * (sa_n * ex + ca_n * ey), sphi * en};
             const double wa = s.na[0] * p[0] + s.na[1] * p[1] + s.na[2] * p[2];
             const double wb = s.bn[0] * p[0] + s.bn[1] * p[1] + s.bn[2] * p[2];
-            if (wa > 1e-9 && wb > 1e-9) {
+            const double tiny = 1e-9 * en;
+            if (wa > tiny && wb > tiny) {
               const double lo = side > 0 ? cond[0].alpha + PI - h1 : cond[0].alpha - h0;
               const double hi = side > 0 ? cond[0].alpha + h0 : cond[0].alpha - PI + h1;
               set.lo[set.n] = lo;
               set.hi[set.n++] = hi;
               pts_add(&pts, lo, rad);
               pts_add(&pts, hi, rad);
-            } else if (!(wa < -1e-9 || wb < -1e-9)) {
+            } else if (!(wa < -tiny || wb < -tiny)) {
               done = false; /* too close to call: the full way */
             }
           }
@@ -1177,7 +1180,13 @@ double osq_geo_mark_segment(const osq_geo_raster_t *g, double lat1, double lon1,
       int amb[2 * ARC_PTS_MAX + 2];
       const int n_amb = ambiguous_cols(g, &pts, res, amb, (int)(sizeof amb / sizeof amb[0]));
       for (int i = 0; i < set.n; i++) {
-        long c0 = (long)ceil((set.lo[i] + PI) / res - 0.5), c1 = (long)floor((set.hi[i] + PI) / res - 0.5);
+        /* the columns whose centres lie in [lo, hi]; the offset of 8 turns makes the casts floors */
+        const double off = 8.0 * (double)g->nlon, ulo = (set.lo[i] + PI) * inv_res - 0.5 + off;
+        const double uhi = (set.hi[i] + PI) * inv_res - 0.5 + off;
+        long c0 = (long)ulo, c1 = (long)uhi;
+        c0 += (double)c0 < ulo;
+        c0 -= 8L * g->nlon;
+        c1 -= 8L * g->nlon;
         if (c1 - c0 + 1 > g->nlon) c1 = c0 + g->nlon - 1;
         if (c0 <= c1) row_cells += mark_cols(g, m, r, c0, c1, amb, n_amb);
       }

@@ -29,7 +29,9 @@
 #include <unistd.h>
 
 #include "models/errors.h"
+#include "sim/geosetup.h"
 #include "sim/hash.h"
+#include "sim/lowerbound.h"
 #include "sim/mpi.h"
 #include "sim/rng.h"
 #include "sim/run.h"
@@ -73,6 +75,10 @@ typedef struct {
   double peak_mib;
   status_t status;
   char why[160]; /* for ST_INVALID: what was expected */
+  /* the lower bound (lowerbound.h) for the same work and threads; has_lb false under MPI */
+  bool has_lb;
+  osq_lb_work_t lb;
+  double lb_seconds[BENCH_MAX_REPEAT], lb_best, lb_ratio;
 } config_t;
 
 /* ============================================================================================ */
@@ -242,8 +248,25 @@ static double peak_mib(void) {
   return (double)ru.ru_maxrss / 1024.0;
 }
 
+/* The lower bound of configuration c (its work as the last run counted it), R times. Under MPI it
+ * is not measured: its loop is one process's. */
+static int measure_lower_bound(const osq_geo_raster_t *g, const bench_args_t *a, config_t *c, osq_error_t *err) {
+  c->has_lb = c->ranks == 1;
+  if (!c->has_lb) return OSQ_OK;
+  for (int r = 0; r < a->repeat; r++) {
+    osq_lb_result_t out;
+    int rc = osq_lb_run(g, &c->lb, c->threads, &out, err);
+    if (rc != OSQ_OK) return rc;
+    c->lb_seconds[r] = out.seconds;
+  }
+  c->lb_best = minimum(c->lb_seconds, a->repeat);
+  c->lb_ratio = c->wall_best / (c->lb_best > 1e-9 ? c->lb_best : 1e-9);
+  return OSQ_OK;
+}
+
 /* Run one configuration R times. @return 0, or the engine's error code with detail in err. */
-static int measure(const osq_scenario_t *sc, const bench_args_t *a, config_t *c, osq_error_t *err) {
+static int measure(const osq_scenario_t *sc, const osq_geo_raster_t *g, const bench_args_t *a, config_t *c,
+                   osq_error_t *err) {
   for (int r = 0; r < a->repeat; r++) {
     osq_run_opts_t opts = {.trials = a->trials, .threads = c->threads};
     osq_run_result_t *res = NULL;
@@ -257,6 +280,19 @@ static int measure(const osq_scenario_t *sc, const bench_args_t *a, config_t *c,
     c->threads = res->threads;
     c->ranks = res->ranks;
     c->has_cells = imaged_cells(res, &c->cells);
+    const int64_t stride = osq_geo_stride(sc->geo.trials, res->trials_done);
+    const int64_t geo_trials = sc->geo.enabled ? (res->trials_done + stride - 1) / stride : 0;
+    c->lb = (osq_lb_work_t){.trials = res->trials_done,
+                            .geo_stride = stride,
+                            .draws = res->draws,
+                            /* flights of the trials with geography, for the per-flight clears */
+                            .flights = res->trials_done ? (int64_t)((double)res->flights_completed *
+                                                                    (double)geo_trials / (double)res->trials_done + 0.5)
+                                                        : 0,
+                            .cells = res->cells_marked,
+                            .runs = res->runs_marked,
+                            .seed = sc->seed,
+                            .block_size = sc->block_size};
     osq_run_result_free(res);
   }
   const int R = a->repeat;
@@ -268,7 +304,7 @@ static int measure(const osq_scenario_t *sc, const bench_args_t *a, config_t *c,
   c->flights_rate = rate(c->flights, c->wall_best);
   c->cells_rate = c->has_cells ? rate(c->cells, c->wall_best) : 0.0;
   c->peak_mib = peak_mib();
-  return OSQ_OK;
+  return measure_lower_bound(g, a, c, err);
 }
 
 /* Scaling against the first configuration, and the verification status. */
@@ -391,6 +427,7 @@ static void print_bench_line(FILE *f, const osq_scenario_t *sc, const bench_args
   fprintf(f, " setup_s=%.6f median_s=%.6f repeat=%d flights_per_s=%.6g", c->setup_median, c->wall_median, a->repeat,
           c->flights_rate);
   if (c->has_cells) fprintf(f, " imaged_cells_per_s=%.6g", c->cells_rate);
+  if (c->has_lb) fprintf(f, " lower_bound_s=%.6f ratio=%.4f", c->lb_best, c->lb_ratio);
   fprintf(f, " speedup=%.4f efficiency=%.4f peak_mib=%.1f status=%s\n", c->speedup, c->efficiency, c->peak_mib,
           STATUS_WORD[c->status]);
 }
@@ -421,6 +458,11 @@ static void print_config(FILE *f, const osq_scenario_t *sc, const bench_args_t *
   if (c->has_cells)
     fprintf(f, "%-17s%s per run, %s imaged cells/s\n", "Imaged cells:", fancy(c->cells, b1),
             fancy_rate(c->cells_rate, b2));
+  if (c->has_lb) {
+    fprintf(f, "%-17s%.3f s  (%s draws and %s cell marks in %s runs, no geometry)\n", "Lower bound:", c->lb_best,
+            fancy(c->lb.draws, b1), fancy(c->lb.cells, b2), fancy(c->lb.runs, word));
+    fprintf(f, "%-17s%.2fx the lower bound  (trial loop / lower bound)\n", "Ratio:", c->lb_ratio);
+  }
   fprintf(f, "%-17s%.2fx speed-up vs %d thread%s, efficiency %.1f %%\n", "Scaling:", c->speedup, first->threads,
           first->threads == 1 ? "" : "s", 100.0 * c->efficiency);
   fprintf(f, "%-17s%.1f MiB  (peak resident set of the process so far%s)\n", "Peak memory:", c->peak_mib,
@@ -520,6 +562,15 @@ static json_t *json_report(const osq_scenario_t *sc, const bench_args_t *a, cons
       jset(o, "imaged_cells", json_integer(c->cells), ok);
       jset(o, "imaged_cells_per_s", json_real(c->cells_rate), ok);
     }
+    if (c->has_lb) {
+      json_t *lb = json_object();
+      jset(lb, "seconds", json_real(c->lb_best), ok);
+      jset(lb, "ratio", json_real(c->lb_ratio), ok);
+      jset(lb, "draws", json_integer(c->lb.draws), ok);
+      jset(lb, "cell_marks", json_integer(c->lb.cells), ok);
+      jset(lb, "runs", json_integer(c->lb.runs), ok);
+      jset(o, "lower_bound", lb, ok);
+    }
     jset(o, "speedup", json_real(c->speedup), ok);
     jset(o, "efficiency", json_real(c->efficiency), ok);
     jset(o, "peak_mib", json_real(c->peak_mib), ok);
@@ -550,6 +601,8 @@ static json_t *json_report(const osq_scenario_t *sc, const bench_args_t *a, cons
 
 int osq_bench_main(int argc, char **argv, FILE *out, FILE *errout) {
   bench_args_t a;
+  osq_geo_setup_t geo; /* the lower bound's raster */
+  memset(&geo, 0, sizeof geo);
   int rc = parse_args(argc, argv, &a, errout);
   if (rc >= 0) return rc;
   if (a.help) {
@@ -591,11 +644,18 @@ int osq_bench_main(int argc, char **argv, FILE *out, FILE *errout) {
   const int64_t trials = a.trials > 0 ? a.trials : sc->trials;
 
   if (!a.json) print_header(out, sc, &a, trials, load_s);
+  /* The raster for the lower bound's cell marks: built once, outside every timing. */
+  osq_error_clear(err);
+  if (osq_mpi_size() == 1 && osq_geo_setup(sc, &geo, err) != OSQ_OK) {
+    for (int k = 0; k < err->n; k++) fprintf(errout, "osq: error: %s\n", err->msg[k]);
+    rc = OSQ_BENCH_RUNTIME;
+    goto done;
+  }
   for (int i = 0; i < a.n_threads; i++) {
     config_t *c = &cs[i];
     c->threads = a.threads[i];
     osq_error_clear(err);
-    if (measure(sc, &a, c, err) != OSQ_OK) {
+    if (measure(sc, geo.raster, &a, c, err) != OSQ_OK) {
       if (!a.json) fflush(out);
       for (int k = 0; k < err->n; k++) fprintf(errout, "osq: error: %s\n", err->msg[k]);
       fprintf(errout, "osq: error: bench stopped at %d thread%s\n", c->threads, c->threads == 1 ? "" : "s");
@@ -625,6 +685,7 @@ int osq_bench_main(int argc, char **argv, FILE *out, FILE *errout) {
     if (cs[i].status == ST_INVALID) rc = OSQ_BENCH_VERIFY;
   if (!ok) rc = OSQ_BENCH_RUNTIME;
 done:
+  osq_geo_teardown(&geo);
   free(cs);
   free(err);
   free(sc);
