@@ -13,6 +13,7 @@
  * vector parts (frame, graticule, colour bar, text) on top. The PNG goes through the atomic
  * writer of results/table.h, so a failure leaves no file behind.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -369,9 +370,20 @@ static void text_fit(cairo_t *cr, const char *s, double x, double y, double ax, 
 /* PNG output through the atomic writer                                                             */
 /* ---------------------------------------------------------------------------------------------- */
 
+/* cairo reduces every failed write to CAIRO_STATUS_WRITE_ERROR; the sink keeps the errno so that
+ * the message can say why ("No space left on device"), as the other writers do. */
+typedef struct {
+  FILE *fp;
+  int errnum; /* errno of the first failed fwrite, 0 if none */
+} png_sink_t;
+
 static cairo_status_t png_sink(void *closure, const unsigned char *data, unsigned int len) {
-  FILE *fp = closure;
-  return fwrite(data, 1, len, fp) == len ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+  png_sink_t *sink = closure;
+  if (sink->errnum) return CAIRO_STATUS_WRITE_ERROR;
+  errno = 0;
+  if (fwrite(data, 1, len, sink->fp) == len) return CAIRO_STATUS_SUCCESS;
+  sink->errnum = errno ? errno : EIO;
+  return CAIRO_STATUS_WRITE_ERROR;
 }
 
 static int cairo_failure(cairo_status_t st, const char *path, osq_error_t *err) {
@@ -387,11 +399,13 @@ static int write_png(cairo_surface_t *surf, const char *path, osq_error_t *err) 
   osq_atomic_file_t *f;
   int rc = osq_atomic_open(path, &f, err);
   if (rc) return rc;
-  st = cairo_surface_write_to_png_stream(surf, png_sink, osq_atomic_stream(f));
+  png_sink_t sink = {osq_atomic_stream(f), 0};
+  st = cairo_surface_write_to_png_stream(surf, png_sink, &sink);
   if (st != CAIRO_STATUS_SUCCESS) {
     osq_atomic_abort(f);
     if (st == CAIRO_STATUS_WRITE_ERROR)
-      return osq_error_add(err, OSQ_EIO, path, 0, "write error while writing the PNG");
+      return osq_error_add(err, OSQ_EIO, path, 0, "write error: %s",
+                           strerror(sink.errnum ? sink.errnum : EIO));
     return cairo_failure(st, path, err);
   }
   return osq_atomic_commit(f, err);
