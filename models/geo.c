@@ -926,25 +926,38 @@ static size_t mark_run(const osq_geo_raster_t *g, osq_geo_marks_t *m, int r, lon
      * unpredictable cell to cell (a third of a flight's cells are new to the year), so both
      * sets are written unconditionally with what they already hold or the new bit, the lists
      * grow by 0 or 1, and the areas by a or by 0.0 (which leaves a sum as it is). */
+    /* The areas are counted per stretch of one territory and added as count x area: the same
+     * sum (every partial sum of these float-valued areas is exact in double), without a chain of
+     * dependent floating-point additions through memory from cell to cell. */
     uint64_t *ybits = y->bits;
     uint32_t *ytouched = y->touched + y->n_touched;
     double *yarea = y->area_km2;
     size_t yn = 0;
+    unsigned cur = tid[c0];
+    uint64_t fcnt = 0, ycnt = 0;
     for (long c = c0; c <= c1; c++) {
       const unsigned t = tid[c];
+      if (t != cur) {
+        area[cur] += a * (double)fcnt;
+        yarea[cur] += a * (double)ycnt;
+        fcnt = ycnt = 0;
+        cur = t;
+      }
       const size_t i = base + (size_t)c, w = i >> 6;
       const unsigned sh = (unsigned)(i & 63);
       const uint64_t fnew = (uint64_t)ok[t] & ~(bits[w] >> sh) & 1u;
       bits[w] |= fnew << sh;
       touched[n] = (uint32_t)i;
       n += fnew;
-      area[t] += a * (double)fnew;
+      fcnt += fnew;
       const uint64_t ynew = fnew & (uint64_t)yok[t] & ~(ybits[w] >> sh) & 1u;
       ybits[w] |= ynew << sh;
       ytouched[yn] = (uint32_t)i;
       yn += ynew;
-      yarea[t] += a * (double)ynew;
+      ycnt += ynew;
     }
+    area[cur] += a * (double)fcnt;
+    yarea[cur] += a * (double)ycnt;
     y->n_touched += yn;
     y->total_km2 += (double)yn * a; /* exact: yn copies of a float's value */
   }

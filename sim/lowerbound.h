@@ -7,7 +7,8 @@
  *
  * What one imaged cell costs here: a test-and-set of its bit in the flight's set and in the
  * year's set, its index appended to each set's list (for the per-flight and per-year clears),
- * and its row's area added to its territory's total in each. The cells come in runs along raster
+ * and its row's area counted to its territory in each, written as the engine's own tightest loop
+ * (models/geo.c mark_run) is: no branches on the data. The cells come in runs along raster
  * rows, as many runs as the real swaths made (so the same number of runs, and their mean length),
  * at positions from an integer hash (addressing, not model draws), in the latitudes the parties
  * lie in. The draws are Philox words from one stream per trial, as the real run's.
