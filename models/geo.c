@@ -1120,8 +1120,12 @@ double osq_geo_mark_segment(const osq_geo_raster_t *g, double lat1, double lon1,
     if (s.point) {
       arc_row(&cond[0], sphi, cphi, base, &set, &pts);
       done = true;
-    } else if (fabs(phi - lat_a) > near_end && fabs(phi - lat_b) > near_end && fabs(phi + lat_a) > near_end &&
-               fabs(phi + lat_b) > near_end) {
+    } else if (fabs(phi + lat_a) > near_end && fabs(phi + lat_b) > near_end &&
+               (fabs(phi - lat_a) > near_end || fabs(phi - lat_b) > near_end)) {
+      /* At most one end is near: the band's pieces from cos h = t; the far end's wedge decided
+       * per piece at one point; the near end's wedge and cap, if any, as arcs. */
+      const bool near_a = fabs(phi - lat_a) <= near_end, near_b = fabs(phi - lat_b) <= near_end;
+      const double *far_w = near_a ? s.bn : s.na; /* near_b, or neither (then both by a point) */
       const double A = cphi * cond[0].R, C = sphi * cond[0].z;
       const double inv = A > 1e-4 ? 1.0 / A : 0.0;
       const double t0 = (-s.sind - C) * inv, t1 = (-s.sind + C) * inv; /* cos h0, cos h1 */
@@ -1139,22 +1143,37 @@ double osq_geo_mark_segment(const osq_geo_raster_t *g, double lat1, double lon1,
             const double ex = t0 - t1, ey = side * (s0 + s1), en = sqrt(ex * ex + ey * ey);
             /* en times the point: the signs are those of the unit vector's products */
             const double p[3] = {cphi * (ca_n * ex - sa_n * ey), cphi * (sa_n * ex + ca_n * ey), sphi * en};
-            const double wa = s.na[0] * p[0] + s.na[1] * p[1] + s.na[2] * p[2];
-            const double wb = s.bn[0] * p[0] + s.bn[1] * p[1] + s.bn[2] * p[2];
+            const double wf = far_w[0] * p[0] + far_w[1] * p[1] + far_w[2] * p[2];
+            const double wn = near_a || near_b ? 1.0 : s.bn[0] * p[0] + s.bn[1] * p[1] + s.bn[2] * p[2];
             const double tiny = 1e-9 * en;
-            if (wa > tiny && wb > tiny) {
+            if (wf > tiny && wn > tiny) {
               const double lo = side > 0 ? cond[0].alpha + PI - h1 : cond[0].alpha - h0;
               const double hi = side > 0 ? cond[0].alpha + h0 : cond[0].alpha - PI + h1;
-              set.lo[set.n] = lo;
-              set.hi[set.n++] = hi;
+              if (near_a || near_b) {
+                arc_set_arc(&x, base, reduce_angle(0.5 * (lo + hi), base), 0.5 * (hi - lo));
+                arc_set_or(&y, &set, &x);
+                set = y;
+              } else {
+                set.lo[set.n] = lo;
+                set.hi[set.n++] = hi;
+              }
               pts_add(&pts, lo, rad);
               pts_add(&pts, hi, rad);
-            } else if (!(wa < -tiny || wb < -tiny)) {
+            } else if (!(wf < -tiny || wn < -tiny)) {
               done = false; /* too close to call: the full way */
             }
           }
-          if (done && set.n == 0) continue;
-          if (!done) pts.n = 0;
+          if (done && (near_a || near_b)) { /* the near end: its wedge, then its cap */
+            arc_row(&cond[near_a ? 2 : 3], sphi, cphi, base, &x, &pts);
+            arc_set_and(&y, &set, &x);
+            arc_row(&cond[near_a ? 4 : 5], sphi, cphi, base, &x, &pts);
+            arc_set_or(&set, &y, &x);
+          }
+          if (done && set.n == 0 && pts.n == 0) continue;
+          if (!done) {
+            pts.n = 0;
+            pts.whole_row = false;
+          }
         }
       }
     }
