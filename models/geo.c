@@ -1109,13 +1109,14 @@ double osq_geo_mark_segment(const osq_geo_raster_t *g, double lat1, double lon1,
   const double ca_n = cos(cond[0].alpha), sa_n = sin(cond[0].alpha); /* alpha_n (reduced: same cos, sin) */
   size_t cells = 0;
   double added = 0.0;
+  arc_set_t set = {0, {0}, {0}}, x = set, y = set, z = set; /* zeroed once: -O3 cannot see every path sets them */
   for (int r = rlo; r <= rhi; r++) {
     const double sphi = g->row_sin[r], cphi = g->row_cos[r];
     const double phi = -PI / 2 + (r + 0.5) * res;
     arc_pts_t pts;
     pts.n = 0;
     pts.whole_row = false;
-    arc_set_t set, x, y, z;
+    set.n = x.n = y.n = z.n = 0;
     bool done = false;
     if (s.point) {
       arc_row(&cond[0], sphi, cphi, base, &set, &pts);
