@@ -131,6 +131,24 @@ out=$(mktemp "$here/.RESULTS.md.XXXXXX") || exit 3
       "$(commas "$r")" "$(commas "$(awk -v n="$tr" -v s="$med" 'BEGIN { print n / s }')")" "$s" "$(awk -v x="$e" 'BEGIN { print 100 * x }')" "$h" "$st"
   done <"$tmp/lines"
   echo
+  echo "## Against the lower bound"
+  echo
+  echo "Beside every configuration \`osq bench\` times a lower bound (\`sim/lowerbound.c\`): a tight loop"
+  echo "that does the run's own random draws (one Philox stream per trial) and marks the run's imaged"
+  echo "cells in a flight set and a year set (bit test-and-set, index list, area per territory), in"
+  echo "as many row runs as the swaths made, with no routes, no geometry and no statistics, on the"
+  echo "same threads. Ratio = trial loop / lower bound (best of $repeat each)."
+  echo
+  echo "| workload | threads | trial loop (s) | lower bound (s) | ratio | draws | cell marks | runs |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+  while read -r w rest; do
+    lb=$(field "$rest" lower_bound_s)
+    [ -n "$lb" ] || continue
+    printf '| %s | %s | %.3f | %.3f | %.2fx | %s | %s | %s |\n' "$w" "$(field "$rest" threads)" "$(field "$rest" seconds)" \
+      "$lb" "$(field "$rest" ratio)" "$(commas "$(field "$rest" draws)")" "$(commas "$(field "$rest" cell_marks)")" \
+      "$(commas "$(field "$rest" runs)")"
+  done <"$tmp/lines"
+  echo
   echo "Workloads: \`bench/small.cfg\` (2019, 2,000 trials, geography for 100 of them, every 20th, blocks of 16),"
   echo "\`bench/baseline.cfg\` (as \`scenarios/baseline.cfg\`: 2019, 10,000 trials, geography for 1,000 of them,"
   echo "every 10th, blocks of 256), \`bench/heavy.cfg\` (2002-2025, 2,000 trials, geography for 100 of them, every 20th,"

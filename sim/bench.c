@@ -283,6 +283,7 @@ static int measure(const osq_scenario_t *sc, const osq_geo_raster_t *g, const be
     const int64_t stride = osq_geo_stride(sc->geo.trials, res->trials_done);
     const int64_t geo_trials = sc->geo.enabled ? (res->trials_done + stride - 1) / stride : 0;
     c->lb = (osq_lb_work_t){.trials = res->trials_done,
+                            .years = sc->last_year - sc->first_year + 1,
                             .geo_stride = stride,
                             .draws = res->draws,
                             /* flights of the trials with geography, for the per-flight clears */
@@ -427,7 +428,9 @@ static void print_bench_line(FILE *f, const osq_scenario_t *sc, const bench_args
   fprintf(f, " setup_s=%.6f median_s=%.6f repeat=%d flights_per_s=%.6g", c->setup_median, c->wall_median, a->repeat,
           c->flights_rate);
   if (c->has_cells) fprintf(f, " imaged_cells_per_s=%.6g", c->cells_rate);
-  if (c->has_lb) fprintf(f, " lower_bound_s=%.6f ratio=%.4f", c->lb_best, c->lb_ratio);
+  if (c->has_lb)
+    fprintf(f, " lower_bound_s=%.6f ratio=%.4f draws=%lld cell_marks=%lld runs=%lld", c->lb_best, c->lb_ratio,
+            (long long)c->lb.draws, (long long)c->lb.cells, (long long)c->lb.runs);
   fprintf(f, " speedup=%.4f efficiency=%.4f peak_mib=%.1f status=%s\n", c->speedup, c->efficiency, c->peak_mib,
           STATUS_WORD[c->status]);
 }

@@ -24,6 +24,7 @@
 /** The work of one real run, as its counters report it. */
 typedef struct {
   int64_t trials;        /**< trials of the run */
+  int years;             /**< simulated years per trial: the year's set is cleared after each */
   int64_t geo_stride;    /**< every geo_stride-th trial has geography (osq_geo_stride) */
   int64_t draws;         /**< random words drawn by the run, all streams */
   int64_t flights;       /**< flights whose swaths were marked */
