@@ -151,7 +151,7 @@ out=$(mktemp "$here/.RESULTS.md.XXXXXX") || exit 3
   echo
   echo "Workloads: \`bench/small.cfg\` (2019, 2,000 trials, geography for 100 of them, every 20th, blocks of 16),"
   echo "\`bench/baseline.cfg\` (as \`scenarios/baseline.cfg\`: 2019, 10,000 trials, geography for 1,000 of them,"
-  echo "every 10th, blocks of 256), \`bench/heavy.cfg\` (2002-2025, 2,000 trials, geography for 100 of them, every 20th,"
+  echo "every 10th, blocks of 256), \`bench/heavy.cfg\` (2002-2025, 2,000 trials, geography at 0.05 degrees for 100 of them, every 20th,"
   echo "blocks of 16). Trials with geography cost far more than the others, so trials/s depends on"
   echo "the mix; compare a workload only with itself."
   echo "The hash must be the same for every thread count of a workload (\`osq bench\` exits 1"
