@@ -51,7 +51,8 @@ if [ -f "$cache" ]; then
 fi
 commit=$(git rev-parse HEAD 2>/dev/null || echo "not a git work tree")
 # --no-optional-locks: only read the index, never refresh it (others may be using the tree).
-if [ -n "$(git --no-optional-locks status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+# RESULTS.md itself does not count: it is what this script rewrites.
+if [ -n "$(git --no-optional-locks status --porcelain --untracked-files=no -- . ':!bench/RESULTS.md' 2>/dev/null)" ]; then
   commit="$commit (plus uncommitted changes)"
 fi
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
