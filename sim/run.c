@@ -506,6 +506,14 @@ int osq_run_execute(const osq_scenario_t *sc, const osq_run_opts_t *opts, osq_ru
   const int S = pl.n_slots, P = pl.n_parties, Y = pl.n_years;
   const bool want_map = geo.world && sc->map;
   const size_t n_cells = geo.raster ? geo.raster->n_cells : 0;
+  /* Each thread counts a cell's imaged trial-years in 32 bits (64 would double the map's 26 MB
+   * per thread at 0.1 degrees): a map that could count more is refused, never wrapped. */
+  const uint64_t map_years = (uint64_t)((trials + pl.geo_stride - 1) / pl.geo_stride) * (uint64_t)(Y > 0 ? Y : 1);
+  if (rc == OSQ_OK && want_map && map_years > UINT32_MAX)
+    rc = osq_error_add(err, OSQ_ERANGE, sc->path, 0,
+                       "a map over %llu trial-years with geography would overflow its 32-bit counts (at most "
+                       "4,294,967,295); nothing was run (expected output.map = false, or geo.trials set)",
+                       (unsigned long long)map_years);
   osq_welford_t *total = NULL, *recs = NULL;
   thread_ws_t *ws = NULL;
   uint64_t *cells = NULL, *pack = NULL;
