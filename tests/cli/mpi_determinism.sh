@@ -4,7 +4,8 @@
 # non-MPI build's (osq-serial: the same sources without MPI), and a run.json that differs only in
 # its run-environment fields; a run spread over many waves with a partial last one
 # (bench/small.cfg: 125 blocks of 16 trials) likewise; the report is printed once (rank 0) with
-# the serial verification hash, and the flight log is the serial one; `osq compare` under 2 and 3
+# the serial verification hash, and the flight log is the serial one; a run interrupted and
+# resumed over different rank counts ends with the serial files; `osq compare` under 2 and 3
 # ranks writes the serial compare.csv.
 # Usage: mpi_determinism.sh OSQ OSQ_SERIAL REPO MPIEXEC NUMPROC_FLAG [MPIEXEC_FLAGS...]
 set -u
@@ -62,6 +63,22 @@ for cfg in "3 1" "2 2"; do
     { bad "small.cfg on $1 ranks x $2 threads exited $?"; cat "$tmp/small.err"; }
   for f in summary.csv dyads.csv; do same "$tmp/small/$f" "$tmp/small$1/$f" "small.cfg $f differs: $1 ranks x $2 threads"; done
 done
+
+# Interrupted and resumed across rank counts (--resume): stopped after 40 of small.cfg's 125
+# blocks on 2 ranks, resumed and stopped again after 80 on 3 ranks, finished on 2 ranks x 2
+# threads; the files are the non-MPI run's and the checkpoint is gone.
+OSQ_STOP_AFTER_BLOCKS=40 mpi 2 run bench/small.cfg --threads 1 --out "$tmp/res" --quiet --format csv,json \
+  2>"$tmp/res.err"
+rc=$?
+[ $rc = 130 ] && [ -f "$tmp/res/checkpoint.osq" ] && ok || { bad "interrupted on 2 ranks: exit $rc"; cat "$tmp/res.err"; }
+OSQ_STOP_AFTER_BLOCKS=80 mpi 3 run bench/small.cfg --threads 1 --resume "$tmp/res" --quiet 2>"$tmp/res.err"
+rc=$?
+[ $rc = 130 ] && ok || { bad "resumed and interrupted on 3 ranks: exit $rc"; cat "$tmp/res.err"; }
+mpi 2 run bench/small.cfg --threads 2 --resume "$tmp/res" --quiet 2>"$tmp/res.err"
+rc=$?
+[ $rc = 0 ] && ok || { bad "resumed to the end on 2 ranks x 2 threads: exit $rc"; cat "$tmp/res.err"; }
+for f in summary.csv dyads.csv; do same "$tmp/small/$f" "$tmp/res/$f" "resumed small.cfg $f differs from the non-MPI run"; done
+[ ! -e "$tmp/res/checkpoint.osq" ] && ok || bad "the checkpoint is left after the resumed run completed"
 
 # osq compare: common random numbers over ranks.
 "$serial" compare scenarios/baseline.cfg scenarios/us_out.cfg --trials 600 --threads 2 --out "$tmp/cmp" \
