@@ -641,6 +641,9 @@ osq_geo_marks_t *osq_geo_marks_alloc(const osq_geo_raster_t *g) {
   m->bits = calloc((g->n_cells + 63) / 64, sizeof *m->bits);
   m->cap = g->n_terr_cells;
   m->touched = malloc((m->cap + 1) * sizeof *m->touched); /* + 1: mark_run writes one past the last new cell */
+  /* Written once now, so that the whole list is resident from the start: otherwise the memory a
+   * run holds grows with the largest swath it happens to meet, page by page, inside the loop. */
+  if (m->touched) memset(m->touched, 0, (m->cap + 1) * sizeof *m->touched);
   if (!m->bits || !m->touched) {
     osq_geo_marks_free(m);
     return NULL;

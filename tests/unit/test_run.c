@@ -246,11 +246,15 @@ static long child_peak_kib(int64_t trials) {
   return kib;
 }
 
+/* Peak RSS of one process varies by about 1 MiB from run to run whatever the trial count (thread
+ * start-up, malloc arenas: measured 25.9-27.2 MiB for both counts below under load), so the test
+ * compares 80 times the trials against a 4 MiB margin: anything kept per trial, down to 13 bytes,
+ * would exceed it. */
 Test(engine, memory_does_not_grow_with_trials, .timeout = 300) {
   long small = child_peak_kib(4096);
-  long large = child_peak_kib(20 * 4096);
-  cr_log_info("peak RSS %ld KiB for 4,096 trials, %ld KiB for 81,920", small, large);
-  cr_assert_lt(labs(large - small), 1024, "peak RSS %ld KiB for 4,096 trials, %ld KiB for 81,920", small, large);
+  long large = child_peak_kib(80 * 4096);
+  cr_log_info("peak RSS %ld KiB for 4,096 trials, %ld KiB for 327,680", small, large);
+  cr_assert_lt(large - small, 4096, "peak RSS %ld KiB for 4,096 trials, %ld KiB for 327,680", small, large);
 }
 
 /* ---------------------------------------------------------------------------------------------- */
