@@ -1097,18 +1097,19 @@ double osq_geo_mark_segment(const osq_geo_raster_t *g, double lat1, double lon1,
     cond[n_cond++] = arc_cond(b, 1.0, s.cosd, base);
   }
 
-  /* Rows where a cap can reach: within delta (and a row for rounding) of its centre's latitude. */
+  /* An end is "near" a row when the row lies within delta of its latitude (with 1e-4 rad for
+   * rounding): a cap reaches only such rows, since cell centres lie on their row's latitude. */
   const double lat_a = asin(fmax(-1.0, fmin(1.0, a[2]))), lat_b = asin(fmax(-1.0, fmin(1.0, b[2])));
-  const double near_end = delta + 1e-4; /* cell centres lie on their row's latitude: no cap reaches beyond */
+  const double near_end = delta + 1e-4;
 
-  /* Middle rows take a short cut: rows farther than delta from the latitudes of a, b and their
-   * antipodes. No cap reaches them (cell centres lie on their row's latitude), and the wedge's
-   * boundaries meet the band only within delta of a, b and their antipodes, so in such a row
-   * each piece of the band lies wholly inside or wholly outside the wedge, which one point of it
-   * decides. The band of a row is {pi - h1 <= |lon - alpha_n| <= h0}: two pieces, one each side
-   * of alpha_n, whose middles follow from cos h = t without trigonometry. Only the ends of the
-   * pieces inside the wedge need the exact test nearby; cells near the other pieces are outside
-   * the wedge, so outside the swath, either way. */
+  /* Short cut for the rows near at most one end (and far from both antipodes): most rows. The
+   * boundary of an end's wedge meets the band only within delta of that end or its antipode, so
+   * in a row far from both, each piece of the band lies wholly inside or wholly outside that
+   * wedge, and one point of the piece decides which. The band of a row is
+   * {pi - h1 <= |lon - alpha_n| <= h0}: two pieces, one each side of alpha_n, whose middles follow
+   * from cos h = t without trigonometry. The near end's wedge and cap, if there is one, are added
+   * as arcs. Only the ends of the pieces kept (and of the arcs) need the exact test nearby: cells
+   * near the dropped pieces are outside a far end's wedge, so outside the swath, either way. */
   const double ca_n = cos(cond[0].alpha), sa_n = sin(cond[0].alpha); /* alpha_n (reduced: same cos, sin) */
   size_t cells = 0;
   double added = 0.0;
