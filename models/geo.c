@@ -877,12 +877,14 @@ static inline double mark_cell(const osq_geo_raster_t *g, osq_geo_marks_t *m, si
 
 
 /* The ids a mark set may mark: its cached table, rebuilt when its filter changes. */
-static const uint8_t *marks_ok(const osq_geo_raster_t *g, osq_geo_marks_t *m) {
-  if (!m->ok_valid || m->ok_for != m->filter) {
-    for (int t = 0; t < OSQ_GEO_IDS; t++) m->ok[t] = markable(g, m, (uint8_t)t);
-    m->ok_for = m->filter;
-    m->ok_valid = true;
-  }
+static void marks_ok_build(const osq_geo_raster_t *g, osq_geo_marks_t *m) {
+  for (int t = 0; t < OSQ_GEO_IDS; t++) m->ok[t] = markable(g, m, (uint8_t)t);
+  m->ok_for = m->filter;
+  m->ok_valid = true;
+}
+
+static inline const uint8_t *marks_ok(const osq_geo_raster_t *g, osq_geo_marks_t *m) {
+  if (!m->ok_valid || m->ok_for != m->filter) marks_ok_build(g, m);
   return m->ok;
 }
 
@@ -996,6 +998,7 @@ static int ambiguous_cols(const osq_geo_raster_t *g, const arc_pts_t *pts, doubl
 /* Mark columns c0..c1 (unwrapped, c1 - c0 < nlon) of row r except the sorted columns skip[]. */
 static size_t mark_cols(const osq_geo_raster_t *g, osq_geo_marks_t *m, int r, long c0, long c1, const int *skip,
                         int n_skip) {
+  if (n_skip == 0 && c0 >= 0 && c1 < g->nlon) return mark_run(g, m, r, c0, c1); /* the usual case */
   size_t n = 0;
   long lo = c0;
   while (lo <= c1) { /* split where the range wraps past 180 E */
