@@ -1114,7 +1114,6 @@ double osq_geo_mark_segment(const osq_geo_raster_t *g, double lat1, double lon1,
    * as arcs. Only the ends of the pieces kept (and of the arcs) need the exact test nearby: cells
    * near the dropped pieces are outside a far end's wedge, so outside the swath, either way. */
   const double ca_n = cos(cond[0].alpha), sa_n = sin(cond[0].alpha); /* alpha_n (reduced: same cos, sin) */
-  size_t cells = 0;
   double added = 0.0;
   arc_set_t set = {0, {0}, {0}}, x = set, y = set, z = set; /* zeroed once: -O3 cannot see every path sets them */
   for (int r = rlo; r <= rhi; r++) {
@@ -1240,10 +1239,8 @@ double osq_geo_mark_segment(const osq_geo_raster_t *g, double lat1, double lon1,
         }
       }
     }
-    cells += row_cells;
     added += (double)row_cells * (double)g->row_area_km2[r];
   }
-  (void)cells;
   m->total_km2 += added;
   return added;
 }
