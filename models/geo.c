@@ -521,6 +521,23 @@ int osq_geo_sampler_draw(const osq_geo_sampler_t *s, const osq_geo_raster_t *g, 
 /* Disc marking shared by the buffer                                                           */
 /* ============================================================================================ */
 
+void osq_geo_arc_z_range(const double a[3], const double u[3], double theta, double zb, double *zlo, double *zhi) {
+  double lo = fmin(a[2], zb), hi = fmax(a[2], zb);
+  /* z = ze cos(t - te) along the whole circle: highest at te, lowest at te + pi */
+  const double te = atan2(u[2], a[2]), ze = hypot(a[2], u[2]);
+  for (int k = 0; k < 2; k++) {
+    double t = te + k * PI;
+    while (t < 0.0) t += 2.0 * PI;
+    while (t >= 2.0 * PI) t -= 2.0 * PI;
+    if (t <= theta) {
+      if (k == 0) hi = fmax(hi, ze);
+      else lo = fmin(lo, -ze);
+    }
+  }
+  *zlo = lo;
+  *zhi = hi;
+}
+
 static void unit_vec(double lat, double lon, double v[3]) {
   double cl = cos(lat * D2R);
   v[0] = cl * cos(lon * D2R);
@@ -1067,17 +1084,9 @@ double osq_geo_mark_segment(const osq_geo_raster_t *g, double lat1, double lon1,
   if (!swath_setup(&s, lat1, lon1, lat2, lon2, half_width_km, &delta)) return 0.0;
   const double *a = s.a, *b = s.b, *n = s.n;
 
-  /* Rows: the segment's latitude range (its highest or lowest point may be inside it), widened
-   * by delta and a row. */
-  double zmax = a[2] > b[2] ? a[2] : b[2], zmin = a[2] < b[2] ? a[2] : b[2];
-  if (!s.point && fabs(n[2]) < 1.0) {
-    const double q = sqrt(1.0 - n[2] * n[2]);
-    const double v[3] = {-n[2] * n[0] / q, -n[2] * n[1] / q, q}; /* the great circle's northernmost point */
-    const double va = s.na[0] * v[0] + s.na[1] * v[1] + s.na[2] * v[2];
-    const double vb = s.bn[0] * v[0] + s.bn[1] * v[1] + s.bn[2] * v[2];
-    if (va >= 0 && vb >= 0) zmax = q;
-    if (va <= 0 && vb <= 0) zmin = -q; /* -v, its southernmost point */
-  }
+  /* Rows: the segment's latitude range (na is the unit tangent at a towards b), widened by delta. */
+  double zmin, zmax;
+  osq_geo_arc_z_range(a, s.na, s.theta, b[2], &zmin, &zmax);
   const double res = g->res_deg * D2R, inv_res = 1.0 / res;
   const double lat_hi = asin(zmax > 1.0 ? 1.0 : zmax) + delta, lat_lo = asin(zmin < -1.0 ? -1.0 : zmin) - delta;
   /* the rows whose centres lie within [lat_lo, lat_hi], widened for rounding by far less than a row */

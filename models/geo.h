@@ -130,6 +130,13 @@ uint8_t osq_geo_tid_at(const osq_geo_raster_t *g, double lat, double lon);
 /** Centre (degrees) of a cell. */
 void osq_geo_cell_centre(const osq_geo_raster_t *g, size_t cell, double *lat, double *lon);
 
+/**
+ * Lowest and highest z (the sine of the latitude) along the great-circle arc
+ * p(t) = a cos t + u sin t, 0 <= t <= theta (a, u orthonormal; zb = z of the arc's far end): the
+ * ends, and the circle's northernmost or southernmost point where that lies inside the arc.
+ */
+void osq_geo_arc_z_range(const double a[3], const double u[3], double theta, double zb, double *zlo, double *zhi);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Sampling points area-weighted in territories                                               */
 /* ------------------------------------------------------------------------------------------ */

@@ -167,17 +167,8 @@ bool osq_route_leg_clear(const osq_geo_raster_t *g, const osq_geo_buffer_t *nofl
    * latitudes include its highest or lowest point when that is inside it; its longitudes run
    * monotonically away from the poles), the walk cannot fail. Most legs end here. */
   {
-    double zlo = fmin(a[2], sin(lat2 * D2R)), zhi = fmax(a[2], sin(lat2 * D2R));
-    const double te = atan2(u[2], a[2]), ze = hypot(a[2], u[2]); /* z = ze cos(t - te) along the arc */
-    for (int k = 0; k < 2; k++) {
-      double t = te + k * PI;
-      while (t < 0.0) t += 2.0 * PI;
-      while (t >= 2.0 * PI) t -= 2.0 * PI;
-      if (t <= theta) {
-        if (k == 0) zhi = fmax(zhi, ze);
-        else zlo = fmin(zlo, -ze);
-      }
-    }
+    double zlo, zhi;
+    osq_geo_arc_z_range(a, u, theta, sin(lat2 * D2R), &zlo, &zhi);
     double l2 = lon2;
     while (l2 - lon1 > 180.0) l2 -= 360.0;
     while (l2 - lon1 < -180.0) l2 += 360.0;
