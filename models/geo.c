@@ -732,10 +732,15 @@ static double reduce_angle(double x, double base) {
   return x < base + TWO_PI ? x : base; /* rounding may land on the upper end */
 }
 
-static arc_cond_t arc_cond(const double v[3], double sign, double k, double base) {
-  const double al = atan2(sign * v[1], sign * v[0]);
-  arc_cond_t ac = {hypot(v[0], v[1]), reduce_angle(al, base), reduce_angle(al + PI, base), sign * v[2], k};
+/* The same from v's equatorial direction al = atan2(v[1], v[0]) and length R = hypot(v[0], v[1]),
+ * known beforehand for the points of a path. */
+static arc_cond_t arc_cond_known(double al, double R, double z, double k, double base) {
+  arc_cond_t ac = {R, reduce_angle(al, base), reduce_angle(al + PI, base), z, k};
   return ac;
+}
+
+static arc_cond_t arc_cond(const double v[3], double sign, double k, double base) {
+  return arc_cond_known(atan2(sign * v[1], sign * v[0]), hypot(v[0], v[1]), sign * v[2], k, base);
 }
 
 #define ARC_SET_MAX 8
@@ -794,9 +799,9 @@ static inline void arc_set_arc(arc_set_t *s, double base, double centre, double 
   }
 }
 
-double osq_geo_acos_fast(double x) {
-  /* Abramowitz and Stegun 4.4.46 (Hastings): acos x = sqrt(1 - x) (a0 + a1 x + ... + a7 x^7) + e
-   * on [0, 1], |e| <= 2e-8; acos(-x) = pi - acos(x). */
+/* Abramowitz and Stegun 4.4.46 (Hastings): acos x = sqrt(1 - x) (a0 + a1 x + ... + a7 x^7) + e
+ * on [0, 1], |e| <= 2e-8; acos(-x) = pi - acos(x). Inline: two per raster row of a swath. */
+static inline double acos_fast(double x) {
   const double ax = fabs(x);
   const double p =
       sqrt(1.0 - ax) *
@@ -806,6 +811,8 @@ double osq_geo_acos_fast(double x) {
                    ax * (-0.0501743046 + ax * (0.0308918810 + ax * (-0.0170881256 + ax * (0.0066700901 + ax * -0.0012624911)))))));
   return x >= 0 ? p : PI - p;
 }
+
+double osq_geo_acos_fast(double x) { return acos_fast(x); }
 
 /* The longitudes of row (sin phi, cos phi) where v.p >= k, with the rounding radius of its ends. */
 static inline void arc_row(const arc_cond_t *ac, double sphi, double cphi, double base, arc_set_t *out, arc_pts_t *pts) {
@@ -833,7 +840,7 @@ static inline void arc_row(const arc_cond_t *ac, double sphi, double cphi, doubl
     /* a cheap acos: its error joins the radius, and the few cells that fall within it are
      * decided by the predicate; away from tangency (1 - |t| > 1e-6) the rounding term
      * 2 dt / sqrt(1 - t^2) is below 6e-12 / A, so a constant bound serves unless A is tiny */
-    const double h = osq_geo_acos_fast(t);
+    const double h = acos_fast(t);
     const double rad = fabs(t) < 1.0 - 1e-6 && A > 1e-4 ? OSQ_GEO_ACOS_FAST_ERR + 1e-7
                                                         : OSQ_GEO_ACOS_FAST_ERR + 2.0 * dt / sqrt(1.0 - t * t);
     arc_set_arc(out, base, ac->alpha, h);
@@ -914,25 +921,74 @@ static inline void mark_also(const osq_geo_raster_t *g, osq_geo_marks_t *y, size
   y->total_km2 += a;
 }
 
-/* mark_cell in m and in m->also (osq_geo_mark_segment's cells; merges do not chain). */
-static inline void mark_cell_also(const osq_geo_raster_t *g, osq_geo_marks_t *m, size_t idx, int r, uint8_t t) {
-  const double a = mark_cell(g, m, idx, r, t);
-  if (m->also) mark_also(g, m->also, idx, t, a);
+/* A mark set and its `also` (NULL: none) as osq_geo_mark_segment marks them: the pointers and
+ * the ids' tables read once per segment, the list lengths kept here and written back by
+ * marker_end(), so that a run of a dozen cells costs little more than its cells. The areas of
+ * `also` are summed here too: every partial sum of these float-valued areas is exact in double,
+ * so the order of the additions does not change the total. */
+typedef struct {
+  osq_geo_marks_t *m, *y;
+  uint64_t *bits, *ybits;
+  uint32_t *touched, *ytouched;
+  const uint8_t *ok, *yok;
+  double *area, *yarea;
+  size_t n, yn, runs;
+  double ytotal;
+} marker_t;
+
+static void marker_begin(const osq_geo_raster_t *g, osq_geo_marks_t *m, marker_t *k) {
+  osq_geo_marks_t *y = m->also;
+  *k = (marker_t){m, y, m->bits, NULL, m->touched, NULL, marks_ok(g, m), NULL, m->area_km2, NULL, m->n_touched, 0, 0,
+                  0.0};
+  if (y) {
+    k->ybits = y->bits;
+    k->ytouched = y->touched;
+    k->yok = marks_ok(g, y);
+    k->yarea = y->area_km2;
+    k->yn = y->n_touched;
+  }
 }
 
-/* Mark the markable, unmarked cells of columns c0..c1 (0 <= c0, c1 < nlon) of row r, in m and in
- * m->also; count those new in m. */
-static size_t mark_run(const osq_geo_raster_t *g, osq_geo_marks_t *m, int r, long c0, long c1) {
-  const size_t base = (size_t)r * (size_t)g->nlon;
-  const uint8_t *tid = g->tid + base, *ok = marks_ok(g, m);
+static void marker_end(marker_t *k) {
+  k->m->n_touched = k->n;
+  k->m->n_runs += k->runs;
+  if (k->y) {
+    k->y->n_touched = k->yn;
+    k->y->total_km2 += k->ytotal;
+  }
+}
+
+/* Mark cell i of row r, markable in the first set and not yet marked there, in both sets. */
+static inline void mark_new(const osq_geo_raster_t *g, marker_t *k, size_t i, int r) {
+  const unsigned t = g->tid[i];
   const double a = (double)g->row_area_km2[r];
-  uint64_t *bits = m->bits;
-  uint32_t *touched = m->touched + m->n_touched;
-  double *area = m->area_km2;
-  osq_geo_marks_t *y = m->also;
-  const uint8_t *yok = y ? marks_ok(g, y) : NULL;
+  bit_set(k->bits, i);
+  k->touched[k->n++] = (uint32_t)i;
+  k->area[t] += a;
+  if (k->y && k->yok[t] && !bit_get(k->ybits, i)) {
+    bit_set(k->ybits, i);
+    k->ytouched[k->yn++] = (uint32_t)i;
+    k->yarea[t] += a;
+    k->ytotal += a;
+  }
+}
+
+/* Whether cell i may be marked and is not yet marked in the first set. */
+static inline bool mark_open(const osq_geo_raster_t *g, const marker_t *k, size_t i) {
+  return k->ok[g->tid[i]] && !bit_get(k->bits, i);
+}
+
+/* Mark the markable, unmarked cells of columns c0..c1 (0 <= c0, c1 < nlon) of row r, in both
+ * sets; count those new in the first. */
+static size_t mark_run(const osq_geo_raster_t *g, marker_t *k, int r, long c0, long c1) {
+  const size_t base = (size_t)r * (size_t)g->nlon;
+  const uint8_t *tid = g->tid + base, *ok = k->ok;
+  const double a = (double)g->row_area_km2[r];
+  uint64_t *bits = k->bits;
+  uint32_t *touched = k->touched + k->n;
+  double *area = k->area;
   size_t n = 0;
-  if (!y) {
+  if (!k->y) {
     for (long c = c0; c <= c1; c++) {
       const unsigned t = tid[c];
       if (!ok[t]) continue;
@@ -949,11 +1005,12 @@ static size_t mark_run(const osq_geo_raster_t *g, osq_geo_marks_t *m, int r, lon
      * sets are written unconditionally with what they already hold or the new bit, the lists
      * grow by 0 or 1, and the areas by a or by 0.0 (which leaves a sum as it is). */
     /* The areas are counted per stretch of one territory and added as count x area: the same
-     * sum (every partial sum of these float-valued areas is exact in double), without a chain of
-     * dependent floating-point additions through memory from cell to cell. */
-    uint64_t *ybits = y->bits;
-    uint32_t *ytouched = y->touched + y->n_touched;
-    double *yarea = y->area_km2;
+     * sum (see marker_t), without a chain of dependent floating-point additions through memory
+     * from cell to cell. */
+    const uint8_t *yok = k->yok;
+    uint64_t *ybits = k->ybits;
+    uint32_t *ytouched = k->ytouched + k->yn;
+    double *yarea = k->yarea;
     size_t yn = 0;
     unsigned cur = tid[c0];
     uint64_t fcnt = 0, ycnt = 0;
@@ -980,11 +1037,11 @@ static size_t mark_run(const osq_geo_raster_t *g, osq_geo_marks_t *m, int r, lon
     }
     area[cur] += a * (double)fcnt;
     yarea[cur] += a * (double)ycnt;
-    y->n_touched += yn;
-    y->total_km2 += (double)yn * a; /* exact: yn copies of a float's value */
+    k->yn += yn;
+    k->ytotal += (double)yn * a; /* exact: yn copies of a float's value */
   }
-  m->n_touched += n;
-  m->n_runs += n > 0;
+  k->n += n;
+  k->runs += n > 0;
   return n;
 }
 
@@ -1013,9 +1070,8 @@ static int ambiguous_cols(const osq_geo_raster_t *g, const arc_pts_t *pts, doubl
 }
 
 /* Mark columns c0..c1 (unwrapped, c1 - c0 < nlon) of row r except the sorted columns skip[]. */
-static size_t mark_cols(const osq_geo_raster_t *g, osq_geo_marks_t *m, int r, long c0, long c1, const int *skip,
-                        int n_skip) {
-  if (n_skip == 0 && c0 >= 0 && c1 < g->nlon) return mark_run(g, m, r, c0, c1); /* the usual case */
+static size_t mark_cols(const osq_geo_raster_t *g, marker_t *k, int r, long c0, long c1, const int *skip, int n_skip) {
+  if (n_skip == 0 && c0 >= 0 && c1 < g->nlon) return mark_run(g, k, r, c0, c1); /* the usual case */
   size_t n = 0;
   long lo = c0;
   while (lo <= c1) { /* split where the range wraps past 180 E */
@@ -1025,26 +1081,35 @@ static size_t mark_cols(const osq_geo_raster_t *g, osq_geo_marks_t *m, int r, lo
     long len = c1 - lo + 1;
     if (len > g->nlon - w) len = g->nlon - w;
     long a = w, b = w + len - 1, cur = a;
-    for (int k = 0; k < n_skip; k++) {
-      if (skip[k] < a || skip[k] > b) continue;
-      if (skip[k] > cur) n += mark_run(g, m, r, cur, skip[k] - 1);
-      cur = skip[k] + 1;
+    for (int j = 0; j < n_skip; j++) {
+      if (skip[j] < a || skip[j] > b) continue;
+      if (skip[j] > cur) n += mark_run(g, k, r, cur, skip[j] - 1);
+      cur = skip[j] + 1;
     }
-    if (cur <= b) n += mark_run(g, m, r, cur, b);
+    if (cur <= b) n += mark_run(g, k, r, cur, b);
     lo += len;
   }
   return n;
 }
 
-/* The swath of the segment (lat1, lon1)-(lat2, lon2): false if the half-width is not a number >= 0. */
-static bool swath_setup(swath_t *s, double lat1, double lon1, double lat2, double lon2, double half_width_km,
-                        double *delta_out) {
-  if (!(half_width_km >= 0)) return false;
-  double delta = half_width_km / OSQ_GEO_EARTH_R_KM;
-  if (delta > PI / 2) delta = PI / 2;
+/* A point of a path: its unit vector, latitude, and the direction and length of its equatorial part. */
+typedef struct {
+  double v[3];
+  double lat, al, R;
+} path_pt_t;
+
+static void path_pt(double lat, double lon, path_pt_t *p) {
+  unit_vec(lat, lon, p->v);
+  p->lat = asin(fmax(-1.0, fmin(1.0, p->v[2])));
+  p->al = atan2(p->v[1], p->v[0]);
+  p->R = hypot(p->v[0], p->v[1]);
+}
+
+/* The swath of the segment between unit vectors a and b, with cos and sin of its half-width. */
+static void swath_from(swath_t *s, const double a_in[3], const double b_in[3], double cosd, double sind) {
   memset(s, 0, sizeof *s);
-  unit_vec(lat1, lon1, s->a);
-  unit_vec(lat2, lon2, s->b);
+  memcpy(s->a, a_in, sizeof s->a);
+  memcpy(s->b, b_in, sizeof s->b);
   const double *a = s->a, *b = s->b;
   double *n = s->n;
   n[0] = a[1] * b[2] - a[2] * b[1];
@@ -1063,8 +1128,26 @@ static bool swath_setup(swath_t *s, double lat1, double lon1, double lat2, doubl
     s->bn[1] = b[2] * n[0] - b[0] * n[2];
     s->bn[2] = b[0] * n[1] - b[1] * n[0];
   }
-  s->cosd = cos(delta);
-  s->sind = sin(delta);
+  s->cosd = cosd;
+  s->sind = sind;
+}
+
+/* The half-width as an angle (radians): false if it is not a number >= 0. */
+static bool swath_delta(double half_width_km, double *delta) {
+  if (!(half_width_km >= 0)) return false;
+  *delta = half_width_km / OSQ_GEO_EARTH_R_KM;
+  if (*delta > PI / 2) *delta = PI / 2;
+  return true;
+}
+
+/* The swath of the segment (lat1, lon1)-(lat2, lon2): false if the half-width is not a number >= 0. */
+static bool swath_setup(swath_t *s, double lat1, double lon1, double lat2, double lon2, double half_width_km,
+                        double *delta_out) {
+  double delta, a[3], b[3];
+  if (!swath_delta(half_width_km, &delta)) return false;
+  unit_vec(lat1, lon1, a);
+  unit_vec(lat2, lon2, b);
+  swath_from(s, a, b, cos(delta), sin(delta));
   *delta_out = delta;
   return true;
 }
@@ -1077,42 +1160,48 @@ bool osq_geo_swath_contains(const osq_geo_raster_t *g, double lat1, double lon1,
   return swath_contains(g, &s, (int)(cell / (size_t)g->nlon), (int)(cell % (size_t)g->nlon));
 }
 
-double osq_geo_mark_segment(const osq_geo_raster_t *g, double lat1, double lon1, double lat2, double lon2,
-                            double half_width_km, osq_geo_marks_t *m) {
-  swath_t s;
-  double delta;
-  if (!swath_setup(&s, lat1, lon1, lat2, lon2, half_width_km, &delta)) return 0.0;
+/* Mark the swath s (half-width delta) of the segment from pa to pb: the area newly marked. */
+static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double delta, const path_pt_t *pa,
+                         const path_pt_t *pb, marker_t *mk) {
+  const swath_t s = *sw;
   const double *a = s.a, *b = s.b, *n = s.n;
+  marker_t k = *mk; /* a copy the compiler may keep in registers; written back at the end */
 
-  /* Rows: the segment's latitude range (na is the unit tangent at a towards b), widened by delta. */
-  double zmin, zmax;
-  osq_geo_arc_z_range(a, s.na, s.theta, b[2], &zmin, &zmax);
+  /* Rows: the segment's latitude range, widened by delta. Its latitude is monotone when it rises
+   * (or falls) at both ends (na is the unit tangent at a, -bn at b; a segment spans less than
+   * pi), and the extremes are then its ends'; otherwise a vertex of its great circle lies inside. */
+  const bool monotone = !s.point && s.na[2] * s.bn[2] < 0.0;
+  double zmin = fmin(a[2], b[2]), zmax = fmax(a[2], b[2]);
+  if (!monotone) osq_geo_arc_z_range(a, s.na, s.theta, b[2], &zmin, &zmax);
+  /* An end is "near" a row when the row lies within delta of its latitude (with 1e-4 rad for
+   * rounding): a cap reaches only such rows, since cell centres lie on their row's latitude. */
+  const double lat_a = pa->lat, lat_b = pb->lat;
+  const double near_end = delta + 1e-4;
   const double res = g->res_deg * D2R, inv_res = 1.0 / res;
-  const double lat_hi = asin(zmax > 1.0 ? 1.0 : zmax) + delta, lat_lo = asin(zmin < -1.0 ? -1.0 : zmin) - delta;
+  const double zl = zmin < -1.0 ? -1.0 : zmin, zh = zmax > 1.0 ? 1.0 : zmax;
+  const double lat_hi = (zh == a[2] ? lat_a : zh == b[2] ? lat_b : asin(zh)) + delta;
+  const double lat_lo = (zl == a[2] ? lat_a : zl == b[2] ? lat_b : asin(zl)) - delta;
   /* the rows whose centres lie within [lat_lo, lat_hi], widened for rounding by far less than a row */
   int rlo = (int)ceil((lat_lo - 1e-9 + PI / 2) / res - 0.5), rhi = (int)floor((lat_hi + 1e-9 + PI / 2) / res - 0.5);
   if (rlo < 0) rlo = 0;
   if (rhi > g->nlat - 1) rhi = g->nlat - 1;
 
-  const double base = atan2(a[1], a[0]) - PI; /* any origin works; the arcs wrap around it */
+  const double base = pa->al - PI; /* any origin works; the arcs wrap around it */
   arc_cond_t cond[6];
   memset(cond, 0, sizeof cond);
-  int n_cond = 0;
   if (s.point) {
-    cond[n_cond++] = arc_cond(a, 1.0, s.cosd, base);
+    cond[0] = arc_cond_known(pa->al, pa->R, a[2], s.cosd, base);
   } else {
-    cond[n_cond++] = arc_cond(n, 1.0, -s.sind, base);  /* n.p >= -sin delta */
-    cond[n_cond++] = arc_cond(n, -1.0, -s.sind, base); /* n.p <= sin delta */
-    cond[n_cond++] = arc_cond(s.na, 1.0, 0.0, base);
-    cond[n_cond++] = arc_cond(s.bn, 1.0, 0.0, base);
-    cond[n_cond++] = arc_cond(a, 1.0, s.cosd, base);
-    cond[n_cond++] = arc_cond(b, 1.0, s.cosd, base);
+    cond[0] = arc_cond(n, 1.0, -s.sind, base);  /* n.p >= -sin delta */
+    cond[1] = cond[0];                          /* n.p <= sin delta: -n.p >= -sin delta */
+    cond[1].alpha = cond[0].alpha_pi;
+    cond[1].alpha_pi = cond[0].alpha;
+    cond[1].z = -cond[0].z;
+    cond[2] = arc_cond(s.na, 1.0, 0.0, base);
+    cond[3] = arc_cond(s.bn, 1.0, 0.0, base);
+    cond[4] = arc_cond_known(pa->al, pa->R, a[2], s.cosd, base);
+    cond[5] = arc_cond_known(pb->al, pb->R, b[2], s.cosd, base);
   }
-
-  /* An end is "near" a row when the row lies within delta of its latitude (with 1e-4 rad for
-   * rounding): a cap reaches only such rows, since cell centres lie on their row's latitude. */
-  const double lat_a = asin(fmax(-1.0, fmin(1.0, a[2]))), lat_b = asin(fmax(-1.0, fmin(1.0, b[2])));
-  const double near_end = delta + 1e-4;
 
   /* Short cut for the rows near at most one end (and far from both antipodes): most rows. The
    * boundary of an end's wedge meets the band only within delta of that end or its antipode, so
@@ -1122,7 +1211,20 @@ double osq_geo_mark_segment(const osq_geo_raster_t *g, double lat1, double lon1,
    * from cos h = t without trigonometry. The near end's wedge and cap, if there is one, are added
    * as arcs. Only the ends of the pieces kept (and of the arcs) need the exact test nearby: cells
    * near the dropped pieces are outside a far end's wedge, so outside the swath, either way. */
-  const double ca_n = cos(cond[0].alpha), sa_n = sin(cond[0].alpha); /* alpha_n (reduced: same cos, sin) */
+  /* cos and sin of alpha_n */
+  const double ca_n = cond[0].R > 0.0 ? n[0] / cond[0].R : 1.0, sa_n = cond[0].R > 0.0 ? n[1] / cond[0].R : 0.0;
+  /* In a row far from both ends, the piece to keep is the one that holds the point where the
+   * segment crosses the row. When the segment's latitude is monotone (no vertex of its great
+   * circle inside: its extreme z are its ends'), it crosses every such row once, and on one side
+   * of alpha_n throughout: the crossings are alpha_n +- h with cos h = -C / A, and change sides
+   * only where h reaches 0 or pi, at a vertex. The side is that of the segment's middle; 0 (test
+   * each row) where the middle is too close to alpha_n's meridian to call. */
+  int seg_side = 0;
+  if (monotone) {
+    const double mx = a[0] + b[0], my = a[1] + b[1];
+    const double cr = n[0] * my - n[1] * mx, tol = 1e-6 * (fabs(mx) + fabs(my)) * (fabs(n[0]) + fabs(n[1]));
+    seg_side = cr > tol ? 1 : cr < -tol ? -1 : 0;
+  }
   double added = 0.0;
   arc_set_t set = {0, {0}, {0}}, x = set, y = set, z = set; /* zeroed once: -O3 cannot see every path sets them */
   for (int r = rlo; r <= rhi; r++) {
@@ -1146,10 +1248,19 @@ double osq_geo_mark_segment(const osq_geo_raster_t *g, double lat1, double lon1,
       const double inv = A > 1e-4 ? 1.0 / A : 0.0;
       const double t0 = (-s.sind - C) * inv, t1 = (-s.sind + C) * inv; /* cos h0, cos h1 */
       if (inv > 0.0 && fabs(t0) < 1.0 - 1e-6 && fabs(t1) < 1.0 - 1e-6) {
-        const double h0 = osq_geo_acos_fast(t0), h1 = osq_geo_acos_fast(t1);
+        const double h0 = acos_fast(t0), h1 = acos_fast(t1);
         const double gap = (PI - h1) - h0, rad = OSQ_GEO_ACOS_FAST_ERR + 1e-7;
         if (gap > 4.0 * rad) continue; /* the row passes outside the band */
-        if (gap < -4.0 * rad) {
+        if (gap < -4.0 * rad && seg_side != 0 && !near_a && !near_b) {
+          const double lo = seg_side > 0 ? cond[0].alpha + PI - h1 : cond[0].alpha - h0;
+          const double hi = seg_side > 0 ? cond[0].alpha + h0 : cond[0].alpha - PI + h1;
+          set.n = 1;
+          set.lo[0] = lo;
+          set.hi[0] = hi;
+          pts_add(&pts, lo, rad);
+          pts_add(&pts, hi, rad);
+          done = true;
+        } else if (gap < -4.0 * rad) {
           const double s0 = sqrt(1.0 - t0 * t0), s1 = sqrt(1.0 - t1 * t1);
           done = true;
           set.n = 0;
@@ -1218,9 +1329,8 @@ double osq_geo_mark_segment(const osq_geo_raster_t *g, double lat1, double lon1,
     if (pts.whole_row) {
       const size_t base_idx = (size_t)r * (size_t)g->nlon;
       for (int c = 0; c < g->nlon; c++) {
-        const uint8_t t = g->tid[base_idx + (size_t)c];
-        if (markable(g, m, t) && !bit_get(m->bits, base_idx + (size_t)c) && swath_contains(g, &s, r, c)) {
-          mark_cell_also(g, m, base_idx + (size_t)c, r, t);
+        if (mark_open(g, &k, base_idx + (size_t)c) && swath_contains(g, &s, r, c)) {
+          mark_new(g, &k, base_idx + (size_t)c, r);
           row_cells++;
         }
       }
@@ -1236,22 +1346,49 @@ double osq_geo_mark_segment(const osq_geo_raster_t *g, double lat1, double lon1,
         c0 -= 8L * g->nlon;
         c1 -= 8L * g->nlon;
         if (c1 - c0 + 1 > g->nlon) c1 = c0 + g->nlon - 1;
-        if (c0 <= c1) row_cells += mark_cols(g, m, r, c0, c1, amb, n_amb);
+        if (c0 <= c1) row_cells += mark_cols(g, &k, r, c0, c1, amb, n_amb);
       }
       const size_t base_idx = (size_t)r * (size_t)g->nlon;
-      for (int k = 0; k < n_amb; k++) {
-        const size_t idx = base_idx + (size_t)amb[k];
-        const uint8_t t = g->tid[idx];
-        if (markable(g, m, t) && !bit_get(m->bits, idx) && swath_contains(g, &s, r, amb[k])) {
-          mark_cell_also(g, m, idx, r, t);
+      for (int j = 0; j < n_amb; j++) {
+        const size_t idx = base_idx + (size_t)amb[j];
+        if (mark_open(g, &k, idx) && swath_contains(g, &s, r, amb[j])) {
+          mark_new(g, &k, idx, r);
           row_cells++;
         }
       }
     }
     added += (double)row_cells * (double)g->row_area_km2[r];
   }
-  m->total_km2 += added;
+  *mk = k;
   return added;
+}
+
+double osq_geo_mark_segment(const osq_geo_raster_t *g, double lat1, double lon1, double lat2, double lon2,
+                            double half_width_km, osq_geo_marks_t *m) {
+  const double lat[2] = {lat1, lat2}, lon[2] = {lon1, lon2};
+  return osq_geo_mark_path(g, lat, lon, 2, half_width_km, m);
+}
+
+double osq_geo_mark_path(const osq_geo_raster_t *g, const double *lat, const double *lon, int n_points,
+                         double half_width_km, osq_geo_marks_t *m) {
+  double delta, total = 0.0;
+  if (n_points < 2 || !swath_delta(half_width_km, &delta)) return 0.0;
+  const double cosd = cos(delta), sind = sin(delta);
+  marker_t k;
+  marker_begin(g, m, &k);
+  path_pt_t p[2];
+  path_pt(lat[0], lon[0], &p[0]);
+  for (int i = 1; i < n_points; i++) {
+    path_pt_t *pa = &p[(i - 1) & 1], *pb = &p[i & 1];
+    path_pt(lat[i], lon[i], pb);
+    swath_t s;
+    swath_from(&s, pa->v, pb->v, cosd, sind);
+    const double added = mark_swath(g, &s, delta, pa, pb, &k);
+    m->total_km2 += added;
+    total += added;
+  }
+  marker_end(&k);
+  return total;
 }
 
 double osq_geo_marks_merge(const osq_geo_raster_t *g, osq_geo_marks_t *dst, const osq_geo_marks_t *src) {

@@ -277,6 +277,15 @@ void osq_geo_marks_clear(osq_geo_marks_t *m);
 double osq_geo_mark_segment(const osq_geo_raster_t *g, double lat1, double lon1, double lat2, double lon2,
                             double half_width_km, osq_geo_marks_t *m);
 
+/**
+ * Mark the swaths of the segments of a path, point 0 to point 1, ..., point n_points - 2 to point
+ * n_points - 1: the same cells and area as osq_geo_mark_segment on each segment in turn, with
+ * each point's trigonometry done once. No allocation.
+ * @return the area (km²) newly marked by this call (0 if n_points < 2)
+ */
+double osq_geo_mark_path(const osq_geo_raster_t *g, const double *lat, const double *lon, int n_points,
+                         double half_width_km, osq_geo_marks_t *m);
+
 /** Bound (radians) on the error of osq_geo_acos_fast: over twice the 2.2e-8 measured (unit.geo). */
 #define OSQ_GEO_ACOS_FAST_ERR 5e-8
 

@@ -320,9 +320,6 @@ int osq_route_generate(osq_route_t *rt, const osq_geo_raster_t *g, osq_geo_sampl
 }
 
 double osq_route_mark(const osq_route_t *rt, const osq_geo_raster_t *g, double half_width_km, osq_geo_marks_t *m) {
-  double added = 0.0;
   if (rt->n_sites == 0) return 0.0; /* no flight path: the aircraft never left the airfield */
-  for (int i = 0; i <= rt->n_sites; i++)
-    added += osq_geo_mark_segment(g, rt->lat[i], rt->lon[i], rt->lat[i + 1], rt->lon[i + 1], half_width_km, m);
-  return added;
+  return osq_geo_mark_path(g, rt->lat, rt->lon, rt->n_sites + 2, half_width_km, m);
 }
