@@ -802,13 +802,11 @@ static inline void arc_set_arc(arc_set_t *s, double base, double centre, double 
 /* Abramowitz and Stegun 4.4.46 (Hastings): acos x = sqrt(1 - x) (a0 + a1 x + ... + a7 x^7) + e
  * on [0, 1], |e| <= 2e-8; acos(-x) = pi - acos(x). Inline: two per raster row of a swath. */
 static inline double acos_fast(double x) {
-  const double ax = fabs(x);
-  const double p =
-      sqrt(1.0 - ax) *
-      (1.5707963050 +
-       ax * (-0.2145988016 +
-             ax * (0.0889789874 +
-                   ax * (-0.0501743046 + ax * (0.0308918810 + ax * (-0.0170881256 + ax * (0.0066700901 + ax * -0.0012624911)))))));
+  const double ax = fabs(x), x2 = ax * ax, x4 = x2 * x2;
+  /* Estrin's scheme: the same polynomial in three levels of dependent operations instead of seven */
+  const double p01 = 1.5707963050 + ax * -0.2145988016, p23 = 0.0889789874 + ax * -0.0501743046;
+  const double p45 = 0.0308918810 + ax * -0.0170881256, p67 = 0.0066700901 + ax * -0.0012624911;
+  const double p = sqrt(1.0 - ax) * ((p01 + x2 * p23) + x4 * (p45 + x2 * p67));
   return x >= 0 ? p : PI - p;
 }
 
@@ -1254,6 +1252,19 @@ static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double de
         if (gap < -4.0 * rad && seg_side != 0 && !near_a && !near_b) {
           const double lo = seg_side > 0 ? cond[0].alpha + PI - h1 : cond[0].alpha - h0;
           const double hi = seg_side > 0 ? cond[0].alpha + h0 : cond[0].alpha - PI + h1;
+          /* The usual row: one interval, and no column centre within rad of either end, so
+           * every cell is decided by the interval; the columns as in the general case below. */
+          const double off = 8.0 * (double)g->nlon;
+          const double ulo = (lo + PI) * inv_res - 0.5 + off, uhi = (hi + PI) * inv_res - 0.5 + off;
+          long c0 = (long)ulo, c1 = (long)uhi; /* floors: both are positive */
+          const double flo = ulo - (double)c0, fhi = uhi - (double)c1;
+          if (flo * res > rad && (1.0 - flo) * res > rad && fhi * res > rad && (1.0 - fhi) * res > rad) {
+            c0 += 1 - 8L * g->nlon; /* ulo is not a whole number: this is its ceiling */
+            c1 -= 8L * g->nlon;
+            if (c1 - c0 + 1 > g->nlon) c1 = c0 + g->nlon - 1;
+            if (c0 <= c1) added += (double)mark_cols(g, &k, r, c0, c1, NULL, 0) * (double)g->row_area_km2[r];
+            continue;
+          }
           set.n = 1;
           set.lo[0] = lo;
           set.hi[0] = hi;

@@ -15,12 +15,18 @@ static const double PI = 3.14159265358979323846;
 #define D2R (PI / 180.0)
 #define R2D (180.0 / PI)
 
-double osq_gc_distance_km(double lat1, double lon1, double lat2, double lon2) {
+/* The haversine with the cosines of the latitudes given (c1 = cos(lat1 * D2R), c2 likewise): a
+ * route's points keep theirs, so each distance costs two sines and an asin. */
+static double haversine_km(double lat1, double lon1, double c1, double lat2, double lon2, double c2) {
   double p1 = lat1 * D2R, p2 = lat2 * D2R;
   double s1 = sin(0.5 * (p2 - p1)), s2 = sin(0.5 * (lon2 - lon1) * D2R);
-  double h = s1 * s1 + cos(p1) * cos(p2) * s2 * s2;
+  double h = s1 * s1 + c1 * c2 * s2 * s2;
   if (h > 1.0) h = 1.0;
   return 2.0 * OSQ_GEO_EARTH_R_KM * asin(sqrt(h));
+}
+
+double osq_gc_distance_km(double lat1, double lon1, double lat2, double lon2) {
+  return haversine_km(lat1, lon1, cos(lat1 * D2R), lat2, lon2, cos(lat2 * D2R));
 }
 
 static void unit_vec(double lat, double lon, double v[3]) {
@@ -30,20 +36,30 @@ static void unit_vec(double lat, double lon, double v[3]) {
   v[2] = sin(lat * D2R);
 }
 
-/* Arc from a towards b: a, the unit tangent u at a pointing to b, and the arc angle. */
-static double arc_setup(double lat1, double lon1, double lat2, double lon2, double a[3], double u[3]) {
-  double b[3];
-  unit_vec(lat1, lon1, a);
-  unit_vec(lat2, lon2, b);
+/* Arc from a towards b (unit vectors): the unit tangent u at a pointing to b, and the arc angle;
+ * cs (if not NULL) gets its cosine and sine. */
+static double arc_setup_v(const double a[3], const double b[3], double u[3], double cs[2]) {
   double c = a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
   double w[3] = {b[0] - c * a[0], b[1] - c * a[1], b[2] - c * a[2]};
   double s = sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2]);
+  if (cs) {
+    cs[0] = c;
+    cs[1] = s;
+  }
   if (s < 1e-15) {
     u[0] = u[1] = u[2] = 0.0;
     return 0.0;
   }
   for (int i = 0; i < 3; i++) u[i] = w[i] / s;
   return atan2(s, c);
+}
+
+/* The same from latitudes and longitudes (degrees), giving a too. */
+static double arc_setup(double lat1, double lon1, double lat2, double lon2, double a[3], double u[3]) {
+  double b[3];
+  unit_vec(lat1, lon1, a);
+  unit_vec(lat2, lon2, b);
+  return arc_setup_v(a, b, u, NULL);
 }
 
 static void arc_point(const double a[3], const double u[3], double t, double *lat, double *lon) {
@@ -156,23 +172,32 @@ static bool piece_clear(const osq_geo_raster_t *g, const osq_geo_buffer_t *nofly
   return osq_geo_buffer_box_clear(nofly, (int)r0, (int)r1, (int)c0, (int)c1);
 }
 
-bool osq_route_leg_clear(const osq_geo_raster_t *g, const osq_geo_buffer_t *nofly, double lat1, double lon1,
-                         double lat2, double lon2) {
+/* osq_route_leg_clear with the ends' unit vectors a and b known. */
+static bool leg_clear(const osq_geo_raster_t *g, const osq_geo_buffer_t *nofly, const double a[3], double lat1,
+                      double lon1, const double b[3], double lat2, double lon2) {
   if (!nofly) return true;
   const double inv_res = 1.0 / g->res_deg;
-  double a[3], u[3];
-  const double theta = arc_setup(lat1, lon1, lat2, lon2, a, u);
+  double u[3], cs[2];
+  const double theta = arc_setup_v(a, b, u, cs);
   /* The whole leg first: every point the walk below visits lies in the box of the knots around
    * it, and the knots lie on the arc, so if the blocks show no buffer cell in the arc's box (its
    * latitudes include its highest or lowest point when that is inside it; its longitudes run
    * monotonically away from the poles), the walk cannot fail. Most legs end here. */
   {
-    double zlo, zhi;
-    osq_geo_arc_z_range(a, u, theta, sin(lat2 * D2R), &zlo, &zhi);
+    /* The arc's latitude is monotone when it rises (or falls) at both ends: z' is u[2] at a and
+     * u[2] cos theta - a[2] sin theta at b (its sign is all that counts here), and an arc spans
+     * less than pi. Its extremes are then its ends' latitudes. */
+    const double zb_rate = u[2] * cs[0] - a[2] * cs[1];
+    double lat_lo = fmin(lat1, lat2), lat_hi = fmax(lat1, lat2);
+    if (!(u[2] * zb_rate > 0.0)) {
+      double zlo, zhi;
+      osq_geo_arc_z_range(a, u, theta, b[2], &zlo, &zhi);
+      lat_lo = asin(fmax(-1.0, zlo)) * R2D;
+      lat_hi = asin(fmin(1.0, zhi)) * R2D;
+    }
     double l2 = lon2;
     while (l2 - lon1 > 180.0) l2 -= 360.0;
     while (l2 - lon1 < -180.0) l2 += 360.0;
-    const double lat_lo = asin(fmax(-1.0, zlo)) * R2D, lat_hi = asin(fmin(1.0, zhi)) * R2D;
     if (lat_hi < 89.0 && lat_lo > -89.0 && piece_clear(g, nofly, inv_res, lat_lo, lon1, lat_hi, l2)) return true;
   }
   const double len_km = theta * OSQ_GEO_EARTH_R_KM;
@@ -208,10 +233,21 @@ bool osq_route_leg_clear(const osq_geo_raster_t *g, const osq_geo_buffer_t *nofl
   return true;
 }
 
+bool osq_route_leg_clear(const osq_geo_raster_t *g, const osq_geo_buffer_t *nofly, double lat1, double lon1,
+                         double lat2, double lon2) {
+  double a[3], b[3];
+  unit_vec(lat1, lon1, a);
+  unit_vec(lat2, lon2, b);
+  return leg_clear(g, nofly, a, lat1, lon1, b, lat2, lon2);
+}
+
 void osq_route_init(osq_route_t *rt, double af_lat, double af_lon) {
   memset(rt, 0, sizeof *rt);
   rt->lat[0] = rt->lat[1] = af_lat;
   rt->lon[0] = rt->lon[1] = af_lon;
+  rt->coslat[0] = rt->coslat[1] = cos(af_lat * D2R);
+  unit_vec(af_lat, af_lon, rt->v[0]);
+  memcpy(rt->v[1], rt->v[0], sizeof rt->v[0]);
 }
 
 double osq_route_length_km(const osq_route_t *rt) {
@@ -243,10 +279,11 @@ bool osq_route_try_add(osq_route_t *rt, const osq_geo_raster_t *g, double lat, d
   /* The distance from the new point to each route point, once: the haversine is symmetric to the
    * bit (sin is odd, the product of cosines commutes), so leg i's d2 is leg i + 1's d1. */
   double dn[OSQ_ROUTE_SITES_MAX + 2];
+  const double cn = cos(lat * D2R);
   for (int j = 0; j <= n_legs; j++)
     dn[j] = j == n_legs && rt->lat[j] == rt->lat[0] && rt->lon[j] == rt->lon[0]
                 ? dn[0] /* back at the airfield */
-                : osq_gc_distance_km(rt->lat[j], rt->lon[j], lat, lon);
+                : haversine_km(rt->lat[j], rt->lon[j], rt->coslat[j], lat, lon, cn);
   for (int i = 0; i < n_legs; i++) { /* insert between point i and point i + 1 */
     ok[i] = false;
     d1[i] = dn[i];
@@ -265,12 +302,14 @@ bool osq_route_try_add(osq_route_t *rt, const osq_geo_raster_t *g, double lat, d
   }
   /* cheapest feasible insertion whose two new legs keep out of the no-fly buffer */
   int best = -1;
+  double vn[3];
+  if (n_ok > 0) unit_vec(lat, lon, vn);
   while (n_ok > 0) {
     best = -1;
     for (int i = 0; i < n_legs; i++)
       if (ok[i] && (best < 0 || total[i] < total[best])) best = i;
-    if (osq_route_leg_clear(g, lim->nofly, rt->lat[best], rt->lon[best], lat, lon) &&
-        osq_route_leg_clear(g, lim->nofly, lat, lon, rt->lat[best + 1], rt->lon[best + 1]))
+    if (leg_clear(g, lim->nofly, rt->v[best], rt->lat[best], rt->lon[best], vn, lat, lon) &&
+        leg_clear(g, lim->nofly, vn, lat, lon, rt->v[best + 1], rt->lat[best + 1], rt->lon[best + 1]))
       break;
     ok[best] = false;
     n_ok--;
@@ -281,6 +320,8 @@ bool osq_route_try_add(osq_route_t *rt, const osq_geo_raster_t *g, double lat, d
   for (int j = n + 1; j > best; j--) { /* points best+1 .. n+1 move up by one */
     rt->lat[j + 1] = rt->lat[j];
     rt->lon[j + 1] = rt->lon[j];
+    rt->coslat[j + 1] = rt->coslat[j];
+    memcpy(rt->v[j + 1], rt->v[j], sizeof rt->v[j]);
   }
   for (int j = n; j > best; j--) { /* legs best+1 .. n move up by one */
     rt->leg_km[j + 1] = rt->leg_km[j];
@@ -288,6 +329,8 @@ bool osq_route_try_add(osq_route_t *rt, const osq_geo_raster_t *g, double lat, d
   }
   rt->lat[best + 1] = lat;
   rt->lon[best + 1] = lon;
+  rt->coslat[best + 1] = cn;
+  memcpy(rt->v[best + 1], vn, sizeof vn);
   rt->leg_km[best] = d1[best];
   rt->leg_km[best + 1] = d2[best];
   rt->leg_box_km[best] = b1[best];

@@ -51,6 +51,8 @@ typedef struct {
 typedef struct {
   int n_sites;
   double lat[OSQ_ROUTE_SITES_MAX + 2], lon[OSQ_ROUTE_SITES_MAX + 2];
+  double coslat[OSQ_ROUTE_SITES_MAX + 2];       /**< cos of each point's latitude (for distances) */
+  double v[OSQ_ROUTE_SITES_MAX + 2][3];         /**< each point's unit vector (for the no-fly test) */
   double leg_km[OSQ_ROUTE_SITES_MAX + 1];
   double leg_box_km[OSQ_ROUTE_SITES_MAX + 1];   /**< length of each leg inside the sub-limit box */
   double length_km;                             /**< sum of leg_km in leg order */
