@@ -999,42 +999,48 @@ static size_t mark_run(const osq_geo_raster_t *g, marker_t *k, int r, long c0, l
     }
   } else {
     /* Without branches on the data: whether a cell is new to the flight, and to the year, is
-     * unpredictable cell to cell (a third of a flight's cells are new to the year), so both
-     * sets are written unconditionally with what they already hold or the new bit, the lists
-     * grow by 0 or 1, and the areas by a or by 0.0 (which leaves a sum as it is). */
-    /* The areas are counted per stretch of one territory and added as count x area: the same
-     * sum (see marker_t), without a chain of dependent floating-point additions through memory
-     * from cell to cell. */
-    const uint8_t *yok = k->yok;
+     * unpredictable cell to cell (a third of a flight's cells are new to the year), so each
+     * cell's index is written to both lists unconditionally and the lists advance by 0 or 1.
+     * The two sets' words are kept in registers while the run is inside them, and stored once
+     * per word. The areas are counted per stretch of one territory (the cells a list advanced
+     * by) and added as count x area: the same sum (see marker_t), without a chain of dependent
+     * floating-point additions through memory from cell to cell. */
+    const uint8_t *yok = k->yok, *tid_row = g->tid;
     uint64_t *ybits = k->ybits;
-    uint32_t *ytouched = k->ytouched + k->yn;
     double *yarea = k->yarea;
-    size_t yn = 0;
+    uint32_t *tp = touched, *ytp = k->ytouched + k->yn, *tmark = tp, *ymark = ytp;
     unsigned cur = tid[c0];
-    uint64_t fcnt = 0, ycnt = 0;
-    for (long c = c0; c <= c1; c++) {
-      const unsigned t = tid[c];
-      if (t != cur) {
-        area[cur] += a * (double)fcnt;
-        yarea[cur] += a * (double)ycnt;
-        fcnt = ycnt = 0;
-        cur = t;
+    size_t i = base + (size_t)c0;
+    const size_t iend = base + (size_t)c1 + 1;
+    while (i < iend) {
+      const size_t w = i >> 6, wend = (w + 1) << 6 < iend ? (w + 1) << 6 : iend;
+      uint64_t fb = bits[w], yb = ybits[w];
+      for (; i < wend; i++) {
+        const unsigned t = tid_row[i];
+        if (t != cur) {
+          area[cur] += a * (double)(tp - tmark);
+          yarea[cur] += a * (double)(ytp - ymark);
+          tmark = tp;
+          ymark = ytp;
+          cur = t;
+        }
+        const unsigned sh = (unsigned)(i & 63);
+        const uint64_t fnew = (uint64_t)ok[t] & ~(fb >> sh) & 1u;
+        fb |= fnew << sh;
+        *tp = (uint32_t)i;
+        tp += fnew;
+        const uint64_t ynew = fnew & (uint64_t)yok[t] & ~(yb >> sh) & 1u;
+        yb |= ynew << sh;
+        *ytp = (uint32_t)i;
+        ytp += ynew;
       }
-      const size_t i = base + (size_t)c, w = i >> 6;
-      const unsigned sh = (unsigned)(i & 63);
-      const uint64_t fnew = (uint64_t)ok[t] & ~(bits[w] >> sh) & 1u;
-      bits[w] |= fnew << sh;
-      touched[n] = (uint32_t)i;
-      n += fnew;
-      fcnt += fnew;
-      const uint64_t ynew = fnew & (uint64_t)yok[t] & ~(ybits[w] >> sh) & 1u;
-      ybits[w] |= ynew << sh;
-      ytouched[yn] = (uint32_t)i;
-      yn += ynew;
-      ycnt += ynew;
+      bits[w] = fb;
+      ybits[w] = yb;
     }
-    area[cur] += a * (double)fcnt;
-    yarea[cur] += a * (double)ycnt;
+    area[cur] += a * (double)(tp - tmark);
+    yarea[cur] += a * (double)(ytp - ymark);
+    const size_t yn = (size_t)(ytp - (k->ytouched + k->yn));
+    n = (size_t)(tp - touched);
     k->yn += yn;
     k->ytotal += (double)yn * a; /* exact: yn copies of a float's value */
   }
