@@ -900,7 +900,8 @@ static inline double mark_cell(const osq_geo_raster_t *g, osq_geo_marks_t *m, si
 
 /* The ids a mark set may mark: its cached table, rebuilt when its filter changes. */
 static void marks_ok_build(const osq_geo_raster_t *g, osq_geo_marks_t *m) {
-  for (int t = 0; t < OSQ_GEO_IDS; t++) m->ok[t] = markable(g, m, (uint8_t)t);
+  /* ids above n_terr are never markable: their entries stay 0 from the allocation */
+  for (int t = 0; t <= g->n_terr && t < OSQ_GEO_IDS; t++) m->ok[t] = markable(g, m, (uint8_t)t);
   m->ok_for = m->filter;
   m->ok_valid = true;
 }
@@ -1164,9 +1165,12 @@ bool osq_geo_swath_contains(const osq_geo_raster_t *g, double lat1, double lon1,
   return swath_contains(g, &s, (int)(cell / (size_t)g->nlon), (int)(cell % (size_t)g->nlon));
 }
 
-/* Mark the swath s (half-width delta) of the segment from pa to pb: the area newly marked. */
+/* Mark the swath s (half-width delta) of the segment from pa to pb: the area newly marked. With
+ * cap_b false, the cap around pb may be left out (cells of it are still marked where the arcs or
+ * the exact test of the full swath put them): the caller marks the same cap with the next
+ * segment, which starts at pb. */
 static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double delta, const path_pt_t *pa,
-                         const path_pt_t *pb, marker_t *mk) {
+                         const path_pt_t *pb, bool cap_b, marker_t *mk) {
   const swath_t s = *sw;
   const double *a = s.a, *b = s.b, *n = s.n;
   marker_t k = *mk; /* a copy the compiler may keep in registers; written back at the end */
@@ -1294,9 +1298,13 @@ static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double de
               const double lo = side > 0 ? cond[0].alpha + PI - h1 : cond[0].alpha - h0;
               const double hi = side > 0 ? cond[0].alpha + h0 : cond[0].alpha - PI + h1;
               if (near_a || near_b) {
-                arc_set_arc(&x, base, reduce_angle(0.5 * (lo + hi), base), 0.5 * (hi - lo));
-                arc_set_or(&y, &set, &x);
-                set = y;
+                if (set.n == 0) { /* the usual case: one piece */
+                  arc_set_arc(&set, base, reduce_angle(0.5 * (lo + hi), base), 0.5 * (hi - lo));
+                } else {
+                  arc_set_arc(&x, base, reduce_angle(0.5 * (lo + hi), base), 0.5 * (hi - lo));
+                  arc_set_or(&y, &set, &x);
+                  set = y;
+                }
               } else {
                 set.lo[set.n] = lo;
                 set.hi[set.n++] = hi;
@@ -1309,9 +1317,14 @@ static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double de
           }
           if (done && (near_a || near_b)) { /* the near end: its wedge, then its cap */
             arc_row(&cond[near_a ? 2 : 3], sphi, cphi, base, &x, &pts);
-            arc_set_and(&y, &set, &x);
-            arc_row(&cond[near_a ? 4 : 5], sphi, cphi, base, &x, &pts);
-            arc_set_or(&set, &y, &x);
+            if (near_a || cap_b) {
+              arc_set_and(&y, &set, &x);
+              arc_row(&cond[near_a ? 4 : 5], sphi, cphi, base, &x, &pts);
+              arc_set_or(&set, &y, &x);
+            } else {
+              arc_set_and(&y, &set, &x);
+              set = y;
+            }
           }
           if (done && set.n == 0 && pts.n == 0) continue;
           if (!done) {
@@ -1336,7 +1349,7 @@ static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double de
         arc_set_or(&y, &set, &x);
         set = y;
       }
-      if (fabs(phi - lat_b) <= near_end) {
+      if (cap_b && fabs(phi - lat_b) <= near_end) {
         arc_row(&cond[5], sphi, cphi, base, &x, &pts);
         arc_set_or(&y, &set, &x); /* or either cap */
         set = y;
@@ -1393,14 +1406,20 @@ double osq_geo_mark_path(const osq_geo_raster_t *g, const double *lat, const dou
   const double cosd = cos(delta), sind = sin(delta);
   marker_t k;
   marker_begin(g, m, &k);
-  path_pt_t p[2];
+  /* A segment's end cap is the next segment's start cap (the same disc about the same point),
+   * so only the start caps are marked, and the last segment's end cap unless the path closes on
+   * its first point (a flight's route does): the union of the swaths is the same, and the cells
+   * of each joint are visited once instead of twice. */
+  path_pt_t p[2], first;
   path_pt(lat[0], lon[0], &p[0]);
+  first = p[0];
   for (int i = 1; i < n_points; i++) {
     path_pt_t *pa = &p[(i - 1) & 1], *pb = &p[i & 1];
     path_pt(lat[i], lon[i], pb);
+    const bool cap_b = i == n_points - 1 && memcmp(pb->v, first.v, sizeof first.v) != 0;
     swath_t s;
     swath_from(&s, pa->v, pb->v, cosd, sind);
-    const double added = mark_swath(g, &s, delta, pa, pb, &k);
+    const double added = mark_swath(g, &s, delta, pa, pb, cap_b, &k);
     m->total_km2 += added;
     total += added;
   }

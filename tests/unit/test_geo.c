@@ -790,6 +790,84 @@ Test(swath, fast_marking_equals_the_definition, .timeout = 300) {
 /* Sampler and buffer                                                                         */
 /* ------------------------------------------------------------------------------------------ */
 
+/* A path (open, or closed on its first point as a flight's route is): osq_geo_mark_path marks
+ * the union of its segments' swaths, cell by cell, though it leaves out the end cap of every
+ * segment that the next one starts with. */
+Test(swath, path_marking_equals_the_union_of_its_segments, .timeout = 300) {
+  const double res[] = {0.5, 0.1};
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 78);
+  int mismatch = 0, n_paths = 0, n_segments = 0;
+  for (size_t k = 0; k < sizeof res / sizeof res[0]; k++) {
+    hand_t h;
+    hand_init(&h);
+    hand_box(&h, true, 1, -180.0, -90.0, 0.0, 90.0);
+    hand_box(&h, true, 1, 0.0, -90.0, 180.0, 90.0);
+    osq_geo_raster_t *g = build(&h.p, 1, res[k]);
+    osq_geo_marks_t *m = osq_geo_marks_alloc(g), *y = osq_geo_marks_alloc(g);
+    const int n_tries = res[k] >= 0.5 ? 120 : 12;
+    for (int t = 0; t < n_tries; t++, n_paths++) {
+      double lat[8], lon[8];
+      const int n_sites = 1 + (int)(gsl_rng_uniform(r) * 5), closed = t % 2 == 0;
+      lat[0] = 30.0 + 45.0 * gsl_rng_uniform(r);
+      lon[0] = -180.0 + 360.0 * gsl_rng_uniform(r);
+      for (int i = 1; i <= n_sites; i++)
+        dest(lat[i - 1], lon[i - 1], 1500.0 * gsl_rng_uniform(r), 360.0 * gsl_rng_uniform(r), &lat[i], &lon[i]);
+      int n_pts = n_sites + 1;
+      if (closed) {
+        lat[n_pts] = lat[0];
+        lon[n_pts] = lon[0];
+        n_pts++;
+      }
+      if (t % 5 == 1) { /* a repeated point: a segment of length zero inside the path */
+        lat[1] = lat[0];
+        lon[1] = lon[0];
+      }
+      const double w = 2.0 + 98.0 * gsl_rng_uniform(r);
+      osq_geo_marks_clear(m);
+      osq_geo_marks_clear(y);
+      m->also = y;
+      const double got_area = osq_geo_mark_path(g, lat, lon, n_pts, w, m);
+      m->also = NULL;
+      n_segments += n_pts - 1;
+      double la_min = 90.0, la_max = -90.0;
+      for (int i = 0; i < n_pts; i++) {
+        la_min = fmin(la_min, lat[i]);
+        la_max = fmax(la_max, lat[i]);
+      }
+      const double margin = w / 111.19492664455873 + 5.0; /* > the bulge of a 1,500 km arc up here */
+      size_t n_def = 0, bad = 0;
+      double area = 0.0;
+      for (size_t i = 0; i < g->n_cells; i++) {
+        const double clat = -90.0 + ((double)(i / (size_t)g->nlon) + 0.5) * g->res_deg;
+        bool def = false;
+        for (int j = 0; j + 1 < n_pts && !def && clat >= la_min - margin && clat <= la_max + margin; j++)
+          def = osq_geo_swath_contains(g, lat[j], lon[j], lat[j + 1], lon[j + 1], w, i);
+        const bool got = (m->bits[i >> 6] >> (i & 63)) & 1u, got_y = (y->bits[i >> 6] >> (i & 63)) & 1u;
+        if (def) {
+          n_def++;
+          area += (double)g->row_area_km2[i / (size_t)g->nlon];
+        }
+        if (def != got || got != got_y) bad++;
+      }
+      if (bad) {
+        mismatch++;
+        cr_log_error("res %.2f: path %d (%d points, %s, w %.1f): %zu cells differ", g->res_deg, t, n_pts,
+                     closed ? "closed" : "open", w, bad);
+      }
+      cr_expect_eq(m->n_touched, n_def);
+      cr_expect(fabs(got_area - area) <= 1e-9 * (area + 1.0), "area %.6f vs %.6f", got_area, area);
+    }
+    osq_geo_marks_free(m);
+    osq_geo_marks_free(y);
+    osq_geo_raster_free(g);
+  }
+  cr_log_info("%d paths (%d segments) checked cell by cell against the union of the definition, %d differ", n_paths,
+              n_segments, mismatch);
+  cr_expect_eq(mismatch, 0);
+  gsl_rng_free(r);
+}
+
 Test(sampler, draws_land_in_the_territory_by_area) {
   hand_t h;
   hand_init(&h);
