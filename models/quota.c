@@ -132,33 +132,44 @@ void osq_year_reset(osq_year_t *y, int year, int n_parties) {
 /* Spread observer i's demand over targets one request at a time, each by interest weight among
  * the targets it has not yet asked for as often as the 50 % rule allows: parties know that rule
  * and do not waste requests on flights it forbids. */
-static int spread_demand(const osq_quota_caps_t *caps, int i, int demand, gsl_rng *rng, osq_year_t *y) {
-  const int n = caps->n_parties;
-  double w[OSQ_PARTIES_MAX];
+/* The running sums cum[j] = w[0] + ... + w[j], added in that order (the total is cum[n - 1]). */
+static double cumulate(const double *w, int n, double *cum) {
   double total = 0.0;
   for (int j = 0; j < n; j++) {
-    w[j] = caps->weight[i][j];
     total += w[j];
+    cum[j] = total;
   }
+  return total;
+}
+
+static int spread_demand(const osq_quota_caps_t *caps, int i, int demand, gsl_rng *rng, osq_year_t *y) {
+  const int n = caps->n_parties;
+  double w[OSQ_PARTIES_MAX], cum[OSQ_PARTIES_MAX];
+  for (int j = 0; j < n; j++) w[j] = caps->weight[i][j];
+  double total = cumulate(w, n, cum);
+  int last = n - 1; /* the last target with a positive weight */
+  while (last >= 0 && !(w[last] > 0.0)) last--;
   int made = 0;
   while (made < demand && total > 0.0) {
+    /* The first target whose running sum exceeds u: it has a positive weight (a zero weight
+     * repeats the sum before it), and the sums are those of adding the weights in order, so it
+     * is the target a linear scan would pick. If rounding puts u at the total, the last one. */
     const double u = gsl_rng_uniform(rng) * total;
-    double acc = 0.0;
-    int pick = -1;
-    for (int j = 0; j < n; j++) {
-      if (w[j] <= 0.0) continue;
-      acc += w[j];
-      pick = j;
-      if (u < acc) break;
+    int lo = 0, hi = n; /* the first j in [lo, hi) with u < cum[j], or n */
+    while (lo < hi) {
+      const int mid = (lo + hi) / 2;
+      if (u < cum[mid]) hi = mid;
+      else lo = mid + 1;
     }
+    const int pick = lo < n ? lo : last;
     y->req[i][pick]++;
     made++;
     if (y->req[i][pick] >= caps->pair_cap[i][pick]) {
       w[pick] = 0.0;
       /* Recompute instead of subtracting, so rounding can never leave a positive total with
        * no target left. */
-      total = 0.0;
-      for (int j = 0; j < n; j++) total += w[j];
+      total = cumulate(w, n, cum);
+      while (last >= 0 && !(w[last] > 0.0)) last--;
     }
   }
   return made;
@@ -287,8 +298,10 @@ int osq_distribute(const osq_treaty_t *t, const osq_model_params_t *p, const osq
 /* Schedule                                                                                  */
 /* ---------------------------------------------------------------------------------------- */
 
-static int popcount64(uint64_t x) {
-#if defined(__GNUC__)
+/* Without the popcnt instruction (x86-64 before -mpopcnt), __builtin_popcountll is a call into
+ * libgcc that cost 7 % of the quota model; this is a dozen inline instructions. */
+static inline int popcount64(uint64_t x) {
+#if defined(__GNUC__) && defined(__POPCNT__)
   return __builtin_popcountll(x);
 #else
   x = x - ((x >> 1) & 0x5555555555555555ULL);
@@ -301,7 +314,23 @@ static int popcount64(uint64_t x) {
 static void set_bits(uint64_t *bm, int lo, int hi) { /* inclusive, clamped to the bitmap */
   if (lo < 0) lo = 0;
   if (hi > OSQ_YEAR_BITS - 1) hi = OSQ_YEAR_BITS - 1;
-  for (int b = lo; b <= hi; b++) bm[b >> 6] |= UINT64_C(1) << (b & 63);
+  for (int b = lo; b <= hi;) { /* a word at a time */
+    const int w = b >> 6, e = (w << 6) + 63 < hi ? (w << 6) + 63 : hi;
+    const int len = e - b + 1;
+    bm[w] |= (len == 64 ? ~UINT64_C(0) : ((UINT64_C(1) << len) - 1)) << (b & 63);
+    b = e + 1;
+  }
+}
+
+/* Index of the lowest set bit of x != 0. */
+static inline int lowest_bit(uint64_t x) {
+#if defined(__GNUC__)
+  return __builtin_ctzll(x);
+#else
+  int b = 0;
+  while (!(x & (UINT64_C(1) << b))) b++;
+  return b;
+#endif
 }
 
 /* Quarter starts as 0-based day of year: Jan 1, Apr 1, Jul 1, Oct 1, and the year's end. */
@@ -384,9 +413,7 @@ int osq_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *rn
         continue;
       }
       for (; r > 0; r--) fr &= fr - 1; /* drop the lowest r free bits */
-      int b = 0;
-      while (!(fr & (UINT64_C(1) << b))) b++;
-      day = w * 64 + b;
+      day = w * 64 + lowest_bit(fr);
     }
     fl->day = d0 + day;
     /* 96-hour window (Art. VI Sec. I para 3): no other flight over this target closer than W. */
