@@ -709,7 +709,7 @@ typedef struct {
   double a[3], b[3], n[3], na[3], bn[3];
   double cosd, sind;
   bool point;                      /* a and b closer than 1e-9 rad: a disc around a */
-  double theta;                    /* the segment's angle (radians) */
+  double sn, dot;                  /* sine and cosine of the segment's angle (before normalising n) */
 } swath_t;
 
 /* The defining predicate (see above). */
@@ -740,7 +740,8 @@ static arc_cond_t arc_cond_known(double al, double R, double z, double k, double
 }
 
 static arc_cond_t arc_cond(const double v[3], double sign, double k, double base) {
-  return arc_cond_known(atan2(sign * v[1], sign * v[0]), hypot(v[0], v[1]), sign * v[2], k, base);
+  /* sqrt, not hypot: v is a unit vector, nothing to overflow, and the arcs allow for rounding */
+  return arc_cond_known(atan2(sign * v[1], sign * v[0]), sqrt(v[0] * v[0] + v[1] * v[1]), sign * v[2], k, base);
 }
 
 #define ARC_SET_MAX 8
@@ -1107,7 +1108,7 @@ static void path_pt(double lat, double lon, path_pt_t *p) {
   unit_vec(lat, lon, p->v);
   p->lat = asin(fmax(-1.0, fmin(1.0, p->v[2])));
   p->al = atan2(p->v[1], p->v[0]);
-  p->R = hypot(p->v[0], p->v[1]);
+  p->R = sqrt(p->v[0] * p->v[0] + p->v[1] * p->v[1]);
 }
 
 /* The swath of the segment between unit vectors a and b, with cos and sin of its half-width. */
@@ -1121,9 +1122,12 @@ static void swath_from(swath_t *s, const double a_in[3], const double b_in[3], d
   n[1] = a[2] * b[0] - a[0] * b[2];
   n[2] = a[0] * b[1] - a[1] * b[0];
   const double sn = sqrt(n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
-  const double theta = atan2(sn, a[0] * b[0] + a[1] * b[1] + a[2] * b[2]);
-  s->point = theta < 1e-9;
-  s->theta = theta;
+  const double dot = a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+  /* theta >= sin theta = sn (to rounding), so only a tiny sn can make a point; the angle itself
+   * (atan2) is needed only for a latitude range with a vertex inside (mark_swath) */
+  s->point = sn < 2e-9 && atan2(sn, dot) < 1e-9;
+  s->sn = sn;
+  s->dot = dot;
   if (!s->point) {
     for (int i = 0; i < 3; i++) n[i] /= sn;
     s->na[0] = n[1] * a[2] - n[2] * a[1]; /* tangent at a, towards b */
@@ -1180,7 +1184,7 @@ static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double de
    * pi), and the extremes are then its ends'; otherwise a vertex of its great circle lies inside. */
   const bool monotone = !s.point && s.na[2] * s.bn[2] < 0.0;
   double zmin = fmin(a[2], b[2]), zmax = fmax(a[2], b[2]);
-  if (!monotone) osq_geo_arc_z_range(a, s.na, s.theta, b[2], &zmin, &zmax);
+  if (!monotone) osq_geo_arc_z_range(a, s.na, atan2(s.sn, s.dot), b[2], &zmin, &zmax);
   /* An end is "near" a row when the row lies within delta of its latitude (with 1e-4 rad for
    * rounding): a cap reaches only such rows, since cell centres lie on their row's latitude. */
   const double lat_a = pa->lat, lat_b = pb->lat;

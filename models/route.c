@@ -178,7 +178,9 @@ static bool leg_clear(const osq_geo_raster_t *g, const osq_geo_buffer_t *nofly, 
   if (!nofly) return true;
   const double inv_res = 1.0 / g->res_deg;
   double u[3], cs[2];
-  const double theta = arc_setup_v(a, b, u, cs);
+  arc_setup_v(a, b, u, cs);
+  /* arc_setup_v's angle, computed here only where it is needed (most legs end at the box test) */
+  const double theta_or_0 = cs[1] < 1e-15 ? 0.0 : -1.0;
   /* The whole leg first: every point the walk below visits lies in the box of the knots around
    * it, and the knots lie on the arc, so if the blocks show no buffer cell in the arc's box (its
    * latitudes include its highest or lowest point when that is inside it; its longitudes run
@@ -191,7 +193,7 @@ static bool leg_clear(const osq_geo_raster_t *g, const osq_geo_buffer_t *nofly, 
     double lat_lo = fmin(lat1, lat2), lat_hi = fmax(lat1, lat2);
     if (!(u[2] * zb_rate > 0.0)) {
       double zlo, zhi;
-      osq_geo_arc_z_range(a, u, theta, b[2], &zlo, &zhi);
+      osq_geo_arc_z_range(a, u, theta_or_0 == 0.0 ? 0.0 : atan2(cs[1], cs[0]), b[2], &zlo, &zhi);
       lat_lo = asin(fmax(-1.0, zlo)) * R2D;
       lat_hi = asin(fmin(1.0, zhi)) * R2D;
     }
@@ -200,6 +202,7 @@ static bool leg_clear(const osq_geo_raster_t *g, const osq_geo_buffer_t *nofly, 
     while (l2 - lon1 < -180.0) l2 += 360.0;
     if (lat_hi < 89.0 && lat_lo > -89.0 && piece_clear(g, nofly, inv_res, lat_lo, lon1, lat_hi, l2)) return true;
   }
+  const double theta = theta_or_0 == 0.0 ? 0.0 : atan2(cs[1], cs[0]);
   const double len_km = theta * OSQ_GEO_EARTH_R_KM;
   int K = (int)ceil(len_km / OSQ_ROUTE_KNOT_KM);
   if (K < 1) K = 1;
