@@ -712,17 +712,22 @@ Test(swath, fast_acos_within_its_bound) {
   cr_expect(worst < 0.6 * OSQ_GEO_ACOS_FAST_ERR, "worst error %.3g", worst);
 }
 
+/* A raster whose every cell is territory 1, so that the definition can be checked everywhere. */
+static osq_geo_raster_t *all_land(double res) {
+  hand_t h;
+  hand_init(&h);
+  hand_box(&h, true, 1, -180.0, -90.0, 0.0, 90.0);
+  hand_box(&h, true, 1, 0.0, -90.0, 180.0, 90.0);
+  return build(&h.p, 1, res);
+}
+
 Test(swath, fast_marking_equals_the_definition, .timeout = 300) {
   const double res[] = {1.0, 0.5, 0.1};
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, 77);
   int mismatch = 0, n = 0;
   for (size_t k = 0; k < sizeof res / sizeof res[0]; k++) {
-    hand_t h;
-    hand_init(&h);
-    hand_box(&h, true, 1, -180.0, -90.0, 0.0, 90.0);
-    hand_box(&h, true, 1, 0.0, -90.0, 180.0, 90.0);
-    osq_geo_raster_t *g = build(&h.p, 1, res[k]);
+    osq_geo_raster_t *g = all_land(res[k]);
     osq_geo_marks_t *m = osq_geo_marks_alloc(g), *y = osq_geo_marks_alloc(g);
     /* hand-picked: the vertex of the great circle inside the segment, a pole, the antimeridian,
      * cell centres exactly on the segment's ends, a point, a meridian, the equator */
@@ -799,11 +804,7 @@ Test(swath, path_marking_equals_the_union_of_its_segments, .timeout = 300) {
   gsl_rng_set(r, 78);
   int mismatch = 0, n_paths = 0, n_segments = 0;
   for (size_t k = 0; k < sizeof res / sizeof res[0]; k++) {
-    hand_t h;
-    hand_init(&h);
-    hand_box(&h, true, 1, -180.0, -90.0, 0.0, 90.0);
-    hand_box(&h, true, 1, 0.0, -90.0, 180.0, 90.0);
-    osq_geo_raster_t *g = build(&h.p, 1, res[k]);
+    osq_geo_raster_t *g = all_land(res[k]);
     osq_geo_marks_t *m = osq_geo_marks_alloc(g), *y = osq_geo_marks_alloc(g);
     const int n_tries = res[k] >= 0.5 ? 120 : 12;
     for (int t = 0; t < n_tries; t++, n_paths++) {
