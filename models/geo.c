@@ -1169,6 +1169,25 @@ bool osq_geo_swath_contains(const osq_geo_raster_t *g, double lat1, double lon1,
   return swath_contains(g, &s, (int)(cell / (size_t)g->nlon), (int)(cell % (size_t)g->nlon));
 }
 
+/* The range [zlo, zhi] of z (the sine of the latitude) of the rows in which end e of a swath
+ * (latitude lat_e, cos lat_e = R_e, half-width delta) needs its wedge and cap arcs; o_z is the z
+ * of the direction out of the segment at e (-na at a, -bn at b). The band meets the boundary of
+ * e's wedge (the great circle through e and n) in the arc e cos t + n sin t, |t| <= delta (and
+ * near -e, which the antipode test keeps apart), whose z differs from e's by at most
+ * |n_z| sin delta + |e_z| (1 - cos delta); the half of e's cap outside the wedge reaches a full
+ * delta in latitude only on the outward side. In a row within delta of e but outside this range,
+ * the band lies wholly inside e's wedge and the cap's cells lie in the band: the row is not
+ * near e. A small margin covers rounding. */
+static void end_rows_z(const double e[3], double o_z, double n_z, double R_e, double lat_e, double delta, double cosd,
+                       double sind, double *zlo, double *zhi) {
+  const double dz = fabs(n_z) * sind + fabs(e[2]) * (1.0 - cosd), m = 1e-9;
+  const double za_lo = e[2] - dz, za_hi = e[2] + dz;
+  const double zd_lo = lat_e - delta <= -PI / 2 ? -1.0 : e[2] * cosd - R_e * sind; /* sin(lat_e -+ delta) */
+  const double zd_hi = lat_e + delta >= PI / 2 ? 1.0 : e[2] * cosd + R_e * sind;
+  *zlo = (o_z > 0.0 ? za_lo : zd_lo) - m;
+  *zhi = (o_z < 0.0 ? za_hi : zd_hi) + m;
+}
+
 /* Mark the swath s (half-width delta) of the segment from pa to pb: the area newly marked. With
  * cap_b false, the cap around pb may be left out (cells of it are still marked where the arcs or
  * the exact test of the full swath put them): the caller marks the same cap with the next
@@ -1215,6 +1234,14 @@ static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double de
     cond[5] = arc_cond_known(pb->al, pb->R, b[2], s.cosd, base);
   }
 
+  /* The rows "near" each end, by the sine of their latitude: those that meet the boundary of the
+   * end's wedge inside the band, or the half of its cap outside the wedge (end_rows_z). */
+  double zlo_a = -2.0, zhi_a = 2.0, zlo_b = -2.0, zhi_b = 2.0;
+  if (!s.point) {
+    end_rows_z(a, -s.na[2], n[2], pa->R, lat_a, delta, s.cosd, s.sind, &zlo_a, &zhi_a);
+    end_rows_z(b, -s.bn[2], n[2], pb->R, lat_b, delta, s.cosd, s.sind, &zlo_b, &zhi_b);
+  }
+
   /* Short cut for the rows near at most one end (and far from both antipodes): most rows. The
    * boundary of an end's wedge meets the band only within delta of that end or its antipode, so
    * in a row far from both, each piece of the band lies wholly inside or wholly outside that
@@ -1251,10 +1278,10 @@ static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double de
       arc_row(&cond[0], sphi, cphi, base, &set, &pts);
       done = true;
     } else if (fabs(phi + lat_a) > near_end && fabs(phi + lat_b) > near_end &&
-               (fabs(phi - lat_a) > near_end || fabs(phi - lat_b) > near_end)) {
+               !(sphi >= zlo_a && sphi <= zhi_a && sphi >= zlo_b && sphi <= zhi_b)) {
       /* At most one end is near: the band's pieces from cos h = t; the far end's wedge decided
        * per piece at one point; the near end's wedge and cap, if any, as arcs. */
-      const bool near_a = fabs(phi - lat_a) <= near_end, near_b = fabs(phi - lat_b) <= near_end;
+      const bool near_a = sphi >= zlo_a && sphi <= zhi_a, near_b = sphi >= zlo_b && sphi <= zhi_b;
       const double *far_w = near_a ? s.bn : s.na; /* near_b, or neither (then both by a point) */
       const double A = cphi * cond[0].R, C = sphi * cond[0].z;
       const double inv = A > 1e-4 ? 1.0 / A : 0.0;
