@@ -7,10 +7,12 @@
  *
  * What one imaged cell costs here: a test-and-set of its bit in the flight's set and in the
  * year's set, its index appended to each set's list (for the per-flight and per-year clears),
- * and its row's area counted to its territory in each, written as the engine's own tightest loop
- * (models/geo.c mark_run) is: no branches on the data. The cells come in runs along raster
- * rows, as many runs as the real swaths made (so the same number of runs, and their mean length),
- * at positions from an integer hash (addressing, not model draws), in the latitudes the parties
+ * and its row's area counted to its territory in each, with the two sets' words in registers
+ * while a run is inside them, as the engine's loop (models/geo.c mark_run) has them; every cell
+ * here is new, so its tests are predictable branches, the fastest form for this loop. The cells
+ * come in runs along raster rows, as many runs as the real swaths made (so the same number of
+ * runs, and their mean length), a flight's runs in consecutive rows as a swath's are, at
+ * positions from an integer hash (addressing, not model draws), in the latitudes the parties
  * lie in. The draws are Philox words from one stream per trial, as the real run's.
  */
 #ifndef OSQ_LOWERBOUND_H
