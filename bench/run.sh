@@ -4,7 +4,7 @@
 # raw `bench:` lines). It builds nothing: pass the osq binary (default build/osq).
 #
 # Usage: bench/run.sh [OSQ_BINARY]        (from any directory; workloads are found beside this file)
-# Environment: THREADS (default 1,2), REPEAT (default 3), WORKLOADS (default "small baseline heavy").
+# Environment: THREADS (default 1,2), REPEAT (default 5), WORKLOADS (default "small baseline heavy").
 #
 # RESULTS.md is written to a temporary file and moved into place, so a failed or interrupted run
 # leaves the previous RESULTS.md intact. If any `osq bench` exits non-zero (1 = the verification
@@ -21,7 +21,7 @@ elif [ -x "$root/$osq_arg" ]; then osq=$root/$osq_arg
 else echo "bench/run.sh: no executable osq at '$osq_arg' (build it first: cmake -S . -B build && cmake --build build)" >&2; exit 2
 fi
 threads=${THREADS:-1,2}
-repeat=${REPEAT:-3}
+repeat=${REPEAT:-5}
 workloads=${WORKLOADS:-small baseline heavy}
 
 cd "$root" || exit 2
@@ -137,8 +137,9 @@ out=$(mktemp "$here/.RESULTS.md.XXXXXX") || exit 3
   echo "Beside every configuration \`osq bench\` times a lower bound (\`sim/lowerbound.c\`): a tight loop"
   echo "that does the run's own random draws (one Philox stream per trial) and marks the run's imaged"
   echo "cells in a flight set and a year set (bit test-and-set, index list, area per territory), in"
-  echo "as many row runs as the swaths made, with no routes, no geometry and no statistics, on the"
-  echo "same threads. Ratio = trial loop / lower bound (best of $repeat each)."
+  echo "as many row runs as the swaths made (a flight's runs in consecutive rows, as a swath's are),"
+  echo "with no routes, no geometry and no statistics, on the same threads. Ratio = trial loop /"
+  echo "lower bound (best of $repeat each)."
   echo
   echo "| workload | threads | trial loop (s) | lower bound (s) | ratio | draws | cell marks | runs |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|"
