@@ -1204,8 +1204,10 @@ static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double de
   const bool monotone = !s.point && s.na[2] * s.bn[2] < 0.0;
   double zmin = fmin(a[2], b[2]), zmax = fmax(a[2], b[2]);
   if (!monotone) osq_geo_arc_z_range(a, s.na, atan2(s.sn, s.dot), b[2], &zmin, &zmax);
-  /* An end is "near" a row when the row lies within delta of its latitude (with 1e-4 rad for
-   * rounding): a cap reaches only such rows, since cell centres lie on their row's latitude. */
+  /* A cap reaches only the rows within delta of its end's latitude (with 1e-4 rad for rounding),
+   * since cell centres lie on their row's latitude: near_end bounds the caps of the general path
+   * and the rows near an end's antipode; which rows the short cut treats as near an end is
+   * decided more finely (end_rows_z, below). */
   const double lat_a = pa->lat, lat_b = pb->lat;
   const double near_end = delta + 1e-4;
   const double res = g->res_deg * D2R, inv_res = 1.0 / res;

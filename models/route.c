@@ -36,30 +36,28 @@ static void unit_vec(double lat, double lon, double v[3]) {
   v[2] = sin(lat * D2R);
 }
 
-/* Arc from a towards b (unit vectors): the unit tangent u at a pointing to b, and the arc angle;
- * cs (if not NULL) gets its cosine and sine. */
-static double arc_setup_v(const double a[3], const double b[3], double u[3], double cs[2]) {
+/* The angle of an arc from its cosine and sine (cs, from arc_setup_v): 0 for an arc too short to
+ * have a direction. */
+static double arc_angle(const double cs[2]) { return cs[1] < 1e-15 ? 0.0 : atan2(cs[1], cs[0]); }
+
+/* Arc from a towards b (unit vectors): the unit tangent u at a pointing to b (0 if the arc is too
+ * short to have one), and the arc's cosine and sine in cs. */
+static void arc_setup_v(const double a[3], const double b[3], double u[3], double cs[2]) {
   double c = a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
   double w[3] = {b[0] - c * a[0], b[1] - c * a[1], b[2] - c * a[2]};
   double s = sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2]);
-  if (cs) {
-    cs[0] = c;
-    cs[1] = s;
-  }
-  if (s < 1e-15) {
-    u[0] = u[1] = u[2] = 0.0;
-    return 0.0;
-  }
-  for (int i = 0; i < 3; i++) u[i] = w[i] / s;
-  return atan2(s, c);
+  cs[0] = c;
+  cs[1] = s;
+  for (int i = 0; i < 3; i++) u[i] = s < 1e-15 ? 0.0 : w[i] / s;
 }
 
-/* The same from latitudes and longitudes (degrees), giving a too. */
+/* The same from latitudes and longitudes (degrees), giving a too: the arc angle. */
 static double arc_setup(double lat1, double lon1, double lat2, double lon2, double a[3], double u[3]) {
-  double b[3];
+  double b[3], cs[2];
   unit_vec(lat1, lon1, a);
   unit_vec(lat2, lon2, b);
-  return arc_setup_v(a, b, u, NULL);
+  arc_setup_v(a, b, u, cs);
+  return arc_angle(cs);
 }
 
 static void arc_point(const double a[3], const double u[3], double t, double *lat, double *lon) {
@@ -178,9 +176,7 @@ static bool leg_clear(const osq_geo_raster_t *g, const osq_geo_buffer_t *nofly, 
   if (!nofly) return true;
   const double inv_res = 1.0 / g->res_deg;
   double u[3], cs[2];
-  arc_setup_v(a, b, u, cs);
-  /* arc_setup_v's angle, computed here only where it is needed (most legs end at the box test) */
-  const double theta_or_0 = cs[1] < 1e-15 ? 0.0 : -1.0;
+  arc_setup_v(a, b, u, cs); /* the angle (an atan2) only where it is needed: most legs end at the box test */
   /* The whole leg first: every point the walk below visits lies in the box of the knots around
    * it, and the knots lie on the arc, so if the blocks show no buffer cell in the arc's box (its
    * latitudes include its highest or lowest point when that is inside it; its longitudes run
@@ -193,7 +189,7 @@ static bool leg_clear(const osq_geo_raster_t *g, const osq_geo_buffer_t *nofly, 
     double lat_lo = fmin(lat1, lat2), lat_hi = fmax(lat1, lat2);
     if (!(u[2] * zb_rate > 0.0)) {
       double zlo, zhi;
-      osq_geo_arc_z_range(a, u, theta_or_0 == 0.0 ? 0.0 : atan2(cs[1], cs[0]), b[2], &zlo, &zhi);
+      osq_geo_arc_z_range(a, u, arc_angle(cs), b[2], &zlo, &zhi);
       lat_lo = asin(fmax(-1.0, zlo)) * R2D;
       lat_hi = asin(fmin(1.0, zhi)) * R2D;
     }
@@ -202,7 +198,7 @@ static bool leg_clear(const osq_geo_raster_t *g, const osq_geo_buffer_t *nofly, 
     while (l2 - lon1 < -180.0) l2 += 360.0;
     if (lat_hi < 89.0 && lat_lo > -89.0 && piece_clear(g, nofly, inv_res, lat_lo, lon1, lat_hi, l2)) return true;
   }
-  const double theta = theta_or_0 == 0.0 ? 0.0 : atan2(cs[1], cs[0]);
+  const double theta = arc_angle(cs);
   const double len_km = theta * OSQ_GEO_EARTH_R_KM;
   int K = (int)ceil(len_km / OSQ_ROUTE_KNOT_KM);
   if (K < 1) K = 1;
