@@ -13,6 +13,53 @@
 
 #include "models/errors.h"
 
+/* ---------------------------------------------------------------------------------------- */
+/* Bits                                                                                      */
+/* ---------------------------------------------------------------------------------------- */
+
+/* Without the popcnt instruction (x86-64 before -mpopcnt), __builtin_popcountll is a call into
+ * libgcc that cost 7 % of the quota model; this is a dozen inline instructions. */
+static inline int popcount64(uint64_t x) {
+#if defined(__GNUC__) && defined(__POPCNT__)
+  return __builtin_popcountll(x);
+#else
+  x = x - ((x >> 1) & 0x5555555555555555ULL);
+  x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+  return (int)((x * 0x0101010101010101ULL) >> 56);
+#endif
+}
+
+/* Index of the lowest set bit of x != 0. */
+static inline int lowest_bit(uint64_t x) {
+#if defined(__GNUC__)
+  return __builtin_ctzll(x);
+#else
+  int b = 0;
+  while (!(x & (UINT64_C(1) << b))) b++;
+  return b;
+#endif
+}
+
+_Static_assert(OSQ_PARTIES_MAX <= 64, "a party set is one 64-bit word");
+
+/* The position of the r-th lowest set bit of x (r counts from 0, r < popcount(x)): whole bytes
+ * skipped by their bit counts, then bits dropped within the byte. */
+static inline int select_bit(uint64_t x, int r) {
+  static const uint8_t ones[16] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4};
+  int base = 0;
+  for (;;) {
+    const unsigned byte = (unsigned)(x & 0xffu);
+    const int c = ones[byte & 15u] + ones[byte >> 4];
+    if (r < c) break;
+    r -= c;
+    x >>= 8;
+    base += 8;
+  }
+  for (; r > 0; r--) x &= x - 1;
+  return base + lowest_bit(x);
+}
+
 /* Slack for floor(factor * quota): 0.75 * 12 is exact in binary, but a user's factor such as
  * 0.7 times 10 is 6.9999999999999991 and must still give 7. */
 #define PHASE_IN_EPS 1e-9
@@ -142,7 +189,8 @@ static double cumulate(const double *w, int n, double *cum) {
   return total;
 }
 
-static int spread_demand(const osq_quota_caps_t *caps, int i, int demand, gsl_rng *rng, osq_year_t *y) {
+static int spread_demand(const osq_quota_caps_t *caps, int i, int demand, gsl_rng *rng, osq_year_t *y,
+                         uint64_t *asked) {
   const int n = caps->n_parties;
   double w[OSQ_PARTIES_MAX], cum[OSQ_PARTIES_MAX];
   for (int j = 0; j < n; j++) w[j] = caps->weight[i][j];
@@ -163,6 +211,7 @@ static int spread_demand(const osq_quota_caps_t *caps, int i, int demand, gsl_rn
     }
     const int pick = lo < n ? lo : last;
     y->req[i][pick]++;
+    *asked |= UINT64_C(1) << pick;
     made++;
     if (y->req[i][pick] >= caps->pair_cap[i][pick]) {
       w[pick] = 0.0;
@@ -263,28 +312,29 @@ int osq_distribute(const osq_treaty_t *t, const osq_model_params_t *p, const osq
   y->plan_agreed = !(u_plan < p->plan_fail_prob) && !osq_model_params_no_plan_year(p, caps->year);
   if (!y->plan_agreed) return OSQ_OK;
 
+  uint64_t asked[OSQ_PARTIES_MAX] = {0}; /* the targets each observer requested: req[i][j] > 0 */
   for (int i = 0; i < n; i++) {
     if (!caps->eligible[i] || caps->active_cap[i] <= 0) continue;
     const int d = (int)gsl_ran_binomial(rng, caps->demand[i], (unsigned)caps->active_cap[i]);
-    spread_demand(caps, i, d, rng, y);
+    spread_demand(caps, i, d, rng, y, &asked[i]);
   }
 
   /* Reciprocity (Art. III Sec. I para 3): i may fly over j as often as j may fly over i. Read
    * as a priority: the requests i -> j matched by requests j -> i are resolved in a first round,
    * the rest in a second round, each round in a random order. */
+  /* Pairs in the order i, then j, as a scan of the whole matrix would meet them; only the
+   * requested ones (a few of the n^2). */
   int n1 = 0;
   for (int i = 0; i < n; i++)
-    for (int j = 0; j < n; j++) {
-      const int r = y->req[i][j];
-      if (r <= 0) continue;
+    for (uint64_t m = asked[i]; m; m &= m - 1) {
+      const int j = lowest_bit(m), r = y->req[i][j];
       const int back = p->reciprocity ? (r < y->req[j][i] ? r : y->req[j][i]) : 0;
       for (int k = 0; k < back; k++) y->units[n1++] = (int16_t)(i * OSQ_PARTIES_MAX + j);
     }
   int n2 = n1;
   for (int i = 0; i < n; i++)
-    for (int j = 0; j < n; j++) {
-      const int r = y->req[i][j];
-      if (r <= 0) continue;
+    for (uint64_t m = asked[i]; m; m &= m - 1) {
+      const int j = lowest_bit(m), r = y->req[i][j];
       const int back = p->reciprocity ? (r < y->req[j][i] ? r : y->req[j][i]) : 0;
       for (int k = back; k < r; k++) y->units[n2++] = (int16_t)(i * OSQ_PARTIES_MAX + j);
     }
@@ -298,19 +348,6 @@ int osq_distribute(const osq_treaty_t *t, const osq_model_params_t *p, const osq
 /* Schedule                                                                                  */
 /* ---------------------------------------------------------------------------------------- */
 
-/* Without the popcnt instruction (x86-64 before -mpopcnt), __builtin_popcountll is a call into
- * libgcc that cost 7 % of the quota model; this is a dozen inline instructions. */
-static inline int popcount64(uint64_t x) {
-#if defined(__GNUC__) && defined(__POPCNT__)
-  return __builtin_popcountll(x);
-#else
-  x = x - ((x >> 1) & 0x5555555555555555ULL);
-  x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
-  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
-  return (int)((x * 0x0101010101010101ULL) >> 56);
-#endif
-}
-
 static void set_bits(uint64_t *bm, int lo, int hi) { /* inclusive, clamped to the bitmap */
   if (lo < 0) lo = 0;
   if (hi > OSQ_YEAR_BITS - 1) hi = OSQ_YEAR_BITS - 1;
@@ -322,16 +359,6 @@ static void set_bits(uint64_t *bm, int lo, int hi) { /* inclusive, clamped to th
   }
 }
 
-/* Index of the lowest set bit of x != 0. */
-static inline int lowest_bit(uint64_t x) {
-#if defined(__GNUC__)
-  return __builtin_ctzll(x);
-#else
-  int b = 0;
-  while (!(x & (UINT64_C(1) << b))) b++;
-  return b;
-#endif
-}
 
 /* Quarter starts as 0-based day of year: Jan 1, Apr 1, Jul 1, Oct 1, and the year's end. */
 static void quarter_starts(int year, int qs[5]) {
@@ -412,8 +439,7 @@ int osq_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *rn
         r -= c;
         continue;
       }
-      for (; r > 0; r--) fr &= fr - 1; /* drop the lowest r free bits */
-      day = w * 64 + lowest_bit(fr);
+      day = w * 64 + select_bit(fr, r);
     }
     fl->day = d0 + day;
     /* 96-hour window (Art. VI Sec. I para 3): no other flight over this target closer than W. */
