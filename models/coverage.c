@@ -247,10 +247,7 @@ void osq_cov_ws_free(osq_cov_ws_t *ws) {
   free(ws);
 }
 
-const uint32_t *osq_cov_ws_year_cells(const osq_cov_ws_t *ws, size_t *n) {
-  *n = ws->year->n_touched;
-  return ws->year->touched;
-}
+const uint64_t *osq_cov_ws_year_bits(const osq_cov_ws_t *ws) { return ws->year->bits; }
 
 /* Shell sort of at most OSQ_FLIGHTS_MAX keys: in place, no allocation (glibc's qsort may
  * allocate a merge buffer, which the trial loop must never do). */

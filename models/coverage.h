@@ -105,8 +105,9 @@ typedef struct osq_cov_ws osq_cov_ws_t;
 osq_cov_ws_t *osq_cov_ws_alloc(const osq_world_t *w);
 void osq_cov_ws_free(osq_cov_ws_t *ws);
 
-/** The cells the last osq_coverage_year imaged (for the map): indices into the raster. */
-const uint32_t *osq_cov_ws_year_cells(const osq_cov_ws_t *ws, size_t *n);
+/** The cells the last osq_coverage_year imaged (for the map), as a bitmap over the raster: bit
+ *  i % 64 of word i / 64 for cell i. */
+const uint64_t *osq_cov_ws_year_bits(const osq_cov_ws_t *ws);
 
 /**
  * Fly the year's completed flights (in date order) and compute the metrics. Draws (airfields,

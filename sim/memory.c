@@ -194,7 +194,7 @@ static void estimate_one(const osq_scenario_t *sc, int threads, bool map, int co
     per_thread += 2 * marks;                                /* year and flight mark sets: bits, touched, row scratch */
     per_thread += 4 * (max_sites + 1) + 2 * (n_sites + 1) + 16 * 1024; /* pick, last_day, the struct */
     if (map) {
-      per_thread += 4 * cells;                              /* map_count: uint32 per cell */
+      per_thread += 4 * cells + cells;                      /* map counts: 8 bit planes and wraps (uint32) per cell */
       results += 8 * cells;                                 /* cells: the threads' counts summed, uint64 */
       results += 4 * cells + cells;                         /* the map: value (float) and tid per cell */
     }

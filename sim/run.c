@@ -35,6 +35,19 @@
 #include "sim/rng.h"
 #include "sim/stats.h"
 
+#define MAP_PLANES 8 /* bits of the map's per-thread counters before they wrap (thread_ws_t) */
+
+/* Index of the lowest set bit of x != 0. */
+static inline int lowest_bit(uint64_t x) {
+#if defined(__GNUC__)
+  return __builtin_ctzll(x);
+#else
+  int b = 0;
+  while (!((x >> b) & 1u)) b++;
+  return b;
+#endif
+}
+
 typedef enum {
   M_FLIGHTS,
   M_FLIGHTS_ACTIVE,
@@ -71,7 +84,17 @@ typedef struct {
   osq_cov_metrics_t cov;
   osq_cov_ws_t *cov_ws;
   gsl_rng *geo_rng;
-  uint32_t *map_count;  /* [raster cells]: trial-years in which the cell was imaged */
+  /* The trial-years in which each raster cell was imaged, as MAP_PLANES-bit counters in bit
+   * planes (map_planes[w * MAP_PLANES + p]: bit p of the counts of the 64 cells of word w, one
+   * cache line per word) and the times each counter wrapped (map_wraps, per cell). A year is
+   * counted by reading its bitmap in order over the window of words that hold territory (map_w0,
+   * map_nw: nothing else is ever imaged), one addition per word with imaged cells: a
+   * read-modify-write per imaged cell, in the order the swaths marked them, went to scattered
+   * addresses and took 12 % of the trial loop. The arrays span the whole raster (pages outside
+   * the window are never touched), so that sim/memory.c's estimate holds for any territory. */
+  uint64_t *map_planes;
+  uint32_t *map_wraps;
+  size_t map_w0, map_nw;
   int64_t cells_marked;
   int64_t runs_marked, draws; /* bench figures, this process only */
   gsl_rng *rng;
@@ -241,6 +264,38 @@ static osq_hist_t *hist_set_alloc(const plan_t *pl) {
   return h;
 }
 
+/* ---- the coverage map's counts (see thread_ws_t) ---- */
+
+/* Add 1 to the counts of the cells of word w set in `add`: a ripple-carry addition across the
+ * planes, a fixed number of steps; a carry out of the last plane is a wrap. */
+static inline void map_add_word(uint64_t *planes, uint32_t *wraps, size_t w, uint64_t add) {
+  uint64_t *x = planes + w * MAP_PLANES;
+  for (int p = 0; p < MAP_PLANES; p++) {
+    const uint64_t carry = x[p] & add;
+    x[p] ^= add;
+    add = carry;
+  }
+  for (; add; add &= add - 1) wraps[w * 64 + (size_t)lowest_bit(add)]++; /* once in 2^MAP_PLANES */
+}
+
+/* Count one trial-year's imaged cells (the year's bitmap over the raster) into the map. */
+static void map_add_year(thread_ws_t *ws, const uint64_t *bits) {
+  for (size_t w = ws->map_w0; w < ws->map_w0 + ws->map_nw; w++)
+    if (bits[w]) map_add_word(ws->map_planes, ws->map_wraps, w, bits[w]);
+}
+
+/* Add a thread's counts to cells[] (over the whole raster). */
+static void map_merge(const thread_ws_t *ws, uint64_t *cells, size_t n_cells) {
+  for (size_t w = ws->map_w0; w < ws->map_w0 + ws->map_nw; w++) {
+    const uint64_t *x = ws->map_planes + w * MAP_PLANES;
+    for (size_t k = w * 64; k < (w + 1) * 64 && k < n_cells; k++) {
+      uint64_t c = (uint64_t)ws->map_wraps[k] << MAP_PLANES;
+      for (int p = 0; p < MAP_PLANES; p++) c |= ((x[p] >> (k & 63)) & 1u) << p;
+      cells[k] += c;
+    }
+  }
+}
+
 /* One trial: every simulated year, its metrics into the block record and the thread's counts;
  * with vals (compare), each slot's value of this trial too (NaN where undefined). */
 static int run_trial(const plan_t *pl, int64_t trial, thread_ws_t *ws, osq_welford_t *rec, double *vals) {
@@ -266,11 +321,7 @@ static int run_trial(const plan_t *pl, int64_t trial, thread_ws_t *ws, osq_welfo
       if (rc) return rc;
       ws->cells_marked += c->cells_marked;
       ws->runs_marked += c->runs_marked;
-      if (ws->map_count) {
-        size_t n;
-        const uint32_t *cells = osq_cov_ws_year_cells(ws->cov_ws, &n);
-        for (size_t k = 0; k < n; k++) ws->map_count[cells[k]]++;
-      }
+      if (ws->map_planes) map_add_year(ws, osq_cov_ws_year_bits(ws->cov_ws));
       for (int i = 0; i < P; i++) {
         osq_digest_double(&dg, c->coverage[i]);
         osq_digest_double(&dg, c->buildup_detect[i]);
@@ -307,7 +358,8 @@ static int run_trial(const plan_t *pl, int64_t trial, thread_ws_t *ws, osq_welfo
 }
 
 /* One thread's workspace, allocated once before the loop. @return false when out of memory. */
-static bool ws_init(thread_ws_t *w, const plan_t *pl, const osq_geo_setup_t *geo, bool want_map) {
+static bool ws_init(thread_ws_t *w, const plan_t *pl, const osq_geo_setup_t *geo, bool want_map, size_t map_w0,
+                    size_t map_nw) {
   w->rng = osq_rng_gsl_alloc();
   w->hists = hist_set_alloc(pl);
   w->dyad_sum = calloc((size_t)pl->n_years * pl->n_parties * pl->n_parties, sizeof *w->dyad_sum);
@@ -315,8 +367,15 @@ static bool ws_init(thread_ws_t *w, const plan_t *pl, const osq_geo_setup_t *geo
   if (geo->world) {
     w->geo_rng = osq_rng_gsl_alloc();
     w->cov_ws = osq_cov_ws_alloc(geo->world);
-    if (want_map) w->map_count = calloc(geo->raster->n_cells, sizeof *w->map_count);
-    geo_ok = w->geo_rng && w->cov_ws && (!want_map || w->map_count);
+    if (want_map) {
+      const size_t words = (geo->raster->n_cells + 63) / 64;
+      w->map_w0 = map_w0;
+      w->map_nw = map_nw;
+      w->map_planes = calloc(words * MAP_PLANES, sizeof *w->map_planes);
+      w->map_wraps = calloc(words * 64, sizeof *w->map_wraps);
+      geo_ok = w->map_planes && w->map_wraps;
+    }
+    geo_ok = geo_ok && w->geo_rng && w->cov_ws;
   }
   return w->rng && w->hists && w->dyad_sum && geo_ok;
 }
@@ -327,7 +386,8 @@ static void ws_free(thread_ws_t *ws, int n) {
     if (ws[t].rng) gsl_rng_free(ws[t].rng);
     if (ws[t].geo_rng) gsl_rng_free(ws[t].geo_rng);
     osq_cov_ws_free(ws[t].cov_ws);
-    free(ws[t].map_count);
+    free(ws[t].map_planes);
+    free(ws[t].map_wraps);
     osq_hist_free(ws[t].hists);
     free(ws[t].dyad_sum);
   }
@@ -506,14 +566,15 @@ int osq_run_execute(const osq_scenario_t *sc, const osq_run_opts_t *opts, osq_ru
   const int S = pl.n_slots, P = pl.n_parties, Y = pl.n_years;
   const bool want_map = geo.world && sc->map;
   const size_t n_cells = geo.raster ? geo.raster->n_cells : 0;
-  /* Each thread counts a cell's imaged trial-years in 32 bits (64 would double the map's 26 MB
-   * per thread at 0.1 degrees): a map that could count more is refused, never wrapped. */
+  /* Each thread counts a cell's imaged trial-years in MAP_PLANES + 32 bits (thread_ws_t): a map
+   * that could count more is refused, never wrapped. */
   const uint64_t map_years = (uint64_t)((trials + pl.geo_stride - 1) / pl.geo_stride) * (uint64_t)(Y > 0 ? Y : 1);
-  if (rc == OSQ_OK && want_map && map_years > UINT32_MAX)
+  const uint64_t map_years_max = ((uint64_t)1 << (32 + MAP_PLANES)) - 1;
+  if (rc == OSQ_OK && want_map && map_years > map_years_max)
     rc = osq_error_add(err, OSQ_ERANGE, sc->path, 0,
-                       "a map over %llu trial-years with geography would overflow its 32-bit counts (at most "
-                       "4,294,967,295); nothing was run (expected output.map = false, or geo.trials set)",
-                       (unsigned long long)map_years);
+                       "a map over %llu trial-years with geography would overflow its counters (at most %llu); "
+                       "nothing was run (expected output.map = false, or geo.trials set)",
+                       (unsigned long long)map_years, (unsigned long long)map_years_max);
   osq_welford_t *total = NULL, *recs = NULL;
   thread_ws_t *ws = NULL;
   uint64_t *cells = NULL, *pack = NULL;
@@ -526,8 +587,23 @@ int osq_run_execute(const osq_scenario_t *sc, const osq_run_opts_t *opts, osq_ru
     if (want_map) cells = calloc(n_cells, sizeof *cells);
     if (!total || !recs || !ws || (want_map && !cells)) rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
   }
+  /* The map's window: the raster words from the first territory cell's to the last's. */
+  size_t map_w0 = 0, map_nw = 0;
+  if (rc == OSQ_OK && want_map) {
+    const osq_geo_raster_t *g = geo.raster;
+    size_t first = n_cells, last = 0;
+    for (size_t k = 0; k < n_cells; k++)
+      if (g->tid[k] >= 1 && g->tid[k] <= g->n_terr) {
+        if (first == n_cells) first = k;
+        last = k;
+      }
+    if (first < n_cells) {
+      map_w0 = first / 64;
+      map_nw = last / 64 + 1 - map_w0;
+    }
+  }
   for (int t = 0; rc == OSQ_OK && t < threads; t++)
-    if (!ws_init(&ws[t], &pl, &geo, want_map))
+    if (!ws_init(&ws[t], &pl, &geo, want_map, map_w0, map_nw))
       rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory for %d thread workspaces", threads);
   if (rc == OSQ_OK && R > 1) {
     pack = malloc(sizeof *pack * hist_pack_len(ws[0].hists, S));
@@ -605,8 +681,7 @@ int osq_run_execute(const osq_scenario_t *sc, const osq_run_opts_t *opts, osq_ru
     osq_mpi_allsum_u64(sums, 3);
     hist_set_reduce(ws[0].hists, S, pack, mm);
     osq_mpi_sum_i64(ws[0].dyad_sum, (size_t)Y * P * P);
-    for (size_t k = 0; want_map && k < n_cells; k++)
-      for (int t = 0; t < threads; t++) cells[k] += ws[t].map_count[k];
+    for (int t = 0; want_map && t < threads; t++) map_merge(&ws[t], cells, n_cells);
     if (want_map) osq_mpi_sum_u64(cells, n_cells);
     res->hash = sums[0];
     res->flights_completed = (int64_t)sums[1];
@@ -803,7 +878,7 @@ int osq_compare_execute(const osq_scenario_t *const *scs, int n, const osq_run_o
     ws[k] = calloc((size_t)threads, sizeof **ws);
     if (!total[k] || !dtot[k] || !recs[k] || !drecs[k] || !pair[k] || !ws[k]) rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
     for (int t = 0; rc == OSQ_OK && t < threads; t++)
-      if (!ws_init(&ws[k][t], &pl[k], &geo[k], false)) rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
+      if (!ws_init(&ws[k][t], &pl[k], &geo[k], false, 0, 0)) rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
     /* The reference slot of each slot: same year position, metric and party code. */
     for (int s = 0; rc == OSQ_OK && s < S; s++) {
       const slot_t *a = &pl[k].slots[s];

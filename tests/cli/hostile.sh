@@ -108,12 +108,12 @@ else
   flunk "trials_2_40: exit $rc (expected 130 with partial results of 1099511627776 trials)" "$(head -c 800 "$work/err")"
 fi
 
-# A map over more trial-years with geography than its 32-bit per-thread counts hold is refused
-# before anything runs (never a wrapped count): geography on every one of 2^32 trials.
+# A map over more trial-years with geography than its per-thread counters hold (2^40 - 1) is
+# refused before anything runs (never a wrapped count): geography on every one of 2^40 trials.
 printf '@include "mini_treaty.cfg"\nsimulation = { trials = 100; seed = 7; };\ngeo = { trials = 0; };\n' \
   >"$work/t40/allgeo.cfg"
-timeout 60 "$osq" run "$work/t40/allgeo.cfg" --trials 4294967296 --out "$work/t40/map" 2>"$work/err"
-expect map_counts_overflow $? 3 "$work/err" "^osq: error: .*allgeo.cfg: a map over 4294967296 trial-years with geography would overflow its 32-bit counts"
+timeout 60 "$osq" run "$work/t40/allgeo.cfg" --trials 1099511627776 --out "$work/t40/map" 2>"$work/err"
+expect map_counts_overflow $? 3 "$work/err" "^osq: error: .*allgeo.cfg: a map over 1099511627776 trial-years with geography would overflow its counters \(at most 1099511627775\)"
 if [ -e "$work/t40/map" ]; then flunk "map_counts_overflow: wrote $work/t40/map" ""; else pass; fi
 
 # ------------------------------------------------------------------------------------------------
