@@ -37,6 +37,12 @@
 
 #define MAP_PLANES 8 /* bits of the map's per-thread counters before they wrap (thread_ws_t) */
 
+#if defined(__GNUC__)
+#define OSQ_PREFETCH(p) __builtin_prefetch((p), 1)
+#else
+#define OSQ_PREFETCH(p) ((void)(p))
+#endif
+
 /* Index of the lowest set bit of x != 0. */
 static inline int lowest_bit(uint64_t x) {
 #if defined(__GNUC__)
@@ -278,10 +284,26 @@ static inline void map_add_word(uint64_t *planes, uint32_t *wraps, size_t w, uin
   for (; add; add &= add - 1) wraps[w * 64 + (size_t)lowest_bit(add)]++; /* once in 2^MAP_PLANES */
 }
 
-/* Count one trial-year's imaged cells (the year's bitmap over the raster) into the map. */
+/* Count one trial-year's imaged cells (the year's bitmap over the raster) into the map: the
+ * words that hold imaged cells are listed first, a batch at a time and without a branch on the
+ * data, then added, each word's planes fetched a few words ahead (a cache line each, spread over
+ * megabytes). */
 static void map_add_year(thread_ws_t *ws, const uint64_t *bits) {
-  for (size_t w = ws->map_w0; w < ws->map_w0 + ws->map_nw; w++)
-    if (bits[w]) map_add_word(ws->map_planes, ws->map_wraps, w, bits[w]);
+  enum { BATCH = 256, AHEAD = 8 };
+  uint32_t nz[BATCH];
+  size_t w = ws->map_w0;
+  const size_t end = ws->map_w0 + ws->map_nw;
+  while (w < end) {
+    int n = 0;
+    for (; w < end && n < BATCH; w++) {
+      nz[n] = (uint32_t)w;
+      n += bits[w] != 0;
+    }
+    for (int i = 0; i < n; i++) {
+      if (i + AHEAD < n) OSQ_PREFETCH(ws->map_planes + (size_t)nz[i + AHEAD] * MAP_PLANES);
+      map_add_word(ws->map_planes, ws->map_wraps, nz[i], bits[nz[i]]);
+    }
+  }
 }
 
 /* Add a thread's counts to cells[] (over the whole raster). */
