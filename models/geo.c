@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/bits.h"
 #include "models/errors.h"
 
 static const double PI = 3.14159265358979323846;
@@ -625,7 +626,7 @@ osq_geo_buffer_t *osq_geo_buffer_build(const osq_geo_raster_t *g, const uint8_t 
   for (size_t i = 0; i < words; i++) {
     uint64_t w = b->bits[i];
     while (w) {
-      const size_t idx = i * 64 + (size_t)__builtin_ctzll(w);
+      const size_t idx = i * 64 + (size_t)osq_bit_lowest(w);
       const size_t r = idx / (size_t)g->nlon, col = idx % (size_t)g->nlon;
       b->blocks[(r / OSQ_GEO_BLOCK_ROWS) * (size_t)b->blocks_w + col / OSQ_GEO_BLOCK_COLS] = 1;
       w &= w - 1;

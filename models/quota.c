@@ -11,35 +11,12 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "models/bits.h"
 #include "models/errors.h"
 
 /* ---------------------------------------------------------------------------------------- */
 /* Bits                                                                                      */
 /* ---------------------------------------------------------------------------------------- */
-
-/* Without the popcnt instruction (x86-64 before -mpopcnt), __builtin_popcountll is a call into
- * libgcc that cost 7 % of the quota model; this is a dozen inline instructions. */
-static inline int popcount64(uint64_t x) {
-#if defined(__GNUC__) && defined(__POPCNT__)
-  return __builtin_popcountll(x);
-#else
-  x = x - ((x >> 1) & 0x5555555555555555ULL);
-  x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
-  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
-  return (int)((x * 0x0101010101010101ULL) >> 56);
-#endif
-}
-
-/* Index of the lowest set bit of x != 0. */
-static inline int lowest_bit(uint64_t x) {
-#if defined(__GNUC__)
-  return __builtin_ctzll(x);
-#else
-  int b = 0;
-  while (!(x & (UINT64_C(1) << b))) b++;
-  return b;
-#endif
-}
 
 _Static_assert(OSQ_PARTIES_MAX <= 64, "a party set is one 64-bit word");
 
@@ -57,7 +34,7 @@ static inline int select_bit(uint64_t x, int r) {
     base += 8;
   }
   for (; r > 0; r--) x &= x - 1;
-  return base + lowest_bit(x);
+  return base + osq_bit_lowest(x);
 }
 
 /* Slack for floor(factor * quota): 0.75 * 12 is exact in binary, but a user's factor such as
@@ -327,14 +304,14 @@ int osq_distribute(const osq_treaty_t *t, const osq_model_params_t *p, const osq
   int n1 = 0;
   for (int i = 0; i < n; i++)
     for (uint64_t m = asked[i]; m; m &= m - 1) {
-      const int j = lowest_bit(m), r = y->req[i][j];
+      const int j = osq_bit_lowest(m), r = y->req[i][j];
       const int back = p->reciprocity ? (r < y->req[j][i] ? r : y->req[j][i]) : 0;
       for (int k = 0; k < back; k++) y->units[n1++] = (int16_t)(i * OSQ_PARTIES_MAX + j);
     }
   int n2 = n1;
   for (int i = 0; i < n; i++)
     for (uint64_t m = asked[i]; m; m &= m - 1) {
-      const int j = lowest_bit(m), r = y->req[i][j];
+      const int j = osq_bit_lowest(m), r = y->req[i][j];
       const int back = p->reciprocity ? (r < y->req[j][i] ? r : y->req[j][i]) : 0;
       for (int k = back; k < r; k++) y->units[n2++] = (int16_t)(i * OSQ_PARTIES_MAX + j);
     }
@@ -423,7 +400,7 @@ int osq_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *rn
     osq_flight_t *fl = &y->flights[y->order[k]];
     uint64_t *bm = y->busy[fl->target];
     int free_days = 0;
-    for (int w = 0; w < OSQ_YEAR_WORDS; w++) free_days += popcount64(~bm[w]);
+    for (int w = 0; w < OSQ_YEAR_WORDS; w++) free_days += osq_bit_count(~bm[w]);
     if (free_days == 0) {
       fl->status = OSQ_FLIGHT_CANCELLED;
       unplaced++;
@@ -434,7 +411,7 @@ int osq_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *rn
     int day = -1;
     for (int w = 0; w < OSQ_YEAR_WORDS && day < 0; w++) {
       uint64_t fr = ~bm[w];
-      const int c = popcount64(fr);
+      const int c = osq_bit_count(fr);
       if (r >= c) {
         r -= c;
         continue;

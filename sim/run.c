@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/bits.h"
 #include "models/coverage.h"
 #include "models/metrics.h"
 #include "models/quota.h"
@@ -43,16 +44,6 @@
 #define OSQ_PREFETCH(p) ((void)(p))
 #endif
 
-/* Index of the lowest set bit of x != 0. */
-static inline int lowest_bit(uint64_t x) {
-#if defined(__GNUC__)
-  return __builtin_ctzll(x);
-#else
-  int b = 0;
-  while (!((x >> b) & 1u)) b++;
-  return b;
-#endif
-}
 
 typedef enum {
   M_FLIGHTS,
@@ -281,7 +272,7 @@ static inline void map_add_word(uint64_t *planes, uint32_t *wraps, size_t w, uin
     x[p] ^= add;
     add = carry;
   }
-  for (; add; add &= add - 1) wraps[w * 64 + (size_t)lowest_bit(add)]++; /* once in 2^MAP_PLANES */
+  for (; add; add &= add - 1) wraps[w * 64 + (size_t)osq_bit_lowest(add)]++; /* once in 2^MAP_PLANES */
 }
 
 /* Count one trial-year's imaged cells (the year's bitmap over the raster) into the map: the
