@@ -1099,6 +1099,134 @@ static size_t mark_cols(const osq_geo_raster_t *g, marker_t *k, int r, long c0, 
   return n;
 }
 
+/* x - 2 pi k in [-pi, pi), for x within a few turns of it. */
+static inline double turn_pi(double x) {
+  while (x >= PI) x -= 2.0 * PI;
+  while (x < -PI) x += 2.0 * PI;
+  return x;
+}
+
+/* The half-width h of the arc of row (sin phi, cos phi) where the condition holds (cos(lon -
+ * alpha) >= t): 1 with *h set when the arc is a proper one away from tangency (its ends then
+ * carry the short cut's radius), 0 when the row misses it by a clear margin, -1 otherwise. */
+static inline int arc_half(const arc_cond_t *ac, double sphi, double cphi, double *h) {
+  const double A = cphi * ac->R;
+  if (!(A > 1e-4)) return -1;
+  const double t = (ac->k - sphi * ac->z) / A;
+  if (t > 1.0 + 1e-6) return 0;
+  if (!(fabs(t) < 1.0 - 1e-6)) return -1;
+  *h = acos_fast(t);
+  return 1;
+}
+
+/* The piece [lo, hi] (lo <= hi < lo + pi) of a row cut by the arc of a wedge's condition (half-width
+ * hw about w->alpha): 1 with [*x0, *x1] when one interval is left, 0 when none, -1 when two (or
+ * when the cut is too close to call). */
+static int wedge_cut(const arc_cond_t *w, double hw, double lo, double hi, double *x0, double *x1) {
+  const double L = hi - lo, dlo = turn_pi(lo - w->alpha), dhi = turn_pi(hi - w->alpha);
+  const bool in_lo = fabs(dlo) <= hw, in_hi = fabs(dhi) <= hw;
+  double e = -hw - dlo; /* where the arc begins, from lo (when lo lies outside it) */
+  if (e < 0.0) e += 2.0 * PI;
+  if (in_lo && in_hi) { /* the whole piece, unless the arc's complement lies inside it */
+    double gm = turn_pi(w->alpha + PI - lo);
+    if (gm < 0.0) gm += 2.0 * PI;
+    if (gm <= L + 1e-9) return -1;
+    *x0 = lo, *x1 = hi;
+  } else if (in_lo) { /* leaves the arc at alpha + hw and must not come back before hi */
+    const double x = hw - dlo;
+    if (x > L + 1e-9 || x + 2.0 * PI - 2.0 * hw <= L) return -1;
+    *x0 = lo, *x1 = fmin(lo + x, hi);
+  } else if (in_hi) { /* enters the arc at alpha - hw and stays in it to hi */
+    if (e > L + 1e-9 || e + 2.0 * hw < L - 1e-9) return -1;
+    *x0 = fmin(lo + e, hi), *x1 = hi;
+  } else if (e <= L) { /* the whole arc inside the piece */
+    if (e + 2.0 * hw >= L) return -1;
+    *x0 = lo + e, *x1 = lo + e + 2.0 * hw;
+  } else {
+    return 0;
+  }
+  return 1;
+}
+
+/* The cells of a row near one end of a swath, given the band's pieces that lie in the far end's
+ * wedge (n_pieces of them, [lo[i], hi[i]]): those pieces cut by the near end's wedge w, joined
+ * with the end's cap c (NULL: left to the next segment). In the usual row one piece survives the
+ * cut and meets the cap, since the wedge's boundary cuts the band within the cap: one interval.
+ * @return 1 with [*x0, *x1] (longitudes, each end within 2 rad of the exact one, rad the short
+ * cut's radius of an arc end), 0 if the row holds no cell of them, -1 if the row is not this
+ * simple case (the caller takes the general way). */
+static int near_row(const arc_cond_t *w, const arc_cond_t *c, double sphi, double cphi, int n_pieces, const double lo[2],
+                    const double hi[2], double *x0, double *x1) {
+  double hw, r0 = 0.0, r1 = 0.0;
+  bool have = false;
+  if (n_pieces > 0 && arc_half(w, sphi, cphi, &hw) != 1) return -1;
+  for (int i = 0; i < n_pieces; i++) {
+    double y0, y1;
+    const int got = wedge_cut(w, hw, lo[i], hi[i], &y0, &y1);
+    if (got < 0 || (got > 0 && have)) return -1;
+    if (got > 0) r0 = y0, r1 = y1, have = true;
+  }
+  if (c) {
+    double hc;
+    const int got = arc_half(c, sphi, cphi, &hc);
+    if (got < 0) return -1;
+    if (got > 0) {
+      if (!have) {
+        r0 = c->alpha - hc, r1 = c->alpha + hc;
+        have = true;
+      } else {
+        /* the cap's arc, taken in the turn nearest the piece's; the two must overlap by more
+         * than their ends' uncertainty for the union to be one interval for certain */
+        const double m = 0.5 * (r0 + r1), cc = m + turn_pi(c->alpha - m);
+        if (cc - hc > r1 - 1e-6 || cc + hc < r0 + 1e-6) return -1;
+        r0 = fmin(r0, cc - hc), r1 = fmax(r1, cc + hc);
+      }
+    }
+  }
+  if (!have) return 0;
+  if (r1 - r0 >= PI) return -1;
+  *x0 = r0, *x1 = r1;
+  return 1;
+}
+
+/* Mark the cells of row r whose centres lie in [x0, x1] (longitudes; each end uncertain by up to
+ * rad, far less than a column): the column nearest an end is decided by the swath's predicate
+ * when its centre lies within rad of that end, every other column by the interval. The area
+ * newly marked is that of the cells returned. */
+static size_t mark_interval(const osq_geo_raster_t *g, const swath_t *s, marker_t *k, int r, double x0, double x1,
+                            double rad) {
+  const double res = g->res_deg * D2R, inv_res = 1.0 / res, off = 8.0 * (double)g->nlon;
+  const double ulo = (x0 + PI) * inv_res - 0.5 + off, uhi = (x1 + PI) * inv_res - 0.5 + off;
+  long c0 = (long)ulo, c1 = (long)uhi; /* floors: both are positive */
+  const double flo = ulo - (double)c0, fhi = uhi - (double)c1;
+  const size_t base_idx = (size_t)r * (size_t)g->nlon;
+  size_t n = 0;
+  c0 += 1; /* the first column centred after x0, unless one is centred within rad of it */
+  if (flo * res <= rad || (1.0 - flo) * res <= rad) {
+    const long ca = flo < 0.5 ? c0 - 1 : c0; /* the column centred near x0 */
+    const int cw = wrap_col(ca - 8L * g->nlon, g->nlon);
+    if (ca <= c1 + 1 && mark_open(g, k, base_idx + (size_t)cw) && swath_contains(g, s, r, cw)) {
+      mark_new(g, k, base_idx + (size_t)cw, r);
+      n++;
+    }
+    c0 = ca + 1;
+  }
+  if (fhi * res <= rad || (1.0 - fhi) * res <= rad) {
+    const long cb = fhi < 0.5 ? c1 : c1 + 1; /* the column centred near x1 */
+    const int cw = wrap_col(cb - 8L * g->nlon, g->nlon);
+    if (cb >= c0 && mark_open(g, k, base_idx + (size_t)cw) && swath_contains(g, s, r, cw)) {
+      mark_new(g, k, base_idx + (size_t)cw, r);
+      n++;
+    }
+    c1 = cb - 1;
+  }
+  c0 -= 8L * g->nlon;
+  c1 -= 8L * g->nlon;
+  if (c1 - c0 + 1 > g->nlon) c1 = c0 + g->nlon - 1;
+  if (c0 <= c1) n += mark_cols(g, k, r, c0, c1, NULL, 0);
+  return n;
+}
+
 /* A point of a path: its unit vector, latitude, and the direction and length of its equatorial part. */
 typedef struct {
   double v[3];
@@ -1316,6 +1444,35 @@ static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double de
           pts_add(&pts, hi, rad);
           done = true;
         } else if (gap < -4.0 * rad) {
+          if (seg_side != 0 && (near_a || near_b)) {
+            /* A row near one end of a monotone segment: which band pieces lie in the far end's
+             * wedge, by the point of each where the great circle crosses the row (cos = -C / A,
+             * a unit vector); then the near end's wedge and cap by near_row() when the row is the
+             * simple case. */
+            const double tc = 0.5 * (t0 - t1), sc = sqrt(1.0 - tc * tc);
+            double plo[2], phi_[2];
+            int kept = 0;
+            for (int side = 1; side >= -1; side -= 2) {
+              const double p[3] = {cphi * (ca_n * tc - sa_n * side * sc), cphi * (sa_n * tc + ca_n * side * sc), sphi};
+              const double wf = far_w[0] * p[0] + far_w[1] * p[1] + far_w[2] * p[2];
+              if (wf > 1e-9) {
+                plo[kept] = side > 0 ? cond[0].alpha + PI - h1 : cond[0].alpha - h0;
+                phi_[kept++] = side > 0 ? cond[0].alpha + h0 : cond[0].alpha - PI + h1;
+              } else if (!(wf < -1e-9)) {
+                kept = -1; /* too close to call */
+                break;
+              }
+            }
+            double x0, x1;
+            const int got = kept < 0 ? -1
+                                     : near_row(&cond[near_a ? 2 : 3], near_a || cap_b ? &cond[near_a ? 4 : 5] : NULL,
+                                                sphi, cphi, kept, plo, phi_, &x0, &x1);
+            if (got == 0) continue;
+            if (got > 0) {
+              added += (double)mark_interval(g, &s, &k, r, x0, x1, 2.0 * rad + 1e-9) * (double)g->row_area_km2[r];
+              continue;
+            }
+          }
           const double s0 = sqrt(1.0 - t0 * t0), s1 = sqrt(1.0 - t1 * t1);
           done = true;
           set.n = 0;

@@ -721,6 +721,9 @@ static osq_geo_raster_t *all_land(double res) {
   return build(&h.p, 1, res);
 }
 
+/* The length of a cell's side along a meridian (km). */
+static double w_cells(const osq_geo_raster_t *g) { return 111.19492664455873 * g->res_deg; }
+
 Test(swath, fast_marking_equals_the_definition, .timeout = 300) {
   const double res[] = {1.0, 0.5, 0.1};
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
@@ -781,6 +784,20 @@ Test(swath, fast_marking_equals_the_definition, .timeout = 300) {
       double d = g->row_cos[rm] * (g->col_cos[cm] * nn[0] + g->col_sin[cm] * nn[1]) + g->row_sin[rm] * nn[2];
       double w = OSQ_GEO_EARTH_R_KM * asin(fabs(d) / nl);
       check_against_definition(g, m, y, lat0, lon0, lat2, lon2, w, &mismatch);
+    }
+    /* Segments that start (or end) just past the vertex of their great circle: in the rows near
+     * that end both of the band's pieces come close to the end, and may both reach its wedge
+     * (the near rows' short cut must then give way to the general one). */
+    const int n_vertex = res[k] >= 0.5 ? 60 : 16;
+    for (int i = 0; i < n_vertex; i++, n++) {
+      const double lat_v = 20.0 + 60.0 * gsl_rng_uniform(r), lon_v = -180.0 + 360.0 * gsl_rng_uniform(r);
+      const double d0 = 4.0 * w_cells(g) * pow(gsl_rng_uniform(r), 2.0), L = 30.0 + 1500.0 * gsl_rng_uniform(r);
+      const double w = 5.0 + 150.0 * gsl_rng_uniform(r);
+      double lat1, lon1, lat2, lon2;
+      dest(lat_v, lon_v, d0, 90.0, &lat1, &lon1);
+      dest(lat_v, lon_v, d0 + L, 90.0, &lat2, &lon2);
+      if (i % 2) check_against_definition(g, m, y, lat2, lon2, lat1, lon1, w, &mismatch);
+      else check_against_definition(g, m, y, lat1, lon1, lat2, lon2, w, &mismatch);
     }
     osq_geo_marks_free(m);
     osq_geo_marks_free(y);
