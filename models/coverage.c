@@ -52,10 +52,18 @@ struct osq_world {
   /* no-fly buffer of each simulated year (shared between years with the same non-parties) */
   osq_geo_buffer_t **nofly;                        /* [n_years] */
   double max_flight_km2;
+  /* distances between the points of each party's routes, as osq_route_known_t holds them:
+   * ids 0..n_af-1 its airfields, n_af + k its site site_first[p] + k; n_known[p] = 0: none
+   * (more than OSQ_KNOWN_POINTS_MAX points) */
+  int n_known[OSQ_PARTIES_MAX];
+  double *known_km[OSQ_PARTIES_MAX];               /* [n_known^2] */
 };
 
 struct osq_cov_ws {
   osq_geo_marks_t *year, *flight;
+  uint16_t *leg[OSQ_PARTIES_MAX];                  /* per party with known points: [n_known^2] legs found clear
+                                                      or not (osq_route_known_t), into leg_block */
+  uint16_t *leg_block;
   int32_t *pick;                                   /* [max_party_sites] scratch for site draws */
   int16_t *last_day;                               /* [n_sites] day of year a site was last imaged, -1 none */
   double revisit_sum[OSQ_PARTIES_MAX];
@@ -87,6 +95,7 @@ void osq_world_free(osq_world_t *w) {
   free(w->site_lat);
   free(w->site_lon);
   free(w->reach);
+  for (int p = 0; p < OSQ_PARTIES_MAX; p++) free(w->known_km[p]);
   free(w);
 }
 
@@ -185,6 +194,29 @@ int osq_world_build(const osq_treaty_t *t, const osq_geo_params_t *gp, const osq
   const double hw = gp->swath_half_km;
   w->max_flight_km2 = max_km * 2.0 * hw + PI_ * hw * hw;
 
+  /* Distances between each party's airfields and sites, once: a route's insertions look them up
+   * (osq_route_known_t) instead of computing each with two sines and an asin. */
+  for (int p = 0; p < t->n_parties && rc == OSQ_OK; p++) {
+    const osq_party_t *q = &t->parties[p];
+    const int n_af = q->n_airfields, n = n_af + w->site_first[p + 1] - w->site_first[p];
+    if (n == 0 || n > OSQ_KNOWN_POINTS_MAX) continue;
+    w->known_km[p] = malloc(sizeof *w->known_km[p] * (size_t)n * (size_t)n);
+    if (!w->known_km[p]) {
+      rc = OSQ_ENOMEM;
+      break;
+    }
+    w->n_known[p] = n;
+    for (int i = 0; i < n; i++) {
+      const double lat1 = i < n_af ? q->airfields[i].lat : w->site_lat[w->site_first[p] + i - n_af];
+      const double lon1 = i < n_af ? q->airfields[i].lon : w->site_lon[w->site_first[p] + i - n_af];
+      for (int j = 0; j < n; j++) {
+        const double lat2 = j < n_af ? q->airfields[j].lat : w->site_lat[w->site_first[p] + j - n_af];
+        const double lon2 = j < n_af ? q->airfields[j].lon : w->site_lon[w->site_first[p] + j - n_af];
+        w->known_km[p][(size_t)i * (size_t)n + (size_t)j] = osq_gc_distance_km(lat1, lon1, lat2, lon2);
+      }
+    }
+  }
+
   /* No-fly buffers: land of states without a party in force on 1 July, and foreign land. */
   w->nofly = calloc((size_t)w->n_years, sizeof *w->nofly);
   if (rc == OSQ_OK && !w->nofly) rc = OSQ_ENOMEM;
@@ -231,7 +263,13 @@ osq_cov_ws_t *osq_cov_ws_alloc(const osq_world_t *w) {
   ws->flight = osq_geo_marks_alloc(w->g);
   ws->pick = malloc(sizeof *ws->pick * (size_t)(w->max_party_sites + 1));
   ws->last_day = malloc(sizeof *ws->last_day * (size_t)(w->n_sites + 1));
-  if (!ws->year || !ws->flight || !ws->pick || !ws->last_day) {
+  size_t n_leg = 0;
+  for (int p = 0; p < w->n_parties; p++) n_leg += (size_t)w->n_known[p] * (size_t)w->n_known[p];
+  ws->leg_block = calloc(n_leg + 1, sizeof *ws->leg_block);
+  if (ws->leg_block)
+    for (int p = 0, at = 0; p < w->n_parties; at += w->n_known[p] * w->n_known[p], p++)
+      ws->leg[p] = w->n_known[p] ? ws->leg_block + at : NULL;
+  if (!ws->year || !ws->flight || !ws->pick || !ws->last_day || !ws->leg_block) {
     osq_cov_ws_free(ws);
     return NULL;
   }
@@ -244,6 +282,7 @@ void osq_cov_ws_free(osq_cov_ws_t *ws) {
   osq_geo_marks_free(ws->flight);
   free(ws->pick);
   free(ws->last_day);
+  free(ws->leg_block);
   free(ws);
 }
 
@@ -278,7 +317,13 @@ static int fly_route(const osq_world_t *w, const osq_treaty_t *t, int year_idx, 
     const osq_sublimit_t *sl = &w->gp.sublimits[k];
     if (sl->party == p && fl->day >= sl->from && fl->day < sl->until) lim.sublimit = &sl->box;
   }
-  osq_route_init(rt, af->lat, af->lon);
+  /* the party's airfields and sites as known points: distances looked up, legs remembered per
+   * year's no-fly buffer (the same route as without) */
+  const osq_route_known_t kn = {w->n_known[p], w->known_km[p], year_idx < 32767 ? ws->leg[p] : NULL,
+                                (uint16_t)(year_idx + 1)};
+  const bool known = w->n_known[p] > 0;
+  if (known) lim.known = &kn;
+  osq_route_init_id(rt, af->lat, af->lon, known ? a : -1);
   /* Draw sites without replacement from those reachable, until the route holds route_sites or
    * every candidate was tried (a site that does not fit is skipped, as a planner would). */
   const int n = w->reach_n[p][a][s];
@@ -288,7 +333,8 @@ static int fly_route(const osq_world_t *w, const osq_treaty_t *t, int year_idx, 
     const int32_t tmp = ws->pick[k];
     ws->pick[k] = ws->pick[r];
     ws->pick[r] = tmp;
-    osq_route_try_add(rt, w->g, w->site_lat[ws->pick[k]], w->site_lon[ws->pick[k]], &lim);
+    osq_route_try_add_id(rt, w->g, w->site_lat[ws->pick[k]], w->site_lon[ws->pick[k]],
+                         known ? q->n_airfields + ws->pick[k] - w->site_first[p] : -1, &lim);
   }
   return a;
 }

@@ -25,6 +25,9 @@
 
 #define OSQ_SUBLIMITS_MAX 4
 #define OSQ_BUILDUPS_MAX 16
+/** A party's airfields and sites whose distances the world keeps (osq_route_known_t) when they
+ *  number at most this: 8 MiB of distances shared, 2 MiB of legs per thread, at the most. */
+#define OSQ_KNOWN_POINTS_MAX 1024
 
 /** A part of a party's territory where a flight may fly at most max_km (e.g. Kaliningrad, 500 km). */
 typedef struct {

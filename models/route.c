@@ -232,6 +232,21 @@ static bool leg_clear(const osq_geo_raster_t *g, const osq_geo_buffer_t *nofly, 
   return true;
 }
 
+/* leg_clear between points i and j of lim->known, looked up where known and remembered where not
+ * (ids < 0: computed). */
+static bool leg_clear_known(const osq_geo_raster_t *g, const osq_route_limits_t *lim, int i, int j, const double a[3],
+                            double lat1, double lon1, const double b[3], double lat2, double lon2) {
+  if (!lim->nofly) return true;
+  const osq_route_known_t *kn = lim->known;
+  if (!kn || !kn->leg || i < 0 || j < 0 || i >= kn->n_points || j >= kn->n_points)
+    return leg_clear(g, lim->nofly, a, lat1, lon1, b, lat2, lon2);
+  uint16_t *e = &kn->leg[(size_t)i * (size_t)kn->n_points + (size_t)j];
+  if ((*e >> 1) == kn->tag) return *e & 1u;
+  const bool ok = leg_clear(g, lim->nofly, a, lat1, lon1, b, lat2, lon2);
+  *e = (uint16_t)((unsigned)kn->tag << 1 | (ok ? 1u : 0u));
+  return ok;
+}
+
 bool osq_route_leg_clear(const osq_geo_raster_t *g, const osq_geo_buffer_t *nofly, double lat1, double lon1,
                          double lat2, double lon2) {
   double a[3], b[3];
@@ -240,8 +255,11 @@ bool osq_route_leg_clear(const osq_geo_raster_t *g, const osq_geo_buffer_t *nofl
   return leg_clear(g, nofly, a, lat1, lon1, b, lat2, lon2);
 }
 
-void osq_route_init(osq_route_t *rt, double af_lat, double af_lon) {
+void osq_route_init(osq_route_t *rt, double af_lat, double af_lon) { osq_route_init_id(rt, af_lat, af_lon, -1); }
+
+void osq_route_init_id(osq_route_t *rt, double af_lat, double af_lon, int af_id) {
   memset(rt, 0, sizeof *rt);
+  rt->id[0] = rt->id[1] = af_id;
   rt->lat[0] = rt->lat[1] = af_lat;
   rt->lon[0] = rt->lon[1] = af_lon;
   rt->coslat[0] = rt->coslat[1] = cos(af_lat * D2R);
@@ -267,7 +285,14 @@ static double sum_with(const double *legs, int n_legs, int i, double x1, double 
 
 bool osq_route_try_add(osq_route_t *rt, const osq_geo_raster_t *g, double lat, double lon,
                        const osq_route_limits_t *lim) {
+  return osq_route_try_add_id(rt, g, lat, lon, -1, lim);
+}
+
+bool osq_route_try_add_id(osq_route_t *rt, const osq_geo_raster_t *g, double lat, double lon, int id,
+                          const osq_route_limits_t *lim) {
   int n = rt->n_sites;
+  const osq_route_known_t *kn = lim->known;
+  if (!kn || id < 0 || id >= kn->n_points) id = -1;
   if (n >= OSQ_ROUTE_SITES_MAX || !(lim->max_km > 0)) return false;
   int n_legs = n + 1;
   double total[OSQ_ROUTE_SITES_MAX + 1], btotal[OSQ_ROUTE_SITES_MAX + 1];
@@ -282,6 +307,8 @@ bool osq_route_try_add(osq_route_t *rt, const osq_geo_raster_t *g, double lat, d
   for (int j = 0; j <= n_legs; j++)
     dn[j] = j == n_legs && rt->lat[j] == rt->lat[0] && rt->lon[j] == rt->lon[0]
                 ? dn[0] /* back at the airfield */
+            : id >= 0 && rt->id[j] >= 0 && rt->id[j] < kn->n_points
+                ? kn->dist_km[(size_t)rt->id[j] * (size_t)kn->n_points + (size_t)id] /* the same haversine */
                 : haversine_km(rt->lat[j], rt->lon[j], rt->coslat[j], lat, lon, cn);
   for (int i = 0; i < n_legs; i++) { /* insert between point i and point i + 1 */
     ok[i] = false;
@@ -307,8 +334,9 @@ bool osq_route_try_add(osq_route_t *rt, const osq_geo_raster_t *g, double lat, d
     best = -1;
     for (int i = 0; i < n_legs; i++)
       if (ok[i] && (best < 0 || total[i] < total[best])) best = i;
-    if (leg_clear(g, lim->nofly, rt->v[best], rt->lat[best], rt->lon[best], vn, lat, lon) &&
-        leg_clear(g, lim->nofly, vn, lat, lon, rt->v[best + 1], rt->lat[best + 1], rt->lon[best + 1]))
+    if (leg_clear_known(g, lim, rt->id[best], id, rt->v[best], rt->lat[best], rt->lon[best], vn, lat, lon) &&
+        leg_clear_known(g, lim, id, rt->id[best + 1], vn, lat, lon, rt->v[best + 1], rt->lat[best + 1],
+                        rt->lon[best + 1]))
       break;
     ok[best] = false;
     n_ok--;
@@ -320,6 +348,7 @@ bool osq_route_try_add(osq_route_t *rt, const osq_geo_raster_t *g, double lat, d
     rt->lat[j + 1] = rt->lat[j];
     rt->lon[j + 1] = rt->lon[j];
     rt->coslat[j + 1] = rt->coslat[j];
+    rt->id[j + 1] = rt->id[j];
     memcpy(rt->v[j + 1], rt->v[j], sizeof rt->v[j]);
   }
   for (int j = n; j > best; j--) { /* legs best+1 .. n move up by one */
@@ -329,6 +358,7 @@ bool osq_route_try_add(osq_route_t *rt, const osq_geo_raster_t *g, double lat, d
   rt->lat[best + 1] = lat;
   rt->lon[best + 1] = lon;
   rt->coslat[best + 1] = cn;
+  rt->id[best + 1] = id;
   memcpy(rt->v[best + 1], vn, sizeof vn);
   rt->leg_km[best] = d1[best];
   rt->leg_km[best + 1] = d2[best];

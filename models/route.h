@@ -36,12 +36,26 @@ typedef struct {
   double max_km;
 } osq_route_box_t;
 
+/**
+ * What a route may look up instead of recompute when its points are among a fixed set (a
+ * party's airfields and sites: coverage.c), named by ids 0..n_points-1. The answers are the
+ * ones the computation gives, to the bit, so a route is the same with or without them.
+ */
+typedef struct {
+  int n_points;
+  const double *dist_km; /**< [n_points^2]: dist_km[i * n_points + j] = osq_gc_distance_km(point i, point j) */
+  uint16_t *leg;         /**< NULL, or [n_points^2], the caller's and written here: per ordered pair (i, j), 0, or
+                              tag << 1 | 1 if the leg from i to j keeps out of the no-fly buffer, tag << 1 if not */
+  uint16_t tag;          /**< 1..32767, one per no-fly buffer: entries of another tag are unknown */
+} osq_route_known_t;
+
 /** Limits a route must respect. */
 typedef struct {
   double max_km;                      /**< maximum flight distance of the airfield */
   const osq_route_box_t *sublimit;    /**< NULL: none */
   const osq_geo_buffer_t *nofly;      /**< NULL: none; else no leg may cross a buffer cell */
   int max_fail;                       /**< <= 0: OSQ_ROUTE_MAX_FAIL_DEFAULT */
+  const osq_route_known_t *known;     /**< NULL: none; else distances and legs between points with ids */
 } osq_route_limits_t;
 
 /**
@@ -57,6 +71,7 @@ typedef struct {
   double leg_box_km[OSQ_ROUTE_SITES_MAX + 1];   /**< length of each leg inside the sub-limit box */
   double length_km;                             /**< sum of leg_km in leg order */
   double box_km;                                /**< sum of leg_box_km in leg order */
+  int id[OSQ_ROUTE_SITES_MAX + 2];              /**< each point's id in osq_route_known_t, -1: none */
 } osq_route_t;
 
 /** Great-circle distance (km) by the haversine formula on a sphere of OSQ_GEO_EARTH_R_KM. */
@@ -78,6 +93,9 @@ bool osq_route_leg_clear(const osq_geo_raster_t *g, const osq_geo_buffer_t *nofl
 /** Start a route with no sites at the airfield (length 0). */
 void osq_route_init(osq_route_t *rt, double af_lat, double af_lon);
 
+/** The same, the airfield being point af_id of the limits' `known` points. */
+void osq_route_init_id(osq_route_t *rt, double af_lat, double af_lon, int af_id);
+
 /** @return the route's length recomputed from its points (sum of great-circle legs, in order). */
 double osq_route_length_km(const osq_route_t *rt);
 
@@ -88,6 +106,11 @@ double osq_route_length_km(const osq_route_t *rt);
  */
 bool osq_route_try_add(osq_route_t *rt, const osq_geo_raster_t *g, double lat, double lon,
                        const osq_route_limits_t *lim);
+
+/** The same, the site being point id of lim->known (-1: none): the same result, with the
+ *  distances and legs between known points looked up. */
+bool osq_route_try_add_id(osq_route_t *rt, const osq_geo_raster_t *g, double lat, double lon, int id,
+                          const osq_route_limits_t *lim);
 
 /**
  * Build a route from an airfield over sites drawn area-weighted in the territories tids[0..n_tids-1]

@@ -77,8 +77,9 @@ static int count_nofly_sets(const osq_scenario_t *sc) {
 /* Synthetic sites of coverage.c: max(sites_min, area / site_km2) per party. The world uses the
  * rasterised area, which can exceed the treaty file's area_km2 (Denmark's raster holds Greenland):
  * a quarter more, and these arrays are small at the default 50,000 km² per site. */
-static void count_sites(const osq_scenario_t *sc, int64_t *total, int64_t *max_party, int64_t *reach) {
-  *total = *max_party = *reach = 0;
+static void count_sites(const osq_scenario_t *sc, int64_t *total, int64_t *max_party, int64_t *reach,
+                        int64_t *known_pairs) {
+  *total = *max_party = *reach = *known_pairs = 0;
   for (int p = 0; p < sc->treaty.n_parties; p++) {
     const osq_party_t *q = &sc->treaty.parties[p];
     int64_t n = (int64_t)ceil(1.25 * q->area_km2 / sc->geo.site_km2);
@@ -86,6 +87,10 @@ static void count_sites(const osq_scenario_t *sc, int64_t *total, int64_t *max_p
     *total += n;
     if (n > *max_party) *max_party = n;
     for (int a = 0; a < q->n_airfields; a++) *reach += (int64_t)q->airfields[a].n_steps * n;
+    /* pairs of the party's airfields and sites whose distances the world keeps: none beyond
+     * OSQ_KNOWN_POINTS_MAX points, but this count of sites is an upper one, so the bound's */
+    const int64_t pts = n + q->n_airfields < OSQ_KNOWN_POINTS_MAX ? n + q->n_airfields : OSQ_KNOWN_POINTS_MAX;
+    *known_pairs += pts * pts;
   }
 }
 
@@ -98,10 +103,10 @@ typedef struct {
  * counted as in force (an upper bound). */
 static slots_t count_slots(const osq_scenario_t *sc, bool geo) {
   const int64_t P = sc->treaty.n_parties, A = OSQ_AGG_COUNT, Y = sc->last_year - sc->first_year + 1;
-  int64_t passive = 0, sites_max = 0, dummy1, dummy2;
+  int64_t passive = 0, sites_max = 0, dummy1, dummy2, dummy3;
   for (int p = 0; p < P; p++) passive += sc->treaty.parties[p].passive_quota;
   if (passive > OSQ_FLIGHTS_MAX) passive = OSQ_FLIGHTS_MAX;
-  count_sites(sc, &dummy1, &sites_max, &dummy2);
+  count_sites(sc, &dummy1, &sites_max, &dummy2, &dummy3);
   const int64_t qb = passive + 1;           /* flights, flights_active, flights_over/by: <= quota total + 1 */
   const int64_t db = P * (P - 1) + 1;       /* dyads and dyad_density: one bin per possible dyad count */
   int64_t slots = 2 + 2 * (P + A) + 3;      /* flights, flights_active; over/by per party + aggregates; dyads, density, plans */
@@ -165,8 +170,8 @@ static void estimate_one(const osq_scenario_t *sc, int threads, bool map, int co
     const int64_t terr = (int64_t)ceil((double)cells * OSQ_MEMORY_TERR_SHARE);
     const int64_t bits = words_bytes(cells);                /* one bit per cell, in 64-bit words */
     const int states = count_states(&sc->treaty);
-    int64_t n_sites, max_sites, n_reach;
-    count_sites(sc, &n_sites, &max_sites, &n_reach);
+    int64_t n_sites, max_sites, n_reach, known_pairs;
+    count_sites(sc, &n_sites, &max_sites, &n_reach, &known_pairs);
     e->cells = cells;
     e->terr_cells = terr;
 
@@ -187,12 +192,14 @@ static void estimate_one(const osq_scenario_t *sc, int threads, bool map, int co
     e->world += e->nofly_sets * bits;                       /* no-fly buffers: a bitset per membership */
     e->world += n_sites * (4 + 8 + 8);                      /* site cell, lat, lon */
     e->world += n_reach * 4;                                /* sites reachable per airfield and distance step */
+    e->world += known_pairs * 8;                            /* distances between each party's airfields and sites */
     e->world += (int64_t)OSQ_MEMBERS_MAX * nlat * 2 * (4 + 4 + 4 + 8); /* site sampler while drawing */
 
     /* --- per thread: coverage workspace (coverage.c osq_cov_ws_alloc, geo.c osq_geo_marks_alloc) --- */
     const int64_t marks = bits + 4 * terr + 3 * 8 * nlat + (int64_t)sizeof(osq_geo_marks_t);
     per_thread += 2 * marks;                                /* year and flight mark sets: bits, touched, row scratch */
     per_thread += 4 * (max_sites + 1) + 2 * (n_sites + 1) + 16 * 1024; /* pick, last_day, the struct */
+    per_thread += known_pairs * 2;                          /* legs found clear or not, per pair of known points */
     if (map) {
       per_thread += 4 * cells + cells;                      /* map counts: 8 bit planes and wraps (uint32) per cell */
       results += 8 * cells;                                 /* cells: the threads' counts summed, uint64 */

@@ -306,6 +306,69 @@ Test(route, no_fly_buffer_keeps_routes_off_non_party_land, .init = setup_world, 
   osq_geo_sampler_free(s);
 }
 
+/* Routes over a fixed set of points (airfields and sites, as coverage.c keeps them) are the same,
+ * bit for bit, whether their distances and legs are looked up (osq_route_known_t) or computed:
+ * over 600 random offer sequences, with the leg table shared between routes and two no-fly
+ * buffers taking turns under their own tags (a stale entry would change the route). */
+Test(route, known_points_give_the_same_routes, .init = setup_world, .fini = teardown_world) {
+  enum { KN_AF = 3, KN_SITES = 150, KN_PTS = KN_AF + KN_SITES };
+  const double af[KN_AF][2] = {{51.8, 107.45}, {55.60833, 36.65278}, {53.9, 27.55}}; /* Ulan-Ude, Kubinka, Minsk */
+  double lat[KN_PTS], lon[KN_PTS];
+  for (int i = 0; i < KN_AF; i++) lat[i] = af[i][0], lon[i] = af[i][1];
+  osq_geo_sampler_t *s = osq_geo_sampler_alloc(G, 2);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 4242);
+  uint8_t ruby[2] = {tid_of("RU"), tid_of("BY")};
+  for (int i = KN_AF; i < KN_PTS; i++) { /* sites near one airfield or another */
+    const double *a = af[i % KN_AF];
+    cr_assert(osq_geo_sampler_aim(s, G, ruby, 2, a[0], a[1], 1500.0) > 0);
+    cr_assert_eq(osq_geo_sampler_draw(s, G, r, &lat[i], &lon[i]), 0);
+  }
+  static double dist[KN_PTS * KN_PTS];
+  static uint16_t leg[KN_PTS * KN_PTS];
+  for (int i = 0; i < KN_PTS; i++)
+    for (int j = 0; j < KN_PTS; j++) dist[i * KN_PTS + j] = osq_gc_distance_km(lat[i], lon[i], lat[j], lon[j]);
+  uint8_t blocked[OSQ_GEO_IDS] = {0}, blocked_by[OSQ_GEO_IDS] = {0};
+  blocked[OSQ_GEO_FOREIGN] = blocked_by[OSQ_GEO_FOREIGN] = 1;
+  blocked_by[tid_of("BY")] = 1;
+  osq_geo_buffer_t *b[2] = {osq_geo_buffer_build(G, blocked, 10.0), osq_geo_buffer_build(G, blocked_by, 10.0)};
+  cr_assert(b[0] && b[1]);
+  int differ = 0, sites = 0;
+  for (int k = 0; k < 600; k++) {
+    const int which = (k / 50) % 2; /* the buffers take turns, 50 routes each */
+    const osq_route_known_t kn = {KN_PTS, dist, leg, (uint16_t)(which + 1)};
+    osq_route_limits_t plain = {.max_km = 1500.0 + 3000.0 * gsl_rng_uniform(r), .nofly = b[which]};
+    osq_route_limits_t with = plain;
+    with.known = &kn;
+    const int a = (int)gsl_rng_uniform_int(r, KN_AF);
+    osq_route_t x, y;
+    osq_route_init(&x, lat[a], lon[a]);
+    osq_route_init_id(&y, lat[a], lon[a], a);
+    for (int t = 0; t < 12; t++) {
+      const int id = KN_AF + (int)gsl_rng_uniform_int(r, KN_SITES);
+      const bool ax = osq_route_try_add(&x, G, lat[id], lon[id], &plain);
+      const bool ay = osq_route_try_add_id(&y, G, lat[id], lon[id], id, &with);
+      differ += ax != ay;
+    }
+    sites += x.n_sites;
+    differ += x.n_sites != y.n_sites || memcmp(x.lat, y.lat, sizeof x.lat) || memcmp(x.lon, y.lon, sizeof x.lon) ||
+              memcmp(x.leg_km, y.leg_km, sizeof x.leg_km) || x.length_km != y.length_km;
+  }
+  int known_legs = 0, blocked_legs = 0;
+  for (int i = 0; i < KN_PTS * KN_PTS; i++) {
+    known_legs += leg[i] != 0;
+    blocked_legs += leg[i] != 0 && !(leg[i] & 1u);
+  }
+  cr_log_info("known points: %d sites on 600 routes, %d legs remembered (%d blocked), %d differences", sites,
+              known_legs, blocked_legs, differ);
+  cr_expect_eq(differ, 0);
+  cr_expect(known_legs > 500 && blocked_legs > 0, "the table was used: %d legs, %d blocked", known_legs, blocked_legs);
+  osq_geo_buffer_free(b[0]);
+  osq_geo_buffer_free(b[1]);
+  gsl_rng_free(r);
+  osq_geo_sampler_free(s);
+}
+
 Test(route, marks_its_swath, .init = setup_world, .fini = teardown_world) {
   osq_geo_sampler_t *s = osq_geo_sampler_alloc(G, 1);
   osq_geo_marks_t *m = osq_geo_marks_alloc(G);
