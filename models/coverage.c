@@ -57,6 +57,8 @@ struct osq_world {
    * (more than OSQ_KNOWN_POINTS_MAX points) */
   int n_known[OSQ_PARTIES_MAX];
   double *known_km[OSQ_PARTIES_MAX];               /* [n_known^2] */
+  osq_geo_path_pt_t *known_pt[OSQ_PARTIES_MAX];    /* [n_known]: each point as osq_route_point gives it */
+  double *known_cos[OSQ_PARTIES_MAX];              /* [n_known] */
 };
 
 struct osq_cov_ws {
@@ -95,7 +97,11 @@ void osq_world_free(osq_world_t *w) {
   free(w->site_lat);
   free(w->site_lon);
   free(w->reach);
-  for (int p = 0; p < OSQ_PARTIES_MAX; p++) free(w->known_km[p]);
+  for (int p = 0; p < OSQ_PARTIES_MAX; p++) {
+    free(w->known_km[p]);
+    free(w->known_pt[p]);
+    free(w->known_cos[p]);
+  }
   free(w);
 }
 
@@ -201,7 +207,9 @@ int osq_world_build(const osq_treaty_t *t, const osq_geo_params_t *gp, const osq
     const int n_af = q->n_airfields, n = n_af + w->site_first[p + 1] - w->site_first[p];
     if (n == 0 || n > OSQ_KNOWN_POINTS_MAX) continue;
     w->known_km[p] = malloc(sizeof *w->known_km[p] * (size_t)n * (size_t)n);
-    if (!w->known_km[p]) {
+    w->known_pt[p] = malloc(sizeof *w->known_pt[p] * (size_t)n);
+    w->known_cos[p] = malloc(sizeof *w->known_cos[p] * (size_t)n);
+    if (!w->known_km[p] || !w->known_pt[p] || !w->known_cos[p]) {
       rc = OSQ_ENOMEM;
       break;
     }
@@ -209,6 +217,7 @@ int osq_world_build(const osq_treaty_t *t, const osq_geo_params_t *gp, const osq
     for (int i = 0; i < n; i++) {
       const double lat1 = i < n_af ? q->airfields[i].lat : w->site_lat[w->site_first[p] + i - n_af];
       const double lon1 = i < n_af ? q->airfields[i].lon : w->site_lon[w->site_first[p] + i - n_af];
+      osq_route_point(lat1, lon1, &w->known_pt[p][i], &w->known_cos[p][i]);
       for (int j = 0; j < n; j++) {
         const double lat2 = j < n_af ? q->airfields[j].lat : w->site_lat[w->site_first[p] + j - n_af];
         const double lon2 = j < n_af ? q->airfields[j].lon : w->site_lon[w->site_first[p] + j - n_af];
@@ -319,8 +328,8 @@ static int fly_route(const osq_world_t *w, const osq_treaty_t *t, int year_idx, 
   }
   /* the party's airfields and sites as known points: distances looked up, legs remembered per
    * year's no-fly buffer (the same route as without) */
-  const osq_route_known_t kn = {w->n_known[p], w->known_km[p], year_idx < 32767 ? ws->leg[p] : NULL,
-                                (uint16_t)(year_idx + 1)};
+  const osq_route_known_t kn = {w->n_known[p], w->known_km[p], w->known_pt[p], w->known_cos[p],
+                                year_idx < 32767 ? ws->leg[p] : NULL, (uint16_t)(year_idx + 1)};
   const bool known = w->n_known[p] > 0;
   if (known) lim.known = &kn;
   osq_route_init_id(rt, af->lat, af->lon, known ? a : -1);

@@ -1227,13 +1227,7 @@ static size_t mark_interval(const osq_geo_raster_t *g, const swath_t *s, marker_
   return n;
 }
 
-/* A point of a path: its unit vector, latitude, and the direction and length of its equatorial part. */
-typedef struct {
-  double v[3];
-  double lat, al, R;
-} path_pt_t;
-
-static void path_pt(double lat, double lon, path_pt_t *p) {
+void osq_geo_path_point(double lat, double lon, osq_geo_path_pt_t *p) {
   unit_vec(lat, lon, p->v);
   p->lat = asin(fmax(-1.0, fmin(1.0, p->v[2])));
   p->al = atan2(p->v[1], p->v[0]);
@@ -1321,8 +1315,8 @@ static void end_rows_z(const double e[3], double o_z, double n_z, double R_e, do
  * cap_b false, the cap around pb may be left out (cells of it are still marked where the arcs or
  * the exact test of the full swath put them): the caller marks the same cap with the next
  * segment, which starts at pb. */
-static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double delta, const path_pt_t *pa,
-                         const path_pt_t *pb, bool cap_b, marker_t *mk) {
+static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double delta, const osq_geo_path_pt_t *pa,
+                         const osq_geo_path_pt_t *pb, bool cap_b, marker_t *mk) {
   const swath_t s = *sw;
   const double *a = s.a, *b = s.b, *n = s.n;
   marker_t k = *mk; /* a copy the compiler may keep in registers; written back at the end */
@@ -1590,6 +1584,28 @@ double osq_geo_mark_segment(const osq_geo_raster_t *g, double lat1, double lon1,
   return osq_geo_mark_path(g, lat, lon, 2, half_width_km, m);
 }
 
+/* Mark the segments pts[0]-pts[1], ..., pts[n - 2]-pts[n - 1] of a path whose first point is
+ * `first`; ends_path: pts[n - 1] is the path's last point. A segment's end cap is the next
+ * segment's start cap (the same disc about the same point), so only the start caps are marked,
+ * and the last segment's end cap unless the path closes on its first point (a flight's route
+ * does): the union of the swaths is the same, and the cells of each joint are visited once
+ * instead of twice. */
+static double mark_pts(const osq_geo_raster_t *g, const osq_geo_path_pt_t *pts, int n,
+                       const osq_geo_path_pt_t *first, bool ends_path, double delta, double cosd, double sind,
+                       marker_t *k, osq_geo_marks_t *m) {
+  double total = 0.0;
+  for (int i = 1; i < n; i++) {
+    const osq_geo_path_pt_t *pa = &pts[i - 1], *pb = &pts[i];
+    const bool cap_b = ends_path && i == n - 1 && memcmp(pb->v, first->v, sizeof first->v) != 0;
+    swath_t s;
+    swath_from(&s, pa->v, pb->v, cosd, sind);
+    const double added = mark_swath(g, &s, delta, pa, pb, cap_b, k);
+    m->total_km2 += added;
+    total += added;
+  }
+  return total;
+}
+
 double osq_geo_mark_path(const osq_geo_raster_t *g, const double *lat, const double *lon, int n_points,
                          double half_width_km, osq_geo_marks_t *m) {
   double delta, total = 0.0;
@@ -1597,23 +1613,25 @@ double osq_geo_mark_path(const osq_geo_raster_t *g, const double *lat, const dou
   const double cosd = cos(delta), sind = sin(delta);
   marker_t k;
   marker_begin(g, m, &k);
-  /* A segment's end cap is the next segment's start cap (the same disc about the same point),
-   * so only the start caps are marked, and the last segment's end cap unless the path closes on
-   * its first point (a flight's route does): the union of the swaths is the same, and the cells
-   * of each joint are visited once instead of twice. */
-  path_pt_t p[2], first;
-  path_pt(lat[0], lon[0], &p[0]);
+  osq_geo_path_pt_t p[2], first;
+  osq_geo_path_point(lat[0], lon[0], &p[0]);
   first = p[0];
   for (int i = 1; i < n_points; i++) {
-    path_pt_t *pa = &p[(i - 1) & 1], *pb = &p[i & 1];
-    path_pt(lat[i], lon[i], pb);
-    const bool cap_b = i == n_points - 1 && memcmp(pb->v, first.v, sizeof first.v) != 0;
-    swath_t s;
-    swath_from(&s, pa->v, pb->v, cosd, sind);
-    const double added = mark_swath(g, &s, delta, pa, pb, cap_b, &k);
-    m->total_km2 += added;
-    total += added;
+    osq_geo_path_point(lat[i], lon[i], &p[i & 1]);
+    const osq_geo_path_pt_t seg[2] = {p[(i - 1) & 1], p[i & 1]};
+    total += mark_pts(g, seg, 2, &first, i == n_points - 1, delta, cosd, sind, &k, m);
   }
+  marker_end(&k);
+  return total;
+}
+
+double osq_geo_mark_path_pts(const osq_geo_raster_t *g, const osq_geo_path_pt_t *pts, int n_points,
+                             const osq_geo_path_pt_t *first, double half_width_km, osq_geo_marks_t *m) {
+  double delta;
+  if (n_points < 2 || !swath_delta(half_width_km, &delta)) return 0.0;
+  marker_t k;
+  marker_begin(g, m, &k);
+  const double total = mark_pts(g, pts, n_points, first ? first : &pts[0], true, delta, cos(delta), sin(delta), &k, m);
   marker_end(&k);
   return total;
 }

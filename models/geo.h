@@ -286,6 +286,25 @@ double osq_geo_mark_segment(const osq_geo_raster_t *g, double lat1, double lon1,
 double osq_geo_mark_path(const osq_geo_raster_t *g, const double *lat, const double *lon, int n_points,
                          double half_width_km, osq_geo_marks_t *m);
 
+/** A point of a path as osq_geo_mark_path_pts takes it: its unit vector, its latitude (radians,
+ *  asin of v[2]), and the direction (atan2) and length of v's equatorial part. */
+typedef struct {
+  double v[3];
+  double lat, al, R;
+} osq_geo_path_pt_t;
+
+/** The path point of (lat, lon) in degrees, as osq_geo_mark_path computes it. */
+void osq_geo_path_point(double lat, double lon, osq_geo_path_pt_t *p);
+
+/**
+ * osq_geo_mark_path with its points' trigonometry done beforehand (osq_geo_path_point), e.g.
+ * once for points that many paths share: the same cells and area. `first` is the path's first
+ * point if pts[0] is not (NULL: pts[0]): the last segment's end cap is left out when the path
+ * ends where it began (a closed route), exactly as osq_geo_mark_path does.
+ */
+double osq_geo_mark_path_pts(const osq_geo_raster_t *g, const osq_geo_path_pt_t *pts, int n_points,
+                             const osq_geo_path_pt_t *first, double half_width_km, osq_geo_marks_t *m);
+
 /** Bound (radians) on the error of osq_geo_acos_fast: over twice the 2.2e-8 measured (unit.geo). */
 #define OSQ_GEO_ACOS_FAST_ERR 5e-8
 

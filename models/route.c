@@ -29,6 +29,11 @@ double osq_gc_distance_km(double lat1, double lon1, double lat2, double lon2) {
   return haversine_km(lat1, lon1, cos(lat1 * D2R), lat2, lon2, cos(lat2 * D2R));
 }
 
+void osq_route_point(double lat, double lon, osq_geo_path_pt_t *pt, double *coslat) {
+  osq_geo_path_point(lat, lon, pt);
+  *coslat = cos(lat * D2R);
+}
+
 static void unit_vec(double lat, double lon, double v[3]) {
   double cl = cos(lat * D2R);
   v[0] = cl * cos(lon * D2R);
@@ -262,9 +267,9 @@ void osq_route_init_id(osq_route_t *rt, double af_lat, double af_lon, int af_id)
   rt->id[0] = rt->id[1] = af_id;
   rt->lat[0] = rt->lat[1] = af_lat;
   rt->lon[0] = rt->lon[1] = af_lon;
-  rt->coslat[0] = rt->coslat[1] = cos(af_lat * D2R);
-  unit_vec(af_lat, af_lon, rt->v[0]);
-  memcpy(rt->v[1], rt->v[0], sizeof rt->v[0]);
+  osq_route_point(af_lat, af_lon, &rt->pt[0], &rt->coslat[0]);
+  rt->pt[1] = rt->pt[0];
+  rt->coslat[1] = rt->coslat[0];
 }
 
 double osq_route_length_km(const osq_route_t *rt) {
@@ -303,7 +308,10 @@ bool osq_route_try_add_id(osq_route_t *rt, const osq_geo_raster_t *g, double lat
   /* The distance from the new point to each route point, once: the haversine is symmetric to the
    * bit (sin is odd, the product of cosines commutes), so leg i's d2 is leg i + 1's d1. */
   double dn[OSQ_ROUTE_SITES_MAX + 2];
-  const double cn = cos(lat * D2R);
+  osq_geo_path_pt_t pn;
+  double cn;
+  if (id >= 0) pn = kn->pt[id], cn = kn->coslat[id];
+  else osq_route_point(lat, lon, &pn, &cn);
   for (int j = 0; j <= n_legs; j++)
     dn[j] = j == n_legs && rt->lat[j] == rt->lat[0] && rt->lon[j] == rt->lon[0]
                 ? dn[0] /* back at the airfield */
@@ -328,14 +336,13 @@ bool osq_route_try_add_id(osq_route_t *rt, const osq_geo_raster_t *g, double lat
   }
   /* cheapest feasible insertion whose two new legs keep out of the no-fly buffer */
   int best = -1;
-  double vn[3];
-  if (n_ok > 0) unit_vec(lat, lon, vn);
+  const double *vn = pn.v;
   while (n_ok > 0) {
     best = -1;
     for (int i = 0; i < n_legs; i++)
       if (ok[i] && (best < 0 || total[i] < total[best])) best = i;
-    if (leg_clear_known(g, lim, rt->id[best], id, rt->v[best], rt->lat[best], rt->lon[best], vn, lat, lon) &&
-        leg_clear_known(g, lim, id, rt->id[best + 1], vn, lat, lon, rt->v[best + 1], rt->lat[best + 1],
+    if (leg_clear_known(g, lim, rt->id[best], id, rt->pt[best].v, rt->lat[best], rt->lon[best], vn, lat, lon) &&
+        leg_clear_known(g, lim, id, rt->id[best + 1], vn, lat, lon, rt->pt[best + 1].v, rt->lat[best + 1],
                         rt->lon[best + 1]))
       break;
     ok[best] = false;
@@ -349,7 +356,7 @@ bool osq_route_try_add_id(osq_route_t *rt, const osq_geo_raster_t *g, double lat
     rt->lon[j + 1] = rt->lon[j];
     rt->coslat[j + 1] = rt->coslat[j];
     rt->id[j + 1] = rt->id[j];
-    memcpy(rt->v[j + 1], rt->v[j], sizeof rt->v[j]);
+    rt->pt[j + 1] = rt->pt[j];
   }
   for (int j = n; j > best; j--) { /* legs best+1 .. n move up by one */
     rt->leg_km[j + 1] = rt->leg_km[j];
@@ -359,7 +366,7 @@ bool osq_route_try_add_id(osq_route_t *rt, const osq_geo_raster_t *g, double lat
   rt->lon[best + 1] = lon;
   rt->coslat[best + 1] = cn;
   rt->id[best + 1] = id;
-  memcpy(rt->v[best + 1], vn, sizeof vn);
+  rt->pt[best + 1] = pn;
   rt->leg_km[best] = d1[best];
   rt->leg_km[best + 1] = d2[best];
   rt->leg_box_km[best] = b1[best];
@@ -393,5 +400,5 @@ int osq_route_generate(osq_route_t *rt, const osq_geo_raster_t *g, osq_geo_sampl
 
 double osq_route_mark(const osq_route_t *rt, const osq_geo_raster_t *g, double half_width_km, osq_geo_marks_t *m) {
   if (rt->n_sites == 0) return 0.0; /* no flight path: the aircraft never left the airfield */
-  return osq_geo_mark_path(g, rt->lat, rt->lon, rt->n_sites + 2, half_width_km, m);
+  return osq_geo_mark_path_pts(g, rt->pt, rt->n_sites + 2, NULL, half_width_km, m);
 }

@@ -44,6 +44,8 @@ typedef struct {
 typedef struct {
   int n_points;
   const double *dist_km; /**< [n_points^2]: dist_km[i * n_points + j] = osq_gc_distance_km(point i, point j) */
+  const osq_geo_path_pt_t *pt; /**< [n_points]: each point as osq_route_point gives it */
+  const double *coslat;  /**< [n_points]: likewise */
   uint16_t *leg;         /**< NULL, or [n_points^2], the caller's and written here: per ordered pair (i, j), 0, or
                               tag << 1 | 1 if the leg from i to j keeps out of the no-fly buffer, tag << 1 if not */
   uint16_t tag;          /**< 1..32767, one per no-fly buffer: entries of another tag are unknown */
@@ -66,13 +68,17 @@ typedef struct {
   int n_sites;
   double lat[OSQ_ROUTE_SITES_MAX + 2], lon[OSQ_ROUTE_SITES_MAX + 2];
   double coslat[OSQ_ROUTE_SITES_MAX + 2];       /**< cos of each point's latitude (for distances) */
-  double v[OSQ_ROUTE_SITES_MAX + 2][3];         /**< each point's unit vector (for the no-fly test) */
+  osq_geo_path_pt_t pt[OSQ_ROUTE_SITES_MAX + 2]; /**< each point as a path point (its unit vector .v for the
+                                                      no-fly test; all of it for the swath) */
   double leg_km[OSQ_ROUTE_SITES_MAX + 1];
   double leg_box_km[OSQ_ROUTE_SITES_MAX + 1];   /**< length of each leg inside the sub-limit box */
   double length_km;                             /**< sum of leg_km in leg order */
   double box_km;                                /**< sum of leg_box_km in leg order */
   int id[OSQ_ROUTE_SITES_MAX + 2];              /**< each point's id in osq_route_known_t, -1: none */
 } osq_route_t;
+
+/** A route point's path point and the cosine of its latitude, as a route computes them. */
+void osq_route_point(double lat, double lon, osq_geo_path_pt_t *pt, double *coslat);
 
 /** Great-circle distance (km) by the haversine formula on a sphere of OSQ_GEO_EARTH_R_KM. */
 double osq_gc_distance_km(double lat1, double lon1, double lat2, double lon2);

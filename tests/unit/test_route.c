@@ -324,10 +324,15 @@ Test(route, known_points_give_the_same_routes, .init = setup_world, .fini = tear
     cr_assert(osq_geo_sampler_aim(s, G, ruby, 2, a[0], a[1], 1500.0) > 0);
     cr_assert_eq(osq_geo_sampler_draw(s, G, r, &lat[i], &lon[i]), 0);
   }
-  static double dist[KN_PTS * KN_PTS];
+  static double dist[KN_PTS * KN_PTS], coslat[KN_PTS];
+  static osq_geo_path_pt_t pt[KN_PTS];
   static uint16_t leg[KN_PTS * KN_PTS];
-  for (int i = 0; i < KN_PTS; i++)
+  for (int i = 0; i < KN_PTS; i++) {
+    osq_route_point(lat[i], lon[i], &pt[i], &coslat[i]);
     for (int j = 0; j < KN_PTS; j++) dist[i * KN_PTS + j] = osq_gc_distance_km(lat[i], lon[i], lat[j], lon[j]);
+  }
+  osq_geo_marks_t *mx = osq_geo_marks_alloc(G), *my = osq_geo_marks_alloc(G);
+  cr_assert(mx && my);
   uint8_t blocked[OSQ_GEO_IDS] = {0}, blocked_by[OSQ_GEO_IDS] = {0};
   blocked[OSQ_GEO_FOREIGN] = blocked_by[OSQ_GEO_FOREIGN] = 1;
   blocked_by[tid_of("BY")] = 1;
@@ -336,7 +341,7 @@ Test(route, known_points_give_the_same_routes, .init = setup_world, .fini = tear
   int differ = 0, sites = 0;
   for (int k = 0; k < 600; k++) {
     const int which = (k / 50) % 2; /* the buffers take turns, 50 routes each */
-    const osq_route_known_t kn = {KN_PTS, dist, leg, (uint16_t)(which + 1)};
+    const osq_route_known_t kn = {KN_PTS, dist, pt, coslat, leg, (uint16_t)(which + 1)};
     osq_route_limits_t plain = {.max_km = 1500.0 + 3000.0 * gsl_rng_uniform(r), .nofly = b[which]};
     osq_route_limits_t with = plain;
     with.known = &kn;
@@ -352,8 +357,18 @@ Test(route, known_points_give_the_same_routes, .init = setup_world, .fini = tear
     }
     sites += x.n_sites;
     differ += x.n_sites != y.n_sites || memcmp(x.lat, y.lat, sizeof x.lat) || memcmp(x.lon, y.lon, sizeof x.lon) ||
-              memcmp(x.leg_km, y.leg_km, sizeof x.leg_km) || x.length_km != y.length_km;
+              memcmp(x.leg_km, y.leg_km, sizeof x.leg_km) || x.length_km != y.length_km ||
+              memcmp(x.pt, y.pt, sizeof x.pt);
+    if (k % 20 == 0) { /* the swath from the path points is the swath from the latitudes and longitudes */
+      osq_geo_marks_clear(mx);
+      osq_geo_marks_clear(my);
+      const double ax = osq_route_mark(&y, G, 25.0, mx);
+      const double ay = x.n_sites ? osq_geo_mark_path(G, x.lat, x.lon, x.n_sites + 2, 25.0, my) : 0.0;
+      differ += ax != ay || mx->n_touched != my->n_touched;
+    }
   }
+  osq_geo_marks_free(mx);
+  osq_geo_marks_free(my);
   int known_legs = 0, blocked_legs = 0;
   for (int i = 0; i < KN_PTS * KN_PTS; i++) {
     known_legs += leg[i] != 0;
