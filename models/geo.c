@@ -1311,6 +1311,47 @@ static void end_rows_z(const double e[3], double o_z, double n_z, double R_e, do
   *zhi = (o_z < 0.0 ? za_hi : zd_hi) + m;
 }
 
+/* What the usual row of a segment needs (mark_swath's short cut for rows far from both ends). */
+typedef struct {
+  double sind, R, z, alpha, lat_a, lat_b, near_end, zlo_a, zhi_a, zlo_b, zhi_b, res, inv_res;
+  int seg_side;
+} usual_t;
+
+/* Row r by mark_swath's short cut, if it is a usual row (far from both ends and their antipodes,
+ * of a monotone segment, away from tangency, no column centre within rad of either end): 1 with
+ * its columns [*c0, *c1] (unwrapped; none if c0 > c1), 2 if the row passes outside the band, 0
+ * if mark_swath must look at it itself. The same arithmetic as there, row by row, so that the
+ * rows of a segment can be computed ahead of their marking: with no branch mispredicted between
+ * them, the processor overlaps the rows' chains of dependent operations (two acos each), which
+ * a row's marking would otherwise expose one after the other. */
+static inline int usual_row(const osq_geo_raster_t *g, const usual_t *u, int r, long *c0_out, long *c1_out) {
+  const double sphi = g->row_sin[r], cphi = g->row_cos[r];
+  const double phi = -PI / 2 + (r + 0.5) * u->res;
+  if (!(fabs(phi + u->lat_a) > u->near_end && fabs(phi + u->lat_b) > u->near_end)) return 0;
+  if ((sphi >= u->zlo_a && sphi <= u->zhi_a) || (sphi >= u->zlo_b && sphi <= u->zhi_b)) return 0;
+  const double A = cphi * u->R, C = sphi * u->z;
+  const double inv = A > 1e-4 ? 1.0 / A : 0.0;
+  const double t0 = (-u->sind - C) * inv, t1 = (-u->sind + C) * inv; /* cos h0, cos h1 */
+  if (!(inv > 0.0 && fabs(t0) < 1.0 - 1e-6 && fabs(t1) < 1.0 - 1e-6)) return 0;
+  const double h0 = acos_fast(t0), h1 = acos_fast(t1);
+  const double gap = (PI - h1) - h0, rad = OSQ_GEO_ACOS_FAST_ERR + 1e-7;
+  if (gap > 4.0 * rad) return 2;
+  if (!(gap < -4.0 * rad)) return 0;
+  const double lo = u->seg_side > 0 ? u->alpha + PI - h1 : u->alpha - h0;
+  const double hi = u->seg_side > 0 ? u->alpha + h0 : u->alpha - PI + h1;
+  const double off = 8.0 * (double)g->nlon;
+  const double ulo = (lo + PI) * u->inv_res - 0.5 + off, uhi = (hi + PI) * u->inv_res - 0.5 + off;
+  long c0 = (long)ulo, c1 = (long)uhi; /* floors: both are positive */
+  const double flo = ulo - (double)c0, fhi = uhi - (double)c1;
+  if (!(flo * u->res > rad && (1.0 - flo) * u->res > rad && fhi * u->res > rad && (1.0 - fhi) * u->res > rad)) return 0;
+  c0 += 1 - 8L * g->nlon; /* ulo is not a whole number: this is its ceiling */
+  c1 -= 8L * g->nlon;
+  if (c1 - c0 + 1 > g->nlon) c1 = c0 + g->nlon - 1;
+  *c0_out = c0;
+  *c1_out = c1;
+  return 1;
+}
+
 /* Mark the swath s (half-width delta) of the segment from pa to pb: the area newly marked. With
  * cap_b false, the cap around pb may be left out (cells of it are still marked where the arcs or
  * the exact test of the full swath put them): the caller marks the same cap with the next
@@ -1391,7 +1432,28 @@ static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double de
   }
   double added = 0.0;
   arc_set_t set = {0, {0}, {0}}, x = set, y = set, z = set; /* zeroed once: -O3 cannot see every path sets them */
+  /* the usual rows, USUAL_AHEAD at a time, ahead of their marking (usual_row) */
+  enum { USUAL_AHEAD = 32 };
+  const usual_t us = {s.sind, cond[0].R, cond[0].z, cond[0].alpha, lat_a, lat_b, near_end, zlo_a, zhi_a, zlo_b, zhi_b,
+                      res, inv_res, seg_side};
+  long uc0[USUAL_AHEAD], uc1[USUAL_AHEAD];
+  signed char ukind[USUAL_AHEAD];
+  int u_lo = rlo, u_hi = rlo - 1;
   for (int r = rlo; r <= rhi; r++) {
+    if (!s.point && seg_side != 0) {
+      if (r > u_hi) {
+        u_lo = r;
+        u_hi = r + USUAL_AHEAD - 1 < rhi ? r + USUAL_AHEAD - 1 : rhi;
+        for (int q = u_lo; q <= u_hi; q++) ukind[q - u_lo] = (signed char)usual_row(g, &us, q, &uc0[q - u_lo], &uc1[q - u_lo]);
+      }
+      const int kind = ukind[r - u_lo];
+      if (kind == 2) continue;
+      if (kind == 1) {
+        const long c0 = uc0[r - u_lo], c1 = uc1[r - u_lo];
+        if (c0 <= c1) added += (double)mark_cols(g, &k, r, c0, c1, NULL, 0) * (double)g->row_area_km2[r];
+        continue;
+      }
+    }
     const double sphi = g->row_sin[r], cphi = g->row_cos[r];
     const double phi = -PI / 2 + (r + 0.5) * res;
     arc_pts_t pts;
@@ -1416,27 +1478,12 @@ static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double de
         const double gap = (PI - h1) - h0, rad = OSQ_GEO_ACOS_FAST_ERR + 1e-7;
         if (gap > 4.0 * rad) continue; /* the row passes outside the band */
         if (gap < -4.0 * rad && seg_side != 0 && !near_a && !near_b) {
+          /* A usual row (usual_row) but for a column centred within rad of an end of its one
+           * interval: that column to the exact test. */
           const double lo = seg_side > 0 ? cond[0].alpha + PI - h1 : cond[0].alpha - h0;
           const double hi = seg_side > 0 ? cond[0].alpha + h0 : cond[0].alpha - PI + h1;
-          /* The usual row: one interval, and no column centre within rad of either end, so
-           * every cell is decided by the interval; the columns as in the general case below. */
-          const double off = 8.0 * (double)g->nlon;
-          const double ulo = (lo + PI) * inv_res - 0.5 + off, uhi = (hi + PI) * inv_res - 0.5 + off;
-          long c0 = (long)ulo, c1 = (long)uhi; /* floors: both are positive */
-          const double flo = ulo - (double)c0, fhi = uhi - (double)c1;
-          if (flo * res > rad && (1.0 - flo) * res > rad && fhi * res > rad && (1.0 - fhi) * res > rad) {
-            c0 += 1 - 8L * g->nlon; /* ulo is not a whole number: this is its ceiling */
-            c1 -= 8L * g->nlon;
-            if (c1 - c0 + 1 > g->nlon) c1 = c0 + g->nlon - 1;
-            if (c0 <= c1) added += (double)mark_cols(g, &k, r, c0, c1, NULL, 0) * (double)g->row_area_km2[r];
-            continue;
-          }
-          set.n = 1;
-          set.lo[0] = lo;
-          set.hi[0] = hi;
-          pts_add(&pts, lo, rad);
-          pts_add(&pts, hi, rad);
-          done = true;
+          added += (double)mark_interval(g, &s, &k, r, lo, hi, rad) * (double)g->row_area_km2[r];
+          continue;
         } else if (gap < -4.0 * rad) {
           if (seg_side != 0 && (near_a || near_b)) {
             /* A row near one end of a monotone segment: which band pieces lie in the far end's
