@@ -1315,6 +1315,12 @@ static void end_rows_z(const double e[3], double o_z, double n_z, double R_e, do
 typedef struct {
   double sind, R, z, alpha, lat_a, lat_b, near_end, zlo_a, zhi_a, zlo_b, zhi_b, res, inv_res;
   int seg_side;
+  /* for the rows near one end: cos and sin of alpha_n, the wedges' tangents, the conditions
+   * (mark_swath's cond[]), and whether the end cap at b is marked */
+  double ca_n, sa_n;
+  const double *na, *bn;
+  const arc_cond_t *cond;
+  bool cap_b;
 } usual_t;
 
 /* Row r by mark_swath's short cut, if it is a usual row (far from both ends and their antipodes,
@@ -1324,11 +1330,13 @@ typedef struct {
  * rows of a segment can be computed ahead of their marking: with no branch mispredicted between
  * them, the processor overlaps the rows' chains of dependent operations (two acos each), which
  * a row's marking would otherwise expose one after the other. */
-static inline int usual_row(const osq_geo_raster_t *g, const usual_t *u, int r, long *c0_out, long *c1_out) {
+static inline int usual_row(const osq_geo_raster_t *g, const usual_t *u, int r, long *c0_out, long *c1_out,
+                            double *x0_out, double *x1_out) {
   const double sphi = g->row_sin[r], cphi = g->row_cos[r];
   const double phi = -PI / 2 + (r + 0.5) * u->res;
   if (!(fabs(phi + u->lat_a) > u->near_end && fabs(phi + u->lat_b) > u->near_end)) return 0;
-  if ((sphi >= u->zlo_a && sphi <= u->zhi_a) || (sphi >= u->zlo_b && sphi <= u->zhi_b)) return 0;
+  const bool near_a = sphi >= u->zlo_a && sphi <= u->zhi_a, near_b = sphi >= u->zlo_b && sphi <= u->zhi_b;
+  if (near_a && near_b) return 0;
   const double A = cphi * u->R, C = sphi * u->z;
   const double inv = A > 1e-4 ? 1.0 / A : 0.0;
   const double t0 = (-u->sind - C) * inv, t1 = (-u->sind + C) * inv; /* cos h0, cos h1 */
@@ -1337,6 +1345,29 @@ static inline int usual_row(const osq_geo_raster_t *g, const usual_t *u, int r, 
   const double gap = (PI - h1) - h0, rad = OSQ_GEO_ACOS_FAST_ERR + 1e-7;
   if (gap > 4.0 * rad) return 2;
   if (!(gap < -4.0 * rad)) return 0;
+  if (near_a || near_b) {
+    /* A row near one end: which band pieces lie in the far end's wedge, by the point of each
+     * where the great circle crosses the row (cos = -C / A, a unit vector); then the near end's
+     * wedge and cap by near_row() when the row is the simple case (3: one interval, whose ends
+     * are within 2 rad + 1e-9 of the exact ones). */
+    const double *far_w = near_a ? u->bn : u->na;
+    const double tc = 0.5 * (t0 - t1), sc = sqrt(1.0 - tc * tc);
+    double plo[2], phi_[2];
+    int kept = 0;
+    for (int side = 1; side >= -1; side -= 2) {
+      const double p[3] = {cphi * (u->ca_n * tc - u->sa_n * side * sc), cphi * (u->sa_n * tc + u->ca_n * side * sc), sphi};
+      const double wf = far_w[0] * p[0] + far_w[1] * p[1] + far_w[2] * p[2];
+      if (wf > 1e-9) {
+        plo[kept] = side > 0 ? u->alpha + PI - h1 : u->alpha - h0;
+        phi_[kept++] = side > 0 ? u->alpha + h0 : u->alpha - PI + h1;
+      } else if (!(wf < -1e-9)) {
+        return 0; /* too close to call */
+      }
+    }
+    const int got = near_row(&u->cond[near_a ? 2 : 3], near_a || u->cap_b ? &u->cond[near_a ? 4 : 5] : NULL, sphi,
+                             cphi, kept, plo, phi_, x0_out, x1_out);
+    return got < 0 ? 0 : got == 0 ? 2 : 3;
+  }
   const double lo = u->seg_side > 0 ? u->alpha + PI - h1 : u->alpha - h0;
   const double hi = u->seg_side > 0 ? u->alpha + h0 : u->alpha - PI + h1;
   const double off = 8.0 * (double)g->nlon;
@@ -1435,8 +1466,9 @@ static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double de
   /* the usual rows, USUAL_AHEAD at a time, ahead of their marking (usual_row) */
   enum { USUAL_AHEAD = 32 };
   const usual_t us = {s.sind, cond[0].R, cond[0].z, cond[0].alpha, lat_a, lat_b, near_end, zlo_a, zhi_a, zlo_b, zhi_b,
-                      res, inv_res, seg_side};
+                      res, inv_res, seg_side, ca_n, sa_n, s.na, s.bn, cond, cap_b};
   long uc0[USUAL_AHEAD], uc1[USUAL_AHEAD];
+  double ux0[USUAL_AHEAD], ux1[USUAL_AHEAD];
   signed char ukind[USUAL_AHEAD];
   int u_lo = rlo, u_hi = rlo - 1;
   for (int r = rlo; r <= rhi; r++) {
@@ -1444,13 +1476,21 @@ static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double de
       if (r > u_hi) {
         u_lo = r;
         u_hi = r + USUAL_AHEAD - 1 < rhi ? r + USUAL_AHEAD - 1 : rhi;
-        for (int q = u_lo; q <= u_hi; q++) ukind[q - u_lo] = (signed char)usual_row(g, &us, q, &uc0[q - u_lo], &uc1[q - u_lo]);
+        for (int q = u_lo; q <= u_hi; q++)
+          ukind[q - u_lo] =
+              (signed char)usual_row(g, &us, q, &uc0[q - u_lo], &uc1[q - u_lo], &ux0[q - u_lo], &ux1[q - u_lo]);
       }
       const int kind = ukind[r - u_lo];
       if (kind == 2) continue;
       if (kind == 1) {
         const long c0 = uc0[r - u_lo], c1 = uc1[r - u_lo];
         if (c0 <= c1) added += (double)mark_cols(g, &k, r, c0, c1, NULL, 0) * (double)g->row_area_km2[r];
+        continue;
+      }
+      if (kind == 3) {
+        const double rad = OSQ_GEO_ACOS_FAST_ERR + 1e-7;
+        added += (double)mark_interval(g, &s, &k, r, ux0[r - u_lo], ux1[r - u_lo], 2.0 * rad + 1e-9) *
+                 (double)g->row_area_km2[r];
         continue;
       }
     }
@@ -1485,35 +1525,6 @@ static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double de
           added += (double)mark_interval(g, &s, &k, r, lo, hi, rad) * (double)g->row_area_km2[r];
           continue;
         } else if (gap < -4.0 * rad) {
-          if (seg_side != 0 && (near_a || near_b)) {
-            /* A row near one end of a monotone segment: which band pieces lie in the far end's
-             * wedge, by the point of each where the great circle crosses the row (cos = -C / A,
-             * a unit vector); then the near end's wedge and cap by near_row() when the row is the
-             * simple case. */
-            const double tc = 0.5 * (t0 - t1), sc = sqrt(1.0 - tc * tc);
-            double plo[2], phi_[2];
-            int kept = 0;
-            for (int side = 1; side >= -1; side -= 2) {
-              const double p[3] = {cphi * (ca_n * tc - sa_n * side * sc), cphi * (sa_n * tc + ca_n * side * sc), sphi};
-              const double wf = far_w[0] * p[0] + far_w[1] * p[1] + far_w[2] * p[2];
-              if (wf > 1e-9) {
-                plo[kept] = side > 0 ? cond[0].alpha + PI - h1 : cond[0].alpha - h0;
-                phi_[kept++] = side > 0 ? cond[0].alpha + h0 : cond[0].alpha - PI + h1;
-              } else if (!(wf < -1e-9)) {
-                kept = -1; /* too close to call */
-                break;
-              }
-            }
-            double x0, x1;
-            const int got = kept < 0 ? -1
-                                     : near_row(&cond[near_a ? 2 : 3], near_a || cap_b ? &cond[near_a ? 4 : 5] : NULL,
-                                                sphi, cphi, kept, plo, phi_, &x0, &x1);
-            if (got == 0) continue;
-            if (got > 0) {
-              added += (double)mark_interval(g, &s, &k, r, x0, x1, 2.0 * rad + 1e-9) * (double)g->row_area_km2[r];
-              continue;
-            }
-          }
           const double s0 = sqrt(1.0 - t0 * t0), s1 = sqrt(1.0 - t1 * t1);
           done = true;
           set.n = 0;
