@@ -214,34 +214,26 @@ static void add_flight(osq_year_t *y, int obs, int target) {
   fl->day = OSQ_DAY_NEVER;
   y->next_over[f] = y->first_over[target];
   y->first_over[target] = (int16_t)f;
+  y->obs_set[f] = UINT64_C(1) << obs;
   y->passive_used[target]++;
 }
 
-static bool flight_has(const osq_flight_t *fl, int obs) {
-  for (int k = 0; k < fl->n_obs; k++)
-    if (fl->obs[k] == obs) return true;
-  return false;
-}
-
-/* Try to add observer i to an existing flight over j (uniformly among those with room). */
+/* Try to add observer i to an existing flight over j (uniformly among those with room): the
+ * k-th such flight in the list's order, k drawn from their count. */
 static bool join_flight(osq_year_t *y, int i, int j, gsl_rng *rng) {
+  int16_t cand[OSQ_FLIGHTS_MAX];
   int count = 0;
+  const uint64_t bit = UINT64_C(1) << i;
   for (int f = y->first_over[j]; f >= 0; f = y->next_over[f]) {
-    const osq_flight_t *fl = &y->flights[f];
-    if (fl->n_obs < OSQ_OBS_MAX && !flight_has(fl, i)) count++;
+    cand[count] = (int16_t)f;
+    count += y->flights[f].n_obs < OSQ_OBS_MAX && !(y->obs_set[f] & bit);
   }
   if (count == 0) return false;
-  int k = (int)gsl_rng_uniform_int(rng, (unsigned long)count);
-  for (int f = y->first_over[j]; f >= 0; f = y->next_over[f]) {
-    osq_flight_t *fl = &y->flights[f];
-    if (fl->n_obs < OSQ_OBS_MAX && !flight_has(fl, i)) {
-      if (k-- == 0) {
-        fl->obs[fl->n_obs++] = (int8_t)i;
-        return true;
-      }
-    }
-  }
-  return false; /* not reached */
+  const int k = (int)gsl_rng_uniform_int(rng, (unsigned long)count);
+  osq_flight_t *fl = &y->flights[cand[k]];
+  fl->obs[fl->n_obs++] = (int8_t)i;
+  y->obs_set[cand[k]] |= bit;
+  return true;
 }
 
 /* Grant one request i -> j if no rule forbids it. A shared flight costs the target nothing more

@@ -84,6 +84,7 @@ typedef struct {
   int16_t units[OSQ_FLIGHTS_MAX];                  /**< one request each: observer*P + target */
   int16_t first_over[OSQ_PARTIES_MAX];             /**< flights over a target: linked list */
   int16_t next_over[OSQ_FLIGHTS_MAX];
+  uint64_t obs_set[OSQ_FLIGHTS_MAX];               /**< each flight's observers, one bit per party */
   int16_t order[OSQ_FLIGHTS_MAX];
   uint64_t busy[OSQ_PARTIES_MAX][OSQ_YEAR_WORDS];  /**< per target: days no flight may take */
   int16_t quarter_used[OSQ_PARTIES_MAX][4];
