@@ -312,6 +312,9 @@ double osq_geo_mark_path_pts(const osq_geo_raster_t *g, const osq_geo_path_pt_t 
  *  that accuracy, since cells that close to an end are decided by the exact per-cell test. */
 double osq_geo_acos_fast(double x);
 
+/** osq_geo_acos_fast of two values at once (two lanes of one vector): bit for bit the same. */
+void osq_geo_acos_fast2(double x0, double x1, double *h0, double *h1);
+
 /**
  * The definition osq_geo_mark_segment implements: true if the centre of the cell lies within
  * half_width_km of the segment, evaluated cell by cell (slow; for tests and checks).
