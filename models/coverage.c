@@ -357,12 +357,18 @@ int osq_coverage_year(const osq_world_t *w, const osq_treaty_t *t, const osq_yea
   const int B = w->gp.buildups < OSQ_BUILDUPS_MAX ? w->gp.buildups : OSQ_BUILDUPS_MAX;
   const int D = w->gp.buildup_days;
   bool elig[OSQ_PARTIES_MAX];
+  /* in force on every day of the year (no look-up per flight), or on some days only */
+  bool whole[OSQ_PARTIES_MAX], part[OSQ_PARTIES_MAX];
 
   osq_geo_marks_clear(ws->year);
   memset(out, 0, sizeof *out);
   for (int s = 0; s < w->n_sites; s++) ws->last_day[s] = -1;
   for (int p = 0; p < P; p++) {
     elig[p] = osq_party_in_force_year(&t->parties[p], year);
+    whole[p] = false;
+    for (int k = 0; k < t->parties[p].n_terms; k++)
+      whole[p] = whole[p] || (t->parties[p].terms[k].from <= jan1 && t->parties[p].terms[k].until >= jan1 + ndays);
+    part[p] = elig[p] && !whole[p];
     ws->revisit_sum[p] = 0.0;
     ws->revisit_n[p] = 0;
     /* Build-ups: a random site of the party, a start day such that the event lies in the year. */
@@ -415,7 +421,7 @@ int osq_coverage_year(const osq_world_t *w, const osq_treaty_t *t, const osq_yea
     for (int o = 0; o < fl->n_obs; o++)
       if (!((fl->void_obs >> o) & 1u)) out->imagery_own[fl->obs[o]] += km2;
     for (int q = 0; q < P; q++)
-      if (osq_party_in_force(&t->parties[q], fl->day)) out->imagery_access[q] += km2;
+      if (whole[q] || (part[q] && osq_party_in_force(&t->parties[q], fl->day))) out->imagery_access[q] += km2;
   }
 
   /* Year totals. */

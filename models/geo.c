@@ -658,6 +658,7 @@ osq_geo_marks_t *osq_geo_marks_alloc(const osq_geo_raster_t *g) {
   if (!m) return NULL;
   m->bits = calloc((g->n_cells + 63) / 64, sizeof *m->bits);
   m->cap = g->n_terr_cells;
+  m->n_ids = (size_t)g->n_terr + 1 < OSQ_GEO_IDS ? (size_t)g->n_terr + 1 : OSQ_GEO_IDS;
   m->touched = malloc((m->cap + 1) * sizeof *m->touched); /* + 1: mark_run writes one past the last new cell */
   /* Written once now, so that the whole list is resident from the start: otherwise the memory a
    * run holds grows with the largest swath it happens to meet, page by page, inside the loop. */
@@ -681,7 +682,7 @@ void osq_geo_marks_clear(osq_geo_marks_t *m) {
   for (size_t i = 0; i < m->n_touched; i++) m->bits[m->touched[i] >> 6] = 0;
   m->n_touched = 0;
   m->n_runs = 0;
-  memset(m->area_km2, 0, sizeof m->area_km2);
+  memset(m->area_km2, 0, sizeof m->area_km2[0] * m->n_ids); /* ids above n_terr are never marked */
   m->total_km2 = 0.0;
 }
 

@@ -241,6 +241,7 @@ typedef struct osq_geo_marks {
   uint64_t *bits;                 /**< one bit per raster cell */
   uint32_t *touched;              /**< marked cells in marking order */
   size_t n_touched, cap;          /**< cap = number of territory cells: a cell is marked once */
+  size_t n_ids;                   /**< area_km2[0 .. n_ids - 1] can be nonzero (ids 0..n_terr) */
   size_t n_runs;                  /**< row runs osq_geo_mark_segment marked cells in (a throughput
                                        figure for the bench's lower bound; cleared with the marks) */
   double area_km2[OSQ_GEO_IDS];   /**< marked area per territory id */
