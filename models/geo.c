@@ -1019,13 +1019,15 @@ static size_t mark_run(const osq_geo_raster_t *g, marker_t *k, int r, long c0, l
       area[t] += a;
     }
   } else {
-    /* Without branches on the data: whether a cell is new to the flight, and to the year, is
-     * unpredictable cell to cell (a third of a flight's cells are new to the year), so each
-     * cell's index is written to both lists unconditionally and the lists advance by 0 or 1.
-     * The two sets' words are kept in registers while the run is inside them, and stored once
-     * per word. The areas are counted per stretch of one territory (the cells a list advanced
-     * by) and added as count x area: the same sum (see marker_t), without a chain of dependent
-     * floating-point additions through memory from cell to cell. */
+    /* Branches on whether a cell is new to the flight and to the year: a third of a flight's
+     * cells are new to the year, but they come in stretches (a patch an earlier flight imaged
+     * is old all along a run), so the branches are mostly predicted, and a predicted branch
+     * costs less than the branch-free form's two list writes and lookups per cell (baseline
+     * 1-thread loop about 3 % faster, A/B). The two sets' words are kept in registers while the
+     * run is inside them, and stored once per word. The areas are counted per stretch of one
+     * territory (the cells a list advanced by) and added as count x area: the same sum (see
+     * marker_t), without a chain of dependent floating-point additions through memory from cell
+     * to cell. */
     const uint8_t *yok = k->yok, *tid_row = g->tid;
     uint64_t *ybits = k->ybits;
     double *yarea = k->yarea;
@@ -1045,15 +1047,13 @@ static size_t mark_run(const osq_geo_raster_t *g, marker_t *k, int r, long c0, l
           ymark = ytp;
           cur = t;
         }
-        const unsigned sh = (unsigned)(i & 63);
-        const uint64_t fnew = (uint64_t)ok[t] & ~(fb >> sh) & 1u;
-        fb |= fnew << sh;
-        *tp = (uint32_t)i;
-        tp += fnew;
-        const uint64_t ynew = fnew & (uint64_t)yok[t] & ~(yb >> sh) & 1u;
-        yb |= ynew << sh;
-        *ytp = (uint32_t)i;
-        ytp += ynew;
+        const uint64_t bit = (uint64_t)1 << (i & 63);
+        if (!ok[t] || (fb & bit)) continue;
+        fb |= bit;
+        *tp++ = (uint32_t)i;
+        if (!yok[t] || (yb & bit)) continue;
+        yb |= bit;
+        *ytp++ = (uint32_t)i;
       }
       bits[w] = fb;
       ybits[w] = yb;
