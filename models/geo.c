@@ -1341,13 +1341,14 @@ typedef struct {
   bool cap_b;
 } usual_t;
 
-/* Row r by mark_swath's short cut, if it is a usual row (far from both ends and their antipodes,
- * of a monotone segment, away from tangency, no column centre within rad of either end): 1 with
- * its columns [*c0, *c1] (unwrapped; none if c0 > c1), 2 if the row passes outside the band, 0
- * if mark_swath must look at it itself. The same arithmetic as there, row by row, so that the
- * rows of a segment can be computed ahead of their marking: with no branch mispredicted between
- * them, the processor overlaps the rows' chains of dependent operations (two acos each), which
- * a row's marking would otherwise expose one after the other. */
+/* Row r of a monotone segment by the short cuts: a usual row (far from both ends and their
+ * antipodes, away from tangency) gives 1 with its columns [*c0, *c1] (unwrapped; none if
+ * c0 > c1), or 4 with its interval [*x0, *x1] when a column centre lies within rad of an end (that
+ * column to the exact test); a row near one end gives 3 with its one interval (near_row); 2 if
+ * the row holds no cell; 0 if mark_swath must take the general way. Computed row by row ahead of
+ * the marking, so that with no branch mispredicted between them the processor overlaps the rows'
+ * chains of dependent operations (two acos each), which a row's marking would otherwise expose
+ * one after the other. */
 static inline int usual_row(const osq_geo_raster_t *g, const usual_t *u, int r, long *c0_out, long *c1_out,
                             double *x0_out, double *x1_out) {
   const double sphi = g->row_sin[r], cphi = g->row_cos[r];
@@ -1393,7 +1394,11 @@ static inline int usual_row(const osq_geo_raster_t *g, const usual_t *u, int r, 
   const double ulo = (lo + PI) * u->inv_res - 0.5 + off, uhi = (hi + PI) * u->inv_res - 0.5 + off;
   long c0 = (long)ulo, c1 = (long)uhi; /* floors: both are positive */
   const double flo = ulo - (double)c0, fhi = uhi - (double)c1;
-  if (!(flo * u->res > rad && (1.0 - flo) * u->res > rad && fhi * u->res > rad && (1.0 - fhi) * u->res > rad)) return 0;
+  if (!(flo * u->res > rad && (1.0 - flo) * u->res > rad && fhi * u->res > rad && (1.0 - fhi) * u->res > rad)) {
+    *x0_out = lo; /* a column centred within rad of an end: 4, the interval for mark_interval */
+    *x1_out = hi;
+    return 4;
+  }
   c0 += 1 - 8L * g->nlon; /* ulo is not a whole number: this is its ceiling */
   c1 -= 8L * g->nlon;
   if (c1 - c0 + 1 > g->nlon) c1 = c0 + g->nlon - 1;
@@ -1506,9 +1511,9 @@ static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double de
         if (c0 <= c1) added += (double)mark_cols(g, &k, r, c0, c1, NULL, 0) * (double)g->row_area_km2[r];
         continue;
       }
-      if (kind == 3) {
+      if (kind >= 3) { /* 3: a near row's interval, 4: a usual row's with a column at an end to test */
         const double rad = OSQ_GEO_ACOS_FAST_ERR + 1e-7;
-        added += (double)mark_interval(g, &s, &k, r, ux0[r - u_lo], ux1[r - u_lo], 2.0 * rad + 1e-9) *
+        added += (double)mark_interval(g, &s, &k, r, ux0[r - u_lo], ux1[r - u_lo], kind == 3 ? 2.0 * rad + 1e-9 : rad) *
                  (double)g->row_area_km2[r];
         continue;
       }
@@ -1536,14 +1541,7 @@ static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double de
         const double h0 = acos_fast(t0), h1 = acos_fast(t1);
         const double gap = (PI - h1) - h0, rad = OSQ_GEO_ACOS_FAST_ERR + 1e-7;
         if (gap > 4.0 * rad) continue; /* the row passes outside the band */
-        if (gap < -4.0 * rad && seg_side != 0 && !near_a && !near_b) {
-          /* A usual row (usual_row) but for a column centred within rad of an end of its one
-           * interval: that column to the exact test. */
-          const double lo = seg_side > 0 ? cond[0].alpha + PI - h1 : cond[0].alpha - h0;
-          const double hi = seg_side > 0 ? cond[0].alpha + h0 : cond[0].alpha - PI + h1;
-          added += (double)mark_interval(g, &s, &k, r, lo, hi, rad) * (double)g->row_area_km2[r];
-          continue;
-        } else if (gap < -4.0 * rad) {
+        if (gap < -4.0 * rad) { /* (the usual and simple near rows of a monotone segment went ahead: usual_row) */
           const double s0 = sqrt(1.0 - t0 * t0), s1 = sqrt(1.0 - t1 * t1);
           done = true;
           set.n = 0;
