@@ -659,7 +659,7 @@ osq_geo_marks_t *osq_geo_marks_alloc(const osq_geo_raster_t *g) {
   m->bits = calloc((g->n_cells + 63) / 64, sizeof *m->bits);
   m->cap = g->n_terr_cells;
   m->n_ids = (size_t)g->n_terr + 1 < OSQ_GEO_IDS ? (size_t)g->n_terr + 1 : OSQ_GEO_IDS;
-  m->touched = malloc((m->cap + 1) * sizeof *m->touched); /* + 1: mark_run writes one past the last new cell */
+  m->touched = malloc((m->cap + 1) * sizeof *m->touched); /* cap cells at most; + 1 spare */
   /* Written once now, so that the whole list is resident from the start: otherwise the memory a
    * run holds grows with the largest swath it happens to meet, page by page, inside the loop. */
   if (m->touched) memset(m->touched, 0, (m->cap + 1) * sizeof *m->touched);

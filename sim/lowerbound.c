@@ -46,7 +46,7 @@ static void set_free(lb_set_t *s) {
 static int set_alloc(lb_set_t *s, size_t n_cells, size_t cap) {
   memset(s, 0, sizeof *s);
   s->bits = calloc((n_cells + 63) / 64, sizeof *s->bits);
-  s->touched = malloc((cap + 1) * sizeof *s->touched); /* + 1: mark_run writes one past the last */
+  s->touched = malloc((cap + 1) * sizeof *s->touched); /* cap cells at most; + 1 spare */
   return s->bits && s->touched ? 0 : OSQ_ENOMEM;
 }
 
