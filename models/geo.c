@@ -832,6 +832,11 @@ static inline void acos_fast2(double x0, double x1, double *h0, double *h1) {
 
 void osq_geo_acos_fast2(double x0, double x1, double *h0, double *h1) { acos_fast2(x0, x1, h0, h1); }
 
+/* The radius of an arc end computed by acos_fast away from tangency (1 - |t| > 1e-6, A > 1e-4):
+ * the polynomial's error plus a bound on the rounding of t and of the predicate, which there is
+ * below 6e-12 / A (see arc_row). Cells whose centres lie within it of an end go to the predicate. */
+#define ARC_RAD (OSQ_GEO_ACOS_FAST_ERR + 1e-7)
+
 /* The longitudes of row (sin phi, cos phi) where v.p >= k, with the rounding radius of its ends. */
 static inline void arc_row(const arc_cond_t *ac, double sphi, double cphi, double base, arc_set_t *out, arc_pts_t *pts) {
   const double A = cphi * ac->R, C = sphi * ac->z;
@@ -859,8 +864,8 @@ static inline void arc_row(const arc_cond_t *ac, double sphi, double cphi, doubl
      * decided by the predicate; away from tangency (1 - |t| > 1e-6) the rounding term
      * 2 dt / sqrt(1 - t^2) is below 6e-12 / A, so a constant bound serves unless A is tiny */
     const double h = acos_fast(t);
-    const double rad = fabs(t) < 1.0 - 1e-6 && A > 1e-4 ? OSQ_GEO_ACOS_FAST_ERR + 1e-7
-                                                        : OSQ_GEO_ACOS_FAST_ERR + 2.0 * dt / sqrt(1.0 - t * t);
+    const double rad =
+        fabs(t) < 1.0 - 1e-6 && A > 1e-4 ? ARC_RAD : OSQ_GEO_ACOS_FAST_ERR + 2.0 * dt / sqrt(1.0 - t * t);
     arc_set_arc(out, base, ac->alpha, h);
     pts_add(pts, ac->alpha - h, rad);
     pts_add(pts, ac->alpha + h, rad);
@@ -1362,7 +1367,7 @@ static inline int usual_row(const osq_geo_raster_t *g, const usual_t *u, int r, 
   if (!(inv > 0.0 && fabs(t0) < 1.0 - 1e-6 && fabs(t1) < 1.0 - 1e-6)) return 0;
   double h0, h1;
   acos_fast2(t0, t1, &h0, &h1);
-  const double gap = (PI - h1) - h0, rad = OSQ_GEO_ACOS_FAST_ERR + 1e-7;
+  const double gap = (PI - h1) - h0, rad = ARC_RAD;
   if (gap > 4.0 * rad) return 2;
   if (!(gap < -4.0 * rad)) return 0;
   if (near_a || near_b) {
@@ -1512,9 +1517,8 @@ static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double de
         continue;
       }
       if (kind >= 3) { /* 3: a near row's interval, 4: a usual row's with a column at an end to test */
-        const double rad = OSQ_GEO_ACOS_FAST_ERR + 1e-7;
-        added += (double)mark_interval(g, &s, &k, r, ux0[r - u_lo], ux1[r - u_lo], kind == 3 ? 2.0 * rad + 1e-9 : rad) *
-                 (double)g->row_area_km2[r];
+        const double rad = kind == 3 ? 2.0 * ARC_RAD + 1e-9 : ARC_RAD;
+        added += (double)mark_interval(g, &s, &k, r, ux0[r - u_lo], ux1[r - u_lo], rad) * (double)g->row_area_km2[r];
         continue;
       }
     }
@@ -1539,7 +1543,7 @@ static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double de
       const double t0 = (-s.sind - C) * inv, t1 = (-s.sind + C) * inv; /* cos h0, cos h1 */
       if (inv > 0.0 && fabs(t0) < 1.0 - 1e-6 && fabs(t1) < 1.0 - 1e-6) {
         const double h0 = acos_fast(t0), h1 = acos_fast(t1);
-        const double gap = (PI - h1) - h0, rad = OSQ_GEO_ACOS_FAST_ERR + 1e-7;
+        const double gap = (PI - h1) - h0, rad = ARC_RAD;
         if (gap > 4.0 * rad) continue; /* the row passes outside the band */
         if (gap < -4.0 * rad) { /* (the usual and simple near rows of a monotone segment went ahead: usual_row) */
           const double s0 = sqrt(1.0 - t0 * t0), s1 = sqrt(1.0 - t1 * t1);

@@ -308,10 +308,10 @@ bool osq_route_try_add_id(osq_route_t *rt, const osq_geo_raster_t *g, double lat
   /* The distance from the new point to each route point, once: the haversine is symmetric to the
    * bit (sin is odd, the product of cosines commutes), so leg i's d2 is leg i + 1's d1. */
   double dn[OSQ_ROUTE_SITES_MAX + 2];
-  osq_geo_path_pt_t pn;
-  double cn;
-  if (id >= 0) pn = kn->pt[id], cn = kn->coslat[id];
-  else osq_route_point(lat, lon, &pn, &cn);
+  /* the new point's cosine now, its path point (two libm calls more) only once an insertion is
+   * feasible, as before the known points: most candidates fail on length */
+  osq_geo_path_pt_t pn = {{0.0, 0.0, 0.0}, 0.0, 0.0, 0.0};
+  const double cn = id >= 0 ? kn->coslat[id] : cos(lat * D2R);
   for (int j = 0; j <= n_legs; j++)
     dn[j] = j == n_legs && rt->lat[j] == rt->lat[0] && rt->lon[j] == rt->lon[0]
                 ? dn[0] /* back at the airfield */
@@ -336,6 +336,10 @@ bool osq_route_try_add_id(osq_route_t *rt, const osq_geo_raster_t *g, double lat
   }
   /* cheapest feasible insertion whose two new legs keep out of the no-fly buffer */
   int best = -1;
+  if (n_ok > 0) {
+    if (id >= 0) pn = kn->pt[id];
+    else osq_geo_path_point(lat, lon, &pn);
+  }
   const double *vn = pn.v;
   while (n_ok > 0) {
     best = -1;

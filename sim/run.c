@@ -44,7 +44,6 @@
 #define OSQ_PREFETCH(p) ((void)(p))
 #endif
 
-
 typedef enum {
   M_FLIGHTS,
   M_FLIGHTS_ACTIVE,
