@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "models/errors.h"
+#include "models/sphere.h"
 
-#define PI_ 3.14159265358979323846
 
 void osq_geo_params_default(osq_geo_params_t *gp) {
   memset(gp, 0, sizeof *gp);
@@ -198,7 +198,7 @@ int osq_world_build(const osq_treaty_t *t, const osq_geo_params_t *gp, const osq
     }
   }
   const double hw = gp->swath_half_km;
-  w->max_flight_km2 = max_km * 2.0 * hw + PI_ * hw * hw;
+  w->max_flight_km2 = max_km * 2.0 * hw + OSQ_PI * hw * hw;
 
   /* Distances between each party's airfields and sites, once: a route's insertions look them up
    * (osq_route_known_t) instead of computing each with two sines and an asin. */

@@ -1,7 +1,7 @@
 /*
  * geo.c owns the raster of territories and everything computed on it: scanline rasterisation of
  * polygons, per-territory areas, the area-weighted sampler, the no-fly buffer, and swath marking.
- * See geo.h for the grid conventions. All geometry is on a sphere of radius OSQ_GEO_EARTH_R_KM;
+ * See geo.h for the grid conventions. All geometry is on a sphere of radius OSQ_EARTH_RADIUS_KM;
  * points are handled as unit vectors where distances matter, so no formula breaks down near the
  * antimeridian.
  */
@@ -14,12 +14,9 @@
 #include "models/bits.h"
 #include "models/errors.h"
 
-static const double PI = 3.14159265358979323846;
-#define D2R (PI / 180.0)
-#define R2D (180.0 / PI)
 
 double osq_geo_cell_area_km2(double lat1_deg, double lat2_deg, double dlon_deg) {
-  return OSQ_GEO_EARTH_R_KM * OSQ_GEO_EARTH_R_KM * (dlon_deg * D2R) * (sin(lat2_deg * D2R) - sin(lat1_deg * D2R));
+  return OSQ_EARTH_RADIUS_KM * OSQ_EARTH_RADIUS_KM * (dlon_deg * OSQ_D2R) * (sin(lat2_deg * OSQ_D2R) - sin(lat1_deg * OSQ_D2R));
 }
 
 /* Column index of a possibly out-of-range (unwrapped) column number. */
@@ -42,7 +39,7 @@ static double lon_halfwidth_deg(double sq, double cq, double sr, double cr, doub
   double cl = (cos_ang - sq * sr) / den;
   if (cl > 1.0) return -1.0;
   if (cl <= -1.0) return 1000.0;
-  return acos(cl) * R2D;
+  return acos(cl) * OSQ_R2D;
 }
 
 /* ============================================================================================ */
@@ -330,13 +327,13 @@ int osq_geo_raster_build(const osq_geo_polys_t *polys, int n_terr, double res_de
     g->row_area_km2[r] = (float)osq_geo_cell_area_km2(lat_s, lat_n, g->res_deg);
     double yc = row_centre_deg(g, r);
     s.yc[r] = yc;
-    g->row_sin[r] = sin(yc * D2R);
-    g->row_cos[r] = cos(yc * D2R);
+    g->row_sin[r] = sin(yc * OSQ_D2R);
+    g->row_cos[r] = cos(yc * OSQ_D2R);
   }
   for (int c = 0; c < g->nlon; c++) {
     double xc = -180.0 + (c + 0.5) * g->res_deg;
-    g->col_sin[c] = sin(xc * D2R);
-    g->col_cos[c] = cos(xc * D2R);
+    g->col_sin[c] = sin(xc * OSQ_D2R);
+    g->col_cos[c] = cos(xc * OSQ_D2R);
   }
 
   /* foreign land first, then the territories, so that a party keeps cells it shares with a
@@ -449,9 +446,9 @@ double osq_geo_sampler_aim(osq_geo_sampler_t *s, const osq_geo_raster_t *g, cons
   s->n = 0;
   s->total_km2 = 0.0;
   if (n_tids < 0 || (size_t)n_tids * (size_t)g->nlat * 2 > s->cap) return OSQ_EINVAL;
-  double ang = radius_km / OSQ_GEO_EARTH_R_KM;
-  bool disc = radius_km > 0 && ang < PI;
-  double sq = sin(lat0 * D2R), cq = cos(lat0 * D2R), cos_ang = cos(ang), ang_deg = ang * R2D;
+  double ang = radius_km / OSQ_EARTH_RADIUS_KM;
+  bool disc = radius_km > 0 && ang < OSQ_PI;
+  double sq = sin(lat0 * OSQ_D2R), cq = cos(lat0 * OSQ_D2R), cos_ang = cos(ang), ang_deg = ang * OSQ_R2D;
   double cum = 0.0;
   for (int i = 0; i < n_tids; i++) {
     int t = tids[i];
@@ -512,8 +509,8 @@ int osq_geo_sampler_draw(const osq_geo_sampler_t *s, const osq_geo_raster_t *g, 
   int c = g->scol[s->first[lo] + j];
   double lat_s = -90.0 + r * g->res_deg, lat_n = lat_s + g->res_deg;
   if (lat_n > 90.0) lat_n = 90.0;
-  double s1 = sin(lat_s * D2R), s2 = sin(lat_n * D2R);
-  *lat = asin(s1 + z * (s2 - s1)) * R2D; /* uniform in sin(lat): uniform by area */
+  double s1 = sin(lat_s * OSQ_D2R), s2 = sin(lat_n * OSQ_D2R);
+  *lat = asin(s1 + z * (s2 - s1)) * OSQ_R2D; /* uniform in sin(lat): uniform by area */
   *lon = -180.0 + (c + w) * g->res_deg;
   return 0;
 }
@@ -527,9 +524,9 @@ void osq_geo_arc_z_range(const double a[3], const double u[3], double theta, dou
   /* z = ze cos(t - te) along the whole circle: highest at te, lowest at te + pi */
   const double te = atan2(u[2], a[2]), ze = hypot(a[2], u[2]);
   for (int k = 0; k < 2; k++) {
-    double t = te + k * PI;
-    while (t < 0.0) t += 2.0 * PI;
-    while (t >= 2.0 * PI) t -= 2.0 * PI;
+    double t = te + k * OSQ_PI;
+    while (t < 0.0) t += 2.0 * OSQ_PI;
+    while (t >= 2.0 * OSQ_PI) t -= 2.0 * OSQ_PI;
     if (t <= theta) {
       if (k == 0) hi = fmax(hi, ze);
       else lo = fmin(lo, -ze);
@@ -540,10 +537,10 @@ void osq_geo_arc_z_range(const double a[3], const double u[3], double theta, dou
 }
 
 static void unit_vec(double lat, double lon, double v[3]) {
-  double cl = cos(lat * D2R);
-  v[0] = cl * cos(lon * D2R);
-  v[1] = cl * sin(lon * D2R);
-  v[2] = sin(lat * D2R);
+  double cl = cos(lat * OSQ_D2R);
+  v[0] = cl * cos(lon * OSQ_D2R);
+  v[1] = cl * sin(lon * OSQ_D2R);
+  v[2] = sin(lat * OSQ_D2R);
 }
 
 static inline double cell_dot(const osq_geo_raster_t *g, int r, int c, const double v[3]) {
@@ -553,7 +550,7 @@ static inline double cell_dot(const osq_geo_raster_t *g, int r, int c, const dou
 /* Set the bits of every cell whose centre is within angular distance ang of cell (r0, c0). */
 static void set_disc(const osq_geo_raster_t *g, uint64_t *bits, int r0, int c0, double ang) {
   double q[3] = {g->row_cos[r0] * g->col_cos[c0], g->row_cos[r0] * g->col_sin[c0], g->row_sin[r0]};
-  double cos_ang = cos(ang), ang_deg = ang * R2D;
+  double cos_ang = cos(ang), ang_deg = ang * OSQ_R2D;
   int rlo = r0 - (int)ceil(ang_deg / g->res_deg) - 1, rhi = r0 + (int)ceil(ang_deg / g->res_deg) + 1;
   if (rlo < 0) rlo = 0;
   if (rhi > g->nlat - 1) rhi = g->nlat - 1;
@@ -593,14 +590,14 @@ osq_geo_buffer_t *osq_geo_buffer_build(const osq_geo_raster_t *g, const uint8_t 
     free(b);
     return NULL;
   }
-  double dlat_km = g->res_deg * D2R * OSQ_GEO_EARTH_R_KM;
+  double dlat_km = g->res_deg * OSQ_D2R * OSQ_EARTH_RADIUS_KM;
   for (int r = 0; r < g->nlat; r++) {
     const uint8_t *row = g->tid + (size_t)r * (size_t)g->nlon;
     const uint8_t *up = r + 1 < g->nlat ? row + g->nlon : NULL;
     const uint8_t *dn = r > 0 ? row - g->nlon : NULL;
     double dlon_km = dlat_km * g->row_cos[r];
     double half_diag = 0.5 * sqrt(dlat_km * dlat_km + dlon_km * dlon_km);
-    double ang = (dist_km + half_diag) / OSQ_GEO_EARTH_R_KM;
+    double ang = (dist_km + half_diag) / OSQ_EARTH_RADIUS_KM;
     for (int c = 0; c < g->nlon; c++) {
       if (!blocked[row[c]]) continue;
       bit_set(b->bits, (size_t)r * (size_t)g->nlon + (size_t)c);
@@ -729,7 +726,7 @@ typedef struct {
 } arc_cond_t;
 
 static double reduce_angle(double x, double base) {
-  const double TWO_PI = 2.0 * PI;
+  const double TWO_PI = 2.0 * OSQ_PI;
   x -= TWO_PI * floor((x - base) / TWO_PI);
   return x < base + TWO_PI ? x : base; /* rounding may land on the upper end */
 }
@@ -737,7 +734,7 @@ static double reduce_angle(double x, double base) {
 /* The same from v's equatorial direction al = atan2(v[1], v[0]) and length R = hypot(v[0], v[1]),
  * known beforehand for the points of a path. */
 static arc_cond_t arc_cond_known(double al, double R, double z, double k, double base) {
-  arc_cond_t ac = {R, reduce_angle(al, base), reduce_angle(al + PI, base), z, k};
+  arc_cond_t ac = {R, reduce_angle(al, base), reduce_angle(al + OSQ_PI, base), z, k};
   return ac;
 }
 
@@ -775,8 +772,8 @@ static inline void pts_add(arc_pts_t *p, double at, double rad) {
 /* The arc centre +- half (centre in [base, base + 2 pi)), as one or two intervals of
  * [base, base + 2 pi]. */
 static inline void arc_set_arc(arc_set_t *s, double base, double centre, double half) {
-  const double TWO_PI = 2.0 * PI;
-  if (half >= PI) {
+  const double TWO_PI = 2.0 * OSQ_PI;
+  if (half >= OSQ_PI) {
     s->n = 1;
     s->lo[0] = base;
     s->hi[0] = base + TWO_PI;
@@ -810,7 +807,7 @@ static inline double acos_fast(double x) {
   const double p01 = 1.5707963050 + ax * -0.2145988016, p23 = 0.0889789874 + ax * -0.0501743046;
   const double p45 = 0.0308918810 + ax * -0.0170881256, p67 = 0.0066700901 + ax * -0.0012624911;
   const double p = sqrt(1.0 - ax) * ((p01 + x2 * p23) + x4 * (p45 + x2 * p67));
-  return x >= 0 ? p : PI - p;
+  return x >= 0 ? p : OSQ_PI - p;
 }
 
 double osq_geo_acos_fast(double x) { return acos_fast(x); }
@@ -826,8 +823,8 @@ static inline void acos_fast2(double x0, double x1, double *h0, double *h1) {
   const v2d q = 1.0 - ax;
   const v2d sq = {sqrt(q[0]), sqrt(q[1])};
   const v2d p = sq * ((p01 + x2 * p23) + x4 * (p45 + x2 * p67));
-  *h0 = x[0] >= 0 ? p[0] : PI - p[0];
-  *h1 = x[1] >= 0 ? p[1] : PI - p[1];
+  *h0 = x[0] >= 0 ? p[0] : OSQ_PI - p[0];
+  *h1 = x[1] >= 0 ? p[1] : OSQ_PI - p[1];
 }
 
 void osq_geo_acos_fast2(double x0, double x1, double *h0, double *h1) { acos_fast2(x0, x1, h0, h1); }
@@ -844,7 +841,7 @@ static inline void arc_row(const arc_cond_t *ac, double sphi, double cphi, doubl
     if (fabs(C - ac->k) <= 1e-13) pts->whole_row = true;
     out->n = C >= ac->k ? 1 : 0;
     out->lo[0] = base;
-    out->hi[0] = base + 2.0 * PI;
+    out->hi[0] = base + 2.0 * OSQ_PI;
     return;
   }
   const double t = (ac->k - C) / A;
@@ -852,12 +849,12 @@ static inline void arc_row(const arc_cond_t *ac, double sphi, double cphi, doubl
   if (t > 1.0 + dt) {
     out->n = 0;
   } else if (t < -1.0 - dt) {
-    arc_set_arc(out, base, base, PI);
+    arc_set_arc(out, base, base, OSQ_PI);
   } else if (t >= 1.0 - dt) { /* tangent: a sliver of at most 2 sqrt(dt) around alpha */
     out->n = 0;
     pts_add(pts, ac->alpha, 2.0 * sqrt(dt) + 1e-9);
   } else if (t <= -1.0 + dt) {
-    arc_set_arc(out, base, base, PI);
+    arc_set_arc(out, base, base, OSQ_PI);
     pts_add(pts, ac->alpha_pi, 2.0 * sqrt(dt) + 1e-9);
   } else {
     /* a cheap acos: its error joins the radius, and the few cells that fall within it are
@@ -1082,11 +1079,11 @@ static int ambiguous_cols(const osq_geo_raster_t *g, const arc_pts_t *pts, doubl
   for (int i = 0; i < pts->n; i++) {
     /* the usual case first: no centre within the radius, not even the nearest one (the offset
      * makes u positive, so the cast floors it) */
-    const double u = (pts->at[i] + 5.0 * PI) * inv_res - 0.5;
+    const double u = (pts->at[i] + 5.0 * OSQ_PI) * inv_res - 0.5;
     const double fr = u - (double)(long)u;
     if (fr * res > pts->rad[i] && (1.0 - fr) * res > pts->rad[i]) continue;
-    long c0 = (long)ceil((pts->at[i] - pts->rad[i] + PI) / res - 0.5);
-    long c1 = (long)floor((pts->at[i] + pts->rad[i] + PI) / res - 0.5);
+    long c0 = (long)ceil((pts->at[i] - pts->rad[i] + OSQ_PI) / res - 0.5);
+    long c1 = (long)floor((pts->at[i] + pts->rad[i] + OSQ_PI) / res - 0.5);
     for (long cc = c0; cc <= c1 && n < cap; cc++) {
       int c = wrap_col(cc, g->nlon), k = n;
       while (k > 0 && cols[k - 1] > c) k--;
@@ -1124,8 +1121,8 @@ static size_t mark_cols(const osq_geo_raster_t *g, marker_t *k, int r, long c0, 
 
 /* x - 2 pi k in [-pi, pi), for x within a few turns of it. */
 static inline double turn_pi(double x) {
-  while (x >= PI) x -= 2.0 * PI;
-  while (x < -PI) x += 2.0 * PI;
+  while (x >= OSQ_PI) x -= 2.0 * OSQ_PI;
+  while (x < -OSQ_PI) x += 2.0 * OSQ_PI;
   return x;
 }
 
@@ -1149,15 +1146,15 @@ static int wedge_cut(const arc_cond_t *w, double hw, double lo, double hi, doubl
   const double L = hi - lo, dlo = turn_pi(lo - w->alpha), dhi = turn_pi(hi - w->alpha);
   const bool in_lo = fabs(dlo) <= hw, in_hi = fabs(dhi) <= hw;
   double e = -hw - dlo; /* where the arc begins, from lo (when lo lies outside it) */
-  if (e < 0.0) e += 2.0 * PI;
+  if (e < 0.0) e += 2.0 * OSQ_PI;
   if (in_lo && in_hi) { /* the whole piece, unless the arc's complement lies inside it */
-    double gm = turn_pi(w->alpha + PI - lo);
-    if (gm < 0.0) gm += 2.0 * PI;
+    double gm = turn_pi(w->alpha + OSQ_PI - lo);
+    if (gm < 0.0) gm += 2.0 * OSQ_PI;
     if (gm <= L + 1e-9) return -1;
     *x0 = lo, *x1 = hi;
   } else if (in_lo) { /* leaves the arc at alpha + hw and must not come back before hi */
     const double x = hw - dlo;
-    if (x > L + 1e-9 || x + 2.0 * PI - 2.0 * hw <= L) return -1;
+    if (x > L + 1e-9 || x + 2.0 * OSQ_PI - 2.0 * hw <= L) return -1;
     *x0 = lo, *x1 = fmin(lo + x, hi);
   } else if (in_hi) { /* enters the arc at alpha - hw and stays in it to hi */
     if (e > L + 1e-9 || e + 2.0 * hw < L - 1e-9) return -1;
@@ -1207,7 +1204,7 @@ static int near_row(const arc_cond_t *w, const arc_cond_t *c, double sphi, doubl
     }
   }
   if (!have) return 0;
-  if (r1 - r0 >= PI) return -1;
+  if (r1 - r0 >= OSQ_PI) return -1;
   *x0 = r0, *x1 = r1;
   return 1;
 }
@@ -1218,8 +1215,8 @@ static int near_row(const arc_cond_t *w, const arc_cond_t *c, double sphi, doubl
  * newly marked is that of the cells returned. */
 static size_t mark_interval(const osq_geo_raster_t *g, const swath_t *s, marker_t *k, int r, double x0, double x1,
                             double rad) {
-  const double res = g->res_deg * D2R, inv_res = 1.0 / res, off = 8.0 * (double)g->nlon;
-  const double ulo = (x0 + PI) * inv_res - 0.5 + off, uhi = (x1 + PI) * inv_res - 0.5 + off;
+  const double res = g->res_deg * OSQ_D2R, inv_res = 1.0 / res, off = 8.0 * (double)g->nlon;
+  const double ulo = (x0 + OSQ_PI) * inv_res - 0.5 + off, uhi = (x1 + OSQ_PI) * inv_res - 0.5 + off;
   long c0 = (long)ulo, c1 = (long)uhi; /* floors: both are positive */
   const double flo = ulo - (double)c0, fhi = uhi - (double)c1;
   const size_t base_idx = (size_t)r * (size_t)g->nlon;
@@ -1290,8 +1287,8 @@ static void swath_from(swath_t *s, const double a_in[3], const double b_in[3], d
 /* The half-width as an angle (radians): false if it is not a number >= 0. */
 static bool swath_delta(double half_width_km, double *delta) {
   if (!(half_width_km >= 0)) return false;
-  *delta = half_width_km / OSQ_GEO_EARTH_R_KM;
-  if (*delta > PI / 2) *delta = PI / 2;
+  *delta = half_width_km / OSQ_EARTH_RADIUS_KM;
+  if (*delta > OSQ_PI / 2) *delta = OSQ_PI / 2;
   return true;
 }
 
@@ -1328,8 +1325,8 @@ static void end_rows_z(const double e[3], double o_z, double n_z, double R_e, do
                        double sind, double *zlo, double *zhi) {
   const double dz = fabs(n_z) * sind + fabs(e[2]) * (1.0 - cosd), m = 1e-9;
   const double za_lo = e[2] - dz, za_hi = e[2] + dz;
-  const double zd_lo = lat_e - delta <= -PI / 2 ? -1.0 : e[2] * cosd - R_e * sind; /* sin(lat_e -+ delta) */
-  const double zd_hi = lat_e + delta >= PI / 2 ? 1.0 : e[2] * cosd + R_e * sind;
+  const double zd_lo = lat_e - delta <= -OSQ_PI / 2 ? -1.0 : e[2] * cosd - R_e * sind; /* sin(lat_e -+ delta) */
+  const double zd_hi = lat_e + delta >= OSQ_PI / 2 ? 1.0 : e[2] * cosd + R_e * sind;
   *zlo = (o_z > 0.0 ? za_lo : zd_lo) - m;
   *zhi = (o_z < 0.0 ? za_hi : zd_hi) + m;
 }
@@ -1357,7 +1354,7 @@ typedef struct {
 static inline int usual_row(const osq_geo_raster_t *g, const usual_t *u, int r, long *c0_out, long *c1_out,
                             double *x0_out, double *x1_out) {
   const double sphi = g->row_sin[r], cphi = g->row_cos[r];
-  const double phi = -PI / 2 + (r + 0.5) * u->res;
+  const double phi = -OSQ_PI / 2 + (r + 0.5) * u->res;
   if (!(fabs(phi + u->lat_a) > u->near_end && fabs(phi + u->lat_b) > u->near_end)) return 0;
   const bool near_a = sphi >= u->zlo_a && sphi <= u->zhi_a, near_b = sphi >= u->zlo_b && sphi <= u->zhi_b;
   if (near_a && near_b) return 0;
@@ -1367,7 +1364,7 @@ static inline int usual_row(const osq_geo_raster_t *g, const usual_t *u, int r, 
   if (!(inv > 0.0 && fabs(t0) < 1.0 - 1e-6 && fabs(t1) < 1.0 - 1e-6)) return 0;
   double h0, h1;
   acos_fast2(t0, t1, &h0, &h1);
-  const double gap = (PI - h1) - h0, rad = ARC_RAD;
+  const double gap = (OSQ_PI - h1) - h0, rad = ARC_RAD;
   if (gap > 4.0 * rad) return 2;
   if (!(gap < -4.0 * rad)) return 0;
   if (near_a || near_b) {
@@ -1383,8 +1380,8 @@ static inline int usual_row(const osq_geo_raster_t *g, const usual_t *u, int r, 
       const double p[3] = {cphi * (u->ca_n * tc - u->sa_n * side * sc), cphi * (u->sa_n * tc + u->ca_n * side * sc), sphi};
       const double wf = far_w[0] * p[0] + far_w[1] * p[1] + far_w[2] * p[2];
       if (wf > 1e-9) {
-        plo[kept] = side > 0 ? u->alpha + PI - h1 : u->alpha - h0;
-        phi_[kept++] = side > 0 ? u->alpha + h0 : u->alpha - PI + h1;
+        plo[kept] = side > 0 ? u->alpha + OSQ_PI - h1 : u->alpha - h0;
+        phi_[kept++] = side > 0 ? u->alpha + h0 : u->alpha - OSQ_PI + h1;
       } else if (!(wf < -1e-9)) {
         return 0; /* too close to call */
       }
@@ -1393,10 +1390,10 @@ static inline int usual_row(const osq_geo_raster_t *g, const usual_t *u, int r, 
                              cphi, kept, plo, phi_, x0_out, x1_out);
     return got < 0 ? 0 : got == 0 ? 2 : 3;
   }
-  const double lo = u->seg_side > 0 ? u->alpha + PI - h1 : u->alpha - h0;
-  const double hi = u->seg_side > 0 ? u->alpha + h0 : u->alpha - PI + h1;
+  const double lo = u->seg_side > 0 ? u->alpha + OSQ_PI - h1 : u->alpha - h0;
+  const double hi = u->seg_side > 0 ? u->alpha + h0 : u->alpha - OSQ_PI + h1;
   const double off = 8.0 * (double)g->nlon;
-  const double ulo = (lo + PI) * u->inv_res - 0.5 + off, uhi = (hi + PI) * u->inv_res - 0.5 + off;
+  const double ulo = (lo + OSQ_PI) * u->inv_res - 0.5 + off, uhi = (hi + OSQ_PI) * u->inv_res - 0.5 + off;
   long c0 = (long)ulo, c1 = (long)uhi; /* floors: both are positive */
   const double flo = ulo - (double)c0, fhi = uhi - (double)c1;
   if (!(flo * u->res > rad && (1.0 - flo) * u->res > rad && fhi * u->res > rad && (1.0 - fhi) * u->res > rad)) {
@@ -1434,16 +1431,16 @@ static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double de
    * decided more finely (end_rows_z, below). */
   const double lat_a = pa->lat, lat_b = pb->lat;
   const double near_end = delta + 1e-4;
-  const double res = g->res_deg * D2R, inv_res = 1.0 / res;
+  const double res = g->res_deg * OSQ_D2R, inv_res = 1.0 / res;
   const double zl = zmin < -1.0 ? -1.0 : zmin, zh = zmax > 1.0 ? 1.0 : zmax;
   const double lat_hi = (zh == a[2] ? lat_a : zh == b[2] ? lat_b : asin(zh)) + delta;
   const double lat_lo = (zl == a[2] ? lat_a : zl == b[2] ? lat_b : asin(zl)) - delta;
   /* the rows whose centres lie within [lat_lo, lat_hi], widened for rounding by far less than a row */
-  int rlo = (int)ceil((lat_lo - 1e-9 + PI / 2) / res - 0.5), rhi = (int)floor((lat_hi + 1e-9 + PI / 2) / res - 0.5);
+  int rlo = (int)ceil((lat_lo - 1e-9 + OSQ_PI / 2) / res - 0.5), rhi = (int)floor((lat_hi + 1e-9 + OSQ_PI / 2) / res - 0.5);
   if (rlo < 0) rlo = 0;
   if (rhi > g->nlat - 1) rhi = g->nlat - 1;
 
-  const double base = pa->al - PI; /* any origin works; the arcs wrap around it */
+  const double base = pa->al - OSQ_PI; /* any origin works; the arcs wrap around it */
   arc_cond_t cond[6];
   memset(cond, 0, sizeof cond);
   if (s.point) {
@@ -1523,7 +1520,7 @@ static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double de
       }
     }
     const double sphi = g->row_sin[r], cphi = g->row_cos[r];
-    const double phi = -PI / 2 + (r + 0.5) * res;
+    const double phi = -OSQ_PI / 2 + (r + 0.5) * res;
     arc_pts_t pts;
     pts.n = 0;
     pts.whole_row = false;
@@ -1543,7 +1540,7 @@ static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double de
       const double t0 = (-s.sind - C) * inv, t1 = (-s.sind + C) * inv; /* cos h0, cos h1 */
       if (inv > 0.0 && fabs(t0) < 1.0 - 1e-6 && fabs(t1) < 1.0 - 1e-6) {
         const double h0 = acos_fast(t0), h1 = acos_fast(t1);
-        const double gap = (PI - h1) - h0, rad = ARC_RAD;
+        const double gap = (OSQ_PI - h1) - h0, rad = ARC_RAD;
         if (gap > 4.0 * rad) continue; /* the row passes outside the band */
         if (gap < -4.0 * rad) { /* (the usual and simple near rows of a monotone segment went ahead: usual_row) */
           const double s0 = sqrt(1.0 - t0 * t0), s1 = sqrt(1.0 - t1 * t1);
@@ -1559,8 +1556,8 @@ static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double de
             const double wn = near_a || near_b ? 1.0 : s.bn[0] * p[0] + s.bn[1] * p[1] + s.bn[2] * p[2];
             const double tiny = 1e-9 * en;
             if (wf > tiny && wn > tiny) {
-              const double lo = side > 0 ? cond[0].alpha + PI - h1 : cond[0].alpha - h0;
-              const double hi = side > 0 ? cond[0].alpha + h0 : cond[0].alpha - PI + h1;
+              const double lo = side > 0 ? cond[0].alpha + OSQ_PI - h1 : cond[0].alpha - h0;
+              const double hi = side > 0 ? cond[0].alpha + h0 : cond[0].alpha - OSQ_PI + h1;
               if (near_a || near_b) {
                 if (set.n == 0) { /* the usual case: one piece */
                   arc_set_arc(&set, base, reduce_angle(0.5 * (lo + hi), base), 0.5 * (hi - lo));
@@ -1633,8 +1630,8 @@ static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double de
       const int n_amb = ambiguous_cols(g, &pts, res, amb, (int)(sizeof amb / sizeof amb[0]));
       for (int i = 0; i < set.n; i++) {
         /* the columns whose centres lie in [lo, hi]; the offset of 8 turns makes the casts floors */
-        const double off = 8.0 * (double)g->nlon, ulo = (set.lo[i] + PI) * inv_res - 0.5 + off;
-        const double uhi = (set.hi[i] + PI) * inv_res - 0.5 + off;
+        const double off = 8.0 * (double)g->nlon, ulo = (set.lo[i] + OSQ_PI) * inv_res - 0.5 + off;
+        const double uhi = (set.hi[i] + OSQ_PI) * inv_res - 0.5 + off;
         long c0 = (long)ulo, c1 = (long)uhi;
         c0 += (double)c0 < ulo;
         c0 -= 8L * g->nlon;

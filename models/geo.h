@@ -24,8 +24,8 @@
 
 #include <gsl/gsl_rng.h>
 
-/** Mean Earth radius R1 of IUGG/WGS84 (km), used for every distance and area in osq. */
-#define OSQ_GEO_EARTH_R_KM 6371.0088
+#include "models/sphere.h"
+
 /** Default raster resolution (degrees). */
 #define OSQ_GEO_RES_DEFAULT 0.1
 /** Finest and coarsest resolutions accepted (degrees); 0.01 keeps column numbers in 16 bits. */

@@ -13,6 +13,7 @@
 
 #include "models/bits.h"
 #include "models/errors.h"
+#include "models/sphere.h"
 
 /* ---------------------------------------------------------------------------------------- */
 /* Bits                                                                                      */
@@ -52,8 +53,6 @@ static int half_up(int a, int b) {
   return m <= 0 ? 0 : (m + 1) / 2;
 }
 
-static double deg2rad(double d) { return d * (3.14159265358979323846 / 180.0); }
-
 /* A party's position for the proximity weight: the mean of its airfields' coordinates (a crude
  * centroid that is good enough for a weight; false if it has no airfield). */
 static bool party_position(const osq_party_t *q, double *lat, double *lon) {
@@ -66,16 +65,6 @@ static bool party_position(const osq_party_t *q, double *lat, double *lon) {
   *lat = sl / q->n_airfields;
   *lon = so / q->n_airfields;
   return true;
-}
-
-/* Great-circle distance (haversine, mean Earth radius 6371 km). */
-static double distance_km(double lat1, double lon1, double lat2, double lon2) {
-  const double p1 = deg2rad(lat1), p2 = deg2rad(lat2);
-  const double dp = p2 - p1, dl = deg2rad(lon2 - lon1);
-  const double s1 = sin(dp / 2.0), s2 = sin(dl / 2.0);
-  double h = s1 * s1 + cos(p1) * cos(p2) * s2 * s2;
-  if (h > 1.0) h = 1.0;
-  return 2.0 * 6371.0 * asin(sqrt(h));
 }
 
 int osq_quota_caps(const osq_treaty_t *t, const osq_model_params_t *p, int year, osq_quota_caps_t *caps) {
@@ -127,7 +116,7 @@ int osq_quota_caps(const osq_treaty_t *t, const osq_model_params_t *p, int year,
       caps->pair_cap[i][j] = (int16_t)half_up(t->parties[i].passive_quota, t->parties[j].passive_quota);
       const double row = p->interest_obs_by[i][bloc[j]];
       double w = (row >= 0.0 ? row : p->interest[bloc[i]][bloc[j]]) * size_w[j];
-      if (has_pos[i] && has_pos[j]) w *= exp(-distance_km(lat[i], lon[i], lat[j], lon[j]) / p->proximity_km);
+      if (has_pos[i] && has_pos[j]) w *= exp(-osq_gc_distance_km(lat[i], lon[i], lat[j], lon[j]) / p->proximity_km);
       if (!(w > 0.0) || !isfinite(w) || caps->pair_cap[i][j] == 0 || caps->passive_cap[j] == 0) w = 0.0;
       caps->weight[i][j] = w;
     }

@@ -10,35 +10,19 @@
 #include <string.h>
 
 #include "models/errors.h"
+#include "models/sphere.h"
 
-static const double PI = 3.14159265358979323846;
-#define D2R (PI / 180.0)
-#define R2D (180.0 / PI)
-
-/* The haversine with the cosines of the latitudes given (c1 = cos(lat1 * D2R), c2 likewise): a
- * route's points keep theirs, so each distance costs two sines and an asin. */
-static double haversine_km(double lat1, double lon1, double c1, double lat2, double lon2, double c2) {
-  double p1 = lat1 * D2R, p2 = lat2 * D2R;
-  double s1 = sin(0.5 * (p2 - p1)), s2 = sin(0.5 * (lon2 - lon1) * D2R);
-  double h = s1 * s1 + c1 * c2 * s2 * s2;
-  if (h > 1.0) h = 1.0;
-  return 2.0 * OSQ_GEO_EARTH_R_KM * asin(sqrt(h));
-}
-
-double osq_gc_distance_km(double lat1, double lon1, double lat2, double lon2) {
-  return haversine_km(lat1, lon1, cos(lat1 * D2R), lat2, lon2, cos(lat2 * D2R));
-}
 
 void osq_route_point(double lat, double lon, osq_geo_path_pt_t *pt, double *coslat) {
   osq_geo_path_point(lat, lon, pt);
-  *coslat = cos(lat * D2R);
+  *coslat = cos(lat * OSQ_D2R);
 }
 
 static void unit_vec(double lat, double lon, double v[3]) {
-  double cl = cos(lat * D2R);
-  v[0] = cl * cos(lon * D2R);
-  v[1] = cl * sin(lon * D2R);
-  v[2] = sin(lat * D2R);
+  double cl = cos(lat * OSQ_D2R);
+  v[0] = cl * cos(lon * OSQ_D2R);
+  v[1] = cl * sin(lon * OSQ_D2R);
+  v[2] = sin(lat * OSQ_D2R);
 }
 
 /* The angle of an arc from its cosine and sine (cs, from arc_setup_v): 0 for an arc too short to
@@ -69,8 +53,8 @@ static void arc_point(const double a[3], const double u[3], double t, double *la
   double ct = cos(t), st = sin(t);
   double p[3] = {a[0] * ct + u[0] * st, a[1] * ct + u[1] * st, a[2] * ct + u[2] * st};
   double z = p[2] > 1.0 ? 1.0 : (p[2] < -1.0 ? -1.0 : p[2]);
-  *lat = asin(z) * R2D;
-  *lon = atan2(p[1], p[0]) * R2D;
+  *lat = asin(z) * OSQ_R2D;
+  *lon = atan2(p[1], p[0]) * OSQ_R2D;
 }
 
 static bool in_box(double lat, double lon, const osq_route_box_t *box) {
@@ -84,8 +68,8 @@ static int add_roots(double A, double B, double C, double theta, double *ts, int
   double phi = atan2(B, A), al = acos(C / R);
   double cand[2] = {phi + al, phi - al};
   for (int i = 0; i < 2; i++) {
-    double t = fmod(cand[i], 2.0 * PI);
-    if (t < 0) t += 2.0 * PI;
+    double t = fmod(cand[i], 2.0 * OSQ_PI);
+    if (t < 0) t += 2.0 * OSQ_PI;
     if (t > 0 && t < theta) ts[n++] = t;
   }
   return n;
@@ -107,10 +91,10 @@ double osq_gc_box_km(double lat1, double lon1, double lat2, double lon2, const o
   int n = 0;
   ts[n++] = 0.0;
   double lats[2] = {box->lat_min, box->lat_max};
-  for (int i = 0; i < 2; i++) n = add_roots(a[2], u[2], sin(lats[i] * D2R), theta, ts, n);
+  for (int i = 0; i < 2; i++) n = add_roots(a[2], u[2], sin(lats[i] * OSQ_D2R), theta, ts, n);
   double lons[2] = {box->lon_min, box->lon_max};
   for (int i = 0; i < 2; i++) {
-    double nx = -sin(lons[i] * D2R), ny = cos(lons[i] * D2R); /* normal of the meridian plane */
+    double nx = -sin(lons[i] * OSQ_D2R), ny = cos(lons[i] * OSQ_D2R); /* normal of the meridian plane */
     n = add_roots(nx * a[0] + ny * a[1], nx * u[0] + ny * u[1], 0.0, theta, ts, n);
   }
   ts[n++] = theta;
@@ -127,7 +111,7 @@ double osq_gc_box_km(double lat1, double lon1, double lat2, double lon2, const o
     arc_point(a, u, 0.5 * (ts[i] + ts[i + 1]), &lat, &lon);
     if (in_box(lat, lon, box)) inside += ts[i + 1] - ts[i];
   }
-  return inside * OSQ_GEO_EARTH_R_KM;
+  return inside * OSQ_EARTH_RADIUS_KM;
 }
 
 /*
@@ -195,8 +179,8 @@ static bool leg_clear(const osq_geo_raster_t *g, const osq_geo_buffer_t *nofly, 
     if (!(u[2] * zb_rate > 0.0)) {
       double zlo, zhi;
       osq_geo_arc_z_range(a, u, arc_angle(cs), b[2], &zlo, &zhi);
-      lat_lo = asin(fmax(-1.0, zlo)) * R2D;
-      lat_hi = asin(fmin(1.0, zhi)) * R2D;
+      lat_lo = asin(fmax(-1.0, zlo)) * OSQ_R2D;
+      lat_hi = asin(fmin(1.0, zhi)) * OSQ_R2D;
     }
     double l2 = lon2;
     while (l2 - lon1 > 180.0) l2 -= 360.0;
@@ -204,7 +188,7 @@ static bool leg_clear(const osq_geo_raster_t *g, const osq_geo_buffer_t *nofly, 
     if (lat_hi < 89.0 && lat_lo > -89.0 && piece_clear(g, nofly, inv_res, lat_lo, lon1, lat_hi, l2)) return true;
   }
   const double theta = arc_angle(cs);
-  const double len_km = theta * OSQ_GEO_EARTH_R_KM;
+  const double len_km = theta * OSQ_EARTH_RADIUS_KM;
   int K = (int)ceil(len_km / OSQ_ROUTE_KNOT_KM);
   if (K < 1) K = 1;
   double plat = lat1, plon = lon1;
@@ -311,13 +295,13 @@ bool osq_route_try_add_id(osq_route_t *rt, const osq_geo_raster_t *g, double lat
   /* the new point's cosine now, its path point (two libm calls more) only once an insertion is
    * feasible, as before the known points: most candidates fail on length */
   osq_geo_path_pt_t pn = {{0.0, 0.0, 0.0}, 0.0, 0.0, 0.0};
-  const double cn = id >= 0 ? kn->coslat[id] : cos(lat * D2R);
+  const double cn = id >= 0 ? kn->coslat[id] : cos(lat * OSQ_D2R);
   for (int j = 0; j <= n_legs; j++)
     dn[j] = j == n_legs && rt->lat[j] == rt->lat[0] && rt->lon[j] == rt->lon[0]
                 ? dn[0] /* back at the airfield */
             : id >= 0 && rt->id[j] >= 0 && rt->id[j] < kn->n_points
                 ? kn->dist_km[(size_t)rt->id[j] * (size_t)kn->n_points + (size_t)id] /* the same haversine */
-                : haversine_km(rt->lat[j], rt->lon[j], rt->coslat[j], lat, lon, cn);
+                : osq_haversine_cos_km(rt->lat[j], rt->lon[j], rt->coslat[j], lat, lon, cn);
   for (int i = 0; i < n_legs; i++) { /* insert between point i and point i + 1 */
     ok[i] = false;
     d1[i] = dn[i];

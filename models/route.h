@@ -80,9 +80,6 @@ typedef struct {
 /** A route point's path point and the cosine of its latitude, as a route computes them. */
 void osq_route_point(double lat, double lon, osq_geo_path_pt_t *pt, double *coslat);
 
-/** Great-circle distance (km) by the haversine formula on a sphere of OSQ_GEO_EARTH_R_KM. */
-double osq_gc_distance_km(double lat1, double lon1, double lat2, double lon2);
-
 /**
  * Length (km) of the great-circle segment from point 1 to point 2 that lies inside the box:
  * exact (the segment is cut where it crosses the box's parallels and meridians).

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/sphere.h"
 #include "results/plot.h"
 #include "results/table.h"
 
-#define D2R (3.14159265358979323846 / 180.0)
 
 static int write_csv(const char *path, const osq_map_t *m, osq_error_t *err) {
   const int k = (int)lround(m->grid_deg / m->res_deg) > 0 ? (int)lround(m->grid_deg / m->res_deg) : 1;
@@ -19,14 +19,14 @@ static int write_csv(const char *path, const osq_map_t *m, osq_error_t *err) {
   if (rc) return rc;
   FILE *f = osq_atomic_stream(af);
   fprintf(f, "lat,lon,p_imaged,territory_km2\n");
-  const double r2 = 6371.0088 * 6371.0088, dl = m->res_deg * D2R;
+  const double r2 = 6371.0088 * 6371.0088, dl = m->res_deg * OSQ_D2R;
   for (int R = 0; R * k < m->nlat; R++) {
     /* One row of grid cells: area-weighted sums over the raster cells inside each. */
     for (int C = 0; C * k < m->nlon; C++) {
       double area = 0.0, sum = 0.0;
       for (int r = R * k; r < (R + 1) * k && r < m->nlat; r++) {
         const double lat1 = -90.0 + r * m->res_deg, lat2 = lat1 + m->res_deg;
-        const double a = r2 * dl * (sin(lat2 * D2R) - sin(lat1 * D2R));
+        const double a = r2 * dl * (sin(lat2 * OSQ_D2R) - sin(lat1 * OSQ_D2R));
         for (int c = C * k; c < (C + 1) * k && c < m->nlon; c++) {
           const size_t idx = (size_t)r * (size_t)m->nlon + (size_t)c;
           if (isnan(m->value[idx])) continue;

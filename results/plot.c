@@ -22,6 +22,7 @@
 
 #include <cairo.h>
 
+#include "models/sphere.h"
 #include "results/plot.h"
 #include "results/table.h"
 
@@ -982,11 +983,10 @@ static int lines_check(const char *path, const osq_plot_lines_t *c, osq_error_t 
 
 /* Marker k at (x, y): filled shape with a white rim, so that overlapping markers stay apart. */
 static void marker(cairo_t *cr, int k, double x, double y, double r, uint32_t rgb) {
-  static const double pi = 3.14159265358979323846;
   switch (k % OSQ_PLOT_SERIES_MAX) {
     case 0:
       cairo_new_sub_path(cr);
-      cairo_arc(cr, x, y, r, 0.0, 2.0 * pi);
+      cairo_arc(cr, x, y, r, 0.0, 2.0 * OSQ_PI);
       break;
     case 1:
       cairo_rectangle(cr, x - 0.85 * r, y - 0.85 * r, 1.7 * r, 1.7 * r);
@@ -1010,7 +1010,7 @@ static void marker(cairo_t *cr, int k, double x, double y, double r, uint32_t rg
       break;
     case 5: /* star */
       for (int i = 0; i < 10; i++) {
-        double a = -pi / 2.0 + i * pi / 5.0, rr = (i % 2) ? 0.55 * r : 1.35 * r;
+        double a = -OSQ_PI / 2.0 + i * OSQ_PI / 5.0, rr = (i % 2) ? 0.55 * r : 1.35 * r;
         if (i == 0)
           cairo_move_to(cr, x + rr * cos(a), y + rr * sin(a));
         else
@@ -1020,7 +1020,7 @@ static void marker(cairo_t *cr, int k, double x, double y, double r, uint32_t rg
       break;
     case 6: /* pentagon */
       for (int i = 0; i < 5; i++) {
-        double a = -pi / 2.0 + i * 2.0 * pi / 5.0;
+        double a = -OSQ_PI / 2.0 + i * 2.0 * OSQ_PI / 5.0;
         if (i == 0)
           cairo_move_to(cr, x + 1.1 * r * cos(a), y + 1.1 * r * sin(a));
         else
@@ -1030,7 +1030,7 @@ static void marker(cairo_t *cr, int k, double x, double y, double r, uint32_t rg
       break;
     default: /* hexagon */
       for (int i = 0; i < 6; i++) {
-        double a = i * pi / 3.0;
+        double a = i * OSQ_PI / 3.0;
         if (i == 0)
           cairo_move_to(cr, x + 1.1 * r * cos(a), y + 1.1 * r * sin(a));
         else
@@ -1209,7 +1209,7 @@ int osq_plot_lines(const char *path, const osq_plot_lines_t *c, osq_error_t *err
   if (c->y_label && *c->y_label) {
     cairo_save(cr);
     cairo_translate(cr, pad, (py0 + py1) / 2.0);
-    cairo_rotate(cr, -3.14159265358979323846 / 2.0);
+    cairo_rotate(cr, -OSQ_PI / 2.0);
     text_fit(cr, c->y_label, 0.0, 0.0, 0.5, false, py1 - py0);
     cairo_restore(cr);
   }

@@ -23,7 +23,7 @@
 #define DATA OSQ_SOURCE_DIR "/data/countries-50m.json"
 
 static const double PI = 3.14159265358979323846;
-#define R OSQ_GEO_EARTH_R_KM
+#define R OSQ_EARTH_RADIUS_KM
 
 /* analytic area of the lat/lon box on the sphere */
 static double box_area(double lat1, double lat2, double lon1, double lon2) {
@@ -774,7 +774,7 @@ Test(swath, fast_marking_equals_the_definition, .timeout = 300) {
       c1 = (c1 + g->nlon) % g->nlon;
       double d = g->row_cos[r0] * g->row_cos[r1] * (g->col_cos[c0] * g->col_cos[c1] + g->col_sin[c0] * g->col_sin[c1]) +
                  g->row_sin[r0] * g->row_sin[r1];
-      double w = OSQ_GEO_EARTH_R_KM * acos(d > 1 ? 1 : d);
+      double w = OSQ_EARTH_RADIUS_KM * acos(d > 1 ? 1 : d);
       double lat0 = -90.0 + (r0 + 0.5) * g->res_deg, lon0 = -180.0 + (c0 + 0.5) * g->res_deg;
       double lat2 = i % 2 ? lat0 : lat0 + 3 * g->res_deg, lon2 = i % 2 ? lon0 : lon0 - 2 * g->res_deg;
       check_against_definition(g, m, y, lat0, lon0, lat2, lon2, w, &mismatch);
@@ -792,7 +792,7 @@ Test(swath, fast_marking_equals_the_definition, .timeout = 300) {
       double nn[3] = {u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]};
       double nl = sqrt(nn[0] * nn[0] + nn[1] * nn[1] + nn[2] * nn[2]);
       double d = g->row_cos[rm] * (g->col_cos[cm] * nn[0] + g->col_sin[cm] * nn[1]) + g->row_sin[rm] * nn[2];
-      double w = OSQ_GEO_EARTH_R_KM * asin(fabs(d) / nl);
+      double w = OSQ_EARTH_RADIUS_KM * asin(fabs(d) / nl);
       check_against_definition(g, m, y, lat0, lon0, lat2, lon2, w, &mismatch);
     }
     /* Segments that start (or end) just past the vertex of their great circle: in the rows near

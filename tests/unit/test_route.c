@@ -19,7 +19,7 @@
 
 #define DATA OSQ_SOURCE_DIR "/data/countries-50m.json"
 static const double PI = 3.14159265358979323846;
-#define R OSQ_GEO_EARTH_R_KM
+#define R OSQ_EARTH_RADIUS_KM
 
 static const char *codes[OSQ_GEODATA_STATES];
 static osq_geo_raster_t *G;
