@@ -280,7 +280,7 @@ static int measure(const osq_scenario_t *sc, const osq_geo_raster_t *g, const be
     c->threads = res->threads;
     c->ranks = res->ranks;
     c->has_cells = imaged_cells(res, &c->cells);
-    const int64_t stride = osq_geo_stride(sc->geo.trials, res->trials_done);
+    const int64_t stride = osq_scenario_geo_stride(sc, res->trials_done);
     const int64_t geo_trials = sc->geo.enabled ? (res->trials_done + stride - 1) / stride : 0;
     c->lb = (osq_lb_work_t){.trials = res->trials_done,
                             .years = sc->last_year - sc->first_year + 1,

@@ -466,7 +466,7 @@ int osq_checkpoint_match(const osq_checkpoint_t *ck, const osq_scenario_t *sc, c
   if (ck->block_size != sc->block_size)
     return osq_error_add(err, OSQ_ECONFIG, path, 0, "belongs to a run with block size %lld, not %lld",
                          (long long)ck->block_size, (long long)sc->block_size);
-  const int64_t stride = osq_geo_stride(sc->geo.trials, sc->trials);
+  const int64_t stride = osq_scenario_geo_stride(sc, sc->trials);
   if (ck->geo_stride != stride)
     return osq_error_add(err, OSQ_ECONFIG, path, 0, "belongs to a run with geography on every %lld-th trial, not %lld",
                          (long long)ck->geo_stride, (long long)stride);

@@ -433,18 +433,9 @@ static int cmd_run(int argc, char **argv) {
   osq_run_header_init(&hdr);
   char created[OSQ_ISO8601_LEN];
   osq_format_utc(time(NULL), created, sizeof created);
-  hdr.scenario_name = sc->name;
-  hdr.scenario_path = sc->path;
-  snprintf(hdr.scenario_hash, sizeof hdr.scenario_hash, "%s", sc->hash);
-  hdr.seed = sc->seed;
-  hdr.trials = sc->trials;
-  hdr.trials_done = res->trials_done;
-  hdr.threads = res->threads;
-  hdr.rng = OSQ_RNG_NAME;
-  hdr.block_size = sc->block_size;
+  osq_run_header_fill(&hdr, sc, res->trials_done, res->threads, res->hash);
   hdr.wall_seconds = res->wall_seconds;
   hdr.partial = res->partial;
-  osq_hash_hex(res->hash, hdr.verification_hash);
   hdr.created = created;
 
   if (!a.quiet) {
@@ -471,7 +462,7 @@ static int cmd_run(int argc, char **argv) {
     if (sc->last_year > sc->first_year) snprintf(years, sizeof years, "%d-%d", sc->first_year, sc->last_year);
     else snprintf(years, sizeof years, "%d", sc->first_year);
     snprintf(title, sizeof title, "Open Skies coverage: %s, %s", sc->name, years);
-    const int64_t stride = osq_geo_stride(sc->geo.trials, sc->trials);
+    const int64_t stride = osq_scenario_geo_stride(sc, sc->trials);
     const int64_t gt = (res->trials_done + stride - 1) / stride;
     snprintf(subtitle, sizeof subtitle,
              "share of %lld simulated years in which a cell was imaged; swath %.0f km each side, %.2g deg cells; "

@@ -105,10 +105,13 @@ void osq_run_result_free(osq_run_result_t *r);
 int osq_run_flight_log(const osq_scenario_t *sc, int64_t k, FILE *f, osq_error_t *err);
 
 /**
- * Geography runs for every k-th trial, k = ceil(trials / geo_trials) (1 when geo_trials is 0 or
- * not below trials): about geo_trials trials spread over all blocks, ceil(trials / k) exactly.
+ * Fill a result header with what every run of sc records: scenario name, path and content hash,
+ * seed, trials (sc->trials), trials done, threads, RNG, block size and the verification hash
+ * (after osq_run_header_init; wall time, partial flag and creation time are the caller's).
+ * h points into sc: sc must outlive h.
  */
-int64_t osq_geo_stride(int64_t geo_trials, int64_t trials);
+void osq_run_header_fill(osq_run_header_t *h, const osq_scenario_t *sc, int64_t trials_done, int threads,
+                         uint64_t hash);
 
 /** Most scenarios one comparison takes. */
 #define OSQ_COMPARE_MAX 16

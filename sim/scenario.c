@@ -1376,3 +1376,9 @@ void osq_scenario_print_settings(FILE *f, const osq_scenario_t *sc) {
   snprintf(years + used, sizeof years - used, "]");
   fprintf(f, "  %-32s %-24s%s\n", "model.no_plan_years", years, sc->model.n_no_plan_years ? "  (set)" : "");
 }
+
+int64_t osq_scenario_geo_stride(const osq_scenario_t *sc, int64_t trials) {
+  const int64_t geo_trials = sc->geo.trials;
+  if (geo_trials <= 0 || geo_trials >= trials) return 1;
+  return (trials + geo_trials - 1) / geo_trials;
+}

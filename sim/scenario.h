@@ -65,6 +65,13 @@ typedef struct {
  */
 int osq_scenario_load(const char *path, osq_scenario_t *sc, osq_error_t *err);
 
+/**
+ * Geography runs for every k-th trial of a run of `trials` trials, k = ceil(trials / geo.trials)
+ * (1 when geo.trials is 0 or not below trials): about geo.trials trials spread over all blocks,
+ * ceil(trials / k) exactly. @return k
+ */
+int64_t osq_scenario_geo_stride(const osq_scenario_t *sc, int64_t trials);
+
 /** Print the schema (every key, type, range, default, help) as a table: `osq --help-scenario`. */
 void osq_scenario_print_schema(FILE *f);
 
