@@ -38,26 +38,14 @@
 #include "sim/scenario.h"
 
 #define BENCH_DEFAULT_SCENARIO "scenarios/baseline.cfg"
-#define BENCH_MAX_CONFIGS 64
-#define BENCH_MAX_REPEAT 100
-#define BENCH_MAX_THREADS 1024
+#define BENCH_MAX_REPEAT OSQ_CLI_BENCH_REPEAT
 #define BENCH_WIDTH 80
 
 typedef enum { ST_UNCHECKED, ST_VALID, ST_INVALID } status_t;
 
 static const char *const STATUS_WORD[] = {"unchecked", "valid", "INVALID"};
 
-typedef struct {
-  const char *path;
-  int threads[BENCH_MAX_CONFIGS];
-  int n_threads;
-  int64_t trials; /* 0 = the scenario's */
-  int repeat;
-  bool json;
-  bool help;
-  bool has_expect;
-  uint64_t expect;
-} bench_args_t;
+typedef osq_bench_args_t bench_args_t;
 
 /* One measured configuration (a thread count) and its R repeats. */
 typedef struct {
@@ -119,98 +107,25 @@ static void print_usage(FILE *f) {
           BENCH_MAX_REPEAT);
 }
 
-static int usage_error(FILE *errout, const char *fmt, const char *arg) {
-  fprintf(errout, "osq: error: ");
-  fprintf(errout, fmt, arg);
-  fprintf(errout, " (see osq bench --help)\n");
-  return OSQ_BENCH_USAGE;
-}
-
-
-/* "1,2,4" into a->threads, duplicates dropped (first occurrence kept). */
-static bool parse_threads(const char *list, bench_args_t *a) {
-  a->n_threads = 0;
-  const char *p = list;
-  for (;;) {
-    const char *comma = strchr(p, ',');
-    size_t len = comma ? (size_t)(comma - p) : strlen(p);
-    char tok[24];
-    long long v;
-    if (len == 0 || len >= sizeof tok) return false;
-    memcpy(tok, p, len);
-    tok[len] = '\0';
-    if (!osq_cli_parse_i64(tok, 1, BENCH_MAX_THREADS, &v)) return false;
-    bool seen = false;
-    for (int i = 0; i < a->n_threads; i++) seen |= a->threads[i] == (int)v;
-    if (!seen) {
-      if (a->n_threads == BENCH_MAX_CONFIGS) return false;
-      a->threads[a->n_threads++] = (int)v;
-    }
-    if (!comma) return true;
-    p = comma + 1;
-  }
-}
-
-/* @return -1 when parsing succeeded, else the exit code (after printing the error). */
+/* The arguments of `osq bench`, parsed by sim/cli.c, with the defaults the parser leaves open: the
+ * default scenario and thread counts (1 and every core). @return -1 when parsing succeeded, else
+ * the exit code after the message. */
 static int parse_args(int argc, char **argv, bench_args_t *a, FILE *errout) {
-  memset(a, 0, sizeof *a);
-  a->repeat = 1;
-  for (int i = 0; i < argc; i++) {
-    const char *arg = argv[i];
-    char name[32];
-    const char *v = NULL;
-    const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
-    if (eq) {
-      size_t n = (size_t)(eq - arg);
-      if (n >= sizeof name) return usage_error(errout, "unknown option '%s' for bench", arg);
-      memcpy(name, arg, n);
-      name[n] = '\0';
-      v = eq + 1;
-    } else {
-      snprintf(name, sizeof name, "%s", arg);
-    }
-    const bool valued = strcmp(name, "--threads") == 0 || strcmp(name, "--trials") == 0 ||
-                        strcmp(name, "--repeat") == 0 || strcmp(name, "--expect-hash") == 0;
-    if (valued && !eq) {
-      if (i + 1 >= argc) return usage_error(errout, "option %s needs a value", name);
-      v = argv[++i];
-    }
-    long long n;
-    if (strcmp(name, "--threads") == 0) {
-      if (!parse_threads(v, a))
-        return usage_error(errout,
-                           "--threads '%s' is not a comma list of thread counts in [1, 1024] "
-                           "(at most 64 entries)",
-                           v);
-    } else if (strcmp(name, "--trials") == 0) {
-      if (!osq_cli_parse_i64(v, 1, OSQ_TRIALS_MAX, &n)) return usage_error(errout, "--trials '%s' is not an integer in [1, 2^40]", v);
-      a->trials = n;
-    } else if (strcmp(name, "--repeat") == 0) {
-      if (!osq_cli_parse_i64(v, 1, BENCH_MAX_REPEAT, &n)) return usage_error(errout, "--repeat '%s' is not an integer in [1, 100]", v);
-      a->repeat = (int)n;
-    } else if (strcmp(name, "--expect-hash") == 0) {
-      if (osq_hash_parse(v, &a->expect) != OSQ_OK)
-        return usage_error(errout, "--expect-hash '%s' is not a hash (expected 1 to 16 hex digits, optional 0x)", v);
-      a->has_expect = true;
-    } else if ((strcmp(name, "--json") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) && eq) {
-      return usage_error(errout, "option '%s' takes no value", arg);
-    } else if (strcmp(name, "--json") == 0) {
-      a->json = true;
-    } else if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
-      a->help = true;
-    } else if (arg[0] == '-' && arg[1]) {
-      return usage_error(errout, "unknown option '%s' for bench", arg);
-    } else if (!a->path) {
-      a->path = arg;
-    } else {
-      return usage_error(errout, "unexpected argument '%s' (bench takes one scenario file)", arg);
-    }
+  osq_error_t *err = malloc(sizeof *err);
+  if (!err) {
+    fprintf(errout, "osq: error: out of memory\n");
+    return OSQ_BENCH_RUNTIME;
   }
+  osq_error_clear(err);
+  const int rc = osq_cli_parse_bench(argc, argv, a, err);
+  if (rc != OSQ_OK) osq_cli_print_errors(errout, err, " (see osq bench --help)");
+  free(err);
+  if (rc != OSQ_OK) return OSQ_BENCH_USAGE;
   if (!a->path) a->path = BENCH_DEFAULT_SCENARIO;
   if (a->n_threads == 0) {
     const int cores = omp_get_num_procs();
     a->threads[a->n_threads++] = 1;
-    if (cores > 1) a->threads[a->n_threads++] = cores < BENCH_MAX_THREADS ? cores : BENCH_MAX_THREADS;
+    if (cores > 1) a->threads[a->n_threads++] = cores < OSQ_CLI_BENCH_THREADS ? cores : OSQ_CLI_BENCH_THREADS;
   }
   return -1;
 }
@@ -638,8 +553,7 @@ int osq_bench_main(int argc, char **argv, FILE *out, FILE *errout) {
   osq_error_clear(err);
   const double t_load = omp_get_wtime();
   if (osq_mpi_agree(osq_scenario_load(a.path, sc, err), err) != OSQ_OK) {
-    for (int i = 0; i < err->n; i++) fprintf(errout, "osq: error: %s\n", err->msg[i]);
-    if (err->dropped) fprintf(errout, "osq: error: ... and %d more errors\n", err->dropped);
+    osq_cli_print_errors(errout, err, NULL);
     rc = err->code == OSQ_ENOMEM ? OSQ_BENCH_RUNTIME : OSQ_BENCH_USAGE;
     goto done;
   }
@@ -650,7 +564,7 @@ int osq_bench_main(int argc, char **argv, FILE *out, FILE *errout) {
   /* The raster for the lower bound's cell marks: built once, outside every timing. */
   osq_error_clear(err);
   if (osq_mpi_size() == 1 && osq_geo_setup(sc, &geo, err) != OSQ_OK) {
-    for (int k = 0; k < err->n; k++) fprintf(errout, "osq: error: %s\n", err->msg[k]);
+    osq_cli_print_errors(errout, err, NULL);
     rc = OSQ_BENCH_RUNTIME;
     goto done;
   }
@@ -660,7 +574,7 @@ int osq_bench_main(int argc, char **argv, FILE *out, FILE *errout) {
     osq_error_clear(err);
     if (measure(sc, geo.raster, &a, c, err) != OSQ_OK) {
       if (!a.json) fflush(out);
-      for (int k = 0; k < err->n; k++) fprintf(errout, "osq: error: %s\n", err->msg[k]);
+      osq_cli_print_errors(errout, err, NULL);
       fprintf(errout, "osq: error: bench stopped at %d thread%s\n", c->threads, c->threads == 1 ? "" : "s");
       rc = OSQ_BENCH_RUNTIME;
       goto done;

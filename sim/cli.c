@@ -1,15 +1,14 @@
 /*
  * cli.c owns the command-line parsers of osq (see cli.h). They are pure so that they can be
- * fuzzed (tests/fuzz/fuzz_cli.c) and so that sim/main.c only has to print what they report; the
- * messages are exactly those main.c printed before the parsers moved here.
+ * fuzzed (tests/fuzz/fuzz_cli.c) and so that the front ends only have to print what they report.
  */
 #include "sim/cli.h"
 
 #include <errno.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/hash.h"
 #include "sim/scenario.h"
 
 bool osq_cli_parse_i64(const char *s, long long lo, long long hi, long long *out) {
@@ -25,6 +24,11 @@ bool osq_cli_parse_i64(const char *s, long long lo, long long hi, long long *out
   return true;
 }
 
+void osq_cli_print_errors(FILE *f, const osq_error_t *err, const char *suffix) {
+  for (int i = 0; i < err->n; i++) fprintf(f, "osq: error: %s%s\n", err->msg[i], suffix ? suffix : "");
+  if (err->dropped) fprintf(f, "osq: error: ... and %d more errors\n", err->dropped);
+}
+
 static int usage(osq_error_t *err, const char *fmt, const char *arg) {
   /* fmt is one of this file's literals, with one %s. */
 #pragma GCC diagnostic push
@@ -33,15 +37,81 @@ static int usage(osq_error_t *err, const char *fmt, const char *arg) {
 #pragma GCC diagnostic pop
 }
 
-static bool is(const char *a, const char *name) { return strcmp(a, name) == 0; }
+int osq_cli_next(int argc, char **argv, int *i, const osq_cli_opt_t *opts, int n, const char *cmd, const char **val,
+                 osq_error_t *err) {
+  *val = NULL;
+  if (*i >= argc) return OSQ_CLI_END;
+  const char *a = argv[(*i)++];
+  if (a[0] != '-' || !a[1]) {
+    *val = a;
+    return OSQ_CLI_ARG;
+  }
+  /* "--name=value": the name is what stands before the first '='. */
+  const char *eq = strncmp(a, "--", 2) == 0 ? strchr(a, '=') : NULL;
+  const size_t len = eq ? (size_t)(eq - a) : strlen(a);
+  for (int k = 0; k < n; k++) {
+    if (strlen(opts[k].name) != len || strncmp(opts[k].name, a, len) != 0) continue;
+    if (!opts[k].value) {
+      if (eq) return usage(err, "option '%s' takes no value", a), OSQ_CLI_ERROR;
+      return k;
+    }
+    if (eq) {
+      *val = eq + 1;
+    } else {
+      if (*i >= argc) return usage(err, "option %s needs a value", a), OSQ_CLI_ERROR;
+      *val = argv[(*i)++];
+    }
+    return k;
+  }
+  char what[48];
+  snprintf(what, sizeof what, "for %s", cmd);
+  osq_error_add(err, OSQ_EINVAL, NULL, 0, "unknown option '%s' %s", a, what);
+  return OSQ_CLI_ERROR;
+}
 
-/* --trials and --threads mean the same in run and compare. @return 0, or OSQ_EINVAL when a is one
- * of them and v is not a valid value. */
-static int trials_threads(const char *a, const char *v, long long *trials, long long *threads, osq_error_t *err) {
-  if (is(a, "--trials") && !osq_cli_parse_i64(v, 1, OSQ_TRIALS_MAX, trials))
-    return usage(err, "--trials '%s' is not an integer in [1, 2^40]", v);
-  if (is(a, "--threads") && !osq_cli_parse_i64(v, 1, 1024, threads))
-    return usage(err, "--threads '%s' is not an integer in [1, 1024]", v);
+/* --trials and --threads (and --seed) mean the same in every command. @return 0, or OSQ_EINVAL. */
+static int parse_trials(const char *v, long long *trials, osq_error_t *err) {
+  if (!osq_cli_parse_i64(v, 1, OSQ_TRIALS_MAX, trials)) return usage(err, "--trials '%s' is not an integer in [1, 2^40]", v);
+  return OSQ_OK;
+}
+
+static int parse_threads(const char *v, long long *threads, osq_error_t *err) {
+  if (!osq_cli_parse_i64(v, 1, 1024, threads)) return usage(err, "--threads '%s' is not an integer in [1, 1024]", v);
+  return OSQ_OK;
+}
+
+static int parse_seed(const char *v, long long *seed, osq_error_t *err) {
+  if (!osq_cli_parse_i64(v, 0, INT64_MAX, seed)) return usage(err, "--seed '%s' is not an integer in [0, 2^63-1]", v);
+  return OSQ_OK;
+}
+
+/* ---- osq run ---- */
+
+enum { R_FORCE, R_QUIET, R_HELP, R_TRIALS, R_THREADS, R_SEED, R_OUT, R_FORMAT, R_LOG, R_LOG_TRIALS, R_RESUME, R_N };
+static const osq_cli_opt_t RUN_OPTS[R_N] = {
+    [R_FORCE] = {"--force", false},    [R_QUIET] = {"--quiet", false},   [R_HELP] = {"--help", false},
+    [R_TRIALS] = {"--trials", true},   [R_THREADS] = {"--threads", true}, [R_SEED] = {"--seed", true},
+    [R_OUT] = {"--out", true},         [R_FORMAT] = {"--format", true},   [R_LOG] = {"--flight-log", true},
+    [R_LOG_TRIALS] = {"--flight-log-trials", true}, [R_RESUME] = {"--resume", true}};
+
+static int run_option(int k, const char *v, osq_run_args_t *out, osq_error_t *err) {
+  switch (k) {
+    case R_FORCE: out->force = true; break;
+    case R_QUIET: out->quiet = true; break;
+    case R_HELP: out->help = true; break;
+    case R_TRIALS: return parse_trials(v, &out->trials, err);
+    case R_THREADS: return parse_threads(v, &out->threads, err);
+    case R_SEED: return parse_seed(v, &out->seed, err);
+    case R_OUT: out->out = v; break;
+    case R_FORMAT: out->formats = v; break;
+    case R_LOG: out->flight_log = v; break;
+    case R_LOG_TRIALS:
+      if (!osq_cli_parse_i64(v, 0, 1000000, &out->log_trials))
+        return usage(err, "--flight-log-trials '%s' is not an integer in [0, 1000000]", v);
+      break;
+    case R_RESUME: out->resume = v; break;
+    default: break;
+  }
   return OSQ_OK;
 }
 
@@ -49,33 +119,14 @@ int osq_cli_parse_run(int argc, char **argv, osq_run_args_t *out, osq_error_t *e
   memset(out, 0, sizeof *out);
   out->seed = -1;
   out->log_trials = -1;
-  for (int i = 0; i < argc; i++) {
-    const char *a = argv[i];
-    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-    if (is(a, "--force")) out->force = true;
-    else if (is(a, "--quiet")) out->quiet = true;
-    else if (is(a, "--trials") || is(a, "--threads") || is(a, "--seed") || is(a, "--out") || is(a, "--format") ||
-             is(a, "--flight-log") || is(a, "--flight-log-trials") || is(a, "--resume")) {
-      if (!v) return usage(err, "option %s needs a value", a);
-      i++;
-      const int bad = trials_threads(a, v, &out->trials, &out->threads, err);
-      if (bad) return bad;
-      if (is(a, "--seed") && !osq_cli_parse_i64(v, 0, INT64_MAX, &out->seed))
-        return usage(err, "--seed '%s' is not an integer in [0, 2^63-1]", v);
-      if (is(a, "--flight-log-trials") && !osq_cli_parse_i64(v, 0, 1000000, &out->log_trials))
-        return usage(err, "--flight-log-trials '%s' is not an integer in [0, 1000000]", v);
-      if (is(a, "--out")) out->out = v;
-      if (is(a, "--format")) out->formats = v;
-      if (is(a, "--flight-log")) out->flight_log = v;
-      if (is(a, "--resume")) out->resume = v;
-    } else if (a[0] == '-' && a[1]) {
-      return usage(err, "unknown option '%s' for run", a);
-    } else if (!out->path) {
-      out->path = a;
-    } else {
-      return usage(err, "unexpected argument '%s' (run takes one scenario file)", a);
-    }
+  const char *v;
+  for (int i = 0, k; (k = osq_cli_next(argc, argv, &i, RUN_OPTS, R_N, "run", &v, err)) != OSQ_CLI_END;) {
+    if (k == OSQ_CLI_ERROR) return OSQ_EINVAL;
+    if (k == OSQ_CLI_ARG && out->path) return usage(err, "unexpected argument '%s' (run takes one scenario file)", v);
+    if (k == OSQ_CLI_ARG) out->path = v;
+    else if (run_option(k, v, out, err) != OSQ_OK) return OSQ_EINVAL;
   }
+  if (out->help) return OSQ_OK;
   if (!out->path) return usage(err, "run needs a scenario file%s", "");
   if (out->resume && !out->resume[0]) return usage(err, "--resume needs a directory%s", "");
   if (out->resume && out->out)
@@ -83,60 +134,151 @@ int osq_cli_parse_run(int argc, char **argv, osq_run_args_t *out, osq_error_t *e
   return OSQ_OK;
 }
 
+/* ---- osq compare ---- */
+
+enum { C_FORCE, C_KEY, C_QUIET, C_HELP, C_TRIALS, C_THREADS, C_SEED, C_OUT, C_FORMAT, C_METRICS, C_PARTIES, C_N };
+static const osq_cli_opt_t COMPARE_OPTS[C_N] = {
+    [C_FORCE] = {"--force", false},     [C_KEY] = {"--key", false},       [C_QUIET] = {"--quiet", false},
+    [C_HELP] = {"--help", false},       [C_TRIALS] = {"--trials", true},  [C_THREADS] = {"--threads", true},
+    [C_SEED] = {"--seed", true},        [C_OUT] = {"--out", true},        [C_FORMAT] = {"--format", true},
+    [C_METRICS] = {"--metrics", true},  [C_PARTIES] = {"--parties", true}};
+
+static int compare_option(int k, const char *v, osq_compare_args_t *out, osq_error_t *err) {
+  switch (k) {
+    case C_FORCE: out->force = true; break;
+    case C_KEY: out->key = true; break;
+    case C_QUIET: out->quiet = true; break;
+    case C_HELP: out->help = true; break;
+    case C_TRIALS: return parse_trials(v, &out->trials, err);
+    case C_THREADS: return parse_threads(v, &out->threads, err);
+    case C_SEED: return parse_seed(v, &out->seed, err);
+    case C_OUT: out->out = v; break;
+    case C_FORMAT: out->formats = v; break;
+    case C_METRICS: out->metrics = v; break;
+    case C_PARTIES: out->parties = v; break;
+    default: break;
+  }
+  return OSQ_OK;
+}
+
 int osq_cli_parse_compare(int argc, char **argv, osq_compare_args_t *out, osq_error_t *err) {
   memset(out, 0, sizeof *out);
   out->out = "out/compare";
-  for (int i = 0; i < argc; i++) {
-    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-    if (is(a, "--force")) out->force = true;
-    else if (is(a, "--key")) out->key = true;
-    else if (is(a, "--trials") || is(a, "--threads") || is(a, "--out") || is(a, "--format") || is(a, "--metrics") ||
-             is(a, "--parties")) {
-      if (!v) return usage(err, "option %s needs a value", a);
-      i++;
-      const int bad = trials_threads(a, v, &out->trials, &out->threads, err);
-      if (bad) return bad;
-      if (is(a, "--out")) out->out = v;
-      if (is(a, "--format")) out->formats = v;
-      if (is(a, "--metrics")) out->metrics = v;
-      if (is(a, "--parties")) out->parties = v;
-    } else if (a[0] == '-' && a[1]) {
-      return usage(err, "unknown option '%s' for compare", a);
-    } else if (out->n == OSQ_CLI_COMPARE_MAX) {
+  out->seed = -1;
+  const char *v;
+  for (int i = 0, k; (k = osq_cli_next(argc, argv, &i, COMPARE_OPTS, C_N, "compare", &v, err)) != OSQ_CLI_END;) {
+    if (k == OSQ_CLI_ERROR) return OSQ_EINVAL;
+    if (k == OSQ_CLI_ARG && out->n == OSQ_CLI_COMPARE_MAX)
       return usage(err, "too many scenarios (compare takes at most 16)%s", "");
-    } else {
-      out->paths[out->n++] = a;
-    }
+    if (k == OSQ_CLI_ARG) out->paths[out->n++] = v;
+    else if (compare_option(k, v, out, err) != OSQ_OK) return OSQ_EINVAL;
   }
+  if (out->help) return OSQ_OK;
   if (out->n < 2) return usage(err, "compare needs at least two scenario files%s", "");
   return OSQ_OK;
 }
 
+/* ---- osq parties, osq check ---- */
+
+static const osq_cli_opt_t PARTIES_OPTS[] = {{"--date", true}, {"--help", false}};
+
 int osq_cli_parse_parties(int argc, char **argv, osq_parties_args_t *out, osq_error_t *err) {
   memset(out, 0, sizeof *out);
-  for (int i = 0; i < argc; i++) {
-    if (is(argv[i], "--date")) {
-      if (i + 1 >= argc) return usage(err, "--date needs a value YYYY-MM-DD%s", "");
-      out->date = argv[++i];
-    } else if (strncmp(argv[i], "--date=", 7) == 0) {
-      out->date = argv[i] + 7;
-    } else if (argv[i][0] == '-' && argv[i][1]) {
-      return usage(err, "unknown option '%s' for parties", argv[i]);
-    } else if (!out->path) {
-      out->path = argv[i];
-    } else {
-      return usage(err, "unexpected argument '%s' (parties takes one scenario file)", argv[i]);
-    }
+  const char *v;
+  for (int i = 0, k; (k = osq_cli_next(argc, argv, &i, PARTIES_OPTS, 2, "parties", &v, err)) != OSQ_CLI_END;) {
+    if (k == OSQ_CLI_ERROR) return OSQ_EINVAL;
+    if (k == OSQ_CLI_ARG && out->path)
+      return usage(err, "unexpected argument '%s' (parties takes one scenario file)", v);
+    if (k == OSQ_CLI_ARG) out->path = v;
+    if (k == 0) out->date = v;
+    if (k == 1) out->help = true;
   }
+  if (out->help) return OSQ_OK;
   if (!out->path) return usage(err, "parties needs a scenario file%s", "");
   if (out->date && osq_date_parse(out->date, &out->day) != OSQ_OK)
     return usage(err, "--date '%s' is not a valid date (expected YYYY-MM-DD)", out->date);
   return OSQ_OK;
 }
 
+static const osq_cli_opt_t CHECK_OPTS[] = {{"--help", false}};
+
 int osq_cli_parse_check(int argc, char **argv, osq_check_args_t *out, osq_error_t *err) {
-  out->path = NULL;
-  if (argc != 1) return usage(err, "check takes one scenario file%s", "");
-  out->path = argv[0];
+  memset(out, 0, sizeof *out);
+  const char *v;
+  for (int i = 0, k; (k = osq_cli_next(argc, argv, &i, CHECK_OPTS, 1, "check", &v, err)) != OSQ_CLI_END;) {
+    if (k == OSQ_CLI_ERROR) return OSQ_EINVAL;
+    if (k == 0) out->help = true;
+    else if (out->path) return usage(err, "check takes one scenario file%s", "");
+    else out->path = v;
+  }
+  if (!out->path && !out->help) return usage(err, "check takes one scenario file%s", "");
+  return OSQ_OK;
+}
+
+/* ---- osq bench ---- */
+
+/* "1,2,4" into a->threads, duplicates dropped (first occurrence kept). */
+static bool bench_threads(const char *list, osq_bench_args_t *a) {
+  a->n_threads = 0;
+  const char *p = list;
+  for (;;) {
+    const char *comma = strchr(p, ',');
+    size_t len = comma ? (size_t)(comma - p) : strlen(p);
+    char tok[24];
+    long long v;
+    if (len == 0 || len >= sizeof tok) return false;
+    memcpy(tok, p, len);
+    tok[len] = '\0';
+    if (!osq_cli_parse_i64(tok, 1, OSQ_CLI_BENCH_THREADS, &v)) return false;
+    bool seen = false;
+    for (int i = 0; i < a->n_threads; i++) seen |= a->threads[i] == (int)v;
+    if (!seen) {
+      if (a->n_threads == OSQ_CLI_BENCH_CONFIGS) return false;
+      a->threads[a->n_threads++] = (int)v;
+    }
+    if (!comma) return true;
+    p = comma + 1;
+  }
+}
+
+enum { B_THREADS, B_TRIALS, B_REPEAT, B_EXPECT, B_JSON, B_HELP, B_H, B_N };
+static const osq_cli_opt_t BENCH_OPTS[B_N] = {
+    [B_THREADS] = {"--threads", true}, [B_TRIALS] = {"--trials", true}, [B_REPEAT] = {"--repeat", true},
+    [B_EXPECT] = {"--expect-hash", true}, [B_JSON] = {"--json", false}, [B_HELP] = {"--help", false},
+    [B_H] = {"-h", false}};
+
+static int bench_option(int k, const char *v, osq_bench_args_t *a, osq_error_t *err) {
+  long long n;
+  switch (k) {
+    case B_THREADS:
+      if (!bench_threads(v, a))
+        return usage(err, "--threads '%s' is not a comma list of thread counts in [1, 1024] (at most 64 entries)", v);
+      break;
+    case B_TRIALS: return parse_trials(v, &a->trials, err);
+    case B_REPEAT:
+      if (!osq_cli_parse_i64(v, 1, OSQ_CLI_BENCH_REPEAT, &n)) return usage(err, "--repeat '%s' is not an integer in [1, 100]", v);
+      a->repeat = (int)n;
+      break;
+    case B_EXPECT:
+      if (osq_hash_parse(v, &a->expect) != OSQ_OK)
+        return usage(err, "--expect-hash '%s' is not a hash (expected 1 to 16 hex digits, optional 0x)", v);
+      a->has_expect = true;
+      break;
+    case B_JSON: a->json = true; break;
+    default: a->help = true; break;
+  }
+  return OSQ_OK;
+}
+
+int osq_cli_parse_bench(int argc, char **argv, osq_bench_args_t *out, osq_error_t *err) {
+  memset(out, 0, sizeof *out);
+  out->repeat = 1;
+  const char *v;
+  for (int i = 0, k; (k = osq_cli_next(argc, argv, &i, BENCH_OPTS, B_N, "bench", &v, err)) != OSQ_CLI_END;) {
+    if (k == OSQ_CLI_ERROR) return OSQ_EINVAL;
+    if (k == OSQ_CLI_ARG && out->path) return usage(err, "unexpected argument '%s' (bench takes one scenario file)", v);
+    if (k == OSQ_CLI_ARG) out->path = v;
+    else if (bench_option(k, v, out, err) != OSQ_OK) return OSQ_EINVAL;
+  }
   return OSQ_OK;
 }

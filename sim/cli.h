@@ -1,17 +1,18 @@
 /*
- * cli.h owns the command-line parsers of osq: the option syntax of `run`, `compare`, `parties` and
- * `check` as pure functions (no printing, no exiting, no file access: argv in, a struct or one
- * error message out), and the small helpers the front ends (sim/main.c, sim/bench.c) share, so
- * that an option means the same thing in every command. sim/main.c turns an error into
- * "osq: error: MESSAGE (see osq --help)" and exit code 2. tests/fuzz/fuzz_cli.c fuzzes these.
- *
- * `osq bench` parses its own options inside sim/bench.c (a static function printing to the stream
- * it is given), so it is not here.
+ * cli.h owns the command-line parsers of osq: the option syntax of every command as pure functions
+ * (no printing, no exiting, no file access: argv in, a struct or one error message out), on one
+ * option walker so that every command accepts `--name value` and `--name=value` alike (the
+ * getopt_long convention) and an option means the same thing everywhere. It also owns the one
+ * printer of error records, which the front ends (sim/main.c, sim/bench.c) share.
+ * sim/main.c turns a parser's error into "osq: error: MESSAGE (see osq --help)" and exit code 2.
+ * tests/fuzz/fuzz_cli.c fuzzes the parsers.
  */
 #ifndef OSQ_CLI_H
 #define OSQ_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "models/date.h"
 #include "models/errors.h"
@@ -22,7 +23,33 @@
  */
 bool osq_cli_parse_i64(const char *s, long long lo, long long hi, long long *out);
 
-/** Most scenario files `osq compare` takes (equals OSQ_COMPARE_MAX of sim/run.h). */
+/**
+ * Print every message of err to f as "osq: error: MESSAGE[SUFFIX]" (suffix may be NULL), and a
+ * last line for the messages an overfull record dropped.
+ */
+void osq_cli_print_errors(FILE *f, const osq_error_t *err, const char *suffix);
+
+/** One option of a command: "--name" (or a short alias such as "-h"), with or without a value. */
+typedef struct {
+  const char *name;
+  bool value;
+} osq_cli_opt_t;
+
+/** What osq_cli_next found. */
+enum { OSQ_CLI_END = -1, OSQ_CLI_ARG = -2, OSQ_CLI_ERROR = -3 };
+
+/**
+ * The next item of argv from *i on, against the options opts[0..n): an option `--name value` or
+ * `--name=value` (a value option), `--name` (a flag), or a plain argument (one that does not start
+ * with '-', or "-" alone). A value option takes the next argument whatever it looks like.
+ * @return the option's index in opts with *val its value (NULL for a flag); OSQ_CLI_ARG with *val
+ *         the argument; OSQ_CLI_END after the last; OSQ_CLI_ERROR with one message in err
+ *         ("unknown option '--x' for CMD", "option --x needs a value", "option '--x=v' takes no value")
+ */
+int osq_cli_next(int argc, char **argv, int *i, const osq_cli_opt_t *opts, int n, const char *cmd, const char **val,
+                 osq_error_t *err);
+
+/** Most scenario files `osq compare` takes. */
 #define OSQ_CLI_COMPARE_MAX 16
 
 /** `osq run SCENARIO [options]`. Strings point into argv; NULL / 0 / -1 = not given. */
@@ -38,6 +65,7 @@ typedef struct {
   long long log_trials;    /**< --flight-log-trials K in [0, 10^6], -1 = not given */
   bool force;              /**< --force */
   bool quiet;              /**< --quiet */
+  bool help;               /**< --help: print the help, nothing else */
 } osq_run_args_t;
 
 /**
@@ -47,7 +75,7 @@ typedef struct {
  */
 int osq_cli_parse_run(int argc, char **argv, osq_run_args_t *out, osq_error_t *err);
 
-/** `osq compare A.cfg B.cfg ... [options]`. Strings point into argv; NULL / 0 = not given. */
+/** `osq compare A.cfg B.cfg ... [options]`. Strings point into argv; NULL / 0 / -1 = not given. */
 typedef struct {
   const char *paths[OSQ_CLI_COMPARE_MAX]; /**< the scenario files, the reference first */
   int n;                                  /**< 2 to OSQ_CLI_COMPARE_MAX */
@@ -56,8 +84,11 @@ typedef struct {
   const char *metrics;                    /**< --metrics LIST */
   const char *parties;                    /**< --parties LIST */
   long long trials, threads;              /**< as for run; 0 = not given */
+  long long seed;                         /**< --seed S as for run, -1 = not given */
   bool force;                             /**< --force */
   bool key;                               /**< --key */
+  bool quiet;                             /**< --quiet: no table on stdout */
+  bool help;                              /**< --help */
 } osq_compare_args_t;
 
 /** Parse the arguments after `compare`. @return 0 and *out; OSQ_EINVAL with one message */
@@ -68,17 +99,40 @@ typedef struct {
   const char *path;  /**< the scenario file */
   const char *date;  /**< --date as given, NULL = not given */
   osq_day_t day;     /**< the parsed --date (valid when date is not NULL) */
+  bool help;         /**< --help */
 } osq_parties_args_t;
 
 /** Parse the arguments after `parties`. @return 0 and *out; OSQ_EINVAL with one message */
 int osq_cli_parse_parties(int argc, char **argv, osq_parties_args_t *out, osq_error_t *err);
 
-/** `osq check SCENARIO`: exactly one argument, taken as the file whatever it looks like. */
+/** `osq check SCENARIO`. */
 typedef struct {
   const char *path; /**< the scenario file */
+  bool help;        /**< --help */
 } osq_check_args_t;
 
 /** Parse the arguments after `check`. @return 0 and *out; OSQ_EINVAL with one message */
 int osq_cli_parse_check(int argc, char **argv, osq_check_args_t *out, osq_error_t *err);
+
+/** Most thread counts and repeats `osq bench` takes, and its largest thread count. */
+#define OSQ_CLI_BENCH_CONFIGS 64
+#define OSQ_CLI_BENCH_REPEAT 100
+#define OSQ_CLI_BENCH_THREADS 1024
+
+/** `osq bench [SCENARIO] [options]`. */
+typedef struct {
+  const char *path;                        /**< the scenario file, NULL = not given */
+  int threads[OSQ_CLI_BENCH_CONFIGS];      /**< --threads LIST, duplicates dropped */
+  int n_threads;                           /**< 0 = not given */
+  long long trials;                        /**< --trials N, 0 = not given */
+  int repeat;                              /**< --repeat R in [1, 100], default 1 */
+  bool json;                               /**< --json */
+  bool help;                               /**< --help, -h */
+  bool has_expect;                         /**< --expect-hash given */
+  uint64_t expect;                         /**< its value */
+} osq_bench_args_t;
+
+/** Parse the arguments after `bench`. @return 0 and *out; OSQ_EINVAL with one message */
+int osq_cli_parse_bench(int argc, char **argv, osq_bench_args_t *out, osq_error_t *err);
 
 #endif

@@ -71,7 +71,8 @@ static void print_help(FILE *f) {
           "                          --threads. Seed, trials and formats default to the run's (a seed or\n"
           "                          trial count given must match); the scenario file must be unchanged\n"
           "  osq compare A.cfg B.cfg ... [options]    paired comparison against the first scenario\n"
-          "      --trials N, --threads T, --out DIR (default out/compare), --format LIST, --force\n"
+          "      --trials N, --threads T, --seed S (the reference's), --out DIR (default\n"
+          "      out/compare), --format LIST, --force, --quiet (no table on stdout)\n"
           "      --key               print only the key rows of the withdrawal comparison\n"
           "      --metrics LIST, --parties LIST   print only these metrics / parties\n"
           "  osq bench [SCENARIO.cfg] [--threads LIST] [--trials N] [--json] [--expect-hash HEX] [--repeat R]\n"
@@ -83,33 +84,37 @@ static void print_help(FILE *f) {
           "  osq --help | -h                          this text\n"
           "  osq --version | -V                       version\n"
           "\n"
+          "Every option with a value takes it as --name VALUE or --name=VALUE; --help after any\n"
+          "command prints this text.\n"
+          "\n"
           "Exit codes: 0 ok, 1 verification mismatch, 2 usage or scenario error,\n"
           "            3 runtime error (I/O, memory), 130 interrupted (partial results and a\n"
           "            checkpoint written: continue with osq run SCENARIO.cfg --resume DIR).\n",
           OSQ_VERSION);
 }
 
+/* The errors of err on stderr; @return the exit code: 2 for bad input (a scenario, a checkpoint, an
+ * occupied directory), 3 for a runtime error (I/O, memory). */
 static int runtime_error(const osq_error_t *err) {
-  for (int i = 0; i < err->n; i++) fprintf(g_err, "osq: error: %s\n", err->msg[i]);
+  osq_cli_print_errors(g_err, err, NULL);
   return EXIT_RUNTIME;
+}
+
+static int report(const osq_error_t *err) {
+  osq_cli_print_errors(g_err, err, NULL);
+  return EXIT_USAGE;
+}
+
+/* A command line the parsers of sim/cli.c refused. */
+static int usage_report(const osq_error_t *err) {
+  osq_cli_print_errors(g_err, err, " (see osq --help)");
+  return EXIT_USAGE;
 }
 
 static int usage_error(const char *fmt, const char *arg) {
   fprintf(g_err, "osq: error: ");
   fprintf(g_err, fmt, arg);
   fprintf(g_err, " (see osq --help)\n");
-  return EXIT_USAGE;
-}
-
-/* A command line the parsers of sim/cli.c refused: as usage_error prints it. */
-static int usage_report(const osq_error_t *err) {
-  for (int i = 0; i < err->n; i++) fprintf(g_err, "osq: error: %s (see osq --help)\n", err->msg[i]);
-  return EXIT_USAGE;
-}
-
-static int report(const osq_error_t *err) {
-  for (int i = 0; i < err->n; i++) fprintf(g_err, "osq: error: %s\n", err->msg[i]);
-  if (err->dropped) fprintf(g_err, "osq: error: ... and %d more errors\n", err->dropped);
   return EXIT_USAGE;
 }
 
@@ -194,6 +199,10 @@ static void print_year_table(FILE *f, const osq_scenario_t *sc) {
                          : usage_report(perr_);                       \
     free(perr_);                                                      \
     if (prc_ != EXIT_OK) return prc_;                                 \
+    if ((args)->help) {                                               \
+      print_help(g_out);                                              \
+      return EXIT_OK;                                                 \
+    }                                                                 \
   } while (0)
 
 static int cmd_check(int argc, char **argv) {
@@ -341,6 +350,112 @@ static int check_out_dir(const char *dir, osq_error_t *err) {
   return osq_results_check_dir(dir, err);
 }
 
+/* The coverage map of a run (map.png, map.csv), with its title and the run's figures. */
+static int write_map(const osq_scenario_t *sc, const osq_run_result_t *res, osq_error_t *err) {
+  char title[160], subtitle[256], years[32];
+  if (sc->last_year > sc->first_year) snprintf(years, sizeof years, "%d-%d", sc->first_year, sc->last_year);
+  else snprintf(years, sizeof years, "%d", sc->first_year);
+  snprintf(title, sizeof title, "Open Skies coverage: %s, %s", sc->name, years);
+  const int64_t stride = osq_scenario_geo_stride(sc, sc->trials);
+  const int64_t gt = (res->trials_done + stride - 1) / stride;
+  snprintf(subtitle, sizeof subtitle,
+           "share of %lld simulated years in which a cell was imaged; swath %.0f km each side, %.2g deg cells; "
+           "osq %s, seed %llu",
+           (long long)gt * (sc->last_year - sc->first_year + 1), sc->geo.swath_half_km, sc->geo.resolution_deg,
+           OSQ_VERSION, (unsigned long long)sc->seed);
+  osq_map_t m = {.value = res->map.value, .tid = res->map.tid, .nlat = res->map.nlat, .nlon = res->map.nlon,
+                 .res_deg = res->map.res_deg, .grid_deg = sc->map_grid_deg, .title = title, .subtitle = subtitle};
+  return osq_map_write(sc->out_dir, &m, err);
+}
+
+/* The report of a run on stdout: its identity, times, hash and summary table. */
+static void print_run(const osq_scenario_t *sc, const osq_run_result_t *res, const osq_run_header_t *hdr,
+                      const char *ck_path) {
+  fprintf(g_out, "osq %s  scenario %s (%s, hash %s)\n", OSQ_VERSION, sc->name, sc->path, sc->hash);
+  if (res->trials_resumed > 0)
+    fprintf(g_out, "resumed from %s: %lld trials were done\n", ck_path, (long long)res->trials_resumed);
+  fprintf(g_out, "trials %lld  seed %llu  rng %s  block %lld  threads %d", (long long)res->trials_done,
+          (unsigned long long)sc->seed, OSQ_RNG_NAME, (long long)sc->block_size, res->threads);
+  if (res->ranks > 1) fprintf(g_out, " x %d MPI ranks", res->ranks);
+  fprintf(g_out, "\n");
+  fprintf(g_out, "set-up %.3f s  trial loop %.3f s  (%.0f trials/s)\n", res->setup_seconds, res->wall_seconds,
+          res->wall_seconds > 0 ? (double)res->trials_done / res->wall_seconds : 0.0);
+  fprintf(g_out, "verification hash %s\n", hdr->verification_hash);
+  print_summary(sc, res);
+}
+
+/* Rank 0, after a run: every result file, then the checkpoint (written after a partial run's
+ * results, removed after a complete run's: see cmd_run). @return the exit code */
+static int write_run(const osq_scenario_t *sc, const osq_run_args_t *a, unsigned fmt, osq_run_result_t *res,
+                     const char *ck_path, osq_error_t *err) {
+  osq_run_header_t hdr;
+  osq_run_header_init(&hdr);
+  char created[OSQ_ISO8601_LEN];
+  osq_format_utc(time(NULL), created, sizeof created);
+  osq_run_header_fill(&hdr, sc, res->trials_done, res->threads, res->hash);
+  hdr.wall_seconds = res->wall_seconds;
+  hdr.partial = res->partial;
+  hdr.created = created;
+  if (!a->quiet) print_run(sc, res, &hdr, ck_path);
+  /* A resumed run replaces its own partial results. */
+  if (osq_results_write(sc->out_dir, fmt, &hdr, res->table, res->dyads, a->force || a->resume, err) != OSQ_OK)
+    return err->code == OSQ_EEXIST ? report(err) : runtime_error(err);
+  if (sc->flight_log[0] && write_flight_log(sc, sc->flight_log, sc->flight_log_trials, err) != OSQ_OK)
+    return runtime_error(err);
+  if (res->map.value && write_map(sc, res, err) != OSQ_OK) return runtime_error(err);
+  if (sc->last_year > sc->first_year) {
+    char subtitle[256];
+    snprintf(subtitle, sizeof subtitle, "scenario %s, %lld trials, seed %llu; osq %s", sc->name,
+             (long long)res->trials_done, (unsigned long long)sc->seed, OSQ_VERSION);
+    if (osq_chart_timeline(sc->out_dir, res->table, subtitle, err) != OSQ_OK) return runtime_error(err);
+  }
+  if (res->partial && res->checkpoint) {
+    res->checkpoint->formats = fmt;
+    if (osq_checkpoint_save(sc->out_dir, res->checkpoint, err) != OSQ_OK) return runtime_error(err);
+  } else if (!res->partial && osq_checkpoint_remove(sc->out_dir, err) != OSQ_OK) {
+    return runtime_error(err);
+  }
+  if (!a->quiet) fprintf(g_out, "\nresults in %s/\n", sc->out_dir);
+  if (!res->partial) return EXIT_OK;
+  /* README "Exit codes": the completed trials' results are written, marked partial. */
+  fprintf(g_err,
+          "osq: interrupted: %lld of %lld trials done; partial results in %s/ (run.json \"partial\": true); "
+          "continue with: osq run %s --resume %s\n",
+          (long long)res->trials_done, (long long)sc->trials, sc->out_dir, sc->path, sc->out_dir);
+  return EXIT_INTERRUPTED;
+}
+
+/* Before a run: the command line applied to the scenario, the checkpoint of --resume read (rank 0
+ * reads it, it alone writes the directory, and shares the run's trials and seed, which the resumed
+ * run keeps unless they are given again) and matched, the output formats, and an occupied output
+ * directory refused (before the run, not after it). Every rank takes part in each agreement so
+ * that all stop together. @return EXIT_OK or the exit code after the message */
+static int prepare_run(osq_scenario_t *sc, osq_run_args_t *a, osq_checkpoint_t **ck, const char *ck_path,
+                       unsigned *fmt, osq_error_t *err) {
+  if (a->resume) {
+    const int lrc = osq_mpi_agree(osq_mpi_root() ? osq_checkpoint_load(a->resume, ck, err) : OSQ_OK, err);
+    if (lrc != OSQ_OK) return lrc == OSQ_ENOMEM ? runtime_error(err) : report(err);
+    uint64_t shared[2] = {*ck ? (uint64_t)(*ck)->trials : 0, *ck ? (*ck)->seed : 0};
+    osq_mpi_allsum_u64(shared, 2);
+    if (!a->trials) a->trials = (long long)shared[0];
+    if (a->seed < 0) a->seed = (long long)shared[1];
+    snprintf(sc->out_dir, sizeof sc->out_dir, "%s", a->resume);
+  }
+  if (a->trials) sc->trials = a->trials;
+  if (a->seed >= 0) sc->seed = (uint64_t)a->seed;
+  if (a->out) snprintf(sc->out_dir, sizeof sc->out_dir, "%s", a->out);
+  if (a->flight_log) snprintf(sc->flight_log, sizeof sc->flight_log, "%s", a->flight_log);
+  if (a->log_trials >= 0) sc->flight_log_trials = a->log_trials;
+  if (*ck && !a->formats) *fmt = (*ck)->formats; /* as the interrupted run wrote them */
+  else if (osq_formats_parse(a->formats ? a->formats : sc->formats, fmt, err) != OSQ_OK) return report(err);
+  if (a->resume) {
+    if (osq_mpi_agree(*ck ? osq_checkpoint_match(*ck, sc, ck_path, err) : OSQ_OK, err) != OSQ_OK) return report(err);
+  } else if (!a->force && osq_mpi_agree(check_out_dir(sc->out_dir, err), err) != OSQ_OK) {
+    return report(err);
+  }
+  return EXIT_OK;
+}
+
 /*
  * osq run. With --resume DIR it continues the interrupted run in DIR from DIR/checkpoint.osq
  * (sim/checkpoint.h) and writes into DIR. The checkpoint's life cycle:
@@ -360,143 +475,29 @@ static int cmd_run(int argc, char **argv) {
   osq_scenario_t *sc = load_or_report(a.path, &rc);
   if (!sc) return rc;
   osq_error_t *err = alloc_error();
-  if (!err) {
-    free(sc);
-    return EXIT_RUNTIME;
-  }
   osq_checkpoint_t *ck = NULL;
   osq_run_result_t *res = NULL;
   char ck_path[OSQ_PATH_MAX + 32] = "";
   unsigned fmt = 0;
-  if (a.resume) {
-    /* Rank 0 reads the checkpoint (it alone writes the directory) and shares the run's trials and
-     * seed, which the resumed run keeps unless they are given again. */
-    osq_checkpoint_path(a.resume, ck_path, sizeof ck_path);
-    int lrc = osq_mpi_agree(osq_mpi_root() ? osq_checkpoint_load(a.resume, &ck, err) : OSQ_OK, err);
-    if (lrc != OSQ_OK) {
-      rc = lrc == OSQ_ENOMEM ? runtime_error(err) : report(err);
-      goto done;
-    }
-    uint64_t shared[2] = {ck ? (uint64_t)ck->trials : 0, ck ? ck->seed : 0};
-    osq_mpi_allsum_u64(shared, 2);
-    if (!a.trials) a.trials = (long long)shared[0];
-    if (a.seed < 0) a.seed = (long long)shared[1];
-    snprintf(sc->out_dir, sizeof sc->out_dir, "%s", a.resume);
-  }
-  if (a.trials) sc->trials = a.trials;
-  if (a.seed >= 0) sc->seed = (uint64_t)a.seed;
-  if (a.out) snprintf(sc->out_dir, sizeof sc->out_dir, "%s", a.out);
-  if (a.flight_log) snprintf(sc->flight_log, sizeof sc->flight_log, "%s", a.flight_log);
-  if (a.log_trials >= 0) sc->flight_log_trials = a.log_trials;
-  if (ck && !a.formats) {
-    fmt = ck->formats; /* as the interrupted run wrote them */
-  } else if (osq_formats_parse(a.formats ? a.formats : sc->formats, &fmt, err) != OSQ_OK) {
-    rc = report(err);
-    goto done;
-  }
-
-  /* Refuse a checkpoint of another run, or an occupied output directory, before the run, not
-   * after it. Every rank takes part in the agreement so that all stop together. */
-  if (a.resume) {
-    if (osq_mpi_agree(ck ? osq_checkpoint_match(ck, sc, ck_path, err) : OSQ_OK, err) != OSQ_OK) {
-      rc = report(err);
-      goto done;
-    }
-  } else if (!a.force && osq_mpi_agree(check_out_dir(sc->out_dir, err), err) != OSQ_OK) {
-    rc = report(err);
-    goto done;
-  }
-  osq_run_opts_t opts = {.threads = (int)a.threads, .stop = &g_stop, .stop_after_blocks = stop_blocks,
-                         .resume = ck, .resume_path = ck_path};
-  if (!a.quiet && osq_mpi_root() && isatty(STDERR_FILENO)) opts.progress = progress_line;
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
-  const int xrc = osq_run_execute(sc, &opts, &res, err);
-  if (xrc != OSQ_OK) {
+  if (a.resume) osq_checkpoint_path(a.resume, ck_path, sizeof ck_path);
+  rc = err ? prepare_run(sc, &a, &ck, ck_path, &fmt, err) : EXIT_RUNTIME;
+  if (rc == EXIT_OK) {
+    osq_run_opts_t opts = {.threads = (int)a.threads, .stop = &g_stop, .stop_after_blocks = stop_blocks,
+                           .resume = ck, .resume_path = ck_path};
+    if (!a.quiet && osq_mpi_root() && isatty(STDERR_FILENO)) opts.progress = progress_line;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    const int xrc = osq_run_execute(sc, &opts, &res, err);
     /* A checkpoint whose shapes do not fit this run is bad input, like a mismatch. (The returned
      * code, not err->code: under MPI only rank 0's err holds the detail.) */
-    rc = a.resume && xrc == OSQ_EINVAL ? report(err) : runtime_error(err);
-    goto done;
+    if (xrc != OSQ_OK) rc = a.resume && xrc == OSQ_EINVAL ? report(err) : runtime_error(err);
   }
-  osq_checkpoint_free(ck);
-  ck = NULL;
-  if (!osq_mpi_root()) { /* the tables are rank 0's, and so are the report and the files */
-    rc = EXIT_OK;
-    goto done;
-  }
-
-  osq_run_header_t hdr;
-  osq_run_header_init(&hdr);
-  char created[OSQ_ISO8601_LEN];
-  osq_format_utc(time(NULL), created, sizeof created);
-  osq_run_header_fill(&hdr, sc, res->trials_done, res->threads, res->hash);
-  hdr.wall_seconds = res->wall_seconds;
-  hdr.partial = res->partial;
-  hdr.created = created;
-
-  if (!a.quiet) {
-    fprintf(g_out, "osq %s  scenario %s (%s, hash %s)\n", OSQ_VERSION, sc->name, sc->path, sc->hash);
-    if (res->trials_resumed > 0)
-      fprintf(g_out, "resumed from %s: %lld trials were done\n", ck_path, (long long)res->trials_resumed);
-    fprintf(g_out, "trials %lld  seed %llu  rng %s  block %lld  threads %d", (long long)res->trials_done,
-            (unsigned long long)sc->seed, OSQ_RNG_NAME, (long long)sc->block_size, res->threads);
-    if (res->ranks > 1) fprintf(g_out, " x %d MPI ranks", res->ranks);
-    fprintf(g_out, "\n");
-    fprintf(g_out, "set-up %.3f s  trial loop %.3f s  (%.0f trials/s)\n", res->setup_seconds, res->wall_seconds,
-            res->wall_seconds > 0 ? (double)res->trials_done / res->wall_seconds : 0.0);
-    fprintf(g_out, "verification hash %s\n", hdr.verification_hash);
-    print_summary(sc, res);
-  }
-  rc = EXIT_OK;
-  /* A resumed run replaces its own partial results. */
-  if (osq_results_write(sc->out_dir, fmt, &hdr, res->table, res->dyads, a.force || a.resume, err) != OSQ_OK)
-    rc = err->code == OSQ_EEXIST ? report(err) : runtime_error(err);
-  else if (sc->flight_log[0] && write_flight_log(sc, sc->flight_log, sc->flight_log_trials, err) != OSQ_OK)
-    rc = runtime_error(err);
-  else if (res->map.value) {
-    char title[160], subtitle[256], years[32];
-    if (sc->last_year > sc->first_year) snprintf(years, sizeof years, "%d-%d", sc->first_year, sc->last_year);
-    else snprintf(years, sizeof years, "%d", sc->first_year);
-    snprintf(title, sizeof title, "Open Skies coverage: %s, %s", sc->name, years);
-    const int64_t stride = osq_scenario_geo_stride(sc, sc->trials);
-    const int64_t gt = (res->trials_done + stride - 1) / stride;
-    snprintf(subtitle, sizeof subtitle,
-             "share of %lld simulated years in which a cell was imaged; swath %.0f km each side, %.2g deg cells; "
-             "osq %s, seed %llu",
-             (long long)gt * (sc->last_year - sc->first_year + 1), sc->geo.swath_half_km, sc->geo.resolution_deg,
-             OSQ_VERSION, (unsigned long long)sc->seed);
-    osq_map_t m = {.value = res->map.value, .tid = res->map.tid, .nlat = res->map.nlat, .nlon = res->map.nlon,
-                   .res_deg = res->map.res_deg, .grid_deg = sc->map_grid_deg, .title = title, .subtitle = subtitle};
-    if (osq_map_write(sc->out_dir, &m, err) != OSQ_OK) rc = runtime_error(err);
-  }
-  if (rc == EXIT_OK && sc->last_year > sc->first_year) {
-    char subtitle[256];
-    snprintf(subtitle, sizeof subtitle, "scenario %s, %lld trials, seed %llu; osq %s", sc->name,
-             (long long)res->trials_done, (unsigned long long)sc->seed, OSQ_VERSION);
-    if (osq_chart_timeline(sc->out_dir, res->table, subtitle, err) != OSQ_OK) rc = runtime_error(err);
-  }
-  /* The checkpoint follows the results: written after a partial run's, removed after a complete
-   * run's (see above cmd_run). */
-  if (rc == EXIT_OK && res->partial && res->checkpoint) {
-    res->checkpoint->formats = fmt;
-    if (osq_checkpoint_save(sc->out_dir, res->checkpoint, err) != OSQ_OK) rc = runtime_error(err);
-  } else if (rc == EXIT_OK && !res->partial && osq_checkpoint_remove(sc->out_dir, err) != OSQ_OK) {
-    rc = runtime_error(err);
-  }
-  if (rc == EXIT_OK && !a.quiet) fprintf(g_out, "\nresults in %s/\n", sc->out_dir);
-  if (rc == EXIT_OK && res->partial) {
-    /* README "Exit codes": the completed trials' results are written, marked partial. */
-    fprintf(g_err,
-            "osq: interrupted: %lld of %lld trials done; partial results in %s/ (run.json \"partial\": true); "
-            "continue with: osq run %s --resume %s\n",
-            (long long)res->trials_done, (long long)sc->trials, sc->out_dir, sc->path, sc->out_dir);
-    rc = EXIT_INTERRUPTED;
-  }
-done:
+  /* The tables are rank 0's, and so are the report and the files. */
+  if (rc == EXIT_OK && osq_mpi_root()) rc = write_run(sc, &a, fmt, res, ck_path, err);
   osq_run_result_free(res);
   osq_checkpoint_free(ck);
   free(err);
@@ -539,70 +540,57 @@ static bool row_selected(const osq_compare_row_t *r, bool key, const char *metri
   return true;
 }
 
-_Static_assert(OSQ_CLI_COMPARE_MAX == OSQ_COMPARE_MAX, "sim/cli.h and sim/run.h disagree on compare's maximum");
+/* The rows of cmp that --key, --metrics and --parties select (all without them), on stdout. */
+static int print_compare(const osq_compare_t *cmp, const osq_compare_args_t *a, osq_error_t *err) {
+  osq_compare_t *shown = osq_compare_alloc();
+  if (!shown) return osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
+  int rc = OSQ_OK;
+  for (size_t k = 0; rc == OSQ_OK && k < cmp->n_scenarios; k++) {
+    int idx;
+    rc = osq_compare_add_scenario(shown, &cmp->scenarios[k].hdr, &idx);
+  }
+  for (size_t i = 0; rc == OSQ_OK && i < cmp->n; i++)
+    if (row_selected(&cmp->rows[i], a->key, a->metrics, a->parties)) rc = osq_compare_add(shown, &cmp->rows[i]);
+  if (rc != OSQ_OK) rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
+  fprintf(g_out, "osq %s compare: %lld trials of each scenario, seed %llu (common random numbers)\n\n", OSQ_VERSION,
+          (long long)cmp->scenarios[0].hdr.trials_done, (unsigned long long)cmp->scenarios[0].hdr.seed);
+  if (rc == OSQ_OK) rc = osq_compare_print(g_out, shown, err);
+  osq_compare_free(shown);
+  return rc;
+}
 
 static int cmd_compare(int argc, char **argv) {
-  osq_compare_args_t ca;
-  PARSE_OR_RETURN(osq_cli_parse_compare, argc, argv, &ca);
-  const char *const *paths = ca.paths, *out = ca.out, *formats = ca.formats, *metrics = ca.metrics,
-                    *parties = ca.parties;
-  const int n = ca.n;
-  const long long trials = ca.trials, threads = ca.threads;
-  const bool force = ca.force, key = ca.key;
-  osq_scenario_t *sc[OSQ_COMPARE_MAX];
+  osq_compare_args_t a;
+  PARSE_OR_RETURN(osq_cli_parse_compare, argc, argv, &a);
+  osq_scenario_t *sc[OSQ_CLI_COMPARE_MAX];
   int rc = EXIT_OK, loaded = 0;
-  for (int k = 0; k < n; k++) {
-    sc[k] = load_or_report(paths[k], &rc);
+  for (int k = 0; k < a.n; k++) {
+    sc[k] = load_or_report(a.paths[k], &rc);
     if (!sc[k]) break;
     loaded++;
   }
-  osq_error_t *err = NULL;
-  osq_compare_t *cmp = NULL, *shown = NULL;
+  osq_error_t *err = loaded == a.n ? alloc_error() : NULL;
+  osq_compare_t *cmp = NULL;
   unsigned fmt = 0;
-  if (loaded < n) goto done;
-  if (!(err = alloc_error())) {
-    rc = EXIT_RUNTIME;
-    goto done;
-  }
-  if (osq_formats_parse(formats ? formats : "csv,json", &fmt, err) != OSQ_OK) {
+  if (loaded < a.n || !err) {
+    if (loaded == a.n) rc = EXIT_RUNTIME;
+  } else if (osq_formats_parse(a.formats ? a.formats : "csv,json", &fmt, err) != OSQ_OK) {
     rc = report(err);
-    goto done;
-  }
-  if (!force && osq_mpi_agree(osq_mpi_root() ? osq_compare_check_dir(out, err) : OSQ_OK, err) != OSQ_OK) {
+  } else if (!a.force && osq_mpi_agree(osq_mpi_root() ? osq_compare_check_dir(a.out, err) : OSQ_OK, err) != OSQ_OK) {
     rc = report(err);
-    goto done;
+  } else {
+    /* Every scenario runs the reference's trials and seed (common random numbers). */
+    if (a.seed >= 0) sc[0]->seed = (uint64_t)a.seed;
+    osq_run_opts_t opts = {.trials = a.trials, .threads = (int)a.threads};
+    if (!a.quiet && osq_mpi_root() && isatty(STDERR_FILENO)) opts.progress = progress_line;
+    if (osq_compare_execute((const osq_scenario_t *const *)sc, a.n, &opts, &cmp, err) != OSQ_OK)
+      rc = err->code == OSQ_EINVAL ? report(err) : runtime_error(err);
   }
-  osq_run_opts_t opts = {.trials = trials, .threads = (int)threads};
-  if (osq_mpi_root() && isatty(STDERR_FILENO)) opts.progress = progress_line;
-  if (osq_compare_execute((const osq_scenario_t *const *)sc, n, &opts, &cmp, err) != OSQ_OK) {
-    rc = err->code == OSQ_EINVAL ? report(err) : runtime_error(err);
-    goto done;
-  }
-  if (!cmp) goto done; /* an MPI rank other than 0: rank 0 prints and writes */
-  /* stdout: the selected rows (all without --key/--metrics/--parties); the files: every row. */
-  shown = osq_compare_alloc();
-  if (!shown) {
-    rc = EXIT_RUNTIME;
-    goto done;
-  }
-  for (size_t k = 0; k < cmp->n_scenarios; k++) {
-    int idx;
-    osq_compare_add_scenario(shown, &cmp->scenarios[k].hdr, &idx);
-  }
-  for (size_t i = 0; i < cmp->n; i++)
-    if (row_selected(&cmp->rows[i], key, metrics, parties)) osq_compare_add(shown, &cmp->rows[i]);
-  fprintf(g_out, "osq %s compare: %lld trials of each scenario, seed %llu (common random numbers)\n\n", OSQ_VERSION,
-          (long long)cmp->scenarios[0].hdr.trials_done, (unsigned long long)cmp->scenarios[0].hdr.seed);
-  if (osq_compare_print(g_out, shown, err) != OSQ_OK) {
-    rc = runtime_error(err);
-    goto done;
-  }
-  if (osq_compare_write(out, fmt, cmp, force, err) != OSQ_OK)
+  /* cmp is NULL on the MPI ranks other than 0: rank 0 prints and writes. */
+  if (rc == EXIT_OK && cmp && !a.quiet && print_compare(cmp, &a, err) != OSQ_OK) rc = runtime_error(err);
+  if (rc == EXIT_OK && cmp && osq_compare_write(a.out, fmt, cmp, a.force, err) != OSQ_OK)
     rc = err->code == OSQ_EEXIST ? report(err) : runtime_error(err);
-  else
-    fprintf(g_out, "\nall rows in %s/\n", out);
-done:
-  osq_compare_free(shown);
+  if (rc == EXIT_OK && cmp && !a.quiet) fprintf(g_out, "\nall rows in %s/\n", a.out);
   osq_compare_free(cmp);
   free(err);
   for (int k = 0; k < loaded; k++) free(sc[k]);

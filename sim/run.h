@@ -113,9 +113,6 @@ int osq_run_flight_log(const osq_scenario_t *sc, int64_t k, FILE *f, osq_error_t
 void osq_run_header_fill(osq_run_header_t *h, const osq_scenario_t *sc, int64_t trials_done, int threads,
                          uint64_t hash);
 
-/** Most scenarios one comparison takes. */
-#define OSQ_COMPARE_MAX 16
-
 /**
  * osq compare: run every scenario over the reference's (scs[0]) trials, seed and block size, so
  * that trial i of each scenario draws from the same stream (common random numbers), and pair the

@@ -229,8 +229,7 @@ int osq_compare_execute(const osq_scenario_t *const *scs, int n, const osq_run_o
   static const osq_run_opts_t none;
   *out = NULL;
   if (!opts) opts = &none;
-  if (n < 1 || n > OSQ_COMPARE_MAX)
-    return osq_error_add(err, OSQ_EINVAL, NULL, 0, "compare takes 1 to %d scenarios", OSQ_COMPARE_MAX);
+  if (n < 1) return osq_error_add(err, OSQ_EINVAL, NULL, 0, "compare takes at least one scenario");
   const osq_scenario_t *ref = scs[0];
   const int64_t trials = opts->trials > 0 ? opts->trials : ref->trials;
   const int n_years = ref->last_year - ref->first_year + 1;

@@ -20,6 +20,7 @@
 #include "models/quota.h"
 #include "sim/geocheck.h"
 #include "sim/geodata.h"
+#include "sim/hash.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* The schema                                                                                  */
@@ -957,15 +958,6 @@ static void dir_name(const char *path, char *out, size_t n) {
   else *slash = '\0';
 }
 
-static uint64_t fnv1a(const void *p, size_t n, uint64_t h) {
-  const unsigned char *b = p;
-  for (size_t i = 0; i < n; i++) {
-    h ^= b[i];
-    h *= UINT64_C(0x100000001b3);
-  }
-  return h;
-}
-
 /*
  * Two libconfig 1.5 costs grow with the square of the input (measured, Debian 12 libconfig9
  * 1.5-0.4): adding a setting to a group compares its name with every earlier member (40,000
@@ -1310,9 +1302,9 @@ int osq_scenario_load(const char *path, osq_scenario_t *sc, osq_error_t *err) {
   load_geo(&c, &cfg, sc);
 
   collect_files(&c, root);
-  uint64_t h = UINT64_C(0xcbf29ce484222325);
-  for (int i = 0; i < c.n_files; i++) h = fnv1a(c.files[i].text, c.files[i].len, h);
-  snprintf(sc->hash, sizeof sc->hash, "%016llx", (unsigned long long)h);
+  uint64_t h = OSQ_FNV1A64_INIT;
+  for (int i = 0; i < c.n_files; i++) h = osq_fnv1a64(c.files[i].text, c.files[i].len, h);
+  osq_hash_hex(h, sc->hash);
 
   free_srcs(&c);
   config_destroy(&cfg);

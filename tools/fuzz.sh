@@ -44,13 +44,13 @@ cflags=(-std=c17 -D_POSIX_C_SOURCE=200809L -DHAVE_INLINE -DOSQ_SOURCE_DIR="\"$ro
 # reading boundaries with jansson) and models/, which is pure domain code (no I/O, no OpenMP); not
 # the engine or the writers, which need OpenMP (clang's libomp is not installed). If the loader
 # starts calling another sim/ file, add it here.
-srcs="tests/fuzz/fuzz_scenario.c sim/scenario.c sim/geocheck.c sim/geocheck_table.c sim/geodata.c $(echo models/*.c)"
+srcs="tests/fuzz/fuzz_scenario.c sim/scenario.c sim/geocheck.c sim/geocheck_table.c sim/geodata.c sim/hash.c $(echo models/*.c)"
 echo "fuzz.sh: building $bin with $cc"
 # shellcheck disable=SC2046,SC2086
 "$cc" "${cflags[@]}" $srcs $(pkg-config --cflags --libs libconfig gsl jansson) -lm -o "$bin"
-# The parsers (sim/cli.c) need only the date parser and the error record.
+# The parsers (sim/cli.c) need only the date parser, the hash parser and the error record.
 echo "fuzz.sh: building $bin_cli with $cc"
-"$cc" "${cflags[@]}" tests/fuzz/fuzz_cli.c sim/cli.c models/date.c models/errors.c -lm -o "$bin_cli"
+"$cc" "${cflags[@]}" tests/fuzz/fuzz_cli.c sim/cli.c sim/hash.c models/date.c models/errors.c -lm -o "$bin_cli"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

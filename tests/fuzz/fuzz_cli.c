@@ -4,11 +4,12 @@
  * trailing NUL ends the last one; at most 64 strings). Each string gets its own heap block and the
  * vector has exactly argc entries (no NULL after them), so that AddressSanitizer sees a parser
  * reading past a string or past argv[argc - 1]. The same vector goes to every parser (run,
- * compare, parties, check), and each result is checked against the parsers' contract:
+ * compare, parties, check, bench), and each result is checked against the parsers' contract:
  *   - 0 with no message, or OSQ_EINVAL with exactly one non-empty message, nothing else;
  *   - on success every string field is NULL or one of the argv strings (or a suffix of one, for
- *     --date=), the numbers are "not given" or within their documented ranges, the scenario path
- *     does not look like an option, --resume and --out are not both set;
+ *     --name=value), the numbers are "not given" or within their documented ranges, the scenario
+ *     path does not look like an option and is given unless --help was, --resume and --out are
+ *     not both set;
  *   - a parsed --date prints back as itself (YYYY-MM-DD, no other spelling accepted);
  *   - parsing is pure: a second parse of the same vector gives the same bytes;
  *   - osq_cli_parse_i64 on every string agrees with a reference implementation.
@@ -111,6 +112,7 @@ static void fuzz_run(int argc, char **argv, osq_error_t *err) {
   osq_error_clear(err);
   if (osq_cli_parse_run(argc, argv, &b, err) != rc || memcmp(&a, &b, sizeof a) != 0) fail("run: not pure", argc, argv);
   if (rc != OSQ_OK) return;
+  if (a.help && !a.path) return;
   if (!a.path || !is_argv(a.path, argc, argv) || (a.path[0] == '-' && a.path[1])) fail("run: path", argc, argv);
   if (!from_argv(a.out, argc, argv) || !from_argv(a.formats, argc, argv) || !from_argv(a.flight_log, argc, argv) ||
       !from_argv(a.resume, argc, argv))
@@ -130,14 +132,14 @@ static void fuzz_compare(int argc, char **argv, osq_error_t *err) {
   if (osq_cli_parse_compare(argc, argv, &b, err) != rc || memcmp(&a, &b, sizeof a) != 0)
     fail("compare: not pure", argc, argv);
   if (rc != OSQ_OK) return;
-  if (a.n < 2 || a.n > OSQ_CLI_COMPARE_MAX) fail("compare: scenario count", argc, argv);
+  if ((a.n < 2 && !a.help) || a.n > OSQ_CLI_COMPARE_MAX) fail("compare: scenario count", argc, argv);
   for (int k = 0; k < a.n; k++)
     if (!is_argv(a.paths[k], argc, argv) || (a.paths[k][0] == '-' && a.paths[k][1])) fail("compare: path", argc, argv);
   if (!a.out || (strcmp(a.out, "out/compare") != 0 && !from_argv(a.out, argc, argv)))
     fail("compare: out", argc, argv);
   if (!from_argv(a.formats, argc, argv) || !from_argv(a.metrics, argc, argv) || !from_argv(a.parties, argc, argv))
     fail("compare: a string not from argv", argc, argv);
-  if (a.trials < 0 || a.trials > OSQ_TRIALS_MAX || a.threads < 0 || a.threads > 1024)
+  if (a.trials < 0 || a.trials > OSQ_TRIALS_MAX || a.threads < 0 || a.threads > 1024 || a.seed < -1)
     fail("compare: a number out of range", argc, argv);
 }
 
@@ -150,6 +152,7 @@ static void fuzz_parties(int argc, char **argv, osq_error_t *err) {
   if (osq_cli_parse_parties(argc, argv, &b, err) != rc || memcmp(&a, &b, sizeof a) != 0)
     fail("parties: not pure", argc, argv);
   if (rc != OSQ_OK) return;
+  if (a.help && !a.path) return;
   if (!a.path || !is_argv(a.path, argc, argv) || (a.path[0] == '-' && a.path[1])) fail("parties: path", argc, argv);
   if (!from_argv(a.date, argc, argv)) fail("parties: date not from argv", argc, argv);
   if (a.date) {
@@ -164,7 +167,27 @@ static void fuzz_check(int argc, char **argv, osq_error_t *err) {
   osq_error_clear(err);
   const int rc = osq_cli_parse_check(argc, argv, &a, err);
   check_err(rc, err, "check: error contract", argc, argv);
-  if ((rc == OSQ_OK) != (argc == 1) || (rc == OSQ_OK && a.path != argv[0])) fail("check: arity", argc, argv);
+  if (rc != OSQ_OK || (a.help && !a.path)) return;
+  if (!a.path || !is_argv(a.path, argc, argv) || (a.path[0] == '-' && a.path[1])) fail("check: path", argc, argv);
+}
+
+static void fuzz_bench(int argc, char **argv, osq_error_t *err) {
+  osq_bench_args_t a, b;
+  osq_error_clear(err);
+  const int rc = osq_cli_parse_bench(argc, argv, &a, err);
+  check_err(rc, err, "bench: error contract", argc, argv);
+  osq_error_clear(err);
+  if (osq_cli_parse_bench(argc, argv, &b, err) != rc || memcmp(&a, &b, sizeof a) != 0) fail("bench: not pure", argc, argv);
+  if (rc != OSQ_OK) return;
+  if (a.path && (!is_argv(a.path, argc, argv) || (a.path[0] == '-' && a.path[1]))) fail("bench: path", argc, argv);
+  if (a.n_threads < 0 || a.n_threads > OSQ_CLI_BENCH_CONFIGS || a.repeat < 1 || a.repeat > OSQ_CLI_BENCH_REPEAT ||
+      a.trials < 0 || a.trials > OSQ_TRIALS_MAX)
+    fail("bench: a number out of range", argc, argv);
+  for (int i = 0; i < a.n_threads; i++) {
+    if (a.threads[i] < 1 || a.threads[i] > OSQ_CLI_BENCH_THREADS) fail("bench: a thread count out of range", argc, argv);
+    for (int j = 0; j < i; j++)
+      if (a.threads[i] == a.threads[j]) fail("bench: a thread count twice", argc, argv);
+  }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -192,6 +215,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fuzz_compare(argc, argv, err);
   fuzz_parties(argc, argv, err);
   fuzz_check(argc, argv, err);
+  fuzz_bench(argc, argv, err);
   check_i64(argc, argv);
   free(err);
   for (int i = 0; i < argc; i++) free(argv[i]);
