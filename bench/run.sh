@@ -134,7 +134,7 @@ out=$(mktemp "$here/.RESULTS.md.XXXXXX") || exit 3
   echo
   echo "## Against the lower bound"
   echo
-  echo "Beside every configuration \`osq bench\` times a lower bound (\`sim/lowerbound.c\`): a tight loop"
+  echo "Beside every configuration \`osq bench\` times a lower bound (\`bench/lowerbound.c\`): a tight loop"
   echo "that does the run's own random draws (one Philox stream per trial) and marks the run's imaged"
   echo "cells in a flight set and a year set (bit test-and-set, index list, area per territory), in"
   echo "as many row runs as the swaths made (a flight's runs in consecutive rows, as a swath's are),"

@@ -4,7 +4,7 @@
  * asks of them (who is in force on a day, which maximum distance applies in a year).
  *
  * Everything is fixed-size so that a treaty can be copied into each thread and read in the
- * trial loop without allocation. The scenario loader (sim/scenario.c) fills it from
+ * trial loop without allocation. The scenario loader (sim/input/scenario.c) fills it from
  * scenarios/treaty.cfg plus the scenario's participation changes.
  */
 #ifndef OSQ_TREATY_H

@@ -12,7 +12,7 @@
  *     common random numbers: trial i of both runs uses the same stream (same seed, same trial
  *     index), year k of the scenario is paired with year k of the reference, and the difference
  *     is summarised as its own sample: a Welford accumulator of (b_i - a_i) per trial, whose
- *     osq_summarize() (sim/stats.h) gives diff = mean and the 95 % t-interval
+ *     osq_summarize() (sim/engine/stats.h) gives diff = mean and the 95 % t-interval
  *     mean +/- t(0.975, n-1) se. This interval is much narrower than one built from the two
  *     separate CIs when the runs are positively correlated (tests/unit/test_compare.c checks it
  *     on a case with a known answer).

@@ -40,17 +40,17 @@ cflags=(-std=c17 -D_POSIX_C_SOURCE=200809L -DHAVE_INLINE -DOSQ_SOURCE_DIR="\"$ro
   -DOSQ_VERSION="\"fuzz\"" -DOSQ_DATA_DIR="\"$root/data\""
   -g -O1 -fno-omit-frame-pointer -Wall -Wextra -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all)
 
-# The loader (sim/scenario.c, the airfield check and the table of states it calls, the latter
+# The loader (sim/input/scenario.c, the airfield check and the table of states it calls, the latter
 # reading boundaries with jansson) and models/, which is pure domain code (no I/O, no OpenMP); not
 # the engine or the writers, which need OpenMP (clang's libomp is not installed). If the loader
 # starts calling another sim/ file, add it here.
-srcs="tests/fuzz/fuzz_scenario.c sim/scenario.c sim/geocheck.c sim/geocheck_table.c sim/geodata.c sim/hash.c $(echo models/*.c)"
+srcs="tests/fuzz/fuzz_scenario.c sim/input/scenario.c sim/input/geocheck.c sim/input/geocheck_table.c sim/input/geodata.c sim/input/hash.c $(echo models/*.c)"
 echo "fuzz.sh: building $bin with $cc"
 # shellcheck disable=SC2046,SC2086
 "$cc" "${cflags[@]}" $srcs $(pkg-config --cflags --libs libconfig gsl jansson) -lm -o "$bin"
-# The parsers (sim/cli.c) need only the date parser, the hash parser and the error record.
+# The parsers (sim/cli/cli.c) need only the date parser, the hash parser and the error record.
 echo "fuzz.sh: building $bin_cli with $cc"
-"$cc" "${cflags[@]}" tests/fuzz/fuzz_cli.c sim/cli.c sim/hash.c models/date.c models/errors.c -lm -o "$bin_cli"
+"$cc" "${cflags[@]}" tests/fuzz/fuzz_cli.c sim/cli/cli.c sim/input/hash.c models/date.c models/errors.c -lm -o "$bin_cli"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -87,14 +87,14 @@ for f in tests/bad/inc/*.cfg; do cp "$f" "$seeds/inc_$(basename "$f")"; done
 # Dictionary of the loader: tests/fuzz/scenario.dict plus any key of the schema it lacks.
 dict=$build/scenario.dict
 cp tests/fuzz/scenario.dict "$dict"
-sed -n '/^static const key_t_ SCHEMA/,/^};/p' sim/scenario.c | grep -o '{"[a-z_.*0-9]*"' | tr -d '{"' |
+sed -n '/^static const key_t_ SCHEMA/,/^};/p' sim/input/scenario.c | grep -o '{"[a-z_.*0-9]*"' | tr -d '{"' |
   tr '.' '\n' | grep -v '^\*$' | sort -u | while read -r k; do
   grep -q "=\"$k\"\$" "$dict" || echo "key_$k=\"$k\"" >>"$dict"
 done
-# Dictionary of the parsers: tests/fuzz/cli.dict plus any option of sim/cli.c it lacks.
+# Dictionary of the parsers: tests/fuzz/cli.dict plus any option of sim/cli/cli.c it lacks.
 dict_cli=$build/cli.dict
 cp tests/fuzz/cli.dict "$dict_cli"
-grep -o '"--[a-z-]*' sim/cli.c | tr -d '"' | sort -u | while read -r o; do
+grep -o '"--[a-z-]*' sim/cli/cli.c | tr -d '"' | sort -u | while read -r o; do
   grep -q "\\\\x00$o\\\\x00\"\$" "$dict_cli" || echo "opt_new_${o//-/_}=\"\\x00$o\\x00\"" >>"$dict_cli"
 done
 

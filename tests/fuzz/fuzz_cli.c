@@ -1,5 +1,5 @@
 /*
- * fuzz_cli.c owns the libFuzzer harness of the command-line parsers (sim/cli.h; tools/fuzz.sh
+ * fuzz_cli.c owns the libFuzzer harness of the command-line parsers (sim/cli/cli.h; tools/fuzz.sh
  * builds and runs it). An input is an argument vector: its bytes split at NUL into strings (a
  * trailing NUL ends the last one; at most 64 strings). Each string gets its own heap block and the
  * vector has exactly argc entries (no NULL after them), so that AddressSanitizer sees a parser
@@ -24,8 +24,8 @@
 #include <string.h>
 
 #include "models/date.h"
-#include "sim/cli.h"
-#include "sim/scenario.h"
+#include "sim/cli/cli.h"
+#include "sim/input/scenario.h"
 
 #define MAX_ARGS 64
 

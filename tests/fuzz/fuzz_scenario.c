@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sim/scenario.h"
+#include "sim/input/scenario.h"
 
 #ifndef OSQ_SOURCE_DIR
 #error "define OSQ_SOURCE_DIR (the repository root) when building the harness"

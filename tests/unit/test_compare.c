@@ -21,7 +21,7 @@
 
 #include "results/compare.h"
 #include "results/table.h"
-#include "sim/stats.h"
+#include "sim/engine/stats.h"
 
 /* ---------------------------------------------------------------------------------------------- */
 /* helpers                                                                                          */

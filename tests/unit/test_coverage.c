@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "models/coverage.h"
-#include "sim/geosetup.h"
-#include "sim/rng.h"
-#include "sim/run.h"
+#include "sim/engine/geosetup.h"
+#include "sim/engine/rng.h"
+#include "sim/engine/run.h"
 
 static osq_scenario_t *load(void) {
   char path[1024];

@@ -18,7 +18,7 @@
 
 #include "models/geo.h"
 #include "models/route.h"
-#include "sim/geodata.h"
+#include "sim/input/geodata.h"
 
 #define DATA OSQ_SOURCE_DIR "/data/countries-50m.json"
 

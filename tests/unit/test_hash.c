@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "models/errors.h"
-#include "sim/hash.h"
+#include "sim/input/hash.h"
 
 Test(hash, fnv1a64_vectors) {
   /* Vectors from the FNV reference (Noll, "FNV test vectors", FNV-1a 64-bit). */

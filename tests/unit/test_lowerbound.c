@@ -1,12 +1,12 @@
 /*
- * test_lowerbound.c: the lower-bound loop of `osq bench` (sim/lowerbound.c) does the work it is
+ * test_lowerbound.c: the lower-bound loop of `osq bench` (bench/lowerbound.c) does the work it is
  * given, all of it, the same for any thread count, and refuses work it cannot describe.
  */
 #include <criterion/criterion.h>
 #include <string.h>
 
 #include "models/geo.h"
-#include "sim/lowerbound.h"
+#include "bench/lowerbound.h"
 
 /* A 0.5-degree raster that is territory 1 everywhere. */
 static osq_geo_raster_t *all_land(void) {

@@ -1,5 +1,5 @@
 /*
- * test_memory.c: the memory guard (sim/memory.h). The estimate grows as threads / resolution²;
+ * test_memory.c: the memory guard (sim/engine/memory.h). The estimate grows as threads / resolution²;
  * it is above what a real baseline run allocates and holds resident, and not far above; the
  * check refuses a 0.01-degree raster on a 1 GiB machine with one message naming the scenario
  * file, and lets the baseline through; OSQ_MEMORY_LIMIT_MIB sets, lifts or is refused.
@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "sim/memory.h"
-#include "sim/run.h"
+#include "sim/engine/memory.h"
+#include "sim/engine/run.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define OSQ_TEST_ASAN 1

@@ -1,6 +1,6 @@
 /*
  * test_no_plan_years.c: model.no_plan_years, the years in which no annual plan is agreed
- * (models/params.h, osq_distribute in models/quota.c, the loader in sim/scenario.c): a listed
+ * (models/params.h, osq_distribute in models/quota.c, the loader in sim/input/scenario.c): a listed
  * year never has a plan or a flight; listing a year changes no draw of the years before it nor
  * of any unlisted year simulated on its own; a listed year consumes exactly the draw of a failed
  * plan; the checker rejects an agreed plan in a listed year; the shipped timeline loads it.
@@ -14,7 +14,7 @@
 #include "models/params.h"
 #include "models/quota.h"
 #include "quota_fixture.h"
-#include "sim/scenario.h"
+#include "sim/input/scenario.h"
 
 /* Large structs live in static storage: Criterion runs each test in its own process. */
 static osq_treaty_t T;

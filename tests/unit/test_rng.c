@@ -15,7 +15,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-#include "sim/rng.h"
+#include "sim/engine/rng.h"
 
 /* Known-answer vectors for philox2x64 with 10 rounds, copied from Random123 1.14's
  * /usr/share/doc/librandom123-dev/tests/kat_vectors.gz (lines "philox2x64 10 ..."):

@@ -15,7 +15,7 @@
 
 #include "models/geo.h"
 #include "models/route.h"
-#include "sim/geodata.h"
+#include "sim/input/geodata.h"
 
 #define DATA OSQ_SOURCE_DIR "/data/countries-50m.json"
 static const double PI = 3.14159265358979323846;

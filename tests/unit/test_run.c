@@ -15,8 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sim/hash.h"
-#include "sim/run.h"
+#include "sim/input/hash.h"
+#include "sim/engine/run.h"
 
 static osq_scenario_t *load_baseline(void) {
   char path[1024];

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sim/scenario.h"
+#include "sim/input/scenario.h"
 
 static osq_scenario_t *load(const char *rel) {
   char path[1024];

@@ -18,8 +18,8 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "models/errors.h"
-#include "sim/rng.h"
-#include "sim/stats.h"
+#include "sim/engine/rng.h"
+#include "sim/engine/stats.h"
 
 #define SEED UINT64_C(20240601)
 

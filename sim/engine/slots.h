@@ -16,7 +16,7 @@
 #include "models/errors.h"
 #include "models/metrics.h"
 #include "models/quota.h"
-#include "sim/scenario.h"
+#include "sim/input/scenario.h"
 
 /** The metrics of summary.csv (their stable names: osq_metric_name). */
 typedef enum {

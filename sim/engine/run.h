@@ -5,7 +5,7 @@
  * count because the order of every floating-point operation depends only on trial and block
  * indices (ENGINEERING.md §2.6, §6.4).
  *
- * Under MPI (sim/mpi.h) the engine functions are collective: every rank calls them with the same
+ * Under MPI (sim/engine/mpi.h) the engine functions are collective: every rank calls them with the same
  * scenario and options. Each wave of blocks is split over the ranks in whole blocks; the block
  * records are gathered to rank 0 bit for bit and merged there in block order, and the integer
  * counts (histograms, dyad sums, map counts, hash) are summed, so rank 0's results are the same
@@ -23,8 +23,8 @@
 #include "models/errors.h"
 #include "results/compare.h"
 #include "results/table.h"
-#include "sim/checkpoint.h"
-#include "sim/scenario.h"
+#include "sim/engine/checkpoint.h"
+#include "sim/input/scenario.h"
 
 /** Options of one run; zero values mean "as the scenario says". */
 typedef struct {
@@ -36,10 +36,10 @@ typedef struct {
   /** If set and non-zero at the end of a wave of blocks (a signal handler sets it), the run stops
    *  there and returns the statistics of the trials completed so far, marked partial. */
   volatile sig_atomic_t *stop;
-  /** For tests (`OSQ_STOP_AFTER_BLOCKS`, sim/main.c): stop as on a signal at the end of the first
+  /** For tests (`OSQ_STOP_AFTER_BLOCKS`, sim/cli/main.c): stop as on a signal at the end of the first
    *  wave after which at least this many blocks of the run are done (0 = never). */
   int64_t stop_after_blocks;
-  /** Continue the run this checkpoint recorded (sim/checkpoint.h): its state seeds the run's and
+  /** Continue the run this checkpoint recorded (sim/engine/checkpoint.h): its state seeds the run's and
    *  only blocks [resume->blocks_done, end) run, so the result equals the uninterrupted run's bit
    *  for bit, on any number of threads. The caller checks its identity first
    *  (osq_checkpoint_match); the engine checks its shapes (OSQ_EINVAL, "PATH: ..." with

@@ -24,14 +24,14 @@
 #include "results/chart.h"
 #include "results/map.h"
 #include "results/table.h"
-#include "sim/bench.h"
-#include "sim/checkpoint.h"
-#include "sim/cli.h"
-#include "sim/hash.h"
-#include "sim/mpi.h"
-#include "sim/rng.h"
-#include "sim/run.h"
-#include "sim/scenario.h"
+#include "bench/bench.h"
+#include "sim/engine/checkpoint.h"
+#include "sim/cli/cli.h"
+#include "sim/input/hash.h"
+#include "sim/engine/mpi.h"
+#include "sim/engine/rng.h"
+#include "sim/engine/run.h"
+#include "sim/input/scenario.h"
 
 enum { EXIT_OK = 0, EXIT_VERIFY = 1, EXIT_USAGE = 2, EXIT_RUNTIME = 3, EXIT_INTERRUPTED = 130 };
 
@@ -105,7 +105,7 @@ static int report(const osq_error_t *err) {
   return EXIT_USAGE;
 }
 
-/* A command line the parsers of sim/cli.c refused. */
+/* A command line the parsers of sim/cli/cli.c refused. */
 static int usage_report(const osq_error_t *err) {
   osq_cli_print_errors(g_err, err, " (see osq --help)");
   return EXIT_USAGE;
@@ -189,7 +189,7 @@ static void print_year_table(FILE *f, const osq_scenario_t *sc) {
   }
 }
 
-/* Parse with one of sim/cli.c's parsers into *args; EXIT_OK, or the exit code after the message. */
+/* Parse with one of sim/cli/cli.c's parsers into *args; EXIT_OK, or the exit code after the message. */
 #define PARSE_OR_RETURN(fn, argc, argv, args)                         \
   do {                                                                \
     osq_error_t *perr_ = alloc_error();                               \
@@ -458,7 +458,7 @@ static int prepare_run(osq_scenario_t *sc, osq_run_args_t *a, osq_checkpoint_t *
 
 /*
  * osq run. With --resume DIR it continues the interrupted run in DIR from DIR/checkpoint.osq
- * (sim/checkpoint.h) and writes into DIR. The checkpoint's life cycle:
+ * (sim/engine/checkpoint.h) and writes into DIR. The checkpoint's life cycle:
  *   - a run that stops early (signal, OSQ_STOP_AFTER_BLOCKS) writes its partial results, then the
  *     checkpoint (atomically), and exits 130; a resumed run interrupted again replaces it;
  *   - a run that completes writes every result file, then removes DIR/checkpoint.osq (a resumed

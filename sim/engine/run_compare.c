@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/memory.h"
-#include "sim/mpi.h"
-#include "sim/run.h"
-#include "sim/trial.h"
-#include "sim/waves.h"
+#include "sim/engine/memory.h"
+#include "sim/engine/mpi.h"
+#include "sim/engine/run.h"
+#include "sim/engine/trial.h"
+#include "sim/engine/waves.h"
 
 /* One scenario of the comparison. */
 typedef struct {

@@ -1,7 +1,7 @@
 /*
  * scenario.h owns the scenario: a libconfig file that @includes the treaty data file and sets the
  * simulation, participation changes, model parameters and outputs. One schema table
- * (sim/scenario.c) drives validation, defaults and the printed summary.
+ * (sim/input/scenario.c) drives validation, defaults and the printed summary.
  *
  * Rules that libconfig 1.5 does not enforce and this loader does (ENGINEERING.md §3.1):
  * @include paths are relative to the scenario file, unknown keys are errors, every integer is

@@ -5,7 +5,7 @@
  * count (ENGINEERING.md §1.1 XSBench, §6.5 output format, §6.6 hash; BRIEF.md §6 `bench:` line).
  *
  * Unlike the rest of the library this module talks to the user, but only through the two
- * streams its caller passes in; sim/main.c still owns the process (it calls this and exits with
+ * streams its caller passes in; sim/cli/main.c still owns the process (it calls this and exits with
  * the code returned).
  */
 #ifndef OSQ_BENCH_H

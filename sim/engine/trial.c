@@ -3,16 +3,16 @@
  * workspaces, the trial itself, the coverage map's per-thread counts, and what is done with the
  * threads' integer counts after the loop.
  */
-#include "sim/trial.h"
+#include "sim/engine/trial.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "models/bits.h"
-#include "sim/hash.h"
-#include "sim/mpi.h"
-#include "sim/rng.h"
+#include "sim/input/hash.h"
+#include "sim/engine/mpi.h"
+#include "sim/engine/rng.h"
 
 #define MAP_PLANES 8 /* bits of the map's per-thread counters before they wrap (osq_trial_ws_t) */
 

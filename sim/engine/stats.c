@@ -2,7 +2,7 @@
  * stats.c owns the out-of-line parts of the statistics module: the Chan merge, histogram
  * allocation (k histograms in one block), exact histogram merge, quantiles and the summary.
  */
-#include "sim/stats.h"
+#include "sim/engine/stats.h"
 
 #include <float.h>
 #include <stddef.h>

@@ -28,7 +28,7 @@
 #include <stdint.h>
 
 #include "models/errors.h"
-#include "sim/scenario.h"
+#include "sim/input/scenario.h"
 
 /** Environment variable that replaces the machine's figure (MiB; 0 = no limit). */
 #define OSQ_MEMORY_ENV "OSQ_MEMORY_LIMIT_MIB"

@@ -14,9 +14,9 @@
  * the ranks other than 0; the checks that can fail on one rank only (the scenario file) are
  * agreed between ranks so that all stop together.
  */
-#include "sim/bench.h"
+#include "bench/bench.h"
 
-#include "sim/cli.h"
+#include "sim/cli/cli.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -29,13 +29,13 @@
 #include <unistd.h>
 
 #include "models/errors.h"
-#include "sim/geosetup.h"
-#include "sim/hash.h"
-#include "sim/lowerbound.h"
-#include "sim/mpi.h"
-#include "sim/rng.h"
-#include "sim/run.h"
-#include "sim/scenario.h"
+#include "sim/engine/geosetup.h"
+#include "sim/input/hash.h"
+#include "bench/lowerbound.h"
+#include "sim/engine/mpi.h"
+#include "sim/engine/rng.h"
+#include "sim/engine/run.h"
+#include "sim/input/scenario.h"
 
 #define BENCH_DEFAULT_SCENARIO "scenarios/baseline.cfg"
 #define BENCH_MAX_REPEAT OSQ_CLI_BENCH_REPEAT
@@ -107,7 +107,7 @@ static void print_usage(FILE *f) {
           BENCH_MAX_REPEAT);
 }
 
-/* The arguments of `osq bench`, parsed by sim/cli.c, with the defaults the parser leaves open: the
+/* The arguments of `osq bench`, parsed by sim/cli/cli.c, with the defaults the parser leaves open: the
  * default scenario and thread counts (1 and every core). @return -1 when parsing succeeded, else
  * the exit code after the message. */
 static int parse_args(int argc, char **argv, bench_args_t *a, FILE *errout) {

@@ -3,7 +3,7 @@
  * each State Party to the Natural Earth countries its territory is made of. The choices in the
  * table (what is in, what is out, and why) are documented in docs/geography.md.
  */
-#include "sim/geodata.h"
+#include "sim/input/geodata.h"
 
 #include <errno.h>
 #include <stdio.h>

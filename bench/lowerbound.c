@@ -4,13 +4,13 @@
  * in blocks, per-thread work space allocated before the clock starts) so that the ratio compares
  * like with like.
  */
-#include "sim/lowerbound.h"
+#include "bench/lowerbound.h"
 
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/rng.h"
+#include "sim/engine/rng.h"
 
 /* splitmix64: positions of the runs (addressing only). */
 static inline uint64_t mix(uint64_t x) {

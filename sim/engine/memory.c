@@ -6,7 +6,7 @@
  * coverage.c change what they allocate, this file must follow; tests/unit/test_memory.c keeps
  * the estimate above the measured peak of a real run.
  */
-#include "sim/memory.h"
+#include "sim/engine/memory.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -22,22 +22,22 @@
 #include "models/coverage.h"
 #include "models/metrics.h"
 #include "models/quota.h"
-#include "sim/mpi.h"
-#include "sim/run.h"
-#include "sim/stats.h"
+#include "sim/engine/mpi.h"
+#include "sim/engine/run.h"
+#include "sim/engine/stats.h"
 
 #define MIB (INT64_C(1) << 20)
 
 /* The program itself, its libraries' heaps, the result tables' fixed parts and the error
  * records: a run without geography peaks at 7.7 MiB of resident memory (libraries included). */
 #define BASE_BYTES (8 * MIB)
-/* Reading the boundary file (sim/geodata.c): jansson's tree of the TopoJSON while it is read,
+/* Reading the boundary file (sim/input/geodata.c): jansson's tree of the TopoJSON while it is read,
  * then the decoded polygons, which the run keeps. Measured with data/countries-50m.json (739 KiB):
  * 18.5 MiB more resident memory than a run without geography; the polygons alone are about
  * 2.2 bytes per byte of the file (99,539 vertices of 16 bytes). */
 #define JSON_BYTES_PER_BYTE 30
 #define POLY_BYTES_PER_BYTE 3
-/* A gsl_rng over Philox with its state (sim/rng.c), rounded up. */
+/* A gsl_rng over Philox with its state (sim/engine/rng.c), rounded up. */
 #define RNG_BYTES 1024
 /* Bins of a continuous metric's histogram (run.c slot_bins: 1,000 bins + 1). */
 #define CONT_BINS 1001

@@ -8,8 +8,8 @@
 
 #include "models/coverage.h"
 #include "models/errors.h"
-#include "sim/geodata.h"
-#include "sim/scenario.h"
+#include "sim/input/geodata.h"
+#include "sim/input/scenario.h"
 
 typedef struct {
   osq_geo_polys_t *polys;

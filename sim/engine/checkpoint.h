@@ -30,7 +30,7 @@
  *                                                                             increasing, count > 0
  *   u64 FNV-1a 64 of every byte before it                                     corruption check
  *
- * Life cycle (sim/main.c): a run that stops early writes its partial results, then the checkpoint
+ * Life cycle (sim/cli/main.c): a run that stops early writes its partial results, then the checkpoint
  * (atomically: temporary file, fsync, rename). A resumed run that is interrupted again replaces it
  * the same way; one that completes writes its complete results and then removes it. Every
  * checkpoint.osq that exists is therefore a true prefix of its run: should osq die between two of
@@ -48,8 +48,8 @@
 #include <stdint.h>
 
 #include "models/errors.h"
-#include "sim/scenario.h"
-#include "sim/stats.h"
+#include "sim/input/scenario.h"
+#include "sim/engine/stats.h"
 
 /** The checkpoint's file name inside the output directory. */
 #define OSQ_CHECKPOINT_NAME "checkpoint.osq"

@@ -11,13 +11,13 @@
  * The records of a wave are allocated once, before the first wave: nothing is allocated and no
  * lock is taken inside the loop.
  */
-#include "sim/waves.h"
+#include "sim/engine/waves.h"
 
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/mpi.h"
+#include "sim/engine/mpi.h"
 
 /* Blocks in a wave on each rank: a few per thread, so that dynamic scheduling evens the threads'
  * load, and the same on every rank (a rank with fewer threads sizes them by the largest). */

@@ -3,8 +3,8 @@
  * (no printing, no exiting, no file access: argv in, a struct or one error message out), on one
  * option walker so that every command accepts `--name value` and `--name=value` alike (the
  * getopt_long convention) and an option means the same thing everywhere. It also owns the one
- * printer of error records, which the front ends (sim/main.c, sim/bench.c) share.
- * sim/main.c turns a parser's error into "osq: error: MESSAGE (see osq --help)" and exit code 2.
+ * printer of error records, which the front ends (sim/cli/main.c, bench/bench.c) share.
+ * sim/cli/main.c turns a parser's error into "osq: error: MESSAGE (see osq --help)" and exit code 2.
  * tests/fuzz/fuzz_cli.c fuzzes the parsers.
  */
 #ifndef OSQ_CLI_H

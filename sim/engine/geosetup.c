@@ -1,9 +1,9 @@
 /* geosetup.c owns the once-per-run geography set-up (see geosetup.h). */
-#include "sim/geosetup.h"
+#include "sim/engine/geosetup.h"
 
 #include <string.h>
 
-#include "sim/rng.h"
+#include "sim/engine/rng.h"
 
 void osq_geo_teardown(osq_geo_setup_t *gs) {
   osq_world_free(gs->world);

@@ -7,7 +7,7 @@
  * sizes: every count is checked against the bytes left before anything is allocated, so a
  * truncated, corrupt or hostile file is refused with one message and never over-allocates.
  */
-#include "sim/checkpoint.h"
+#include "sim/engine/checkpoint.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,8 +19,8 @@
 #include <unistd.h>
 
 #include "results/table.h"
-#include "sim/hash.h"
-#include "sim/run.h"
+#include "sim/input/hash.h"
+#include "sim/engine/run.h"
 
 static const unsigned char MAGIC[8] = {'o', 's', 'q', '-', 'c', 'k', 'p', 't'};
 

@@ -2,14 +2,14 @@
  * cli.c owns the command-line parsers of osq (see cli.h). They are pure so that they can be
  * fuzzed (tests/fuzz/fuzz_cli.c) and so that the front ends only have to print what they report.
  */
-#include "sim/cli.h"
+#include "sim/cli/cli.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/hash.h"
-#include "sim/scenario.h"
+#include "sim/input/hash.h"
+#include "sim/input/scenario.h"
 
 bool osq_cli_parse_i64(const char *s, long long lo, long long hi, long long *out) {
   if (!s || !*s) return false;

@@ -1,25 +1,25 @@
 /*
- * run.c owns `osq run` on the engine: one prepared scenario per trial (sim/trial.h), the trials run
- * by the wave driver (sim/waves.h), and what a run makes of them: the summary and dyad tables, the
+ * run.c owns `osq run` on the engine: one prepared scenario per trial (sim/engine/trial.h), the trials run
+ * by the wave driver (sim/engine/waves.h), and what a run makes of them: the summary and dyad tables, the
  * coverage map, the checkpoint of an interrupted run and its resumption, and the flight log.
  *
  *   prepare:  the scenario's geography, caps and slots; one workspace per thread
  *   waves:    each block's trials in index order into its Welford records, merged in block order
  *   finish:   the threads' (and ranks') integer counts summed; tables, map, checkpoint
  */
-#include "sim/run.h"
+#include "sim/engine/run.h"
 
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/hash.h"
-#include "sim/memory.h"
-#include "sim/mpi.h"
-#include "sim/rng.h"
-#include "sim/trial.h"
-#include "sim/waves.h"
+#include "sim/input/hash.h"
+#include "sim/engine/memory.h"
+#include "sim/engine/mpi.h"
+#include "sim/engine/rng.h"
+#include "sim/engine/trial.h"
+#include "sim/engine/waves.h"
 
 /* A run in the making: what prepare builds, the waves fill and finish turns into the result. */
 typedef struct {

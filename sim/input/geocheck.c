@@ -1,5 +1,5 @@
 /* geocheck.c owns the distance from a point to a territory's bounding boxes. */
-#include "sim/geocheck.h"
+#include "sim/input/geocheck.h"
 
 #include <math.h>
 #include <string.h>

@@ -5,7 +5,7 @@
  * osq_trial_run(), which simulates every year of one trial into caller-owned accumulators.
  *
  * Every command that simulates (run, compare, the flight log, bench) calls osq_trial_run(); the
- * wave driver (sim/waves.h) calls it from its one OpenMP loop. A trial draws only from its own
+ * wave driver (sim/engine/waves.h) calls it from its one OpenMP loop. A trial draws only from its own
  * Philox streams, keyed by (seed, trial index), so its result does not depend on which thread or
  * rank runs it. Nothing here allocates, prints or takes a lock while a trial runs.
  */
@@ -22,10 +22,10 @@
 #include "models/metrics.h"
 #include "models/quota.h"
 #include "results/table.h"
-#include "sim/geosetup.h"
-#include "sim/scenario.h"
-#include "sim/slots.h"
-#include "sim/stats.h"
+#include "sim/engine/geosetup.h"
+#include "sim/input/scenario.h"
+#include "sim/engine/slots.h"
+#include "sim/engine/stats.h"
 
 /** A scenario prepared for its trials: read-only once built, shared by every thread. */
 typedef struct {

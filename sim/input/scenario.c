@@ -6,7 +6,7 @@
  * Validation collects every problem of a file into the caller's osq_error_t before returning, so
  * a user fixes a file in one round trip, not one error at a time.
  */
-#include "sim/scenario.h"
+#include "sim/input/scenario.h"
 
 #include <errno.h>
 #include <libconfig.h>
@@ -18,9 +18,9 @@
 #include <sys/stat.h>
 
 #include "models/quota.h"
-#include "sim/geocheck.h"
-#include "sim/geodata.h"
-#include "sim/hash.h"
+#include "sim/input/geocheck.h"
+#include "sim/input/geodata.h"
+#include "sim/input/hash.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* The schema                                                                                  */
@@ -746,7 +746,7 @@ static void load_treaty(ctx_t *c, const config_t *cfg, osq_treaty_t *t) {
 }
 
 static void load_geo(ctx_t *c, const config_t *cfg, osq_scenario_t *sc) {
-  /* The geography rasterises the member states from the boundary table of sim/geodata.c, which
+  /* The geography rasterises the member states from the boundary table of sim/input/geodata.c, which
    * holds the 34 States Parties: a member state outside it would fail only when a run sets up
    * its geography (osq check would pass it). Refuse it here, at its line. */
   const config_setting_t *parties = config_lookup(cfg, "treaty.parties");

@@ -1,5 +1,5 @@
 /* slots.c owns the catalogue of reported statistics (see slots.h). */
-#include "sim/slots.h"
+#include "sim/engine/slots.h"
 
 #include <stdlib.h>
 

@@ -1,5 +1,5 @@
 /* hash.c owns the out-of-line hash helpers: FNV-1a 64 and hex formatting/parsing. */
-#include "sim/hash.h"
+#include "sim/input/hash.h"
 
 #include "models/errors.h"
 

@@ -3,7 +3,7 @@
  * no-ops at the bottom and references no MPI symbol; with it, each function talks to
  * MPI_COMM_WORLD, and falls back to the same no-ops until osq_mpi_init has run.
  */
-#include "sim/mpi.h"
+#include "sim/engine/mpi.h"
 
 void osq_mpi_share(int64_t nb, int rank, int size, int64_t *first, int64_t *count) {
   const int64_t base = nb / size, rem = nb % size;
