@@ -19,7 +19,7 @@ static int write_csv(const char *path, const osq_map_t *m, osq_error_t *err) {
   if (rc) return rc;
   FILE *f = osq_atomic_stream(af);
   fprintf(f, "lat,lon,p_imaged,territory_km2\n");
-  const double r2 = 6371.0088 * 6371.0088, dl = m->res_deg * OSQ_D2R;
+  const double r2 = OSQ_EARTH_RADIUS_KM * OSQ_EARTH_RADIUS_KM, dl = m->res_deg * OSQ_D2R;
   for (int R = 0; R * k < m->nlat; R++) {
     /* One row of grid cells: area-weighted sums over the raster cells inside each. */
     for (int C = 0; C * k < m->nlon; C++) {

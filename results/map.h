@@ -1,6 +1,6 @@
 /*
  * map.h owns the coverage map files of a run: map.png (the per-cell probability of being imaged
- * in a year, drawn by results/plot.c) and map.csv (the same on a coarser grid, for other tools).
+ * in a year, drawn by results/plot_map.c) and map.csv (the same on a coarser grid, for other tools).
  */
 #ifndef OSQ_RESULTS_MAP_H
 #define OSQ_RESULTS_MAP_H

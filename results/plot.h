@@ -7,8 +7,9 @@
  * are written whole or not at all). They never print; errors come back as negative OSQ_E* codes
  * with detail in a caller-owned osq_error_t.
  *
- * Rendering uses cairo (see plot.c for why). Text is drawn in the "sans-serif" face that
- * fontconfig resolves (DejaVu Sans on Debian); strings are UTF-8.
+ * Rendering uses cairo (see plot_draw.h for why). Text is drawn in the "sans-serif" face that
+ * fontconfig resolves (DejaVu Sans on Debian); strings are UTF-8. plot_map.c draws the map,
+ * plot_lines.c the chart, with the drawing kit they share in plot_draw.c.
  */
 #ifndef OSQ_RESULTS_PLOT_H
 #define OSQ_RESULTS_PLOT_H

@@ -1,12 +1,14 @@
 /*
- * table.c owns the result tables (alloc/add/free), the run header helpers, the --format parser,
- * and the number formatting and row ordering that the writers share.
+ * table.c owns the result tables (alloc/add/free), the run header helpers, the list of output
+ * formats and the --format parser, and the number formatting and row ordering that the writers
+ * share.
  */
 #include "results/table.h"
 
 #include <ctype.h>
 #include <locale.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,17 +119,40 @@ int osq_format_utc(time_t t, char *buf, size_t len) {
   return 0;
 }
 
-/* ---- --format ---- */
+/* ---- format names and --format ---- */
 
 static const struct {
   const char *name;
   unsigned bit;
 } format_names[] = {
     {"csv", OSQ_FMT_CSV}, {"json", OSQ_FMT_JSON}, {"md", OSQ_FMT_MD}, {"tex", OSQ_FMT_TEX}};
+_Static_assert(sizeof format_names / sizeof format_names[0] == OSQ_FMT_COUNT, "one name per format");
+
+/* The bit of the format named by a[0..len), 0 if none is. */
+static unsigned format_bit(const char *a, size_t len) {
+  for (size_t i = 0; i < OSQ_FMT_COUNT; i++)
+    if (strlen(format_names[i].name) == len && memcmp(format_names[i].name, a, len) == 0) return format_names[i].bit;
+  return 0;
+}
+
+bool osq_format_valid(const char *name) { return name && format_bit(name, strlen(name)) != 0; }
+
+void osq_formats_text(char buf[static OSQ_FMT_TEXT_LEN], const char *quote, const char *last) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < OSQ_FMT_COUNT && used < OSQ_FMT_TEXT_LEN; i++) {
+    const char *sep = i == 0 ? "" : (i + 1 == OSQ_FMT_COUNT ? last : ", ");
+    int n = snprintf(buf + used, OSQ_FMT_TEXT_LEN - used, "%s%s%s%s", sep, quote, format_names[i].name, quote);
+    if (n < 0) break;
+    used += (size_t)n;
+  }
+}
 
 int osq_formats_parse(const char *list, unsigned *out, osq_error_t *err) {
   if (!list || !out)
     return osq_error_add(err, OSQ_EINVAL, NULL, 0, "--format: no format list given");
+  char names[OSQ_FMT_TEXT_LEN];
+  osq_formats_text(names, "", ", ");
   unsigned bits = 0;
   const char *p = list;
   for (;;) {
@@ -137,20 +162,15 @@ int osq_formats_parse(const char *list, unsigned *out, osq_error_t *err) {
     while (a < b && isspace((unsigned char)*a)) a++;
     while (b > a && isspace((unsigned char)b[-1])) b--;
     size_t len = (size_t)(b - a);
-    unsigned bit = 0;
-    for (size_t i = 0; i < sizeof format_names / sizeof format_names[0]; i++)
-      if (strlen(format_names[i].name) == len && memcmp(format_names[i].name, a, len) == 0)
-        bit = format_names[i].bit;
+    unsigned bit = format_bit(a, len);
     if (!bit) {
       if (len == 0)
         return osq_error_add(err, OSQ_EINVAL, NULL, 0,
-                             "--format \"%s\": empty format name (expected a comma-separated "
-                             "list of csv, json, md, tex)",
-                             list);
+                             "--format \"%s\": empty format name (expected a comma-separated list of %s)", list,
+                             names);
       return osq_error_add(err, OSQ_EINVAL, NULL, 0,
-                           "--format \"%s\": unknown format '%.*s' (expected a comma-separated "
-                           "list of csv, json, md, tex)",
-                           list, (int)(len > 64 ? 64 : len), a);
+                           "--format \"%s\": unknown format '%.*s' (expected a comma-separated list of %s)", list,
+                           (int)(len > 64 ? 64 : len), a, names);
     }
     bits |= bit;
     if (*end == '\0') break;

@@ -159,9 +159,29 @@ enum {
 /** What `osq run` writes without --format: Markdown and LaTeX are on request (BRIEF.md 6). */
 #define OSQ_FMT_DEFAULT (OSQ_FMT_CSV | OSQ_FMT_JSON)
 
+/** How many output formats there are: one OSQ_FMT_* bit each. */
+#define OSQ_FMT_COUNT 4
+
 /**
- * Parse a --format list: comma-separated names out of csv, json, md, tex (blanks around a name are
- * ignored, a name may repeat).
+ * Whether name is exactly the name of an output format ("csv", "json", "md", "tex"; NULL is not).
+ * results/ holds the one list of names: --format, a scenario's output.formats and their messages
+ * all go through it.
+ */
+bool osq_format_valid(const char *name);
+
+/** Room for any list osq_formats_text writes. */
+#define OSQ_FMT_TEXT_LEN 64
+
+/**
+ * The format names as a list for a message: each between two quote strings, separated by ", ",
+ * the last one by last. ("", ", ") gives csv, json, md, tex; ("\"", " or ") gives "csv", "json",
+ * "md" or "tex".
+ */
+void osq_formats_text(char buf[static OSQ_FMT_TEXT_LEN], const char *quote, const char *last);
+
+/**
+ * Parse a --format list: comma-separated format names (blanks around a name are ignored, a name
+ * may repeat).
  * @param list e.g. "csv,json,md,tex"
  * @param out  the OSQ_FMT_* bits, set only on success
  * @return 0; OSQ_EINVAL (with a message naming the offending entry) for an unknown or empty name

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "models/quota.h"
+#include "results/table.h"
 #include "sim/input/geocheck.h"
 #include "sim/input/geodata.h"
 #include "sim/input/hash.h"
@@ -167,7 +168,7 @@ static const key_t_ SCHEMA[] = {
     /* --- outputs --- */
     {"output", K_GROUP, 0, 0, false, NULL, "what to write", NOST},
     {"output.dir", K_STRING, 1, OSQ_PATH_MAX - 1, false, NULL, "result directory (default: out/NAME)", ST(D_STR, out_dir)},
-    {"output.formats", K_STRARRAY, 1, 4, false, "[\"csv\", \"json\"]", "csv, json, md, tex", NOST},
+    {"output.formats", K_STRARRAY, 1, OSQ_FMT_COUNT, false, "[\"csv\", \"json\"]", "csv, json, md, tex", NOST},
     {"output.flight_log", K_STRING, 1, OSQ_PATH_MAX - 1, false, NULL, "per-flight CSV log (default: none)", ST(D_STR, flight_log)},
     {"output.flight_log_trials", K_INT, 0, 1000000, false, "10", "trials written to the flight log",
      ST(D_I64, flight_log_trials)},
@@ -1259,9 +1260,10 @@ int osq_scenario_load(const char *path, osq_scenario_t *sc, osq_error_t *err) {
     for (int i = 0; i < n; i++) {
       const char *f = config_setting_get_string_elem(fmts, (unsigned)i);
       if (!f) continue;
-      if (strcmp(f, "csv") && strcmp(f, "json") && strcmp(f, "md") && strcmp(f, "tex")) {
-        ERR_AT(&c, fmts, "output.formats[%d] = \"%s\" is not a format (expected \"csv\", \"json\", \"md\" or \"tex\")",
-               i, f);
+      if (!osq_format_valid(f)) {
+        char names[OSQ_FMT_TEXT_LEN];
+        osq_formats_text(names, "\"", " or ");
+        ERR_AT(&c, fmts, "output.formats[%d] = \"%s\" is not a format (expected %s)", i, f, names);
         continue;
       }
       size_t used = strlen(sc->formats);

@@ -152,9 +152,9 @@ static void fuzz_parties(int argc, char **argv, osq_error_t *err) {
   if (osq_cli_parse_parties(argc, argv, &b, err) != rc || memcmp(&a, &b, sizeof a) != 0)
     fail("parties: not pure", argc, argv);
   if (rc != OSQ_OK) return;
-  if (a.help && !a.path) return;
-  if (!a.path || !is_argv(a.path, argc, argv) || (a.path[0] == '-' && a.path[1])) fail("parties: path", argc, argv);
   if (!from_argv(a.date, argc, argv)) fail("parties: date not from argv", argc, argv);
+  if (a.help) return; /* --help: nothing else is checked, the help is all that happens */
+  if (!a.path || !is_argv(a.path, argc, argv) || (a.path[0] == '-' && a.path[1])) fail("parties: path", argc, argv);
   if (a.date) {
     char back[11];
     osq_date_format(a.day, back);

@@ -404,6 +404,29 @@ Test(results_table, formats_parse) {
   }
 }
 
+/* The one list of format names: what --format accepts is what osq_format_valid accepts. */
+Test(results_table, format_names) {
+  const char *good[] = {"csv", "json", "md", "tex"};
+  for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+    unsigned f = 0;
+    osq_error_t err;
+    osq_error_clear(&err);
+    cr_assert(osq_format_valid(good[i]), "refused %s", good[i]);
+    cr_assert_eq(osq_formats_parse(good[i], &f, &err), 0);
+  }
+  cr_assert_eq(OSQ_FMT_ALL, (1u << OSQ_FMT_COUNT) - 1, "one bit per format");
+  const char *bad[] = {"", "xml", "CSV", "csv ", "cs", "jsonx", "md,tex"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    cr_assert(!osq_format_valid(bad[i]), "accepted \"%s\"", bad[i]);
+  cr_assert(!osq_format_valid(NULL));
+
+  char buf[OSQ_FMT_TEXT_LEN];
+  osq_formats_text(buf, "", ", ");
+  cr_assert_str_eq(buf, "csv, json, md, tex");
+  osq_formats_text(buf, "\"", " or ");
+  cr_assert_str_eq(buf, "\"csv\", \"json\", \"md\" or \"tex\"");
+}
+
 Test(results_table, human_number_format) {
   struct {
     double x;
