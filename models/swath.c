@@ -657,7 +657,7 @@ static void swath_from(swath_t *s, const double a_in[3], const double b_in[3], d
   const double sn = sqrt(n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
   const double dot = a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
   /* theta >= sin theta = sn (to rounding), so only a tiny sn can make a point; the angle itself
-   * (atan2) is needed only for a latitude range with a vertex inside (mark_swath) */
+   * (atan2) is needed only for a latitude range with a vertex inside (swath_rows) */
   s->point = sn < 2e-9 && atan2(sn, dot) < 1e-9;
   s->sn = sn;
   s->dot = dot;
@@ -721,7 +721,10 @@ static void end_rows_z(const double e[3], double o_z, double n_z, double R_e, do
   *zhi = (o_z < 0.0 ? za_hi : zd_hi) + m;
 }
 
-/* What the usual row of a segment needs (mark_swath's short cut for rows far from both ends). */
+/* What the rows of one segment's swath need, set up once per segment (swath_plan): for the short
+ * cuts (usual_row, row_one_end), the band's condition (sin delta; n's R, z and alpha), the ends'
+ * latitudes, the z ranges of the rows near each end (end_rows_z) and the side of alpha_n on which
+ * a monotone segment crosses its rows; for every row, the conditions and their origin. */
 typedef struct {
   double sind, R, z, alpha, lat_a, lat_b, near_end, zlo_a, zhi_a, zlo_b, zhi_b, res, inv_res;
   int seg_side;
@@ -731,17 +734,18 @@ typedef struct {
   const double *na, *bn;
   const arc_cond_t *cond;
   bool cap_b;
-} usual_t;
+  double base;                     /* the origin of the rows' arcs: any works, they wrap around it */
+} seg_rows_t;
 
 /* Row r of a monotone segment by the short cuts: a usual row (far from both ends and their
  * antipodes, away from tangency) gives 1 with its columns [*c0, *c1] (unwrapped; none if
  * c0 > c1), or 4 with its interval [*x0, *x1] when a column centre lies within rad of an end (that
  * column to the exact test); a row near one end gives 3 with its one interval (near_row); 2 if
- * the row holds no cell; 0 if mark_swath must take the general way. Computed row by row ahead of
- * the marking, so that with no branch mispredicted between them the processor overlaps the rows'
- * chains of dependent operations (two acos each), which a row's marking would otherwise expose
- * one after the other. */
-static inline int usual_row(const osq_geo_raster_t *g, const usual_t *u, int r, long *c0_out, long *c1_out,
+ * the row holds no cell; 0 if the row must take the general way (mark_row). Computed row by row
+ * ahead of the marking (mark_usual_row), so that with no branch mispredicted between them the
+ * processor overlaps the rows' chains of dependent operations (two acos each), which a row's
+ * marking would otherwise expose one after the other. */
+static inline int usual_row(const osq_geo_raster_t *g, const seg_rows_t *u, int r, long *c0_out, long *c1_out,
                             double *x0_out, double *x1_out) {
   const double sphi = g->row_sin[r], cphi = g->row_cos[r];
   const double phi = -OSQ_PI / 2 + (r + 0.5) * u->res;
@@ -799,29 +803,16 @@ static inline int usual_row(const osq_geo_raster_t *g, const usual_t *u, int r, 
   return 1;
 }
 
-/* Mark the swath s (half-width delta) of the segment from pa to pb: the area newly marked. With
- * cap_b false, the cap around pb may be left out (cells of it are still marked where the arcs or
- * the exact test of the full swath put them): the caller marks the same cap with the next
- * segment, which starts at pb. */
-static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double delta, const osq_geo_path_pt_t *pa,
-                         const osq_geo_path_pt_t *pb, bool cap_b, marker_t *mk) {
-  const swath_t s = *sw;
-  const double *a = s.a, *b = s.b, *n = s.n;
-  marker_t k = *mk; /* a copy the compiler may keep in registers; written back at the end */
-
-  /* Rows: the segment's latitude range, widened by delta. Its latitude is monotone when it rises
-   * (or falls) at both ends (na is the unit tangent at a, -bn at b; a segment spans less than
-   * pi), and the extremes are then its ends'; otherwise a vertex of its great circle lies inside. */
-  const bool monotone = !s.point && s.na[2] * s.bn[2] < 0.0;
+/* The rows whose centres lie within delta of the segment's latitude range: *rlo_out..*rhi_out.
+ * The segment's latitude is monotone when it rises (or falls) at both ends (na is the unit
+ * tangent at a, -bn at b; a segment spans less than pi), and its extremes are then its ends';
+ * otherwise a vertex of its great circle lies inside. */
+static inline void swath_rows(const osq_geo_raster_t *g, const swath_t *s, bool monotone, double delta, double lat_a,
+                              double lat_b, int *rlo_out, int *rhi_out) {
+  const double *a = s->a, *b = s->b;
   double zmin = fmin(a[2], b[2]), zmax = fmax(a[2], b[2]);
-  if (!monotone) osq_geo_arc_z_range(a, s.na, atan2(s.sn, s.dot), b[2], &zmin, &zmax);
-  /* A cap reaches only the rows within delta of its end's latitude (with 1e-4 rad for rounding),
-   * since cell centres lie on their row's latitude: near_end bounds the caps of the general path
-   * and the rows near an end's antipode; which rows the short cut treats as near an end is
-   * decided more finely (end_rows_z, below). */
-  const double lat_a = pa->lat, lat_b = pb->lat;
-  const double near_end = delta + 1e-4;
-  const double res = g->res_deg * OSQ_D2R, inv_res = 1.0 / res;
+  if (!monotone) osq_geo_arc_z_range(a, s->na, atan2(s->sn, s->dot), b[2], &zmin, &zmax);
+  const double res = g->res_deg * OSQ_D2R;
   const double zl = zmin < -1.0 ? -1.0 : zmin, zh = zmax > 1.0 ? 1.0 : zmax;
   const double lat_hi = (zh == a[2] ? lat_a : zh == b[2] ? lat_b : asin(zh)) + delta;
   const double lat_lo = (zl == a[2] ? lat_a : zl == b[2] ? lat_b : asin(zl)) - delta;
@@ -829,40 +820,49 @@ static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double de
   int rlo = (int)ceil((lat_lo - 1e-9 + OSQ_PI / 2) / res - 0.5), rhi = (int)floor((lat_hi + 1e-9 + OSQ_PI / 2) / res - 0.5);
   if (rlo < 0) rlo = 0;
   if (rhi > g->nlat - 1) rhi = g->nlat - 1;
+  *rlo_out = rlo;
+  *rhi_out = rhi;
+}
 
-  const double base = pa->al - OSQ_PI; /* any origin works; the arcs wrap around it */
-  arc_cond_t cond[6];
-  memset(cond, 0, sizeof cond);
-  if (s.point) {
-    cond[0] = arc_cond_known(pa->al, pa->R, a[2], s.cosd, base);
-  } else {
-    cond[0] = arc_cond(n, 1.0, -s.sind, base);  /* n.p >= -sin delta */
-    cond[1] = cond[0];                          /* n.p <= sin delta: -n.p >= -sin delta */
-    cond[1].alpha = cond[0].alpha_pi;
-    cond[1].alpha_pi = cond[0].alpha;
-    cond[1].z = -cond[0].z;
-    cond[2] = arc_cond(s.na, 1.0, 0.0, base);
-    cond[3] = arc_cond(s.bn, 1.0, 0.0, base);
-    cond[4] = arc_cond_known(pa->al, pa->R, a[2], s.cosd, base);
-    cond[5] = arc_cond_known(pb->al, pb->R, b[2], s.cosd, base);
+/* The six conditions of the predicate as arcs about base: cond[0] and cond[1] the band's sides,
+ * cond[2] and cond[3] the wedges at a and b, cond[4] and cond[5] the caps; a point's disc is
+ * cond[0] alone (the rest stay zero). */
+static inline void swath_conds(const swath_t *s, const osq_geo_path_pt_t *pa, const osq_geo_path_pt_t *pb, double base,
+                               arc_cond_t cond[6]) {
+  memset(cond, 0, 6 * sizeof cond[0]);
+  if (s->point) {
+    cond[0] = arc_cond_known(pa->al, pa->R, s->a[2], s->cosd, base);
+    return;
   }
+  cond[0] = arc_cond(s->n, 1.0, -s->sind, base); /* n.p >= -sin delta */
+  cond[1] = cond[0];                             /* n.p <= sin delta: -n.p >= -sin delta */
+  cond[1].alpha = cond[0].alpha_pi;
+  cond[1].alpha_pi = cond[0].alpha;
+  cond[1].z = -cond[0].z;
+  cond[2] = arc_cond(s->na, 1.0, 0.0, base);
+  cond[3] = arc_cond(s->bn, 1.0, 0.0, base);
+  cond[4] = arc_cond_known(pa->al, pa->R, s->a[2], s->cosd, base);
+  cond[5] = arc_cond_known(pb->al, pb->R, s->b[2], s->cosd, base);
+}
 
+/* What the rows of the swath s (half-width delta) of the segment from pa to pb need, its
+ * conditions cond[] (about base) known: *u. */
+static inline void swath_plan(const osq_geo_raster_t *g, const swath_t *s, bool monotone, double delta,
+                              const osq_geo_path_pt_t *pa, const osq_geo_path_pt_t *pb, const arc_cond_t cond[6],
+                              double base, bool cap_b, seg_rows_t *u) {
+  const double *a = s->a, *b = s->b, *n = s->n;
+  /* A cap reaches only the rows within delta of its end's latitude (with 1e-4 rad for rounding),
+   * since cell centres lie on their row's latitude: near_end bounds the caps of the general path
+   * and the rows near an end's antipode; which rows the short cut treats as near an end is
+   * decided more finely (end_rows_z, below). */
+  const double near_end = delta + 1e-4;
   /* The rows "near" each end, by the sine of their latitude: those that meet the boundary of the
    * end's wedge inside the band, or the half of its cap outside the wedge (end_rows_z). */
   double zlo_a = -2.0, zhi_a = 2.0, zlo_b = -2.0, zhi_b = 2.0;
-  if (!s.point) {
-    end_rows_z(a, -s.na[2], n[2], pa->R, lat_a, delta, s.cosd, s.sind, &zlo_a, &zhi_a);
-    end_rows_z(b, -s.bn[2], n[2], pb->R, lat_b, delta, s.cosd, s.sind, &zlo_b, &zhi_b);
+  if (!s->point) {
+    end_rows_z(a, -s->na[2], n[2], pa->R, pa->lat, delta, s->cosd, s->sind, &zlo_a, &zhi_a);
+    end_rows_z(b, -s->bn[2], n[2], pb->R, pb->lat, delta, s->cosd, s->sind, &zlo_b, &zhi_b);
   }
-
-  /* Short cut for the rows near at most one end (and far from both antipodes): most rows. The
-   * boundary of an end's wedge meets the band only within delta of that end or its antipode, so
-   * in a row far from both, each piece of the band lies wholly inside or wholly outside that
-   * wedge, and one point of the piece decides which. The band of a row is
-   * {pi - h1 <= |lon - alpha_n| <= h0}: two pieces, one each side of alpha_n, whose middles follow
-   * from cos h = t without trigonometry. The near end's wedge and cap, if there is one, are added
-   * as arcs. Only the ends of the pieces kept (and of the arcs) need the exact test nearby: cells
-   * near the dropped pieces are outside a far end's wedge, so outside the swath, either way. */
   /* cos and sin of alpha_n */
   const double ca_n = cond[0].R > 0.0 ? n[0] / cond[0].R : 1.0, sa_n = cond[0].R > 0.0 ? n[1] / cond[0].R : 0.0;
   /* In a row far from both ends, the piece to keep is the one that holds the point where the
@@ -877,168 +877,248 @@ static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double de
     const double cr = n[0] * my - n[1] * mx, tol = 1e-6 * (fabs(mx) + fabs(my)) * (fabs(n[0]) + fabs(n[1]));
     seg_side = cr > tol ? 1 : cr < -tol ? -1 : 0;
   }
-  double added = 0.0;
-  arc_set_t set = {0, {0}, {0}}, x = set, y = set, z = set; /* zeroed once: -O3 cannot see every path sets them */
-  /* the usual rows, USUAL_AHEAD at a time, ahead of their marking (usual_row) */
-  enum { USUAL_AHEAD = 32 };
-  const usual_t us = {s.sind, cond[0].R, cond[0].z, cond[0].alpha, lat_a, lat_b, near_end, zlo_a, zhi_a, zlo_b, zhi_b,
-                      res, inv_res, seg_side, ca_n, sa_n, s.na, s.bn, cond, cap_b};
-  long uc0[USUAL_AHEAD], uc1[USUAL_AHEAD];
-  double ux0[USUAL_AHEAD], ux1[USUAL_AHEAD];
-  signed char ukind[USUAL_AHEAD];
-  int u_lo = rlo, u_hi = rlo - 1;
-  for (int r = rlo; r <= rhi; r++) {
-    if (!s.point && seg_side != 0) {
-      if (r > u_hi) {
-        u_lo = r;
-        u_hi = r + USUAL_AHEAD - 1 < rhi ? r + USUAL_AHEAD - 1 : rhi;
-        for (int q = u_lo; q <= u_hi; q++)
-          ukind[q - u_lo] =
-              (signed char)usual_row(g, &us, q, &uc0[q - u_lo], &uc1[q - u_lo], &ux0[q - u_lo], &ux1[q - u_lo]);
-      }
-      const int kind = ukind[r - u_lo];
-      if (kind == 2) continue;
-      if (kind == 1) {
-        const long c0 = uc0[r - u_lo], c1 = uc1[r - u_lo];
-        if (c0 <= c1) added += (double)mark_cols(g, &k, r, c0, c1, NULL, 0) * (double)g->row_area_km2[r];
-        continue;
-      }
-      if (kind >= 3) { /* 3: a near row's interval, 4: a usual row's with a column at an end to test */
-        const double rad = kind == 3 ? 2.0 * ARC_RAD + 1e-9 : ARC_RAD;
-        added += (double)mark_interval(g, &s, &k, r, ux0[r - u_lo], ux1[r - u_lo], rad) * (double)g->row_area_km2[r];
-        continue;
-      }
+  const double res = g->res_deg * OSQ_D2R;
+  *u = (seg_rows_t){s->sind, cond[0].R, cond[0].z, cond[0].alpha, pa->lat, pb->lat, near_end, zlo_a, zhi_a, zlo_b,
+                    zhi_b, res, 1.0 / res, seg_side, ca_n, sa_n, s->na, s->bn, cond, cap_b, base};
+}
+
+/* The usual rows of a monotone segment, computed USUAL_AHEAD at a time ahead of their marking
+ * (usual_row): rows lo..hi, with usual_row's kind and columns or interval for each. */
+enum { USUAL_AHEAD = 32 };
+typedef struct {
+  int lo, hi;
+  long c0[USUAL_AHEAD], c1[USUAL_AHEAD];
+  double x0[USUAL_AHEAD], x1[USUAL_AHEAD];
+  signed char kind[USUAL_AHEAD];
+} usual_ahead_t;
+
+/* Mark row r (<= rhi) of a monotone segment by the short cuts of usual_row, computing the next
+ * USUAL_AHEAD rows first when r lies past those computed; the area newly marked is added to
+ * *added. @return false if the row must take the general way (mark_row). */
+static inline bool mark_usual_row(const osq_geo_raster_t *g, const swath_t *s, const seg_rows_t *u, int r, int rhi,
+                                  usual_ahead_t *ua, marker_t *k, double *added) {
+  if (r > ua->hi) {
+    ua->lo = r;
+    ua->hi = r + USUAL_AHEAD - 1 < rhi ? r + USUAL_AHEAD - 1 : rhi;
+    for (int q = ua->lo; q <= ua->hi; q++) {
+      const int i = q - ua->lo;
+      ua->kind[i] = (signed char)usual_row(g, u, q, &ua->c0[i], &ua->c1[i], &ua->x0[i], &ua->x1[i]);
     }
-    const double sphi = g->row_sin[r], cphi = g->row_cos[r];
-    const double phi = -OSQ_PI / 2 + (r + 0.5) * res;
-    arc_pts_t pts;
-    pts.n = 0;
-    pts.whole_row = false;
-    set.n = x.n = y.n = z.n = 0;
-    bool done = false;
-    if (s.point) {
-      arc_row(&cond[0], sphi, cphi, base, &set, &pts);
-      done = true;
-    } else if (fabs(phi + lat_a) > near_end && fabs(phi + lat_b) > near_end &&
-               !(sphi >= zlo_a && sphi <= zhi_a && sphi >= zlo_b && sphi <= zhi_b)) {
-      /* At most one end is near: the band's pieces from cos h = t; the far end's wedge decided
-       * per piece at one point; the near end's wedge and cap, if any, as arcs. */
-      const bool near_a = sphi >= zlo_a && sphi <= zhi_a, near_b = sphi >= zlo_b && sphi <= zhi_b;
-      const double *far_w = near_a ? s.bn : s.na; /* near_b, or neither (then both by a point) */
-      const double A = cphi * cond[0].R, C = sphi * cond[0].z;
-      const double inv = A > 1e-4 ? 1.0 / A : 0.0;
-      const double t0 = (-s.sind - C) * inv, t1 = (-s.sind + C) * inv; /* cos h0, cos h1 */
-      if (inv > 0.0 && fabs(t0) < 1.0 - 1e-6 && fabs(t1) < 1.0 - 1e-6) {
-        const double h0 = acos_fast(t0), h1 = acos_fast(t1);
-        const double gap = (OSQ_PI - h1) - h0, rad = ARC_RAD;
-        if (gap > 4.0 * rad) continue; /* the row passes outside the band */
-        if (gap < -4.0 * rad) { /* (the usual and simple near rows of a monotone segment went ahead: usual_row) */
-          const double s0 = sqrt(1.0 - t0 * t0), s1 = sqrt(1.0 - t1 * t1);
-          done = true;
-          set.n = 0;
-          for (int side = 1; side >= -1 && done; side -= 2) {
-            /* the piece from alpha + side (pi - h1) to alpha + side h0; its middle's direction is
-             * the sum of its ends' unit vectors, rotated by alpha */
-            const double ex = t0 - t1, ey = side * (s0 + s1), en = sqrt(ex * ex + ey * ey);
-            /* en times the point: the signs are those of the unit vector's products */
-            const double p[3] = {cphi * (ca_n * ex - sa_n * ey), cphi * (sa_n * ex + ca_n * ey), sphi * en};
-            const double wf = far_w[0] * p[0] + far_w[1] * p[1] + far_w[2] * p[2];
-            const double wn = near_a || near_b ? 1.0 : s.bn[0] * p[0] + s.bn[1] * p[1] + s.bn[2] * p[2];
-            const double tiny = 1e-9 * en;
-            if (wf > tiny && wn > tiny) {
-              const double lo = side > 0 ? cond[0].alpha + OSQ_PI - h1 : cond[0].alpha - h0;
-              const double hi = side > 0 ? cond[0].alpha + h0 : cond[0].alpha - OSQ_PI + h1;
-              if (near_a || near_b) {
-                if (set.n == 0) { /* the usual case: one piece */
-                  arc_set_arc(&set, base, reduce_angle(0.5 * (lo + hi), base), 0.5 * (hi - lo));
-                } else {
-                  arc_set_arc(&x, base, reduce_angle(0.5 * (lo + hi), base), 0.5 * (hi - lo));
-                  arc_set_or(&y, &set, &x);
-                  set = y;
-                }
-              } else {
-                set.lo[set.n] = lo;
-                set.hi[set.n++] = hi;
-              }
-              pts_add(&pts, lo, rad);
-              pts_add(&pts, hi, rad);
-            } else if (!(wf < -tiny || wn < -tiny)) {
-              done = false; /* too close to call: the full way */
-            }
-          }
-          if (done && (near_a || near_b)) { /* the near end: its wedge, then its cap */
-            arc_row(&cond[near_a ? 2 : 3], sphi, cphi, base, &x, &pts);
-            if (near_a || cap_b) {
-              arc_set_and(&y, &set, &x);
-              arc_row(&cond[near_a ? 4 : 5], sphi, cphi, base, &x, &pts);
-              arc_set_or(&set, &y, &x);
-            } else {
-              arc_set_and(&y, &set, &x);
-              set = y;
-            }
-          }
-          if (done && set.n == 0 && pts.n == 0) continue;
-          if (!done) {
-            pts.n = 0;
-            pts.whole_row = false;
-          }
+  }
+  const int i = r - ua->lo, kind = ua->kind[i];
+  if (kind == 1) {
+    const long c0 = ua->c0[i], c1 = ua->c1[i];
+    if (c0 <= c1) *added += (double)mark_cols(g, k, r, c0, c1, NULL, 0) * (double)g->row_area_km2[r];
+  } else if (kind >= 3) { /* 3: a near row's interval, 4: a usual row's with a column at an end to test */
+    const double rad = kind == 3 ? 2.0 * ARC_RAD + 1e-9 : ARC_RAD;
+    *added += (double)mark_interval(g, s, k, r, ua->x0[i], ua->x1[i], rad) * (double)g->row_area_km2[r];
+  }
+  return kind != 0; /* 2: no cell in the row */
+}
+
+/* The arc sets of a row the general way: the row's set and three for the steps to it. Kept from
+ * row to row (zeroed once: -O3 cannot see every path sets them). */
+typedef struct {
+  arc_set_t set, x, y, z;
+} row_sets_t;
+
+/* Row (sin phi, cos phi, latitude phi) by the short cut for rows near at most one end and far
+ * from both antipodes: most rows (those of a monotone segment go ahead in usual_row unless they
+ * are hard). The boundary of an end's wedge meets the band only within delta of that end or its
+ * antipode, so in a row far from both, each piece of the band lies wholly inside or wholly
+ * outside that wedge, and one point of the piece decides which. The band of a row is
+ * {pi - h1 <= |lon - alpha_n| <= h0}: two pieces, one each side of alpha_n, whose middles follow
+ * from cos h = t without trigonometry. The near end's wedge and cap, if there is one, are added
+ * as arcs. Only the ends of the pieces kept (and of the arcs) need the exact test nearby: cells
+ * near the dropped pieces are outside a far end's wedge, so outside the swath, either way.
+ * @return 1 with the row's arcs in w->set and their uncertain ends in *pts, -1 if the row holds
+ * no cell, 0 if the row is not this case or too close to call (*pts then empty): the general way. */
+static inline int row_one_end(const swath_t *s, const seg_rows_t *u, double sphi, double cphi, double phi,
+                              row_sets_t *w, arc_pts_t *pts) {
+  if (!(fabs(phi + u->lat_a) > u->near_end && fabs(phi + u->lat_b) > u->near_end &&
+        !(sphi >= u->zlo_a && sphi <= u->zhi_a && sphi >= u->zlo_b && sphi <= u->zhi_b)))
+    return 0;
+  const arc_cond_t *cond = u->cond;
+  const double base = u->base;
+  const bool near_a = sphi >= u->zlo_a && sphi <= u->zhi_a, near_b = sphi >= u->zlo_b && sphi <= u->zhi_b;
+  const double *far_w = near_a ? s->bn : s->na; /* near_b, or neither (then both by a point) */
+  const double A = cphi * cond[0].R, C = sphi * cond[0].z;
+  const double inv = A > 1e-4 ? 1.0 / A : 0.0;
+  const double t0 = (-s->sind - C) * inv, t1 = (-s->sind + C) * inv; /* cos h0, cos h1 */
+  if (!(inv > 0.0 && fabs(t0) < 1.0 - 1e-6 && fabs(t1) < 1.0 - 1e-6)) return 0;
+  const double h0 = acos_fast(t0), h1 = acos_fast(t1);
+  const double gap = (OSQ_PI - h1) - h0, rad = ARC_RAD;
+  if (gap > 4.0 * rad) return -1; /* the row passes outside the band */
+  if (!(gap < -4.0 * rad)) return 0;
+  const double s0 = sqrt(1.0 - t0 * t0), s1 = sqrt(1.0 - t1 * t1);
+  bool done = true;
+  w->set.n = 0;
+  for (int side = 1; side >= -1 && done; side -= 2) {
+    /* the piece from alpha + side (pi - h1) to alpha + side h0; its middle's direction is the sum
+     * of its ends' unit vectors, rotated by alpha */
+    const double ex = t0 - t1, ey = side * (s0 + s1), en = sqrt(ex * ex + ey * ey);
+    /* en times the point: the signs are those of the unit vector's products */
+    const double p[3] = {cphi * (u->ca_n * ex - u->sa_n * ey), cphi * (u->sa_n * ex + u->ca_n * ey), sphi * en};
+    const double wf = far_w[0] * p[0] + far_w[1] * p[1] + far_w[2] * p[2];
+    const double wn = near_a || near_b ? 1.0 : s->bn[0] * p[0] + s->bn[1] * p[1] + s->bn[2] * p[2];
+    const double tiny = 1e-9 * en;
+    if (wf > tiny && wn > tiny) {
+      const double lo = side > 0 ? cond[0].alpha + OSQ_PI - h1 : cond[0].alpha - h0;
+      const double hi = side > 0 ? cond[0].alpha + h0 : cond[0].alpha - OSQ_PI + h1;
+      if (near_a || near_b) {
+        if (w->set.n == 0) { /* the usual case: one piece */
+          arc_set_arc(&w->set, base, reduce_angle(0.5 * (lo + hi), base), 0.5 * (hi - lo));
+        } else {
+          arc_set_arc(&w->x, base, reduce_angle(0.5 * (lo + hi), base), 0.5 * (hi - lo));
+          arc_set_or(&w->y, &w->set, &w->x);
+          w->set = w->y;
         }
+      } else {
+        w->set.lo[w->set.n] = lo;
+        w->set.hi[w->set.n++] = hi;
       }
+      pts_add(pts, lo, rad);
+      pts_add(pts, hi, rad);
+    } else if (!(wf < -tiny || wn < -tiny)) {
+      done = false; /* too close to call: the full way */
     }
-    if (!done) {
-      arc_row(&cond[0], sphi, cphi, base, &x, &pts);
-      if (x.n == 0 && !pts.n && !pts.whole_row) continue; /* beyond the band: nothing in this row */
-      arc_row(&cond[1], sphi, cphi, base, &y, &pts);
-      arc_set_and(&z, &x, &y); /* band */
-      if (z.n == 0 && !pts.n && !pts.whole_row) continue;
-      arc_row(&cond[2], sphi, cphi, base, &x, &pts);
-      arc_set_and(&y, &z, &x);
-      arc_row(&cond[3], sphi, cphi, base, &x, &pts);
-      arc_set_and(&set, &y, &x); /* band and wedge */
-      if (fabs(phi - lat_a) <= near_end) { /* caps */
-        arc_row(&cond[4], sphi, cphi, base, &x, &pts);
-        arc_set_or(&y, &set, &x);
-        set = y;
-      }
-      if (cap_b && fabs(phi - lat_b) <= near_end) {
-        arc_row(&cond[5], sphi, cphi, base, &x, &pts);
-        arc_set_or(&y, &set, &x); /* or either cap */
-        set = y;
-      }
-    }
-    size_t row_cells = 0;
-    if (pts.whole_row) {
-      const size_t base_idx = (size_t)r * (size_t)g->nlon;
-      for (int c = 0; c < g->nlon; c++) {
-        if (mark_open(g, &k, base_idx + (size_t)c) && swath_contains(g, &s, r, c)) {
-          mark_new(g, &k, base_idx + (size_t)c, r);
-          row_cells++;
-        }
-      }
+  }
+  if (done && (near_a || near_b)) { /* the near end: its wedge, then its cap */
+    arc_row(&cond[near_a ? 2 : 3], sphi, cphi, base, &w->x, pts);
+    if (near_a || u->cap_b) {
+      arc_set_and(&w->y, &w->set, &w->x);
+      arc_row(&cond[near_a ? 4 : 5], sphi, cphi, base, &w->x, pts);
+      arc_set_or(&w->set, &w->y, &w->x);
     } else {
-      int amb[2 * ARC_PTS_MAX + 2];
-      const int n_amb = ambiguous_cols(g, &pts, res, amb, (int)(sizeof amb / sizeof amb[0]));
-      for (int i = 0; i < set.n; i++) {
-        /* the columns whose centres lie in [lo, hi]; the offset of 8 turns makes the casts floors */
-        const double off = 8.0 * (double)g->nlon, ulo = (set.lo[i] + OSQ_PI) * inv_res - 0.5 + off;
-        const double uhi = (set.hi[i] + OSQ_PI) * inv_res - 0.5 + off;
-        long c0 = (long)ulo, c1 = (long)uhi;
-        c0 += (double)c0 < ulo;
-        c0 -= 8L * g->nlon;
-        c1 -= 8L * g->nlon;
-        if (c1 - c0 + 1 > g->nlon) c1 = c0 + g->nlon - 1;
-        if (c0 <= c1) row_cells += mark_cols(g, &k, r, c0, c1, amb, n_amb);
-      }
-      const size_t base_idx = (size_t)r * (size_t)g->nlon;
-      for (int j = 0; j < n_amb; j++) {
-        const size_t idx = base_idx + (size_t)amb[j];
-        if (mark_open(g, &k, idx) && swath_contains(g, &s, r, amb[j])) {
-          mark_new(g, &k, idx, r);
-          row_cells++;
-        }
+      arc_set_and(&w->y, &w->set, &w->x);
+      w->set = w->y;
+    }
+  }
+  if (!done) {
+    pts->n = 0;
+    pts->whole_row = false;
+    return 0;
+  }
+  return w->set.n == 0 && pts->n == 0 ? -1 : 1;
+}
+
+/* Row (sin phi, cos phi, latitude phi) from all six conditions: the band, cut by both wedges,
+ * joined with the caps whose end lies within near_end in latitude (b's only with cap_b).
+ * @return true with the row's arcs in w->set and their uncertain ends in *pts, false if the row
+ * lies beyond the band (no cell). */
+static inline bool row_all_six(const seg_rows_t *u, double sphi, double cphi, double phi, row_sets_t *w,
+                               arc_pts_t *pts) {
+  const arc_cond_t *cond = u->cond;
+  const double base = u->base;
+  arc_row(&cond[0], sphi, cphi, base, &w->x, pts);
+  if (w->x.n == 0 && !pts->n && !pts->whole_row) return false; /* beyond the band: nothing in this row */
+  arc_row(&cond[1], sphi, cphi, base, &w->y, pts);
+  arc_set_and(&w->z, &w->x, &w->y); /* band */
+  if (w->z.n == 0 && !pts->n && !pts->whole_row) return false;
+  arc_row(&cond[2], sphi, cphi, base, &w->x, pts);
+  arc_set_and(&w->y, &w->z, &w->x);
+  arc_row(&cond[3], sphi, cphi, base, &w->x, pts);
+  arc_set_and(&w->set, &w->y, &w->x); /* band and wedge */
+  if (fabs(phi - u->lat_a) <= u->near_end) { /* caps */
+    arc_row(&cond[4], sphi, cphi, base, &w->x, pts);
+    arc_set_or(&w->y, &w->set, &w->x);
+    w->set = w->y;
+  }
+  if (u->cap_b && fabs(phi - u->lat_b) <= u->near_end) {
+    arc_row(&cond[5], sphi, cphi, base, &w->x, pts);
+    arc_set_or(&w->y, &w->set, &w->x); /* or either cap */
+    w->set = w->y;
+  }
+  return true;
+}
+
+/* Mark the cells of row r whose centres lie in the arcs of set: a column whose centre lies within
+ * the radius of an uncertain arc end (pts) is decided by the swath's predicate, every other
+ * column by the arcs; with pts->whole_row, every column by the predicate.
+ * @return the cells newly marked in the first set */
+static inline size_t mark_row_arcs(const osq_geo_raster_t *g, const swath_t *s, marker_t *k, int r,
+                                   const arc_set_t *set, const arc_pts_t *pts, double res, double inv_res) {
+  const size_t base_idx = (size_t)r * (size_t)g->nlon;
+  size_t row_cells = 0;
+  if (pts->whole_row) {
+    for (int c = 0; c < g->nlon; c++) {
+      if (mark_open(g, k, base_idx + (size_t)c) && swath_contains(g, s, r, c)) {
+        mark_new(g, k, base_idx + (size_t)c, r);
+        row_cells++;
       }
     }
-    added += (double)row_cells * (double)g->row_area_km2[r];
+    return row_cells;
+  }
+  int amb[2 * ARC_PTS_MAX + 2];
+  const int n_amb = ambiguous_cols(g, pts, res, amb, (int)(sizeof amb / sizeof amb[0]));
+  for (int i = 0; i < set->n; i++) {
+    /* the columns whose centres lie in [lo, hi]; the offset of 8 turns makes the casts floors */
+    const double off = 8.0 * (double)g->nlon, ulo = (set->lo[i] + OSQ_PI) * inv_res - 0.5 + off;
+    const double uhi = (set->hi[i] + OSQ_PI) * inv_res - 0.5 + off;
+    long c0 = (long)ulo, c1 = (long)uhi;
+    c0 += (double)c0 < ulo;
+    c0 -= 8L * g->nlon;
+    c1 -= 8L * g->nlon;
+    if (c1 - c0 + 1 > g->nlon) c1 = c0 + g->nlon - 1;
+    if (c0 <= c1) row_cells += mark_cols(g, k, r, c0, c1, amb, n_amb);
+  }
+  for (int j = 0; j < n_amb; j++) {
+    const size_t idx = base_idx + (size_t)amb[j];
+    if (mark_open(g, k, idx) && swath_contains(g, s, r, amb[j])) {
+      mark_new(g, k, idx, r);
+      row_cells++;
+    }
+  }
+  return row_cells;
+}
+
+/* Mark row r the general way: its arcs (a point's disc, row_one_end, or else row_all_six), then
+ * its cells (mark_row_arcs); the area newly marked is added to *added. */
+static inline void mark_row(const osq_geo_raster_t *g, const swath_t *s, const seg_rows_t *u, int r, row_sets_t *w,
+                            marker_t *k, double *added) {
+  const double sphi = g->row_sin[r], cphi = g->row_cos[r];
+  const double phi = -OSQ_PI / 2 + (r + 0.5) * u->res;
+  arc_pts_t pts;
+  pts.n = 0;
+  pts.whole_row = false;
+  w->set.n = w->x.n = w->y.n = w->z.n = 0;
+  int got = 1; /* 1: the row's arcs are in w->set and pts, -1: the row holds no cell */
+  if (s->point) arc_row(&u->cond[0], sphi, cphi, u->base, &w->set, &pts);
+  else if ((got = row_one_end(s, u, sphi, cphi, phi, w, &pts)) == 0)
+    got = row_all_six(u, sphi, cphi, phi, w, &pts) ? 1 : -1;
+  if (got < 0) return;
+  *added += (double)mark_row_arcs(g, s, k, r, &w->set, &pts, u->res, u->inv_res) * (double)g->row_area_km2[r];
+}
+
+/* Mark the swath s (half-width delta) of the segment from pa to pb: the area newly marked. With
+ * cap_b false, the cap around pb may be left out (cells of it are still marked where the arcs or
+ * the exact test of the full swath put them): the caller marks the same cap with the next
+ * segment, which starts at pb. Per segment: its rows (swath_rows), the conditions of its predicate
+ * as arcs (swath_conds) and what its rows need (swath_plan); per row, usual_row's short cuts where
+ * the segment is monotone and the row simple (mark_usual_row: most rows), else the general way
+ * (mark_row). */
+static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double delta, const osq_geo_path_pt_t *pa,
+                         const osq_geo_path_pt_t *pb, bool cap_b, marker_t *mk) {
+  const swath_t s = *sw;
+  marker_t k = *mk; /* a copy the compiler may keep in registers; written back at the end */
+  const bool monotone = !s.point && s.na[2] * s.bn[2] < 0.0;
+  int rlo, rhi;
+  swath_rows(g, &s, monotone, delta, pa->lat, pb->lat, &rlo, &rhi);
+  const double base = pa->al - OSQ_PI; /* any origin works; the arcs wrap around it */
+  arc_cond_t cond[6];
+  swath_conds(&s, pa, pb, base, cond);
+  seg_rows_t u;
+  swath_plan(g, &s, monotone, delta, pa, pb, cond, base, cap_b, &u);
+  double added = 0.0;
+  row_sets_t w;
+  w.set = (arc_set_t){0, {0}, {0}};
+  w.x = w.y = w.z = w.set;
+  usual_ahead_t ua;
+  ua.lo = rlo;
+  ua.hi = rlo - 1;
+  for (int r = rlo; r <= rhi; r++) {
+    if (!s.point && u.seg_side != 0 && mark_usual_row(g, &s, &u, r, rhi, &ua, &k, &added)) continue;
+    mark_row(g, &s, &u, r, &w, &k, &added);
   }
   *mk = k;
   return added;
