@@ -323,15 +323,6 @@ static inline const uint8_t *marks_ok(const osq_geo_raster_t *g, osq_geo_marks_t
   return m->ok;
 }
 
-/* Mark cell i (row r, id t, area a) in the second set, as osq_geo_marks_merge would. */
-static inline void mark_also(const osq_geo_raster_t *g, osq_geo_marks_t *y, size_t i, unsigned t, double a) {
-  if (!markable(g, y, (uint8_t)t) || bit_get(y->bits, i)) return;
-  bit_set(y->bits, i);
-  y->touched[y->n_touched++] = (uint32_t)i;
-  y->area_km2[t] += a;
-  y->total_km2 += a;
-}
-
 /* A mark set and its `also` (NULL: none) as osq_geo_mark_segment marks them: the pointers and
  * the ids' tables read once per segment, the list lengths kept here and written back by
  * marker_end(), so that a run of a dozen cells costs little more than its cells. The areas of
