@@ -8,7 +8,7 @@
  * What one imaged cell costs here: a test-and-set of its bit in the flight's set and in the
  * year's set, its index appended to each set's list (for the per-flight and per-year clears),
  * and its row's area counted to its territory in each, with the two sets' words in registers
- * while a run is inside them, as the engine's loop (models/geo.c mark_run) has them; every cell
+ * while a run is inside them, as the engine's loop (models/swath.c mark_run) has them; every cell
  * here is new, so its tests are predictable branches, the fastest form for this loop. The cells
  * come in runs along raster rows, as many runs as the real swaths made (so the same number of
  * runs, and their mean length), a flight's runs in consecutive rows as a swath's are, at

@@ -1,6 +1,6 @@
 /*
  * bits.h owns the two bit-scanning helpers the bitmaps of osq need (quota.c's day maps and party
- * sets, geo.c's buffer blocks, run.c's map counters): the lowest set bit and the number of set
+ * sets, nofly.c's buffer blocks, run.c's map counters): the lowest set bit and the number of set
  * bits of a 64-bit word, inline, with a portable fallback where GCC's builtins are missing.
  */
 #ifndef OSQ_BITS_H

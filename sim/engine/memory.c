@@ -2,9 +2,9 @@
  * memory.c owns the memory guard (see memory.h): the estimate, term by term, of what a run
  * allocates; what the machine can give; and the refusal with a message that says what to change.
  *
- * Every term below names the allocation it stands for. When run.c, geosetup.c, geo.c or
- * coverage.c change what they allocate, this file must follow; tests/unit/test_memory.c keeps
- * the estimate above the measured peak of a real run.
+ * Every term below names the allocation it stands for. When the engine, geosetup.c, raster.c,
+ * swath.c, nofly.c or coverage.c change what they allocate, this file must follow;
+ * tests/unit/test_memory.c keeps the estimate above the measured peak of a real run.
  */
 #include "sim/engine/memory.h"
 
@@ -39,7 +39,7 @@
 #define POLY_BYTES_PER_BYTE 3
 /* A gsl_rng over Philox with its state (sim/engine/rng.c), rounded up. */
 #define RNG_BYTES 1024
-/* Bins of a continuous metric's histogram (run.c slot_bins: 1,000 bins + 1). */
+/* Bins of a continuous metric's histogram (slots.c osq_slot_bins: 1,000 bins + 1). */
 #define CONT_BINS 1001
 
 static int64_t words_bytes(int64_t bits) { return (bits + 63) / 64 * 8; }
@@ -95,11 +95,11 @@ static void count_sites(const osq_scenario_t *sc, int64_t *total, int64_t *max_p
 }
 
 typedef struct {
-  int64_t slots;      /* run.c plan_build: statistics slots of the whole run */
+  int64_t slots;      /* slots.c osq_slots_build: statistics slots of the whole run */
   int64_t hist;       /* bytes of one set of histograms (headers and counters) */
 } slots_t;
 
-/* Slots and histogram bins per year as run.c plan_build and slot_bins make them, with every party
+/* Slots and histogram bins per year as slots.c osq_slots_build and osq_slot_bins make them, with every party
  * counted as in force (an upper bound). */
 static slots_t count_slots(const osq_scenario_t *sc, bool geo) {
   const int64_t P = sc->treaty.n_parties, A = OSQ_AGG_COUNT, Y = sc->last_year - sc->first_year + 1;
@@ -122,7 +122,7 @@ static slots_t count_slots(const osq_scenario_t *sc, bool geo) {
   return s;
 }
 
-/* Raster geometry of geo.c osq_geo_raster_build. */
+/* Raster geometry of raster.c osq_geo_raster_build. */
 static void raster_size(double res, int64_t *nlat, int64_t *nlon, int64_t *cells) {
   if (!(res >= OSQ_GEO_RES_MIN)) res = OSQ_GEO_RES_MIN;
   *nlat = (int64_t)llround(180.0 / res);
@@ -131,7 +131,8 @@ static void raster_size(double res, int64_t *nlat, int64_t *nlon, int64_t *cells
 }
 
 /*
- * One scenario's share. `map`: run.c keeps map counts and map totals (osq run with output.map);
+ * One scenario's share. `map`: trial.c keeps map counts per thread and run.c the map totals
+ * (osq run with output.map);
  * `compare_n` > 0: the records of osq compare of that many scenarios; `res` > 0 replaces the
  * scenario's resolution (to find one that fits).
  */
@@ -140,19 +141,19 @@ static void estimate_one(const osq_scenario_t *sc, int threads, bool map, int co
   const bool geo = sc->geo.enabled;
   const int64_t P = sc->treaty.n_parties, Y = sc->last_year - sc->first_year + 1;
   const slots_t sl = count_slots(sc, geo);
-  /* Blocks held at once (run.c: a wave of 4 blocks per thread and rank; rank 0 holds them all). */
+  /* Blocks held at once (waves.c: a wave of 4 blocks per thread and rank; rank 0 holds them all). */
   const int64_t wave = 4 * (int64_t)threads * osq_mpi_size();
 
-  e->fixed += (int64_t)sizeof(osq_scenario_t);            /* run.c / main.c: the scenario's copy */
+  e->fixed += (int64_t)sizeof(osq_scenario_t);            /* main.c / run_compare.c: the scenario's copy */
   int64_t per_thread = 0, results = 0;
 
-  /* --- per thread (run.c ws_init) --- */
-  per_thread += (int64_t)(sizeof(osq_year_t) + sizeof(osq_metrics_t) + sizeof(osq_cov_metrics_t)) + 256; /* thread_ws_t */
+  /* --- per thread (trial.c osq_trial_ws_init) --- */
+  per_thread += (int64_t)(sizeof(osq_year_t) + sizeof(osq_metrics_t) + sizeof(osq_cov_metrics_t)) + 256; /* osq_trial_ws_t */
   per_thread += 2 * RNG_BYTES;                              /* rng, geo_rng */
   per_thread += sl.hist;                                    /* hists: one set of n_slots */
   per_thread += Y * P * P * 8;                              /* dyad_sum [n_years][P][P] int64 */
 
-  /* --- results (run.c osq_run_execute / osq_compare_execute, plan_build, build_tables) --- */
+  /* --- results (trial.c osq_prep_init, osq_trial_tables; run.c; run_compare.c; waves.c) --- */
   results += Y * (int64_t)sizeof(osq_quota_caps_t);        /* plan: caps per year */
   results += Y * (6 + 8 * (P + OSQ_AGG_COUNT)) * 6;         /* plan: slot array, its cap of 6-byte slots */
   results += sl.slots * (int64_t)sizeof(osq_welford_t) * (1 + wave); /* total + recs of a wave */
@@ -180,7 +181,7 @@ static void estimate_one(const osq_scenario_t *sc, int threads, bool map, int co
     const int64_t file = stat(sc->boundaries, &st) == 0 ? (int64_t)st.st_size : 0;
     e->fixed += POLY_BYTES_PER_BYTE * file;
 
-    /* --- raster (geo.c osq_geo_raster_build, index_raster) --- */
+    /* --- raster (raster.c osq_geo_raster_build, index_raster) --- */
     e->raster += cells;                                     /* tid: one byte per cell */
     e->raster += nlat * (4 + 8 + 8) + nlon * (8 + 8);       /* row area (float), row sin/cos, column sin/cos */
     e->raster += 2 * terr;                                  /* scol: a uint16 column per territory cell */
@@ -195,7 +196,7 @@ static void estimate_one(const osq_scenario_t *sc, int threads, bool map, int co
     e->world += known_pairs * 8;                            /* distances between each party's airfields and sites */
     e->world += (int64_t)OSQ_MEMBERS_MAX * nlat * 2 * (4 + 4 + 4 + 8); /* site sampler while drawing */
 
-    /* --- per thread: coverage workspace (coverage.c osq_cov_ws_alloc, geo.c osq_geo_marks_alloc) --- */
+    /* --- per thread: coverage workspace (coverage.c osq_cov_ws_alloc, swath.c osq_geo_marks_alloc) --- */
     const int64_t marks = bits + 4 * terr + 3 * 8 * nlat + (int64_t)sizeof(osq_geo_marks_t);
     per_thread += 2 * marks;                                /* year and flight mark sets: bits, touched, row scratch */
     per_thread += 4 * (max_sites + 1) + 2 * (n_sites + 1) + 16 * 1024; /* pick, last_day, the struct */

@@ -1,6 +1,6 @@
 /*
  * memory.h owns the memory guard of a run: an upper estimate of what `osq run` and `osq compare`
- * allocate for a scenario (derived from the sizes that run.c, geosetup.c, geo.c and coverage.c
+ * allocate for a scenario (derived from the sizes that the engine (trial.c, run.c, run_compare.c, waves.c), geosetup.c, raster.c, swath.c, nofly.c and coverage.c
  * allocate), what the machine can give, and the refusal, before any large allocation, of a run
  * that cannot fit (issue #7: "a raster or a party count that would need more memory than the
  * machine has is refused with a message before allocation").

@@ -1,5 +1,5 @@
 /*
- * test_geo.c checks models/geo and sim/geodata: the TopoJSON reader (decoding, errors), the
+ * test_geo.c checks models/ raster, sampler, no-fly buffer and swath (models/geo.h) and sim/input/geodata: the TopoJSON reader (decoding, errors), the
  * rasteriser on hand-made polygons against analytic spherical areas (squares at 0 and 60 N, a
  * hole, a polygon across 180 degrees, a ring around the pole), the real territories of the 34
  * States Parties against reference areas (table printed), where disputed and outlying places

@@ -1,523 +1,19 @@
 /*
- * geo.c owns the raster of territories and everything computed on it: scanline rasterisation of
- * polygons, per-territory areas, the area-weighted sampler, the no-fly buffer, and swath marking.
- * See geo.h for the grid conventions. All geometry is on a sphere of radius OSQ_EARTH_RADIUS_KM;
- * points are handled as unit vectors where distances matter, so no formula breaks down near the
- * antimeridian.
+ * swath.c owns the marking of imaged swaths: mark sets (allocation, clearing, merging), the
+ * per-cell definition of a segment's swath, and the fast marking of a segment's or a path's
+ * swath row by row by exact longitude arcs (the hottest code of osq); also the latitude range of
+ * a great-circle arc, which routes use too. All geometry is on a sphere of radius
+ * OSQ_EARTH_RADIUS_KM; points are handled as unit vectors where distances matter, so no formula
+ * breaks down near the antimeridian.
  */
-#include "models/geo.h"
+#include "models/swath.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/bits.h"
-#include "models/errors.h"
-
-
-double osq_geo_cell_area_km2(double lat1_deg, double lat2_deg, double dlon_deg) {
-  return OSQ_EARTH_RADIUS_KM * OSQ_EARTH_RADIUS_KM * (dlon_deg * OSQ_D2R) * (sin(lat2_deg * OSQ_D2R) - sin(lat1_deg * OSQ_D2R));
-}
-
-/* Column index of a possibly out-of-range (unwrapped) column number. */
-static inline int wrap_col(long c, int nlon) {
-  long m = c % nlon;
-  return (int)(m < 0 ? m + nlon : m);
-}
-
-static inline bool bit_get(const uint64_t *bits, size_t i) { return (bits[i >> 6] >> (i & 63)) & 1u; }
-static inline void bit_set(uint64_t *bits, size_t i) { bits[i >> 6] |= (uint64_t)1 << (i & 63); }
-
-static inline double row_centre_deg(const osq_geo_raster_t *g, int r) { return -90.0 + (r + 0.5) * g->res_deg; }
-
-/* Longitude half-width (degrees) of the set of points on the parallel with (sin, cos) = (sr, cr)
- * that lie within angular distance ang of a point with (sin, cos) of latitude (sq, cq).
- * Returns -1 if no point of the parallel is that close, 1000 if the whole parallel is. */
-static double lon_halfwidth_deg(double sq, double cq, double sr, double cr, double cos_ang) {
-  double den = cq * cr;
-  if (den < 1e-12) return 1000.0;
-  double cl = (cos_ang - sq * sr) / den;
-  if (cl > 1.0) return -1.0;
-  if (cl <= -1.0) return 1000.0;
-  return acos(cl) * OSQ_R2D;
-}
-
-/* ============================================================================================ */
-/* Rasterisation                                                                                */
-/* ============================================================================================ */
-
-typedef struct {
-  double *x, *y;           /* unwrapped vertices of one polygon */
-  size_t cap_x, cap_y;
-  size_t *rs;              /* ring starts in x/y, n_rings + 1 */
-  size_t cap_rings;
-  int *cnt;                /* [nlat + 1] crossings per row, then offsets */
-  double *xs;              /* crossings */
-  size_t cap_xs;
-  double *yc;              /* [nlat] row centre latitudes */
-} fill_scratch_t;
-
-static int grow(void **p, size_t *cap, size_t need, size_t elem) {
-  if (need <= *cap) return 0;
-  size_t n = *cap ? *cap : 64;
-  while (n < need) n *= 2;
-  void *q = realloc(*p, n * elem);
-  if (!q) return OSQ_ENOMEM;
-  *p = q;
-  *cap = n;
-  return 0;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-/* Fill centre-inside cells of the row between longitudes xa and xb (unwrapped). */
-static void fill_span(osq_geo_raster_t *g, int r, double xa, double xb, uint8_t id) {
-  long ca = (long)ceil((xa + 180.0) / g->res_deg - 0.5);
-  long cb = (long)ceil((xb + 180.0) / g->res_deg - 0.5);
-  if (cb <= ca) return;
-  if (cb - ca >= g->nlon) {
-    ca = 0;
-    cb = g->nlon;
-  }
-  uint8_t *row = g->tid + (size_t)r * (size_t)g->nlon;
-  for (long c = ca; c < cb; c++) row[wrap_col(c, g->nlon)] = id;
-}
-
-/* Copy polygon p's rings into s with continuous longitudes; close rings that wind around the
- * globe over the pole; shift holes into the outer ring's longitude frame. Returns rings copied. */
-static int unwrap_polygon(const osq_geo_polys_t *P, int p, fill_scratch_t *s, int *n_rings_out) {
-  int r0 = P->poly_ring[p], r1 = P->poly_ring[p + 1];
-  size_t need = 0;
-  for (int k = r0; k < r1; k++) need += P->ring_start[k + 1] - P->ring_start[k] + 3;
-  if (grow((void **)&s->x, &s->cap_x, need, sizeof(double))) return OSQ_ENOMEM;
-  if (grow((void **)&s->y, &s->cap_y, need, sizeof(double))) return OSQ_ENOMEM;
-  if (grow((void **)&s->rs, &s->cap_rings, (size_t)(r1 - r0) + 1, sizeof(size_t))) return OSQ_ENOMEM;
-
-  size_t np = 0;
-  int nr = 0;
-  double outer_min = 0.0;
-  for (int k = r0; k < r1; k++) {
-    size_t a = P->ring_start[k], b = P->ring_start[k + 1];
-    if (b - a < 3) {
-      if (k == r0) break; /* no outer ring: nothing to fill */
-      continue;
-    }
-    size_t start = np;
-    double x0 = P->lon[a], x = x0, xmin = x0, ext = 0.0, pole = 90.0;
-    s->x[np] = x;
-    s->y[np++] = P->lat[a];
-    for (size_t i = a + 1; i < b; i++) {
-      double d = P->lon[i] - P->lon[i - 1];
-      if (d > 180.0) d -= 360.0;
-      else if (d < -180.0) d += 360.0;
-      x += d;
-      if (x < xmin) xmin = x;
-      if (fabs(P->lat[i]) > ext) {
-        ext = fabs(P->lat[i]);
-        pole = P->lat[i] < 0 ? -90.0 : 90.0;
-      }
-      s->x[np] = x;
-      s->y[np++] = P->lat[i];
-    }
-    double d = P->lon[a] - P->lon[b - 1];
-    if (d > 180.0) d -= 360.0;
-    else if (d < -180.0) d += 360.0;
-    double xend = x + d;
-    if (fabs(xend - x0) > 180.0) { /* winds around the globe: close the ring over the pole */
-      s->x[np] = xend;
-      s->y[np++] = P->lat[a];
-      s->x[np] = xend;
-      s->y[np++] = pole;
-      s->x[np] = x0;
-      s->y[np++] = pole;
-    }
-    if (k == r0) {
-      outer_min = xmin;
-    } else {
-      double shift = 360.0 * floor((s->x[start] - outer_min) / 360.0);
-      if (shift != 0.0)
-        for (size_t i = start; i < np; i++) s->x[i] -= shift;
-    }
-    s->rs[nr++] = start;
-  }
-  s->rs[nr] = np;
-  *n_rings_out = nr;
-  return 0;
-}
-
-static int fill_polygon(osq_geo_raster_t *g, const osq_geo_polys_t *P, int p, uint8_t id, fill_scratch_t *s) {
-  int nr = 0;
-  int rc = unwrap_polygon(P, p, s, &nr);
-  if (rc) return rc;
-  if (nr == 0) return 0;
-  size_t np = s->rs[nr];
-  double ymin = 90.0, ymax = -90.0;
-  for (size_t i = 0; i < np; i++) {
-    if (s->y[i] < ymin) ymin = s->y[i];
-    if (s->y[i] > ymax) ymax = s->y[i];
-  }
-  int rlo = (int)floor((ymin + 90.0) / g->res_deg - 0.5) - 1;
-  int rhi = (int)ceil((ymax + 90.0) / g->res_deg - 0.5) + 1;
-  if (rlo < 0) rlo = 0;
-  if (rhi > g->nlat - 1) rhi = g->nlat - 1;
-  if (rlo > rhi) return 0;
-  for (int r = rlo; r <= rhi + 1; r++) s->cnt[r] = 0;
-
-  /* Two passes over the edges: count crossings per row, then store them. A row's centre y is
-   * crossed by an edge when exactly one end lies at or below it (half-open rule), so vertices
-   * on a row are counted once and every row sees an even number of crossings. */
-  for (int pass = 0; pass < 2; pass++) {
-    for (int k = 0; k < nr; k++) {
-      size_t a = s->rs[k], b = s->rs[k + 1];
-      for (size_t i = a; i < b; i++) {
-        size_t j = (i + 1 < b) ? i + 1 : a;
-        double x1 = s->x[i], y1 = s->y[i], x2 = s->x[j], y2 = s->y[j];
-        if (y1 == y2) continue;
-        double lo = y1 < y2 ? y1 : y2, hi = y1 < y2 ? y2 : y1;
-        int ra = (int)floor((lo + 90.0) / g->res_deg - 0.5);
-        int rb = (int)ceil((hi + 90.0) / g->res_deg - 0.5);
-        if (ra < rlo) ra = rlo;
-        if (rb > rhi) rb = rhi;
-        for (int r = ra; r <= rb; r++) {
-          double yc = s->yc[r];
-          if ((y1 <= yc) == (y2 <= yc)) continue;
-          if (pass == 0) {
-            s->cnt[r + 1]++;
-          } else {
-            s->xs[s->cnt[r]++] = x1 + (yc - y1) * (x2 - x1) / (y2 - y1);
-          }
-        }
-      }
-    }
-    if (pass == 0) {
-      /* offsets: cnt[r] = first slot of row r */
-      s->cnt[rlo] = 0;
-      for (int r = rlo; r <= rhi; r++) s->cnt[r + 1] += s->cnt[r];
-      size_t total = (size_t)s->cnt[rhi + 1];
-      if (grow((void **)&s->xs, &s->cap_xs, total + 1, sizeof(double))) return OSQ_ENOMEM;
-    }
-  }
-  /* after pass 1, cnt[r] is the end of row r = start of row r + 1 */
-  int start = 0;
-  for (int r = rlo; r <= rhi; r++) {
-    int end = s->cnt[r];
-    int n = end - start;
-    if (n >= 2) {
-      qsort(s->xs + start, (size_t)n, sizeof(double), cmp_double);
-      for (int q = 0; q + 1 < n; q += 2) fill_span(g, r, s->xs[start + q], s->xs[start + q + 1], id);
-    }
-    start = end;
-  }
-  return 0;
-}
-
-static int polys_valid(const osq_geo_polys_t *P, int n_terr) {
-  if (P->n_polys < 0 || P->n_rings < 0) return 0;
-  if (P->n_polys > 0 && (!P->poly_ring || !P->poly_tid)) return 0;
-  if (P->n_rings > 0 && (!P->ring_start || !P->lon || !P->lat)) return 0;
-  for (int p = 0; p < P->n_polys; p++) {
-    int a = P->poly_ring[p], b = P->poly_ring[p + 1];
-    if (a < 0 || b < a || b > P->n_rings) return 0;
-    uint8_t t = P->poly_tid[p];
-    if (t != OSQ_GEO_NONE && t != OSQ_GEO_FOREIGN && t > n_terr) return 0;
-  }
-  for (int k = 0; k < P->n_rings; k++)
-    if (P->ring_start[k + 1] < P->ring_start[k] || P->ring_start[k + 1] > P->n_pts) return 0;
-  return 1;
-}
-
-void osq_geo_raster_free(osq_geo_raster_t *g) {
-  if (!g) return;
-  free(g->tid);
-  free(g->row_area_km2);
-  free(g->row_sin);
-  free(g->row_cos);
-  free(g->col_sin);
-  free(g->col_cos);
-  free(g->scol);
-  free(g->srow_row);
-  free(g->srow_first);
-  free(g->srow_count);
-  free(g);
-}
-
-/* Areas per id and the sampler index (cells of each territory, row by row). */
-static int index_raster(osq_geo_raster_t *g) {
-  size_t nruns[OSQ_GEO_IDS] = {0};
-  size_t cnt[OSQ_GEO_IDS];
-  for (int r = 0; r < g->nlat; r++) {
-    memset(cnt, 0, sizeof cnt);
-    const uint8_t *row = g->tid + (size_t)r * (size_t)g->nlon;
-    for (int c = 0; c < g->nlon; c++) cnt[row[c]]++;
-    for (int t = 0; t < OSQ_GEO_IDS; t++) {
-      if (!cnt[t]) continue;
-      g->n_cells_by_id[t] += cnt[t];
-      g->area_km2[t] += (double)cnt[t] * (double)g->row_area_km2[r];
-      if (t >= 1 && t <= g->n_terr) nruns[t]++;
-    }
-  }
-  size_t cell_pos[OSQ_GEO_IDS] = {0}, run_pos[OSQ_GEO_IDS] = {0};
-  size_t cells = 0, runs = 0;
-  for (int t = 0; t <= OSQ_GEO_IDS; t++) {
-    g->srow_start[t] = runs;
-    if (t >= 1 && t <= g->n_terr) {
-      cell_pos[t] = cells;
-      run_pos[t] = runs;
-      cells += g->n_cells_by_id[t];
-      runs += nruns[t];
-    }
-  }
-  g->n_terr_cells = cells;
-  g->scol = malloc((cells ? cells : 1) * sizeof *g->scol);
-  g->srow_row = malloc((runs ? runs : 1) * sizeof *g->srow_row);
-  g->srow_first = malloc((runs ? runs : 1) * sizeof *g->srow_first);
-  g->srow_count = malloc((runs ? runs : 1) * sizeof *g->srow_count);
-  if (!g->scol || !g->srow_row || !g->srow_first || !g->srow_count) return OSQ_ENOMEM;
-  for (int r = 0; r < g->nlat; r++) {
-    const uint8_t *row = g->tid + (size_t)r * (size_t)g->nlon;
-    size_t before[OSQ_GEO_IDS];
-    for (int t = 1; t <= g->n_terr; t++) before[t] = cell_pos[t];
-    for (int c = 0; c < g->nlon; c++) {
-      uint8_t t = row[c];
-      if (t >= 1 && t <= g->n_terr) g->scol[cell_pos[t]++] = (uint16_t)c;
-    }
-    for (int t = 1; t <= g->n_terr; t++) {
-      if (cell_pos[t] == before[t]) continue;
-      size_t k = run_pos[t]++;
-      g->srow_row[k] = r;
-      g->srow_first[k] = (uint32_t)before[t];
-      g->srow_count[k] = (uint32_t)(cell_pos[t] - before[t]);
-    }
-  }
-  return 0;
-}
-
-int osq_geo_raster_build(const osq_geo_polys_t *polys, int n_terr, double res_deg, osq_geo_raster_t **out) {
-  if (out) *out = NULL;
-  if (!polys || !out || n_terr < 0 || n_terr > OSQ_GEO_TERR_MAX) return OSQ_EINVAL;
-  if (!(res_deg >= OSQ_GEO_RES_MIN && res_deg <= OSQ_GEO_RES_MAX)) return OSQ_EINVAL;
-  if (!polys_valid(polys, n_terr)) return OSQ_EINVAL;
-
-  osq_geo_raster_t *g = calloc(1, sizeof *g);
-  if (!g) return OSQ_ENOMEM;
-  g->nlat = (int)lround(180.0 / res_deg);
-  g->nlon = 2 * g->nlat;
-  g->res_deg = 180.0 / g->nlat;
-  g->n_cells = (size_t)g->nlat * (size_t)g->nlon;
-  g->n_terr = n_terr;
-  g->tid = calloc(g->n_cells, 1);
-  g->row_area_km2 = malloc((size_t)g->nlat * sizeof *g->row_area_km2);
-  g->row_sin = malloc((size_t)g->nlat * sizeof(double));
-  g->row_cos = malloc((size_t)g->nlat * sizeof(double));
-  g->col_sin = malloc((size_t)g->nlon * sizeof(double));
-  g->col_cos = malloc((size_t)g->nlon * sizeof(double));
-  fill_scratch_t s = {0};
-  s.cnt = malloc(((size_t)g->nlat + 2) * sizeof *s.cnt);
-  s.yc = malloc((size_t)g->nlat * sizeof *s.yc);
-  int rc = OSQ_ENOMEM;
-  if (!g->tid || !g->row_area_km2 || !g->row_sin || !g->row_cos || !g->col_sin || !g->col_cos || !s.cnt || !s.yc)
-    goto fail;
-
-  for (int r = 0; r < g->nlat; r++) {
-    double lat_s = -90.0 + r * g->res_deg;
-    double lat_n = (r == g->nlat - 1) ? 90.0 : lat_s + g->res_deg;
-    g->row_area_km2[r] = (float)osq_geo_cell_area_km2(lat_s, lat_n, g->res_deg);
-    double yc = row_centre_deg(g, r);
-    s.yc[r] = yc;
-    g->row_sin[r] = sin(yc * OSQ_D2R);
-    g->row_cos[r] = cos(yc * OSQ_D2R);
-  }
-  for (int c = 0; c < g->nlon; c++) {
-    double xc = -180.0 + (c + 0.5) * g->res_deg;
-    g->col_sin[c] = sin(xc * OSQ_D2R);
-    g->col_cos[c] = cos(xc * OSQ_D2R);
-  }
-
-  /* foreign land first, then the territories, so that a party keeps cells it shares with a
-   * neighbour drawn from a slightly different vertex list */
-  for (int pass = 0; pass < 2; pass++) {
-    for (int p = 0; p < polys->n_polys; p++) {
-      uint8_t t = polys->poly_tid[p];
-      if (t == OSQ_GEO_NONE) continue;
-      if ((pass == 0) != (t == OSQ_GEO_FOREIGN)) continue;
-      rc = fill_polygon(g, polys, p, t, &s);
-      if (rc) goto fail;
-    }
-  }
-  rc = index_raster(g);
-  if (rc) goto fail;
-
-  free(s.x);
-  free(s.y);
-  free(s.rs);
-  free(s.cnt);
-  free(s.xs);
-  free(s.yc);
-  *out = g;
-  return 0;
-
-fail:
-  free(s.x);
-  free(s.y);
-  free(s.rs);
-  free(s.cnt);
-  free(s.xs);
-  free(s.yc);
-  osq_geo_raster_free(g);
-  return rc;
-}
-
-size_t osq_geo_cell_index(const osq_geo_raster_t *g, double lat, double lon) {
-  long r = (long)floor((lat + 90.0) / g->res_deg);
-  if (r < 0) r = 0;
-  if (r >= g->nlat) r = g->nlat - 1;
-  double x = fmod(lon + 180.0, 360.0);
-  if (x < 0) x += 360.0;
-  long c = (long)floor(x / g->res_deg);
-  if (c >= g->nlon) c = g->nlon - 1;
-  return (size_t)r * (size_t)g->nlon + (size_t)c;
-}
-
-uint8_t osq_geo_tid_at(const osq_geo_raster_t *g, double lat, double lon) {
-  return g->tid[osq_geo_cell_index(g, lat, lon)];
-}
-
-void osq_geo_cell_centre(const osq_geo_raster_t *g, size_t cell, double *lat, double *lon) {
-  size_t r = cell / (size_t)g->nlon, c = cell % (size_t)g->nlon;
-  *lat = -90.0 + ((double)r + 0.5) * g->res_deg;
-  *lon = -180.0 + ((double)c + 0.5) * g->res_deg;
-}
-
-/* ============================================================================================ */
-/* Sampler                                                                                      */
-/* ============================================================================================ */
-
-osq_geo_sampler_t *osq_geo_sampler_alloc(const osq_geo_raster_t *g, int max_tids) {
-  if (!g || max_tids < 1) return NULL;
-  osq_geo_sampler_t *s = calloc(1, sizeof *s);
-  if (!s) return NULL;
-  s->cap = (size_t)max_tids * (size_t)g->nlat * 2;
-  s->first = malloc(s->cap * sizeof *s->first);
-  s->count = malloc(s->cap * sizeof *s->count);
-  s->row = malloc(s->cap * sizeof *s->row);
-  s->cum = malloc(s->cap * sizeof *s->cum);
-  if (!s->first || !s->count || !s->row || !s->cum) {
-    osq_geo_sampler_free(s);
-    return NULL;
-  }
-  return s;
-}
-
-void osq_geo_sampler_free(osq_geo_sampler_t *s) {
-  if (!s) return;
-  free(s->first);
-  free(s->count);
-  free(s->row);
-  free(s->cum);
-  free(s);
-}
-
-/* first index in [lo, hi) of a sorted column list with value >= v */
-static uint32_t lower_bound_u16(const uint16_t *a, uint32_t lo, uint32_t hi, long v) {
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    if ((long)a[mid] < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-static void sampler_push(osq_geo_sampler_t *s, const osq_geo_raster_t *g, int row, uint32_t first, uint32_t count,
-                         double *cum) {
-  if (count == 0) return;
-  *cum += (double)count * (double)g->row_area_km2[row];
-  s->first[s->n] = first;
-  s->count[s->n] = count;
-  s->row[s->n] = row;
-  s->cum[s->n] = *cum;
-  s->n++;
-}
-
-double osq_geo_sampler_aim(osq_geo_sampler_t *s, const osq_geo_raster_t *g, const uint8_t *tids, int n_tids,
-                           double lat0, double lon0, double radius_km) {
-  s->n = 0;
-  s->total_km2 = 0.0;
-  if (n_tids < 0 || (size_t)n_tids * (size_t)g->nlat * 2 > s->cap) return OSQ_EINVAL;
-  double ang = radius_km / OSQ_EARTH_RADIUS_KM;
-  bool disc = radius_km > 0 && ang < OSQ_PI;
-  double sq = sin(lat0 * OSQ_D2R), cq = cos(lat0 * OSQ_D2R), cos_ang = cos(ang), ang_deg = ang * OSQ_R2D;
-  double cum = 0.0;
-  for (int i = 0; i < n_tids; i++) {
-    int t = tids[i];
-    if (t < 1 || t > g->n_terr) {
-      s->n = 0;
-      return OSQ_EINVAL;
-    }
-    for (size_t k = g->srow_start[t]; k < g->srow_start[t + 1]; k++) {
-      int r = g->srow_row[k];
-      uint32_t first = g->srow_first[k], count = g->srow_count[k];
-      if (!disc) {
-        sampler_push(s, g, r, first, count, &cum);
-        continue;
-      }
-      if (fabs(row_centre_deg(g, r) - lat0) > ang_deg) continue;
-      double dl = lon_halfwidth_deg(sq, cq, g->row_sin[r], g->row_cos[r], cos_ang);
-      if (dl < 0) continue;
-      long clo = (long)ceil((lon0 - dl + 180.0) / g->res_deg - 0.5);
-      long chi = (long)floor((lon0 + dl + 180.0) / g->res_deg - 0.5);
-      if (dl >= 180.0 || chi - clo + 1 >= g->nlon) {
-        sampler_push(s, g, r, first, count, &cum);
-        continue;
-      }
-      if (chi < clo) continue;
-      long shift = (long)floor((double)clo / g->nlon) * g->nlon;
-      clo -= shift;
-      chi -= shift;
-      long win[2][2] = {{clo, chi < g->nlon ? chi : g->nlon - 1}, {0, chi - g->nlon}};
-      int nw = chi < g->nlon ? 1 : 2;
-      /* keep runs in column order: the wrapped part [0, ..] first */
-      for (int w = nw - 1; w >= 0; w--) {
-        uint32_t a = lower_bound_u16(g->scol, first, first + count, win[w][0]);
-        uint32_t b = lower_bound_u16(g->scol, first, first + count, win[w][1] + 1);
-        sampler_push(s, g, r, a, b - a, &cum);
-      }
-    }
-  }
-  s->total_km2 = cum;
-  return cum;
-}
-
-int osq_geo_sampler_draw(const osq_geo_sampler_t *s, const osq_geo_raster_t *g, gsl_rng *rng, double *lat,
-                         double *lon) {
-  if (s->n == 0 || !(s->total_km2 > 0)) return OSQ_ERANGE;
-  double u = gsl_rng_uniform(rng) * s->total_km2;
-  double v = gsl_rng_uniform(rng);
-  double w = gsl_rng_uniform(rng);
-  double z = gsl_rng_uniform(rng);
-  size_t lo = 0, hi = s->n - 1;
-  while (lo < hi) { /* first run with cum > u */
-    size_t mid = lo + (hi - lo) / 2;
-    if (s->cum[mid] > u) hi = mid;
-    else lo = mid + 1;
-  }
-  uint32_t j = (uint32_t)(v * s->count[lo]);
-  if (j >= s->count[lo]) j = s->count[lo] - 1;
-  int r = s->row[lo];
-  int c = g->scol[s->first[lo] + j];
-  double lat_s = -90.0 + r * g->res_deg, lat_n = lat_s + g->res_deg;
-  if (lat_n > 90.0) lat_n = 90.0;
-  double s1 = sin(lat_s * OSQ_D2R), s2 = sin(lat_n * OSQ_D2R);
-  *lat = asin(s1 + z * (s2 - s1)) * OSQ_R2D; /* uniform in sin(lat): uniform by area */
-  *lon = -180.0 + (c + w) * g->res_deg;
-  return 0;
-}
-
-/* ============================================================================================ */
-/* Disc marking shared by the buffer                                                           */
-/* ============================================================================================ */
+#include "models/geo_internal.h"
+#include "models/sphere.h"
 
 void osq_geo_arc_z_range(const double a[3], const double u[3], double theta, double zb, double *zlo, double *zhi) {
   double lo = fmin(a[2], zb), hi = fmax(a[2], zb);
@@ -542,112 +38,6 @@ static void unit_vec(double lat, double lon, double v[3]) {
   v[1] = cl * sin(lon * OSQ_D2R);
   v[2] = sin(lat * OSQ_D2R);
 }
-
-static inline double cell_dot(const osq_geo_raster_t *g, int r, int c, const double v[3]) {
-  return g->row_cos[r] * (g->col_cos[c] * v[0] + g->col_sin[c] * v[1]) + g->row_sin[r] * v[2];
-}
-
-/* Set the bits of every cell whose centre is within angular distance ang of cell (r0, c0). */
-static void set_disc(const osq_geo_raster_t *g, uint64_t *bits, int r0, int c0, double ang) {
-  double q[3] = {g->row_cos[r0] * g->col_cos[c0], g->row_cos[r0] * g->col_sin[c0], g->row_sin[r0]};
-  double cos_ang = cos(ang), ang_deg = ang * OSQ_R2D;
-  int rlo = r0 - (int)ceil(ang_deg / g->res_deg) - 1, rhi = r0 + (int)ceil(ang_deg / g->res_deg) + 1;
-  if (rlo < 0) rlo = 0;
-  if (rhi > g->nlat - 1) rhi = g->nlat - 1;
-  double lon0 = -180.0 + (c0 + 0.5) * g->res_deg;
-  for (int r = rlo; r <= rhi; r++) {
-    double dl = lon_halfwidth_deg(g->row_sin[r0], g->row_cos[r0], g->row_sin[r], g->row_cos[r], cos_ang);
-    if (dl < 0) continue;
-    long clo, chi;
-    if (dl >= 180.0) {
-      clo = 0;
-      chi = g->nlon - 1;
-    } else {
-      clo = (long)ceil((lon0 - dl + 180.0) / g->res_deg - 0.5) - 1;
-      chi = (long)floor((lon0 + dl + 180.0) / g->res_deg - 0.5) + 1;
-      if (chi - clo + 1 >= g->nlon) {
-        clo = 0;
-        chi = g->nlon - 1;
-      }
-    }
-    size_t base = (size_t)r * (size_t)g->nlon;
-    for (long cc = clo; cc <= chi; cc++) {
-      int c = wrap_col(cc, g->nlon);
-      if (bit_get(bits, base + (size_t)c)) continue;
-      if (cell_dot(g, r, c, q) >= cos_ang) bit_set(bits, base + (size_t)c);
-    }
-  }
-}
-
-osq_geo_buffer_t *osq_geo_buffer_build(const osq_geo_raster_t *g, const uint8_t blocked[OSQ_GEO_IDS], double dist_km) {
-  if (!g || !blocked || !(dist_km >= 0)) return NULL;
-  osq_geo_buffer_t *b = calloc(1, sizeof *b);
-  if (!b) return NULL;
-  b->dist_km = dist_km;
-  size_t words = (g->n_cells + 63) / 64;
-  b->bits = calloc(words, sizeof *b->bits);
-  if (!b->bits) {
-    free(b);
-    return NULL;
-  }
-  double dlat_km = g->res_deg * OSQ_D2R * OSQ_EARTH_RADIUS_KM;
-  for (int r = 0; r < g->nlat; r++) {
-    const uint8_t *row = g->tid + (size_t)r * (size_t)g->nlon;
-    const uint8_t *up = r + 1 < g->nlat ? row + g->nlon : NULL;
-    const uint8_t *dn = r > 0 ? row - g->nlon : NULL;
-    double dlon_km = dlat_km * g->row_cos[r];
-    double half_diag = 0.5 * sqrt(dlat_km * dlat_km + dlon_km * dlon_km);
-    double ang = (dist_km + half_diag) / OSQ_EARTH_RADIUS_KM;
-    for (int c = 0; c < g->nlon; c++) {
-      if (!blocked[row[c]]) continue;
-      bit_set(b->bits, (size_t)r * (size_t)g->nlon + (size_t)c);
-      if (dist_km <= 0) continue;
-      /* only cells at the edge of blocked land can be the nearest blocked cell to anything */
-      int cl = c > 0 ? c - 1 : g->nlon - 1, cr = c + 1 < g->nlon ? c + 1 : 0;
-      bool edge = !blocked[row[cl]] || !blocked[row[cr]];
-      for (int k = 0; !edge && k < 2; k++) {
-        const uint8_t *o = k ? up : dn;
-        if (o) edge = !blocked[o[cl]] || !blocked[o[c]] || !blocked[o[cr]];
-      }
-      if (edge) set_disc(g, b->bits, r, c, ang);
-    }
-  }
-  b->blocks_w = (g->nlon + OSQ_GEO_BLOCK_COLS - 1) / OSQ_GEO_BLOCK_COLS;
-  b->blocks_h = (g->nlat + OSQ_GEO_BLOCK_ROWS - 1) / OSQ_GEO_BLOCK_ROWS;
-  b->blocks = calloc((size_t)b->blocks_w * (size_t)b->blocks_h, 1);
-  if (!b->blocks) {
-    osq_geo_buffer_free(b);
-    return NULL;
-  }
-  size_t n = 0;
-  for (size_t i = 0; i < words; i++) {
-    uint64_t w = b->bits[i];
-    while (w) {
-      const size_t idx = i * 64 + (size_t)osq_bit_lowest(w);
-      const size_t r = idx / (size_t)g->nlon, col = idx % (size_t)g->nlon;
-      b->blocks[(r / OSQ_GEO_BLOCK_ROWS) * (size_t)b->blocks_w + col / OSQ_GEO_BLOCK_COLS] = 1;
-      w &= w - 1;
-      n++;
-    }
-  }
-  b->n_cells_set = n;
-  return b;
-}
-
-void osq_geo_buffer_free(osq_geo_buffer_t *b) {
-  if (!b) return;
-  free(b->blocks);
-  free(b->bits);
-  free(b);
-}
-
-bool osq_geo_buffer_test(const osq_geo_buffer_t *b, const osq_geo_raster_t *g, double lat, double lon) {
-  return bit_get(b->bits, osq_geo_cell_index(g, lat, lon));
-}
-
-/* ============================================================================================ */
-/* Marks                                                                                        */
-/* ============================================================================================ */
 
 osq_geo_marks_t *osq_geo_marks_alloc(const osq_geo_raster_t *g) {
   if (!g) return NULL;
@@ -931,15 +321,6 @@ static void marks_ok_build(const osq_geo_raster_t *g, osq_geo_marks_t *m) {
 static inline const uint8_t *marks_ok(const osq_geo_raster_t *g, osq_geo_marks_t *m) {
   if (!m->ok_valid || m->ok_for != m->filter) marks_ok_build(g, m);
   return m->ok;
-}
-
-/* Mark cell i (row r, id t, area a) in the second set, as osq_geo_marks_merge would. */
-static inline void mark_also(const osq_geo_raster_t *g, osq_geo_marks_t *y, size_t i, unsigned t, double a) {
-  if (!markable(g, y, (uint8_t)t) || bit_get(y->bits, i)) return;
-  bit_set(y->bits, i);
-  y->touched[y->n_touched++] = (uint32_t)i;
-  y->area_km2[t] += a;
-  y->total_km2 += a;
 }
 
 /* A mark set and its `also` (NULL: none) as osq_geo_mark_segment marks them: the pointers and
@@ -1267,7 +648,7 @@ static void swath_from(swath_t *s, const double a_in[3], const double b_in[3], d
   const double sn = sqrt(n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
   const double dot = a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
   /* theta >= sin theta = sn (to rounding), so only a tiny sn can make a point; the angle itself
-   * (atan2) is needed only for a latitude range with a vertex inside (mark_swath) */
+   * (atan2) is needed only for a latitude range with a vertex inside (swath_rows) */
   s->point = sn < 2e-9 && atan2(sn, dot) < 1e-9;
   s->sn = sn;
   s->dot = dot;
@@ -1331,7 +712,10 @@ static void end_rows_z(const double e[3], double o_z, double n_z, double R_e, do
   *zhi = (o_z < 0.0 ? za_hi : zd_hi) + m;
 }
 
-/* What the usual row of a segment needs (mark_swath's short cut for rows far from both ends). */
+/* What the rows of one segment's swath need, set up once per segment (swath_plan): for the short
+ * cuts (usual_row, row_one_end), the band's condition (sin delta; n's R, z and alpha), the ends'
+ * latitudes, the z ranges of the rows near each end (end_rows_z) and the side of alpha_n on which
+ * a monotone segment crosses its rows; for every row, the conditions and their origin. */
 typedef struct {
   double sind, R, z, alpha, lat_a, lat_b, near_end, zlo_a, zhi_a, zlo_b, zhi_b, res, inv_res;
   int seg_side;
@@ -1341,17 +725,18 @@ typedef struct {
   const double *na, *bn;
   const arc_cond_t *cond;
   bool cap_b;
-} usual_t;
+  double base;                     /* the origin of the rows' arcs: any works, they wrap around it */
+} seg_rows_t;
 
 /* Row r of a monotone segment by the short cuts: a usual row (far from both ends and their
  * antipodes, away from tangency) gives 1 with its columns [*c0, *c1] (unwrapped; none if
  * c0 > c1), or 4 with its interval [*x0, *x1] when a column centre lies within rad of an end (that
  * column to the exact test); a row near one end gives 3 with its one interval (near_row); 2 if
- * the row holds no cell; 0 if mark_swath must take the general way. Computed row by row ahead of
- * the marking, so that with no branch mispredicted between them the processor overlaps the rows'
- * chains of dependent operations (two acos each), which a row's marking would otherwise expose
- * one after the other. */
-static inline int usual_row(const osq_geo_raster_t *g, const usual_t *u, int r, long *c0_out, long *c1_out,
+ * the row holds no cell; 0 if the row must take the general way (mark_row). Computed row by row
+ * ahead of the marking (mark_usual_row), so that with no branch mispredicted between them the
+ * processor overlaps the rows' chains of dependent operations (two acos each), which a row's
+ * marking would otherwise expose one after the other. */
+static inline int usual_row(const osq_geo_raster_t *g, const seg_rows_t *u, int r, long *c0_out, long *c1_out,
                             double *x0_out, double *x1_out) {
   const double sphi = g->row_sin[r], cphi = g->row_cos[r];
   const double phi = -OSQ_PI / 2 + (r + 0.5) * u->res;
@@ -1409,29 +794,16 @@ static inline int usual_row(const osq_geo_raster_t *g, const usual_t *u, int r, 
   return 1;
 }
 
-/* Mark the swath s (half-width delta) of the segment from pa to pb: the area newly marked. With
- * cap_b false, the cap around pb may be left out (cells of it are still marked where the arcs or
- * the exact test of the full swath put them): the caller marks the same cap with the next
- * segment, which starts at pb. */
-static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double delta, const osq_geo_path_pt_t *pa,
-                         const osq_geo_path_pt_t *pb, bool cap_b, marker_t *mk) {
-  const swath_t s = *sw;
-  const double *a = s.a, *b = s.b, *n = s.n;
-  marker_t k = *mk; /* a copy the compiler may keep in registers; written back at the end */
-
-  /* Rows: the segment's latitude range, widened by delta. Its latitude is monotone when it rises
-   * (or falls) at both ends (na is the unit tangent at a, -bn at b; a segment spans less than
-   * pi), and the extremes are then its ends'; otherwise a vertex of its great circle lies inside. */
-  const bool monotone = !s.point && s.na[2] * s.bn[2] < 0.0;
+/* The rows whose centres lie within delta of the segment's latitude range: *rlo_out..*rhi_out.
+ * The segment's latitude is monotone when it rises (or falls) at both ends (na is the unit
+ * tangent at a, -bn at b; a segment spans less than pi), and its extremes are then its ends';
+ * otherwise a vertex of its great circle lies inside. */
+static inline void swath_rows(const osq_geo_raster_t *g, const swath_t *s, bool monotone, double delta, double lat_a,
+                              double lat_b, int *rlo_out, int *rhi_out) {
+  const double *a = s->a, *b = s->b;
   double zmin = fmin(a[2], b[2]), zmax = fmax(a[2], b[2]);
-  if (!monotone) osq_geo_arc_z_range(a, s.na, atan2(s.sn, s.dot), b[2], &zmin, &zmax);
-  /* A cap reaches only the rows within delta of its end's latitude (with 1e-4 rad for rounding),
-   * since cell centres lie on their row's latitude: near_end bounds the caps of the general path
-   * and the rows near an end's antipode; which rows the short cut treats as near an end is
-   * decided more finely (end_rows_z, below). */
-  const double lat_a = pa->lat, lat_b = pb->lat;
-  const double near_end = delta + 1e-4;
-  const double res = g->res_deg * OSQ_D2R, inv_res = 1.0 / res;
+  if (!monotone) osq_geo_arc_z_range(a, s->na, atan2(s->sn, s->dot), b[2], &zmin, &zmax);
+  const double res = g->res_deg * OSQ_D2R;
   const double zl = zmin < -1.0 ? -1.0 : zmin, zh = zmax > 1.0 ? 1.0 : zmax;
   const double lat_hi = (zh == a[2] ? lat_a : zh == b[2] ? lat_b : asin(zh)) + delta;
   const double lat_lo = (zl == a[2] ? lat_a : zl == b[2] ? lat_b : asin(zl)) - delta;
@@ -1439,40 +811,49 @@ static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double de
   int rlo = (int)ceil((lat_lo - 1e-9 + OSQ_PI / 2) / res - 0.5), rhi = (int)floor((lat_hi + 1e-9 + OSQ_PI / 2) / res - 0.5);
   if (rlo < 0) rlo = 0;
   if (rhi > g->nlat - 1) rhi = g->nlat - 1;
+  *rlo_out = rlo;
+  *rhi_out = rhi;
+}
 
-  const double base = pa->al - OSQ_PI; /* any origin works; the arcs wrap around it */
-  arc_cond_t cond[6];
-  memset(cond, 0, sizeof cond);
-  if (s.point) {
-    cond[0] = arc_cond_known(pa->al, pa->R, a[2], s.cosd, base);
-  } else {
-    cond[0] = arc_cond(n, 1.0, -s.sind, base);  /* n.p >= -sin delta */
-    cond[1] = cond[0];                          /* n.p <= sin delta: -n.p >= -sin delta */
-    cond[1].alpha = cond[0].alpha_pi;
-    cond[1].alpha_pi = cond[0].alpha;
-    cond[1].z = -cond[0].z;
-    cond[2] = arc_cond(s.na, 1.0, 0.0, base);
-    cond[3] = arc_cond(s.bn, 1.0, 0.0, base);
-    cond[4] = arc_cond_known(pa->al, pa->R, a[2], s.cosd, base);
-    cond[5] = arc_cond_known(pb->al, pb->R, b[2], s.cosd, base);
+/* The six conditions of the predicate as arcs about base: cond[0] and cond[1] the band's sides,
+ * cond[2] and cond[3] the wedges at a and b, cond[4] and cond[5] the caps; a point's disc is
+ * cond[0] alone (the rest stay zero). */
+static inline void swath_conds(const swath_t *s, const osq_geo_path_pt_t *pa, const osq_geo_path_pt_t *pb, double base,
+                               arc_cond_t cond[6]) {
+  memset(cond, 0, 6 * sizeof cond[0]);
+  if (s->point) {
+    cond[0] = arc_cond_known(pa->al, pa->R, s->a[2], s->cosd, base);
+    return;
   }
+  cond[0] = arc_cond(s->n, 1.0, -s->sind, base); /* n.p >= -sin delta */
+  cond[1] = cond[0];                             /* n.p <= sin delta: -n.p >= -sin delta */
+  cond[1].alpha = cond[0].alpha_pi;
+  cond[1].alpha_pi = cond[0].alpha;
+  cond[1].z = -cond[0].z;
+  cond[2] = arc_cond(s->na, 1.0, 0.0, base);
+  cond[3] = arc_cond(s->bn, 1.0, 0.0, base);
+  cond[4] = arc_cond_known(pa->al, pa->R, s->a[2], s->cosd, base);
+  cond[5] = arc_cond_known(pb->al, pb->R, s->b[2], s->cosd, base);
+}
 
+/* What the rows of the swath s (half-width delta) of the segment from pa to pb need, its
+ * conditions cond[] (about base) known: *u. */
+static inline void swath_plan(const osq_geo_raster_t *g, const swath_t *s, bool monotone, double delta,
+                              const osq_geo_path_pt_t *pa, const osq_geo_path_pt_t *pb, const arc_cond_t cond[6],
+                              double base, bool cap_b, seg_rows_t *u) {
+  const double *a = s->a, *b = s->b, *n = s->n;
+  /* A cap reaches only the rows within delta of its end's latitude (with 1e-4 rad for rounding),
+   * since cell centres lie on their row's latitude: near_end bounds the caps of the general path
+   * and the rows near an end's antipode; which rows the short cut treats as near an end is
+   * decided more finely (end_rows_z, below). */
+  const double near_end = delta + 1e-4;
   /* The rows "near" each end, by the sine of their latitude: those that meet the boundary of the
    * end's wedge inside the band, or the half of its cap outside the wedge (end_rows_z). */
   double zlo_a = -2.0, zhi_a = 2.0, zlo_b = -2.0, zhi_b = 2.0;
-  if (!s.point) {
-    end_rows_z(a, -s.na[2], n[2], pa->R, lat_a, delta, s.cosd, s.sind, &zlo_a, &zhi_a);
-    end_rows_z(b, -s.bn[2], n[2], pb->R, lat_b, delta, s.cosd, s.sind, &zlo_b, &zhi_b);
+  if (!s->point) {
+    end_rows_z(a, -s->na[2], n[2], pa->R, pa->lat, delta, s->cosd, s->sind, &zlo_a, &zhi_a);
+    end_rows_z(b, -s->bn[2], n[2], pb->R, pb->lat, delta, s->cosd, s->sind, &zlo_b, &zhi_b);
   }
-
-  /* Short cut for the rows near at most one end (and far from both antipodes): most rows. The
-   * boundary of an end's wedge meets the band only within delta of that end or its antipode, so
-   * in a row far from both, each piece of the band lies wholly inside or wholly outside that
-   * wedge, and one point of the piece decides which. The band of a row is
-   * {pi - h1 <= |lon - alpha_n| <= h0}: two pieces, one each side of alpha_n, whose middles follow
-   * from cos h = t without trigonometry. The near end's wedge and cap, if there is one, are added
-   * as arcs. Only the ends of the pieces kept (and of the arcs) need the exact test nearby: cells
-   * near the dropped pieces are outside a far end's wedge, so outside the swath, either way. */
   /* cos and sin of alpha_n */
   const double ca_n = cond[0].R > 0.0 ? n[0] / cond[0].R : 1.0, sa_n = cond[0].R > 0.0 ? n[1] / cond[0].R : 0.0;
   /* In a row far from both ends, the piece to keep is the one that holds the point where the
@@ -1487,168 +868,248 @@ static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double de
     const double cr = n[0] * my - n[1] * mx, tol = 1e-6 * (fabs(mx) + fabs(my)) * (fabs(n[0]) + fabs(n[1]));
     seg_side = cr > tol ? 1 : cr < -tol ? -1 : 0;
   }
-  double added = 0.0;
-  arc_set_t set = {0, {0}, {0}}, x = set, y = set, z = set; /* zeroed once: -O3 cannot see every path sets them */
-  /* the usual rows, USUAL_AHEAD at a time, ahead of their marking (usual_row) */
-  enum { USUAL_AHEAD = 32 };
-  const usual_t us = {s.sind, cond[0].R, cond[0].z, cond[0].alpha, lat_a, lat_b, near_end, zlo_a, zhi_a, zlo_b, zhi_b,
-                      res, inv_res, seg_side, ca_n, sa_n, s.na, s.bn, cond, cap_b};
-  long uc0[USUAL_AHEAD], uc1[USUAL_AHEAD];
-  double ux0[USUAL_AHEAD], ux1[USUAL_AHEAD];
-  signed char ukind[USUAL_AHEAD];
-  int u_lo = rlo, u_hi = rlo - 1;
-  for (int r = rlo; r <= rhi; r++) {
-    if (!s.point && seg_side != 0) {
-      if (r > u_hi) {
-        u_lo = r;
-        u_hi = r + USUAL_AHEAD - 1 < rhi ? r + USUAL_AHEAD - 1 : rhi;
-        for (int q = u_lo; q <= u_hi; q++)
-          ukind[q - u_lo] =
-              (signed char)usual_row(g, &us, q, &uc0[q - u_lo], &uc1[q - u_lo], &ux0[q - u_lo], &ux1[q - u_lo]);
-      }
-      const int kind = ukind[r - u_lo];
-      if (kind == 2) continue;
-      if (kind == 1) {
-        const long c0 = uc0[r - u_lo], c1 = uc1[r - u_lo];
-        if (c0 <= c1) added += (double)mark_cols(g, &k, r, c0, c1, NULL, 0) * (double)g->row_area_km2[r];
-        continue;
-      }
-      if (kind >= 3) { /* 3: a near row's interval, 4: a usual row's with a column at an end to test */
-        const double rad = kind == 3 ? 2.0 * ARC_RAD + 1e-9 : ARC_RAD;
-        added += (double)mark_interval(g, &s, &k, r, ux0[r - u_lo], ux1[r - u_lo], rad) * (double)g->row_area_km2[r];
-        continue;
-      }
+  const double res = g->res_deg * OSQ_D2R;
+  *u = (seg_rows_t){s->sind, cond[0].R, cond[0].z, cond[0].alpha, pa->lat, pb->lat, near_end, zlo_a, zhi_a, zlo_b,
+                    zhi_b, res, 1.0 / res, seg_side, ca_n, sa_n, s->na, s->bn, cond, cap_b, base};
+}
+
+/* The usual rows of a monotone segment, computed USUAL_AHEAD at a time ahead of their marking
+ * (usual_row): rows lo..hi, with usual_row's kind and columns or interval for each. */
+enum { USUAL_AHEAD = 32 };
+typedef struct {
+  int lo, hi;
+  long c0[USUAL_AHEAD], c1[USUAL_AHEAD];
+  double x0[USUAL_AHEAD], x1[USUAL_AHEAD];
+  signed char kind[USUAL_AHEAD];
+} usual_ahead_t;
+
+/* Mark row r (<= rhi) of a monotone segment by the short cuts of usual_row, computing the next
+ * USUAL_AHEAD rows first when r lies past those computed; the area newly marked is added to
+ * *added. @return false if the row must take the general way (mark_row). */
+static inline bool mark_usual_row(const osq_geo_raster_t *g, const swath_t *s, const seg_rows_t *u, int r, int rhi,
+                                  usual_ahead_t *ua, marker_t *k, double *added) {
+  if (r > ua->hi) {
+    ua->lo = r;
+    ua->hi = r + USUAL_AHEAD - 1 < rhi ? r + USUAL_AHEAD - 1 : rhi;
+    for (int q = ua->lo; q <= ua->hi; q++) {
+      const int i = q - ua->lo;
+      ua->kind[i] = (signed char)usual_row(g, u, q, &ua->c0[i], &ua->c1[i], &ua->x0[i], &ua->x1[i]);
     }
-    const double sphi = g->row_sin[r], cphi = g->row_cos[r];
-    const double phi = -OSQ_PI / 2 + (r + 0.5) * res;
-    arc_pts_t pts;
-    pts.n = 0;
-    pts.whole_row = false;
-    set.n = x.n = y.n = z.n = 0;
-    bool done = false;
-    if (s.point) {
-      arc_row(&cond[0], sphi, cphi, base, &set, &pts);
-      done = true;
-    } else if (fabs(phi + lat_a) > near_end && fabs(phi + lat_b) > near_end &&
-               !(sphi >= zlo_a && sphi <= zhi_a && sphi >= zlo_b && sphi <= zhi_b)) {
-      /* At most one end is near: the band's pieces from cos h = t; the far end's wedge decided
-       * per piece at one point; the near end's wedge and cap, if any, as arcs. */
-      const bool near_a = sphi >= zlo_a && sphi <= zhi_a, near_b = sphi >= zlo_b && sphi <= zhi_b;
-      const double *far_w = near_a ? s.bn : s.na; /* near_b, or neither (then both by a point) */
-      const double A = cphi * cond[0].R, C = sphi * cond[0].z;
-      const double inv = A > 1e-4 ? 1.0 / A : 0.0;
-      const double t0 = (-s.sind - C) * inv, t1 = (-s.sind + C) * inv; /* cos h0, cos h1 */
-      if (inv > 0.0 && fabs(t0) < 1.0 - 1e-6 && fabs(t1) < 1.0 - 1e-6) {
-        const double h0 = acos_fast(t0), h1 = acos_fast(t1);
-        const double gap = (OSQ_PI - h1) - h0, rad = ARC_RAD;
-        if (gap > 4.0 * rad) continue; /* the row passes outside the band */
-        if (gap < -4.0 * rad) { /* (the usual and simple near rows of a monotone segment went ahead: usual_row) */
-          const double s0 = sqrt(1.0 - t0 * t0), s1 = sqrt(1.0 - t1 * t1);
-          done = true;
-          set.n = 0;
-          for (int side = 1; side >= -1 && done; side -= 2) {
-            /* the piece from alpha + side (pi - h1) to alpha + side h0; its middle's direction is
-             * the sum of its ends' unit vectors, rotated by alpha */
-            const double ex = t0 - t1, ey = side * (s0 + s1), en = sqrt(ex * ex + ey * ey);
-            /* en times the point: the signs are those of the unit vector's products */
-            const double p[3] = {cphi * (ca_n * ex - sa_n * ey), cphi * (sa_n * ex + ca_n * ey), sphi * en};
-            const double wf = far_w[0] * p[0] + far_w[1] * p[1] + far_w[2] * p[2];
-            const double wn = near_a || near_b ? 1.0 : s.bn[0] * p[0] + s.bn[1] * p[1] + s.bn[2] * p[2];
-            const double tiny = 1e-9 * en;
-            if (wf > tiny && wn > tiny) {
-              const double lo = side > 0 ? cond[0].alpha + OSQ_PI - h1 : cond[0].alpha - h0;
-              const double hi = side > 0 ? cond[0].alpha + h0 : cond[0].alpha - OSQ_PI + h1;
-              if (near_a || near_b) {
-                if (set.n == 0) { /* the usual case: one piece */
-                  arc_set_arc(&set, base, reduce_angle(0.5 * (lo + hi), base), 0.5 * (hi - lo));
-                } else {
-                  arc_set_arc(&x, base, reduce_angle(0.5 * (lo + hi), base), 0.5 * (hi - lo));
-                  arc_set_or(&y, &set, &x);
-                  set = y;
-                }
-              } else {
-                set.lo[set.n] = lo;
-                set.hi[set.n++] = hi;
-              }
-              pts_add(&pts, lo, rad);
-              pts_add(&pts, hi, rad);
-            } else if (!(wf < -tiny || wn < -tiny)) {
-              done = false; /* too close to call: the full way */
-            }
-          }
-          if (done && (near_a || near_b)) { /* the near end: its wedge, then its cap */
-            arc_row(&cond[near_a ? 2 : 3], sphi, cphi, base, &x, &pts);
-            if (near_a || cap_b) {
-              arc_set_and(&y, &set, &x);
-              arc_row(&cond[near_a ? 4 : 5], sphi, cphi, base, &x, &pts);
-              arc_set_or(&set, &y, &x);
-            } else {
-              arc_set_and(&y, &set, &x);
-              set = y;
-            }
-          }
-          if (done && set.n == 0 && pts.n == 0) continue;
-          if (!done) {
-            pts.n = 0;
-            pts.whole_row = false;
-          }
+  }
+  const int i = r - ua->lo, kind = ua->kind[i];
+  if (kind == 1) {
+    const long c0 = ua->c0[i], c1 = ua->c1[i];
+    if (c0 <= c1) *added += (double)mark_cols(g, k, r, c0, c1, NULL, 0) * (double)g->row_area_km2[r];
+  } else if (kind >= 3) { /* 3: a near row's interval, 4: a usual row's with a column at an end to test */
+    const double rad = kind == 3 ? 2.0 * ARC_RAD + 1e-9 : ARC_RAD;
+    *added += (double)mark_interval(g, s, k, r, ua->x0[i], ua->x1[i], rad) * (double)g->row_area_km2[r];
+  }
+  return kind != 0; /* 2: no cell in the row */
+}
+
+/* The arc sets of a row the general way: the row's set and three for the steps to it. Kept from
+ * row to row (zeroed once: -O3 cannot see every path sets them). */
+typedef struct {
+  arc_set_t set, x, y, z;
+} row_sets_t;
+
+/* Row (sin phi, cos phi, latitude phi) by the short cut for rows near at most one end and far
+ * from both antipodes: most rows (those of a monotone segment go ahead in usual_row unless they
+ * are hard). The boundary of an end's wedge meets the band only within delta of that end or its
+ * antipode, so in a row far from both, each piece of the band lies wholly inside or wholly
+ * outside that wedge, and one point of the piece decides which. The band of a row is
+ * {pi - h1 <= |lon - alpha_n| <= h0}: two pieces, one each side of alpha_n, whose middles follow
+ * from cos h = t without trigonometry. The near end's wedge and cap, if there is one, are added
+ * as arcs. Only the ends of the pieces kept (and of the arcs) need the exact test nearby: cells
+ * near the dropped pieces are outside a far end's wedge, so outside the swath, either way.
+ * @return 1 with the row's arcs in w->set and their uncertain ends in *pts, -1 if the row holds
+ * no cell, 0 if the row is not this case or too close to call (*pts then empty): the general way. */
+static inline int row_one_end(const swath_t *s, const seg_rows_t *u, double sphi, double cphi, double phi,
+                              row_sets_t *w, arc_pts_t *pts) {
+  if (!(fabs(phi + u->lat_a) > u->near_end && fabs(phi + u->lat_b) > u->near_end &&
+        !(sphi >= u->zlo_a && sphi <= u->zhi_a && sphi >= u->zlo_b && sphi <= u->zhi_b)))
+    return 0;
+  const arc_cond_t *cond = u->cond;
+  const double base = u->base;
+  const bool near_a = sphi >= u->zlo_a && sphi <= u->zhi_a, near_b = sphi >= u->zlo_b && sphi <= u->zhi_b;
+  const double *far_w = near_a ? s->bn : s->na; /* near_b, or neither (then both by a point) */
+  const double A = cphi * cond[0].R, C = sphi * cond[0].z;
+  const double inv = A > 1e-4 ? 1.0 / A : 0.0;
+  const double t0 = (-s->sind - C) * inv, t1 = (-s->sind + C) * inv; /* cos h0, cos h1 */
+  if (!(inv > 0.0 && fabs(t0) < 1.0 - 1e-6 && fabs(t1) < 1.0 - 1e-6)) return 0;
+  const double h0 = acos_fast(t0), h1 = acos_fast(t1);
+  const double gap = (OSQ_PI - h1) - h0, rad = ARC_RAD;
+  if (gap > 4.0 * rad) return -1; /* the row passes outside the band */
+  if (!(gap < -4.0 * rad)) return 0;
+  const double s0 = sqrt(1.0 - t0 * t0), s1 = sqrt(1.0 - t1 * t1);
+  bool done = true;
+  w->set.n = 0;
+  for (int side = 1; side >= -1 && done; side -= 2) {
+    /* the piece from alpha + side (pi - h1) to alpha + side h0; its middle's direction is the sum
+     * of its ends' unit vectors, rotated by alpha */
+    const double ex = t0 - t1, ey = side * (s0 + s1), en = sqrt(ex * ex + ey * ey);
+    /* en times the point: the signs are those of the unit vector's products */
+    const double p[3] = {cphi * (u->ca_n * ex - u->sa_n * ey), cphi * (u->sa_n * ex + u->ca_n * ey), sphi * en};
+    const double wf = far_w[0] * p[0] + far_w[1] * p[1] + far_w[2] * p[2];
+    const double wn = near_a || near_b ? 1.0 : s->bn[0] * p[0] + s->bn[1] * p[1] + s->bn[2] * p[2];
+    const double tiny = 1e-9 * en;
+    if (wf > tiny && wn > tiny) {
+      const double lo = side > 0 ? cond[0].alpha + OSQ_PI - h1 : cond[0].alpha - h0;
+      const double hi = side > 0 ? cond[0].alpha + h0 : cond[0].alpha - OSQ_PI + h1;
+      if (near_a || near_b) {
+        if (w->set.n == 0) { /* the usual case: one piece */
+          arc_set_arc(&w->set, base, reduce_angle(0.5 * (lo + hi), base), 0.5 * (hi - lo));
+        } else {
+          arc_set_arc(&w->x, base, reduce_angle(0.5 * (lo + hi), base), 0.5 * (hi - lo));
+          arc_set_or(&w->y, &w->set, &w->x);
+          w->set = w->y;
         }
+      } else {
+        w->set.lo[w->set.n] = lo;
+        w->set.hi[w->set.n++] = hi;
       }
+      pts_add(pts, lo, rad);
+      pts_add(pts, hi, rad);
+    } else if (!(wf < -tiny || wn < -tiny)) {
+      done = false; /* too close to call: the full way */
     }
-    if (!done) {
-      arc_row(&cond[0], sphi, cphi, base, &x, &pts);
-      if (x.n == 0 && !pts.n && !pts.whole_row) continue; /* beyond the band: nothing in this row */
-      arc_row(&cond[1], sphi, cphi, base, &y, &pts);
-      arc_set_and(&z, &x, &y); /* band */
-      if (z.n == 0 && !pts.n && !pts.whole_row) continue;
-      arc_row(&cond[2], sphi, cphi, base, &x, &pts);
-      arc_set_and(&y, &z, &x);
-      arc_row(&cond[3], sphi, cphi, base, &x, &pts);
-      arc_set_and(&set, &y, &x); /* band and wedge */
-      if (fabs(phi - lat_a) <= near_end) { /* caps */
-        arc_row(&cond[4], sphi, cphi, base, &x, &pts);
-        arc_set_or(&y, &set, &x);
-        set = y;
-      }
-      if (cap_b && fabs(phi - lat_b) <= near_end) {
-        arc_row(&cond[5], sphi, cphi, base, &x, &pts);
-        arc_set_or(&y, &set, &x); /* or either cap */
-        set = y;
-      }
-    }
-    size_t row_cells = 0;
-    if (pts.whole_row) {
-      const size_t base_idx = (size_t)r * (size_t)g->nlon;
-      for (int c = 0; c < g->nlon; c++) {
-        if (mark_open(g, &k, base_idx + (size_t)c) && swath_contains(g, &s, r, c)) {
-          mark_new(g, &k, base_idx + (size_t)c, r);
-          row_cells++;
-        }
-      }
+  }
+  if (done && (near_a || near_b)) { /* the near end: its wedge, then its cap */
+    arc_row(&cond[near_a ? 2 : 3], sphi, cphi, base, &w->x, pts);
+    if (near_a || u->cap_b) {
+      arc_set_and(&w->y, &w->set, &w->x);
+      arc_row(&cond[near_a ? 4 : 5], sphi, cphi, base, &w->x, pts);
+      arc_set_or(&w->set, &w->y, &w->x);
     } else {
-      int amb[2 * ARC_PTS_MAX + 2];
-      const int n_amb = ambiguous_cols(g, &pts, res, amb, (int)(sizeof amb / sizeof amb[0]));
-      for (int i = 0; i < set.n; i++) {
-        /* the columns whose centres lie in [lo, hi]; the offset of 8 turns makes the casts floors */
-        const double off = 8.0 * (double)g->nlon, ulo = (set.lo[i] + OSQ_PI) * inv_res - 0.5 + off;
-        const double uhi = (set.hi[i] + OSQ_PI) * inv_res - 0.5 + off;
-        long c0 = (long)ulo, c1 = (long)uhi;
-        c0 += (double)c0 < ulo;
-        c0 -= 8L * g->nlon;
-        c1 -= 8L * g->nlon;
-        if (c1 - c0 + 1 > g->nlon) c1 = c0 + g->nlon - 1;
-        if (c0 <= c1) row_cells += mark_cols(g, &k, r, c0, c1, amb, n_amb);
-      }
-      const size_t base_idx = (size_t)r * (size_t)g->nlon;
-      for (int j = 0; j < n_amb; j++) {
-        const size_t idx = base_idx + (size_t)amb[j];
-        if (mark_open(g, &k, idx) && swath_contains(g, &s, r, amb[j])) {
-          mark_new(g, &k, idx, r);
-          row_cells++;
-        }
+      arc_set_and(&w->y, &w->set, &w->x);
+      w->set = w->y;
+    }
+  }
+  if (!done) {
+    pts->n = 0;
+    pts->whole_row = false;
+    return 0;
+  }
+  return w->set.n == 0 && pts->n == 0 ? -1 : 1;
+}
+
+/* Row (sin phi, cos phi, latitude phi) from all six conditions: the band, cut by both wedges,
+ * joined with the caps whose end lies within near_end in latitude (b's only with cap_b).
+ * @return true with the row's arcs in w->set and their uncertain ends in *pts, false if the row
+ * lies beyond the band (no cell). */
+static inline bool row_all_six(const seg_rows_t *u, double sphi, double cphi, double phi, row_sets_t *w,
+                               arc_pts_t *pts) {
+  const arc_cond_t *cond = u->cond;
+  const double base = u->base;
+  arc_row(&cond[0], sphi, cphi, base, &w->x, pts);
+  if (w->x.n == 0 && !pts->n && !pts->whole_row) return false; /* beyond the band: nothing in this row */
+  arc_row(&cond[1], sphi, cphi, base, &w->y, pts);
+  arc_set_and(&w->z, &w->x, &w->y); /* band */
+  if (w->z.n == 0 && !pts->n && !pts->whole_row) return false;
+  arc_row(&cond[2], sphi, cphi, base, &w->x, pts);
+  arc_set_and(&w->y, &w->z, &w->x);
+  arc_row(&cond[3], sphi, cphi, base, &w->x, pts);
+  arc_set_and(&w->set, &w->y, &w->x); /* band and wedge */
+  if (fabs(phi - u->lat_a) <= u->near_end) { /* caps */
+    arc_row(&cond[4], sphi, cphi, base, &w->x, pts);
+    arc_set_or(&w->y, &w->set, &w->x);
+    w->set = w->y;
+  }
+  if (u->cap_b && fabs(phi - u->lat_b) <= u->near_end) {
+    arc_row(&cond[5], sphi, cphi, base, &w->x, pts);
+    arc_set_or(&w->y, &w->set, &w->x); /* or either cap */
+    w->set = w->y;
+  }
+  return true;
+}
+
+/* Mark the cells of row r whose centres lie in the arcs of set: a column whose centre lies within
+ * the radius of an uncertain arc end (pts) is decided by the swath's predicate, every other
+ * column by the arcs; with pts->whole_row, every column by the predicate.
+ * @return the cells newly marked in the first set */
+static inline size_t mark_row_arcs(const osq_geo_raster_t *g, const swath_t *s, marker_t *k, int r,
+                                   const arc_set_t *set, const arc_pts_t *pts, double res, double inv_res) {
+  const size_t base_idx = (size_t)r * (size_t)g->nlon;
+  size_t row_cells = 0;
+  if (pts->whole_row) {
+    for (int c = 0; c < g->nlon; c++) {
+      if (mark_open(g, k, base_idx + (size_t)c) && swath_contains(g, s, r, c)) {
+        mark_new(g, k, base_idx + (size_t)c, r);
+        row_cells++;
       }
     }
-    added += (double)row_cells * (double)g->row_area_km2[r];
+    return row_cells;
+  }
+  int amb[2 * ARC_PTS_MAX + 2];
+  const int n_amb = ambiguous_cols(g, pts, res, amb, (int)(sizeof amb / sizeof amb[0]));
+  for (int i = 0; i < set->n; i++) {
+    /* the columns whose centres lie in [lo, hi]; the offset of 8 turns makes the casts floors */
+    const double off = 8.0 * (double)g->nlon, ulo = (set->lo[i] + OSQ_PI) * inv_res - 0.5 + off;
+    const double uhi = (set->hi[i] + OSQ_PI) * inv_res - 0.5 + off;
+    long c0 = (long)ulo, c1 = (long)uhi;
+    c0 += (double)c0 < ulo;
+    c0 -= 8L * g->nlon;
+    c1 -= 8L * g->nlon;
+    if (c1 - c0 + 1 > g->nlon) c1 = c0 + g->nlon - 1;
+    if (c0 <= c1) row_cells += mark_cols(g, k, r, c0, c1, amb, n_amb);
+  }
+  for (int j = 0; j < n_amb; j++) {
+    const size_t idx = base_idx + (size_t)amb[j];
+    if (mark_open(g, k, idx) && swath_contains(g, s, r, amb[j])) {
+      mark_new(g, k, idx, r);
+      row_cells++;
+    }
+  }
+  return row_cells;
+}
+
+/* Mark row r the general way: its arcs (a point's disc, row_one_end, or else row_all_six), then
+ * its cells (mark_row_arcs); the area newly marked is added to *added. */
+static inline void mark_row(const osq_geo_raster_t *g, const swath_t *s, const seg_rows_t *u, int r, row_sets_t *w,
+                            marker_t *k, double *added) {
+  const double sphi = g->row_sin[r], cphi = g->row_cos[r];
+  const double phi = -OSQ_PI / 2 + (r + 0.5) * u->res;
+  arc_pts_t pts;
+  pts.n = 0;
+  pts.whole_row = false;
+  w->set.n = w->x.n = w->y.n = w->z.n = 0;
+  int got = 1; /* 1: the row's arcs are in w->set and pts, -1: the row holds no cell */
+  if (s->point) arc_row(&u->cond[0], sphi, cphi, u->base, &w->set, &pts);
+  else if ((got = row_one_end(s, u, sphi, cphi, phi, w, &pts)) == 0)
+    got = row_all_six(u, sphi, cphi, phi, w, &pts) ? 1 : -1;
+  if (got < 0) return;
+  *added += (double)mark_row_arcs(g, s, k, r, &w->set, &pts, u->res, u->inv_res) * (double)g->row_area_km2[r];
+}
+
+/* Mark the swath s (half-width delta) of the segment from pa to pb: the area newly marked. With
+ * cap_b false, the cap around pb may be left out (cells of it are still marked where the arcs or
+ * the exact test of the full swath put them): the caller marks the same cap with the next
+ * segment, which starts at pb. Per segment: its rows (swath_rows), the conditions of its predicate
+ * as arcs (swath_conds) and what its rows need (swath_plan); per row, usual_row's short cuts where
+ * the segment is monotone and the row simple (mark_usual_row: most rows), else the general way
+ * (mark_row). */
+static double mark_swath(const osq_geo_raster_t *g, const swath_t *sw, double delta, const osq_geo_path_pt_t *pa,
+                         const osq_geo_path_pt_t *pb, bool cap_b, marker_t *mk) {
+  const swath_t s = *sw;
+  marker_t k = *mk; /* a copy the compiler may keep in registers; written back at the end */
+  const bool monotone = !s.point && s.na[2] * s.bn[2] < 0.0;
+  int rlo, rhi;
+  swath_rows(g, &s, monotone, delta, pa->lat, pb->lat, &rlo, &rhi);
+  const double base = pa->al - OSQ_PI; /* any origin works; the arcs wrap around it */
+  arc_cond_t cond[6];
+  swath_conds(&s, pa, pb, base, cond);
+  seg_rows_t u;
+  swath_plan(g, &s, monotone, delta, pa, pb, cond, base, cap_b, &u);
+  double added = 0.0;
+  row_sets_t w;
+  w.set = (arc_set_t){0, {0}, {0}};
+  w.x = w.y = w.z = w.set;
+  usual_ahead_t ua;
+  ua.lo = rlo;
+  ua.hi = rlo - 1;
+  for (int r = rlo; r <= rhi; r++) {
+    if (!s.point && u.seg_side != 0 && mark_usual_row(g, &s, &u, r, rhi, &ua, &k, &added)) continue;
+    mark_row(g, &s, &u, r, &w, &k, &added);
   }
   *mk = k;
   return added;
