@@ -39,6 +39,56 @@ double osq_airfield_max_km(const osq_airfield_t *a, osq_day_t day) {
   return km;
 }
 
+static bool shares_state(const osq_party_t *a, const osq_party_t *b, int *ma) {
+  for (int m = 0; m < a->n_members; m++)
+    for (int n = 0; n < b->n_members; n++)
+      if (strcmp(a->members[m], b->members[n]) == 0) {
+        *ma = m;
+        return true;
+      }
+  return false;
+}
+
+/* Keeps the earlier of the found conflict and *best (the scan order breaks ties by index). */
+static void keep_first(bool *found, osq_membership_conflict_t *best, const osq_party_t *pa, int m, int a, int b,
+                       int ka, int kb, osq_day_t day) {
+  if (*found && best->day <= day) return;
+  *found = true;
+  memcpy(best->state, pa->members[m], sizeof best->state);
+  best->holder_a = a;
+  best->holder_b = b;
+  best->term_a = ka;
+  best->term_b = kb;
+  best->day = day;
+}
+
+int osq_treaty_check_membership(const osq_treaty_t *t, osq_membership_conflict_t *first) {
+  bool found = false;
+  osq_membership_conflict_t best = {{0}, -1, -1, -1, -1, OSQ_DAY_NEVER};
+  for (int a = 0; a < t->n_parties; a++) {
+    const osq_party_t *pa = &t->parties[a];
+    /* A state listed twice in one holder would be counted twice on its first day. */
+    for (int m = 0; m < pa->n_members && pa->n_terms > 0; m++)
+      for (int n = m + 1; n < pa->n_members; n++)
+        if (strcmp(pa->members[m], pa->members[n]) == 0) keep_first(&found, &best, pa, m, a, a, 0, 0, pa->terms[0].from);
+    for (int b = a + 1; b < t->n_parties; b++) {
+      const osq_party_t *pb = &t->parties[b];
+      int m;
+      if (!shares_state(pa, pb, &m)) continue;
+      for (int ka = 0; ka < pa->n_terms; ka++)
+        for (int kb = 0; kb < pb->n_terms; kb++) {
+          const osq_day_t from = pa->terms[ka].from > pb->terms[kb].from ? pa->terms[ka].from : pb->terms[kb].from;
+          const osq_day_t until =
+              pa->terms[ka].until < pb->terms[kb].until ? pa->terms[ka].until : pb->terms[kb].until;
+          if (from < until) keep_first(&found, &best, pa, m, a, b, ka, kb, from);
+        }
+    }
+  }
+  if (!found) return OSQ_OK;
+  if (first) *first = best;
+  return OSQ_EINVAL;
+}
+
 int osq_treaty_count_in_force(const osq_treaty_t *t, osq_day_t day) {
   int n = 0;
   for (int i = 0; i < t->n_parties; i++) n += osq_party_in_force(&t->parties[i], day);

@@ -85,6 +85,26 @@ osq_day_t osq_party_last_day(const osq_party_t *p);
 /** @return the maximum flight distance (km) of an airfield that applies on a day. */
 double osq_airfield_max_km(const osq_airfield_t *a, osq_day_t day);
 
+/**
+ * A state counted twice: a member of two quota holders in force on the same day (or listed twice
+ * in one holder's members, then holder_a == holder_b).
+ */
+typedef struct {
+  char state[3];                                   /**< ISO 3166 alpha-2 */
+  int holder_a, holder_b;                          /**< party indices, holder_a <= holder_b */
+  int term_a, term_b;                              /**< the two terms that overlap */
+  osq_day_t day;                                   /**< the first day both are in force */
+} osq_membership_conflict_t;
+
+/**
+ * The membership invariant: on every day, each state belongs to at most one quota holder in
+ * force (docs/model.md section 2.1). Without it a state's territory, quota and flights would be
+ * counted under two holders.
+ * @return OSQ_OK, or OSQ_EINVAL with *first set to the conflict of the earliest day (ties: the
+ *         lowest holder indices).
+ */
+int osq_treaty_check_membership(const osq_treaty_t *t, osq_membership_conflict_t *first);
+
 /** @return the number of parties in force on a day. */
 int osq_treaty_count_in_force(const osq_treaty_t *t, osq_day_t day);
 

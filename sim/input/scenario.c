@@ -816,8 +816,108 @@ static void check_quota_total(ctx_t *c, const config_t *cfg, const osq_treaty_t 
   }
 }
 
+/*
+ * Where the days of each membership term came from, so that a refusal names the change behind it:
+ * the participation entry whose readmission added days to the term (from added_from on; -1: none,
+ * all its days are the treaty file's) and the entry whose withdrawal ended it (-1: none).
+ */
+typedef struct {
+  int added_by[OSQ_PARTIES_MAX][OSQ_TERMS_MAX];
+  osq_day_t added_from[OSQ_PARTIES_MAX][OSQ_TERMS_MAX];
+  const config_setting_t *added_at[OSQ_PARTIES_MAX][OSQ_TERMS_MAX];
+  int ended_by[OSQ_PARTIES_MAX][OSQ_TERMS_MAX];
+} term_src_t;
+
+static void term_src_init(term_src_t *s) {
+  for (int i = 0; i < OSQ_PARTIES_MAX; i++)
+    for (int k = 0; k < OSQ_TERMS_MAX; k++) {
+      s->added_by[i][k] = -1;
+      s->added_from[i][k] = OSQ_DAY_NEVER;
+      s->added_at[i][k] = NULL;
+      s->ended_by[i][k] = -1;
+    }
+}
+
+static void apply_withdraw(ctx_t *c, const config_setting_t *key, int idx, osq_treaty_t *t, int pi, osq_day_t d,
+                           term_src_t *src) {
+  osq_party_t *p = &t->parties[pi];
+  char ds[11], es[11];
+  osq_date_format(d, ds);
+  int k = -1, starts = -1;
+  for (int j = 0; j < p->n_terms; j++) {
+    if (d > p->terms[j].from && d < p->terms[j].until) k = j;
+    if (d == p->terms[j].from) starts = j;
+  }
+  /* The day a readmission of this scenario takes effect (a new term, or a term it extended). */
+  const int same = k >= 0 ? k : starts;
+  if (same >= 0 && src->added_by[pi][same] >= 0 && src->added_from[pi][same] == d) {
+    ERR_AT(c, key,
+           "participation[%d]: %s cannot withdraw on %s: participation[%d] re-admits it that very day, so it would be "
+           "in force on no day of that membership (expected a withdrawal after %s, or neither change)",
+           idx, p->code, ds, src->added_by[pi][same], ds);
+  } else if (k >= 0) {
+    p->terms[k].until = d;
+    p->n_terms = k + 1;
+    src->ended_by[pi][k] = idx;
+    if (d <= src->added_from[pi][k]) src->added_by[pi][k] = -1; /* nothing the readmission added is left */
+  } else if (starts >= 0) {
+    ERR_AT(c, key,
+           "participation[%d]: %s cannot withdraw on %s: it enters into force that day, so it would be in force on no "
+           "day (expected a day after %s)",
+           idx, p->code, ds, ds);
+  } else {
+    osq_date_format(osq_party_first_day(p), es);
+    ERR_AT(c, key,
+           "participation[%d]: %s cannot withdraw on %s: it is not in force then (in force from %s; expected a day "
+           "after entry into force and before any earlier withdrawal)",
+           idx, p->code, ds, es);
+  }
+}
+
+static void apply_readmit(ctx_t *c, const config_setting_t *key, const config_setting_t *g, int idx, osq_treaty_t *t,
+                          int pi, osq_day_t d, term_src_t *src) {
+  osq_party_t *p = &t->parties[pi];
+  char ds[11], es[11];
+  osq_date_format(d, ds);
+  const osq_day_t last = osq_party_last_day(p);
+  const int lk = p->n_terms - 1;
+  if (last == OSQ_DAY_NEVER && src->added_by[pi][lk] >= 0) {
+    osq_date_format(src->added_from[pi][lk], es);
+    ERR_AT(c, key,
+           "participation[%d]: %s cannot be re-admitted on %s: participation[%d] re-admits it from %s and it has not "
+           "withdrawn since (expected a withdrawal first)",
+           idx, p->code, ds, src->added_by[pi][lk], es);
+  } else if (last == OSQ_DAY_NEVER) {
+    ERR_AT(c, key, "participation[%d]: %s cannot be re-admitted on %s: it never withdrew (expected a withdrawal first)",
+           idx, p->code, ds);
+  } else if (d < last) {
+    osq_date_format(last, es);
+    ERR_AT(c, key,
+           "participation[%d]: %s cannot be re-admitted on %s: it is still in force then (expected a day on or after "
+           "its withdrawal, %s)",
+           idx, p->code, ds, es);
+  } else if (d == last && src->ended_by[pi][lk] >= 0) {
+    ERR_AT(c, key,
+           "participation[%d]: %s cannot be re-admitted on %s: participation[%d] withdraws it that very day, so it "
+           "would be out of the treaty on no day (expected a readmission after %s, or neither change)",
+           idx, p->code, ds, src->ended_by[pi][lk], ds);
+  } else if (d > last && p->n_terms == OSQ_TERMS_MAX) {
+    ERR_AT(c, g, "participation[%d]: %s has too many membership terms (expected at most %d)", idx, p->code,
+           OSQ_TERMS_MAX);
+  } else {
+    /* Re-admitted on the day the treaty file's withdrawal took effect: as if it never left. */
+    const int k = d == last ? lk : p->n_terms++;
+    if (d != last) p->terms[k].from = d;
+    p->terms[k].until = OSQ_DAY_NEVER;
+    src->added_by[pi][k] = idx;
+    src->added_from[pi][k] = d;
+    src->added_at[pi][k] = key;
+    src->ended_by[pi][k] = -1;
+  }
+}
+
 /* Apply one participation entry; the treaty's terms stay sorted and non-overlapping. */
-static void apply_change(ctx_t *c, const config_setting_t *g, int idx, osq_treaty_t *t) {
+static void apply_change(ctx_t *c, const config_setting_t *g, int idx, osq_treaty_t *t, term_src_t *src) {
   const char *code;
   if (!get_str(g, "party", &code)) return;
   int pi = osq_treaty_find(t, code);
@@ -829,50 +929,20 @@ static void apply_change(ctx_t *c, const config_setting_t *g, int idx, osq_treat
     return;
   }
   osq_party_t *p = &t->parties[pi];
-  osq_day_t d;
-  char ds[11], es[11];
-  bool any = false;
-  if (get_date(g, "withdraw", &d)) {
-    any = true;
-    osq_date_format(d, ds);
-    int k = -1;
-    for (int j = 0; j < p->n_terms; j++)
-      if (d > p->terms[j].from && d < p->terms[j].until) k = j;
-    if (k < 0) {
-      osq_date_format(osq_party_first_day(p), es);
-      ERR_AT(c, config_setting_get_member(g, "withdraw"),
-             "participation[%d]: %s cannot withdraw on %s: it is not in force then (in force from %s; expected a day "
-             "after entry into force and before any earlier withdrawal)",
-             idx, code, ds, es);
-    } else {
-      p->terms[k].until = d;
-      p->n_terms = k + 1;
-    }
+  osq_day_t dw = 0, dr = 0;
+  const bool has_w = get_date(g, "withdraw", &dw), has_r = get_date(g, "readmit", &dr);
+  if (has_w && has_r && dw == dr) {
+    char ds[11];
+    osq_date_format(dw, ds);
+    ERR_AT(c, g,
+           "participation[%d]: %s is withdrawn and re-admitted on the same day, %s, which leaves its membership as it "
+           "was (expected a readmission after the withdrawal, or only one of the two)",
+           idx, code, ds);
+  } else {
+    if (has_w) apply_withdraw(c, config_setting_get_member(g, "withdraw"), idx, t, pi, dw, src);
+    if (has_r) apply_readmit(c, config_setting_get_member(g, "readmit"), g, idx, t, pi, dr, src);
   }
-  if (get_date(g, "readmit", &d)) {
-    any = true;
-    osq_date_format(d, ds);
-    osq_day_t last = osq_party_last_day(p);
-    if (last == OSQ_DAY_NEVER) {
-      ERR_AT(c, config_setting_get_member(g, "readmit"),
-             "participation[%d]: %s cannot be re-admitted on %s: it never withdrew (expected a withdrawal first)", idx,
-             code, ds);
-    } else if (d < last) {
-      osq_date_format(last, es);
-      ERR_AT(c, config_setting_get_member(g, "readmit"),
-             "participation[%d]: %s cannot be re-admitted on %s: it is still in force then (expected a day on or after "
-             "its withdrawal, %s)",
-             idx, code, ds, es);
-    } else if (p->n_terms == OSQ_TERMS_MAX) {
-      ERR_AT(c, g, "participation[%d]: %s has too many membership terms (expected at most %d)", idx, code, OSQ_TERMS_MAX);
-    } else if (d == last) {
-      p->terms[p->n_terms - 1].until = OSQ_DAY_NEVER;
-    } else {
-      p->terms[p->n_terms].from = d;
-      p->terms[p->n_terms].until = OSQ_DAY_NEVER;
-      p->n_terms++;
-    }
-  }
+  bool any = has_w || has_r;
   long long q;
   if (get_i64(g, "passive_quota", &q)) {
     any = true;
@@ -882,6 +952,139 @@ static void apply_change(ctx_t *c, const config_setting_t *g, int idx, osq_treat
   if (!any && !config_setting_get_member(g, "withdraw") && !config_setting_get_member(g, "readmit") &&
       !config_setting_get_member(g, "passive_quota"))
     ERR_AT(c, g, "participation[%d] for %s changes nothing (expected withdraw, readmit or passive_quota)", idx, code);
+}
+
+/* "RU+BY": a holder's member states, for messages. */
+static void members_text(const osq_party_t *p, char *out, size_t n) {
+  out[0] = '\0';
+  for (int m = 0; m < p->n_members; m++) {
+    size_t len = strlen(out);
+    snprintf(out + len, n - len, "%s%s", m ? "+" : "", p->members[m]);
+  }
+}
+
+/* "from 2021-12-18" or "from 2002-01-01 to 2021-12-18". */
+static void term_text(const osq_term_t *tm, char *out, size_t n) {
+  char a[11], b[11];
+  osq_date_format(tm->from, a);
+  osq_date_format(tm->until, b);
+  if (tm->until == OSQ_DAY_NEVER) snprintf(out, n, "from %s", a);
+  else snprintf(out, n, "from %s to %s", a, b);
+}
+
+/*
+ * The treaty file alone must already count each state once; report a conflict at the holder
+ * listed later. @return true if the file is consistent.
+ */
+static bool check_file_membership(ctx_t *c, const config_t *cfg, const osq_treaty_t *t) {
+  osq_membership_conflict_t k;
+  if (osq_treaty_check_membership(t, &k) == OSQ_OK) return true;
+  const osq_party_t *a = &t->parties[k.holder_a], *b = &t->parties[k.holder_b];
+  if (k.holder_a != k.holder_b && strcmp(a->code, b->code) == 0) return false; /* a duplicate code, reported */
+  const config_setting_t *list = config_lookup(cfg, "treaty.parties"), *at = list;
+  int line_idx = k.holder_b;
+  for (int i = 0; list && i < config_setting_length(list); i++) {
+    const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+    const char *code;
+    if (get_str(g, "code", &code) && strcmp(code, b->code) == 0) {
+      at = config_setting_get_member(g, "in_force") ? config_setting_get_member(g, "in_force") : g;
+      line_idx = i;
+    }
+  }
+  char ds[11], ta[40], tb[40];
+  osq_date_format(k.day, ds);
+  term_text(&a->terms[k.term_a], ta, sizeof ta);
+  term_text(&b->terms[k.term_b], tb, sizeof tb);
+  if (k.holder_a == k.holder_b)
+    ERR_AT(c, at, "treaty.parties[%d] (%s): state %s is listed twice in its members (expected each member once)",
+           line_idx, b->code, k.state);
+  else
+    ERR_AT(c, at,
+           "treaty.parties[%d] (%s, %s): state %s would be counted twice from %s: it is also a member of %s, in force "
+           "%s (expected each state in one quota holder on any day: terms that do not overlap)",
+           line_idx, b->code, tb, k.state, ds, a->code, ta);
+  return false;
+}
+
+/*
+ * After all changes: each state in at most one quota holder in force on any day (docs/model.md
+ * section 2.1). A conflict is refused at the readmission that made it, with the change that
+ * would resolve it; the model does not pick a resolution itself.
+ */
+static void check_change_membership(ctx_t *c, const osq_treaty_t *t, const term_src_t *src) {
+  osq_membership_conflict_t k;
+  if (osq_treaty_check_membership(t, &k) == OSQ_OK) return;
+  const int h[2] = {k.holder_a, k.holder_b}, tm[2] = {k.term_a, k.term_b};
+  int by[2];
+  for (int s = 0; s < 2; s++)
+    by[s] = src->added_by[h[s]][tm[s]] >= 0 && k.day >= src->added_from[h[s]][tm[s]] ? src->added_by[h[s]][tm[s]] : -1;
+  const int x = by[1] > by[0] ? 1 : 0, y = 1 - x; /* x: the later readmission, the one refused */
+  if (by[x] < 0) return;                            /* the treaty file's own conflict, reported already */
+  const osq_party_t *px = &t->parties[h[x]], *py = &t->parties[h[y]];
+  const osq_term_t *ty = &py->terms[tm[y]];
+  const osq_day_t r = src->added_from[h[x]][tm[x]];
+  char rs[11], ds[11], mx[16], my[16], tys[40], fix[160];
+  osq_date_format(r, rs);
+  osq_date_format(k.day, ds);
+  members_text(px, mx, sizeof mx);
+  members_text(py, my, sizeof my);
+  term_text(ty, tys, sizeof tys);
+  if (ty->from < r && r < ty->until) {
+    snprintf(fix, sizeof fix, "add { party = \"%s\"; withdraw = \"%s\"; } to end %s's membership the day %s returns",
+             py->code, rs, py->code, px->code);
+  } else if (r < ty->from) {
+    snprintf(fix, sizeof fix, "add { party = \"%s\"; withdraw = \"%s\"; } to end %s's membership the day %s's begins",
+             px->code, ds, px->code, py->code);
+  } else {
+    snprintf(fix, sizeof fix, "re-admit %s after %s, with %s withdrawn on that day", px->code, rs, py->code);
+  }
+  ERR_AT(c, src->added_at[h[x]][tm[x]],
+         "participation[%d]: re-admitting %s on %s would count state %s twice from %s: it is a member of %s (%s) and "
+         "of %s (%s), in force %s (expected each state in one quota holder on any day: %s)",
+         by[x], px->code, rs, k.state, ds, px->code, mx, py->code, my, tys, fix);
+}
+
+/*
+ * A holder has one passive quota for all its terms: an override would also rewrite the quota of
+ * its earlier membership. Refused when the simulated years reach two of its terms, where that
+ * would change results the user did not mean to change.
+ */
+static void check_quota_overrides(ctx_t *c, const config_setting_t *changes, const osq_scenario_t *sc) {
+  const osq_day_t y0 = osq_date_from_ymd(sc->first_year, 1, 1), y1 = osq_date_from_ymd(sc->last_year + 1, 1, 1);
+  for (int i = 0; i < config_setting_length(changes); i++) {
+    const config_setting_t *g = config_setting_get_elem(changes, (unsigned)i);
+    const char *code;
+    long long q;
+    if (!get_str(g, "party", &code) || !get_i64(g, "passive_quota", &q)) continue;
+    const int pi = osq_treaty_find(&sc->treaty, code);
+    if (pi < 0) continue;
+    const osq_party_t *p = &sc->treaty.parties[pi];
+    int n = 0, first = -1;
+    for (int k = 0; k < p->n_terms; k++)
+      if (p->terms[k].from < y1 && p->terms[k].until > y0 && n++ == 0) first = k;
+    if (n < 2) continue;
+    char ts[40];
+    term_text(&p->terms[first], ts, sizeof ts);
+    ERR_AT(c, config_setting_get_member(g, "passive_quota"),
+           "participation[%d]: passive_quota = %lld for %s would apply to each of its %d memberships in the simulated "
+           "years %d-%d, also the one %s: a quota holder has one passive quota (expected simulated years within one "
+           "membership, or no override)",
+           i, q, code, n, sc->first_year, sc->last_year, ts);
+  }
+}
+
+/* The treaty file's membership check, then the participation entries, then the checks of the result. */
+static void apply_participation(ctx_t *c, const config_t *cfg, osq_scenario_t *sc) {
+  const bool file_consistent = check_file_membership(c, cfg, &sc->treaty);
+  const config_setting_t *changes = config_lookup(cfg, "participation");
+  if (!changes || config_setting_type(changes) != CONFIG_TYPE_LIST) return;
+  int n = config_setting_length(changes);
+  term_src_t src; /* 4 KB */
+  term_src_init(&src);
+  for (int i = 0; i < n; i++) apply_change(c, config_setting_get_elem(changes, (unsigned)i), i, &sc->treaty, &src);
+  sc->n_changes = n;
+  if (file_consistent) check_change_membership(c, &sc->treaty, &src);
+  check_quota_overrides(c, changes, sc);
 }
 
 static void load_model_parties(ctx_t *c, const config_t *cfg, osq_scenario_t *sc) {
@@ -1291,12 +1494,7 @@ int osq_scenario_load(const char *path, osq_scenario_t *sc, osq_error_t *err) {
    * before any participation change, so that a withdrawal shows as a loss. */
   for (int i = 0; i < sc->treaty.n_parties; i++)
     sc->fixed_area[i] = osq_party_in_force(&sc->treaty.parties[i], osq_date_from_ymd(2019, 7, 1));
-  const config_setting_t *changes = config_lookup(&cfg, "participation");
-  if (changes && config_setting_type(changes) == CONFIG_TYPE_LIST) {
-    int n = config_setting_length(changes);
-    for (int i = 0; i < n; i++) apply_change(&c, config_setting_get_elem(changes, (unsigned)i), i, &sc->treaty);
-    sc->n_changes = n;
-  }
+  apply_participation(&c, &cfg, sc);
   /* Sourced per-party defaults (e.g. the US completion rate) first, the scenario's own values over them. */
   osq_model_params_party_defaults(&sc->model, &sc->treaty);
   load_model_parties(&c, &cfg, sc);

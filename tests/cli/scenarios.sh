@@ -1,6 +1,7 @@
 #!/bin/bash
 # Every shipped scenario passes `osq check` and runs (a few hundred trials, all output formats),
-# writing its result files; multi-year scenarios also write their timeline charts.
+# writing its result files; multi-year scenarios also write their timeline charts. The return
+# scenarios also pair with both_out in `osq compare`, and count Belarus under one holder.
 # Usage: scenarios.sh /path/to/osq /path/to/repo
 set -u
 osq=$1
@@ -27,6 +28,33 @@ for f in scenarios/*.cfg; do
     n=$((n + 1))
     [ -s "$tmp/$name/timeline_flights.png" ] || { echo "FAIL: $f (several years) wrote no timeline chart"; fail=$((fail + 1)); }
   fi
+done
+
+# The return scenarios pair with both_out in `osq compare` (same years), and the parties each one
+# runs never hold one state twice: Belarus under RUBY or BY, not both (docs/model.md 2.1.1).
+n=$((n + 1))
+if ! "$osq" compare scenarios/both_out.cfg scenarios/us_returns.cfg scenarios/ru_returns.cfg \
+    scenarios/both_return.cfg --trials 200 --out "$tmp/compare_returns" --key > "$tmp/compare_returns.txt" 2>&1; then
+  echo "FAIL: osq compare both_out with the return scenarios"; cat "$tmp/compare_returns.txt"; fail=$((fail + 1))
+fi
+# flights_over RUBY, per scenario: none in both_out and us_returns (no row, or 0: RUBY is not a
+# party there), more than 10 in ru_returns and both_return.
+for want in "both_out 0" "us_returns 0" "ru_returns 1" "both_return 1"; do
+  set -- $want
+  n=$((n + 1))
+  mean=$(awk -F, -v s="$1" '$1 == s && $3 == "flights_over" && $4 == "RUBY" { print $5 }' \
+    "$tmp/compare_returns/compare.csv" 2>/dev/null)
+  [ -s "$tmp/compare_returns/compare.csv" ] || mean=missing
+  if { [ "$2" = 0 ] && [ -n "$mean" ] && [ "$mean" != 0 ]; } ||
+     { [ "$2" = 1 ] && ! awk -v m="${mean:-0}" 'BEGIN { exit !(m > 10) }'; }; then
+    echo "FAIL: $1: flights over RUBY '$mean' (expected $([ "$2" = 0 ] && echo none || echo 'more than 10'))"; fail=$((fail + 1))
+  fi
+done
+for f in ru_returns both_return timeline_return; do
+  n=$((n + 1))
+  date=2022-06-01; [ $f = timeline_return ] && date=2028-06-01
+  holders=$("$osq" parties "scenarios/$f.cfg" --date $date | awk '$1 == "RUBY" || $1 == "BY" { print $1 }' | tr '\n' ' ')
+  [ "$holders" = "RUBY " ] || { echo "FAIL: $f on $date: Belarus under '$holders' (expected RUBY alone)"; fail=$((fail + 1)); }
 done
 echo "$((n - fail)) passed, $fail failed"
 [ $fail = 0 ]
