@@ -21,7 +21,7 @@
 
 #include "models/errors.h"
 #include "models/treaty.h"
-#include "sim/scenario.h"
+#include "sim/input/scenario.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* The pure check                                                                              */
