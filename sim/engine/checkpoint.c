@@ -206,19 +206,19 @@ static double get_f64(reader_t *r) {
 
 #define CORRUPT(...) osq_error_add(err, OSQ_ECONFIG, name, 0, "corrupt checkpoint: " __VA_ARGS__)
 
-int osq_checkpoint_decode(const unsigned char *buf, size_t len, const char *name, osq_checkpoint_t **out,
-                          osq_error_t *err) {
-  *out = NULL;
+/* The envelope: magic, format, length and checksum. On success r spans the body (after the length,
+ * before the checksum). */
+static int decode_envelope(const unsigned char *buf, size_t len, const char *name, reader_t *r, osq_error_t *err) {
   const size_t head = sizeof MAGIC + 4 + 8;
   if (len < sizeof MAGIC || memcmp(buf, MAGIC, sizeof MAGIC) != 0)
     return osq_error_add(err, OSQ_ECONFIG, name, 0, "not an osq checkpoint (no \"osq-ckpt\" magic at the start)");
   if (len < head) return osq_error_add(err, OSQ_ECONFIG, name, 0, "truncated checkpoint (%zu bytes)", len);
-  reader_t r = {buf + sizeof MAGIC, buf + len};
-  const uint32_t format = get_u32(&r);
+  *r = (reader_t){buf + sizeof MAGIC, buf + len};
+  const uint32_t format = get_u32(r);
   if (format != OSQ_CHECKPOINT_FORMAT)
     return osq_error_add(err, OSQ_ECONFIG, name, 0, "checkpoint format %u (this osq reads format %u)", format,
                          OSQ_CHECKPOINT_FORMAT);
-  const uint64_t want = get_u64(&r);
+  const uint64_t want = get_u64(r);
   if (want > len)
     return osq_error_add(err, OSQ_ECONFIG, name, 0, "truncated checkpoint (%zu of %llu bytes)", len,
                          (unsigned long long)want);
@@ -226,89 +226,94 @@ int osq_checkpoint_decode(const unsigned char *buf, size_t len, const char *name
     return osq_error_add(err, OSQ_ECONFIG, name, 0, "corrupt checkpoint: %zu bytes, its header says %llu", len,
                          (unsigned long long)want);
   if (len < head + 8) return CORRUPT("too short");
-  r.end = buf + len - 8;
-  {
-    reader_t tail = {r.end, buf + len};
-    if (get_u64(&tail) != osq_fnv1a64(buf, len - 8, OSQ_FNV1A64_INIT)) return CORRUPT("checksum mismatch");
-  }
+  r->end = buf + len - 8;
+  reader_t tail = {r->end, buf + len};
+  if (get_u64(&tail) != osq_fnv1a64(buf, len - 8, OSQ_FNV1A64_INIT)) return CORRUPT("checksum mismatch");
+  return OSQ_OK;
+}
 
-  osq_checkpoint_t tmp;
-  memset(&tmp, 0, sizeof tmp);
-  /* Fixed part: version (1 + n), hash 16, 4 x 8, 4, 2 x 8, 3 x 8, 3 x 4. */
-  if (left(&r) < 1) return CORRUPT("too short");
-  const size_t vlen = *r.p++;
-  if (vlen >= sizeof tmp.version || left(&r) < vlen + 16 + 32 + 4 + 16 + 24 + 12) return CORRUPT("bad header");
-  memcpy(tmp.version, r.p, vlen);
-  r.p += vlen;
-  if (memchr(tmp.version, '\0', vlen)) return CORRUPT("bad version string");
-  memcpy(tmp.scenario_hash, r.p, 16);
-  r.p += 16;
+/* The fixed part (version, identity, counts, shape) into tmp, checked for range. */
+static int decode_header(reader_t *r, const char *name, osq_checkpoint_t *tmp, osq_error_t *err) {
+  /* version (1 + n), hash 16, 4 x 8, 4, 2 x 8, 3 x 8, 3 x 4 */
+  if (left(r) < 1) return CORRUPT("too short");
+  const size_t vlen = *r->p++;
+  if (vlen >= sizeof tmp->version || left(r) < vlen + 16 + 32 + 4 + 16 + 24 + 12) return CORRUPT("bad header");
+  memcpy(tmp->version, r->p, vlen);
+  r->p += vlen;
+  if (memchr(tmp->version, '\0', vlen)) return CORRUPT("bad version string");
+  memcpy(tmp->scenario_hash, r->p, 16);
+  r->p += 16;
   for (int i = 0; i < 16; i++)
-    if (!strchr("0123456789abcdef", tmp.scenario_hash[i]) || !tmp.scenario_hash[i])
+    if (!strchr("0123456789abcdef", tmp->scenario_hash[i]) || !tmp->scenario_hash[i])
       return CORRUPT("bad scenario hash");
-  tmp.seed = get_u64(&r);
-  tmp.trials = (int64_t)get_u64(&r);
-  tmp.block_size = (int64_t)get_u64(&r);
-  tmp.geo_stride = (int64_t)get_u64(&r);
-  tmp.formats = get_u32(&r);
-  tmp.blocks_done = (int64_t)get_u64(&r);
-  tmp.wall_seconds = get_f64(&r);
-  tmp.hash = get_u64(&r);
-  tmp.flights = (int64_t)get_u64(&r);
-  tmp.cells_marked = (int64_t)get_u64(&r);
-  const uint32_t Y = get_u32(&r), P = get_u32(&r), S = get_u32(&r);
-  if (tmp.seed > (uint64_t)INT64_MAX) return CORRUPT("seed out of range");
-  if (tmp.trials < 1 || tmp.trials > OSQ_TRIALS_MAX) return CORRUPT("trials out of range");
-  if (tmp.block_size < 1 || tmp.block_size > tmp.trials) return CORRUPT("block size out of range");
-  if (tmp.geo_stride < 1 || tmp.geo_stride > tmp.trials) return CORRUPT("geography stride out of range");
-  if (tmp.formats == 0 || (tmp.formats & ~(unsigned)OSQ_FMT_ALL)) return CORRUPT("bad formats");
+  tmp->seed = get_u64(r);
+  tmp->trials = (int64_t)get_u64(r);
+  tmp->block_size = (int64_t)get_u64(r);
+  tmp->geo_stride = (int64_t)get_u64(r);
+  tmp->formats = get_u32(r);
+  tmp->blocks_done = (int64_t)get_u64(r);
+  tmp->wall_seconds = get_f64(r);
+  tmp->hash = get_u64(r);
+  tmp->flights = (int64_t)get_u64(r);
+  tmp->cells_marked = (int64_t)get_u64(r);
+  const uint32_t Y = get_u32(r), P = get_u32(r), S = get_u32(r);
+  if (tmp->seed > (uint64_t)INT64_MAX) return CORRUPT("seed out of range");
+  if (tmp->trials < 1 || tmp->trials > OSQ_TRIALS_MAX) return CORRUPT("trials out of range");
+  if (tmp->block_size < 1 || tmp->block_size > tmp->trials) return CORRUPT("block size out of range");
+  if (tmp->geo_stride < 1 || tmp->geo_stride > tmp->trials) return CORRUPT("geography stride out of range");
+  if (tmp->formats == 0 || (tmp->formats & ~(unsigned)OSQ_FMT_ALL)) return CORRUPT("bad formats");
   /* A checkpoint is written only by a run that stopped before its last block. */
-  const int64_t n_blocks = (tmp.trials + tmp.block_size - 1) / tmp.block_size;
-  if (tmp.blocks_done < 1 || tmp.blocks_done >= n_blocks) return CORRUPT("blocks done out of range");
-  if (!(tmp.wall_seconds >= 0.0) || !isfinite(tmp.wall_seconds)) return CORRUPT("bad wall time");
-  if (tmp.flights < 0 || tmp.cells_marked < 0) return CORRUPT("negative count");
+  const int64_t n_blocks = (tmp->trials + tmp->block_size - 1) / tmp->block_size;
+  if (tmp->blocks_done < 1 || tmp->blocks_done >= n_blocks) return CORRUPT("blocks done out of range");
+  if (!(tmp->wall_seconds >= 0.0) || !isfinite(tmp->wall_seconds)) return CORRUPT("bad wall time");
+  if (tmp->flights < 0 || tmp->cells_marked < 0) return CORRUPT("negative count");
   if (Y < 1 || Y > CKPT_MAX_YEARS || P < 1 || P > OSQ_PARTIES_MAX || S < 1 || S > CKPT_MAX_SLOTS)
     return CORRUPT("bad shape (%u years, %u parties, %u slots)", Y, P, S);
-  const int64_t trials_done = tmp.blocks_done * tmp.block_size;
+  tmp->n_years = (int32_t)Y;
+  tmp->n_parties = (int32_t)P;
+  tmp->n_slots = (int32_t)S;
+  return OSQ_OK;
+}
 
-  /* Welford records. */
-  if (left(&r) / 24 < S) return CORRUPT("too short for %u statistics records", S);
-  const unsigned char *welford_at = r.p;
-  r.p += (size_t)S * 24;
-  /* Histograms, first pass: their bins, and that their counts are there. */
+/* The shapes of the variable part: the Welford records skipped, the histograms' bins read (and that
+ * their counts are there), the map's cell count; then the checkpoint allocated for them and tmp
+ * copied into it. r is left at the dyad sums. */
+static int decode_shapes(reader_t *r, const char *name, const osq_checkpoint_t *tmp, osq_checkpoint_t **out,
+                         osq_error_t *err) {
+  const uint32_t S = (uint32_t)tmp->n_slots;
+  if (left(r) / 24 < S) return CORRUPT("too short for %u statistics records", S);
+  r->p += (size_t)S * 24;
   double *lo = malloc(sizeof *lo * S), *width = malloc(sizeof *width * S);
   int *nbins = malloc(sizeof *nbins * S);
   int rc = lo && width && nbins ? OSQ_OK : osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
-  const unsigned char *hist_at = r.p;
   for (uint32_t s = 0; rc == OSQ_OK && s < S; s++) {
-    if (left(&r) < 60) {
+    if (left(r) < 60) {
       rc = CORRUPT("too short for histogram %u", s);
       break;
     }
-    lo[s] = get_f64(&r);
-    width[s] = get_f64(&r);
-    const uint32_t nb = get_u32(&r);
-    r.p += 40;
-    if (!isfinite(lo[s]) || !isfinite(width[s]) || !(width[s] > 0) || nb < 1 || nb > INT32_MAX ||
-        left(&r) / 8 < nb) {
+    lo[s] = get_f64(r);
+    width[s] = get_f64(r);
+    const uint32_t nb = get_u32(r);
+    r->p += 40;
+    if (!isfinite(lo[s]) || !isfinite(width[s]) || !(width[s] > 0) || nb < 1 || nb > INT32_MAX || left(r) / 8 < nb) {
       rc = CORRUPT("bad histogram %u", s);
       break;
     }
     nbins[s] = (int)nb;
-    r.p += (size_t)nb * 8;
+    r->p += (size_t)nb * 8;
   }
+  const size_t D = (size_t)tmp->n_years * tmp->n_parties * tmp->n_parties;
+  if (rc == OSQ_OK && left(r) / 8 < D + 2) rc = CORRUPT("too short for the dyads");
   osq_checkpoint_t *ck = NULL;
-  const size_t D = (size_t)Y * P * P;
-  if (rc == OSQ_OK && left(&r) / 8 < D + 2) rc = CORRUPT("too short for the dyads");
   if (rc == OSQ_OK) {
     osq_hist_t *bins = osq_hist_set_alloc((int)S, lo, width, nbins);
     if (!bins) rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
     /* The cells' count must be known (and checked against the bytes) before allocating them. */
-    reader_t c = {r.p + D * 8, r.end};
+    reader_t c = {r->p + D * 8, r->end};
     const uint64_t n_cells = rc == OSQ_OK ? get_u64(&c) : 0;
     if (rc == OSQ_OK && n_cells > CKPT_MAX_CELLS) rc = CORRUPT("%llu map cells", (unsigned long long)n_cells);
     if (rc == OSQ_OK) {
-      ck = osq_checkpoint_alloc((int)Y, (int)P, (int)S, bins, n_cells);
+      ck = osq_checkpoint_alloc(tmp->n_years, tmp->n_parties, (int)S, bins, n_cells);
       if (!ck) rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory for the checkpoint");
     }
     osq_hist_free(bins);
@@ -316,61 +321,70 @@ int osq_checkpoint_decode(const unsigned char *buf, size_t len, const char *name
   free(lo);
   free(width);
   free(nbins);
-  if (rc != OSQ_OK) {
-    osq_checkpoint_free(ck);
-    return rc;
-  }
-  {
-    osq_welford_t *t = ck->total;
-    osq_hist_t *hs = ck->hists;
-    int64_t *dy = ck->dyad_sum;
-    uint64_t *cells = ck->cells, n_cells = ck->n_cells;
-    *ck = tmp;
-    ck->n_years = (int32_t)Y;
-    ck->n_parties = (int32_t)P;
-    ck->n_slots = (int32_t)S;
-    ck->total = t;
-    ck->hists = hs;
-    ck->dyad_sum = dy;
-    ck->cells = cells;
-    ck->n_cells = n_cells;
-  }
-  reader_t wr = {welford_at, r.end};
-  for (uint32_t s = 0; rc == OSQ_OK && s < S; s++) {
+  if (rc != OSQ_OK) return rc;
+  osq_checkpoint_t arrays = *ck;
+  *ck = *tmp;
+  ck->total = arrays.total;
+  ck->hists = arrays.hists;
+  ck->dyad_sum = arrays.dyad_sum;
+  ck->cells = arrays.cells;
+  ck->n_cells = arrays.n_cells;
+  *out = ck;
+  return OSQ_OK;
+}
+
+/* The variable part into ck's arrays: Welford records and histogram counts (from body, the start
+ * of the records), dyad sums and map cells (from r, at the dyad sums). */
+static int decode_body(reader_t body, reader_t *r, const char *name, osq_checkpoint_t *ck, osq_error_t *err) {
+  const int64_t trials_done = ck->blocks_done * ck->block_size;
+  for (int32_t s = 0; s < ck->n_slots; s++) {
     osq_welford_t *w = &ck->total[s];
-    w->n = (int64_t)get_u64(&wr);
-    w->mean = get_f64(&wr);
-    w->m2 = get_f64(&wr);
-    if (w->n < 0 || w->n > trials_done) rc = CORRUPT("statistics record %u counts %lld values", s, (long long)w->n);
+    w->n = (int64_t)get_u64(&body);
+    w->mean = get_f64(&body);
+    w->m2 = get_f64(&body);
+    if (w->n < 0 || w->n > trials_done) return CORRUPT("statistics record %d counts %lld values", s, (long long)w->n);
   }
-  reader_t hr = {hist_at, r.end};
-  for (uint32_t s = 0; rc == OSQ_OK && s < S; s++) {
+  for (int32_t s = 0; s < ck->n_slots; s++) {
     osq_hist_t *hs = &ck->hists[s];
-    hr.p += 20; /* bins, read above */
-    hs->under = get_u64(&hr);
-    hs->over = get_u64(&hr);
-    hs->nan = get_u64(&hr);
-    hs->min = get_f64(&hr);
-    hs->max = get_f64(&hr);
-    for (int32_t i = 0; i < hs->nbins; i++) hs->counts[i] = get_u64(&hr);
-    if (isnan(hs->min) || isnan(hs->max)) rc = CORRUPT("histogram %u has a NaN extreme", s);
+    body.p += 20; /* bins, read by decode_shapes */
+    hs->under = get_u64(&body);
+    hs->over = get_u64(&body);
+    hs->nan = get_u64(&body);
+    hs->min = get_f64(&body);
+    hs->max = get_f64(&body);
+    for (int32_t i = 0; i < hs->nbins; i++) hs->counts[i] = get_u64(&body);
+    if (isnan(hs->min) || isnan(hs->max)) return CORRUPT("histogram %d has a NaN extreme", s);
   }
-  for (size_t d = 0; rc == OSQ_OK && d < D; d++) {
-    ck->dyad_sum[d] = (int64_t)get_u64(&r);
-    if (ck->dyad_sum[d] < 0) rc = CORRUPT("negative dyad sum");
+  const size_t D = (size_t)ck->n_years * ck->n_parties * ck->n_parties;
+  for (size_t d = 0; d < D; d++) {
+    ck->dyad_sum[d] = (int64_t)get_u64(r);
+    if (ck->dyad_sum[d] < 0) return CORRUPT("negative dyad sum");
   }
-  if (rc == OSQ_OK) {
-    r.p += 8; /* n_cells, read above */
-    const uint64_t k = get_u64(&r);
-    if (k > ck->n_cells || left(&r) / 16 < k || left(&r) != k * 16) rc = CORRUPT("bad map cell list");
-    uint64_t prev = 0;
-    for (uint64_t i = 0; rc == OSQ_OK && i < k; i++) {
-      const uint64_t cell = get_u64(&r), count = get_u64(&r);
-      if (cell >= ck->n_cells || (i > 0 && cell <= prev) || count == 0) rc = CORRUPT("bad map cell %llu", (unsigned long long)cell);
-      else ck->cells[cell] = count;
-      prev = cell;
-    }
+  r->p += 8; /* n_cells, read by decode_shapes */
+  const uint64_t k = get_u64(r);
+  if (k > ck->n_cells || left(r) / 16 < k || left(r) != k * 16) return CORRUPT("bad map cell list");
+  uint64_t prev = 0;
+  for (uint64_t i = 0; i < k; i++) {
+    const uint64_t cell = get_u64(r), count = get_u64(r);
+    if (cell >= ck->n_cells || (i > 0 && cell <= prev) || count == 0)
+      return CORRUPT("bad map cell %llu", (unsigned long long)cell);
+    ck->cells[cell] = count;
+    prev = cell;
   }
+  return OSQ_OK;
+}
+
+int osq_checkpoint_decode(const unsigned char *buf, size_t len, const char *name, osq_checkpoint_t **out,
+                          osq_error_t *err) {
+  *out = NULL;
+  reader_t r = {NULL, NULL};
+  osq_checkpoint_t tmp, *ck = NULL;
+  memset(&tmp, 0, sizeof tmp);
+  int rc = decode_envelope(buf, len, name, &r, err);
+  if (rc == OSQ_OK) rc = decode_header(&r, name, &tmp, err);
+  const reader_t body = r; /* the Welford records start here */
+  if (rc == OSQ_OK) rc = decode_shapes(&r, name, &tmp, &ck, err);
+  if (rc == OSQ_OK) rc = decode_body(body, &r, name, ck, err);
   if (rc != OSQ_OK) {
     osq_checkpoint_free(ck);
     return rc;
