@@ -17,7 +17,7 @@
 #include "models/sphere.h"
 
 
-void osq_geo_params_default(osq_geo_params_t *gp) {
+void osq_cov_params_default(osq_geo_params_t *gp) {
   memset(gp, 0, sizeof *gp);
   gp->enabled = true;
   gp->resolution_deg = OSQ_GEO_RES_DEFAULT;
@@ -77,14 +77,14 @@ struct osq_cov_ws {
 
 static inline bool bit_at(const uint64_t *bits, size_t idx) { return (bits[idx >> 6] >> (idx & 63)) & 1u; }
 
-double osq_world_party_area(const osq_world_t *w, int party) { return w->area[party]; }
-const osq_geo_raster_t *osq_world_raster(const osq_world_t *w) { return w->g; }
-int osq_world_party_sites(const osq_world_t *w, int party) {
+double osq_cov_world_party_area(const osq_world_t *w, int party) { return w->area[party]; }
+const osq_geo_raster_t *osq_cov_world_raster(const osq_world_t *w) { return w->g; }
+int osq_cov_world_party_sites(const osq_world_t *w, int party) {
   return w->site_first[party + 1] - w->site_first[party];
 }
-double osq_world_max_flight_km2(const osq_world_t *w) { return w->max_flight_km2; }
+double osq_cov_world_max_flight_km2(const osq_world_t *w) { return w->max_flight_km2; }
 
-void osq_world_free(osq_world_t *w) {
+void osq_cov_world_free(osq_world_t *w) {
   if (!w) return;
   if (w->nofly)
     for (int y = 0; y < w->n_years; y++) {
@@ -112,7 +112,7 @@ static int step_index(const osq_airfield_t *a, osq_day_t day) {
   return s;
 }
 
-int osq_world_build(const osq_treaty_t *t, const osq_geo_params_t *gp, const osq_geo_raster_t *g,
+int osq_cov_world_build(const osq_treaty_t *t, const osq_geo_params_t *gp, const osq_geo_raster_t *g,
                     const char *const *state_codes, int n_states, const bool *fixed_area, int first_year,
                     int last_year, gsl_rng *rng, osq_world_t **out) {
   *out = NULL;
@@ -248,7 +248,7 @@ int osq_world_build(const osq_treaty_t *t, const osq_geo_params_t *gp, const osq
     memcpy(prev, blocked, sizeof blocked);
   }
   if (rc != OSQ_OK) {
-    osq_world_free(w);
+    osq_cov_world_free(w);
     return rc;
   }
   *out = w;
@@ -348,12 +348,12 @@ static int fly_route(const osq_world_t *w, const osq_treaty_t *t, int year_idx, 
   return a;
 }
 
-int osq_coverage_year(const osq_world_t *w, const osq_treaty_t *t, const osq_year_t *y, gsl_rng *rng,
+int osq_cov_year(const osq_world_t *w, const osq_treaty_t *t, const osq_year_t *y, gsl_rng *rng,
                       osq_cov_ws_t *ws, osq_cov_metrics_t *out, osq_flight_geo_t *fg) {
   const int P = w->n_parties, year = y->year, yi = year - w->first_year;
   if (yi < 0 || yi >= w->n_years) return OSQ_EINVAL;
   const osq_day_t jan1 = osq_date_from_ymd(year, 1, 1);
-  const int ndays = osq_year_days(year);
+  const int ndays = osq_date_year_days(year);
   const int B = w->gp.buildups < OSQ_BUILDUPS_MAX ? w->gp.buildups : OSQ_BUILDUPS_MAX;
   const int D = w->gp.buildup_days;
   bool elig[OSQ_PARTIES_MAX];

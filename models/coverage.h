@@ -53,7 +53,7 @@ typedef struct {
 } osq_geo_params_t;
 
 /** Fill the documented defaults (enabled, 0.1 degree, 25 km half-width, ...). */
-void osq_geo_params_default(osq_geo_params_t *gp);
+void osq_cov_params_default(osq_geo_params_t *gp);
 
 typedef struct osq_world osq_world_t;
 
@@ -65,19 +65,19 @@ typedef struct osq_world osq_world_t;
  * Allocation happens here, never in the per-trial functions.
  * @return 0, OSQ_ENOMEM or OSQ_EINVAL (a party member missing from state_codes).
  */
-int osq_world_build(const osq_treaty_t *t, const osq_geo_params_t *gp, const osq_geo_raster_t *g,
+int osq_cov_world_build(const osq_treaty_t *t, const osq_geo_params_t *gp, const osq_geo_raster_t *g,
                     const char *const *state_codes, int n_states, const bool *fixed_area, int first_year,
                     int last_year, gsl_rng *rng, osq_world_t **out);
-void osq_world_free(osq_world_t *w);
+void osq_cov_world_free(osq_world_t *w);
 
 /** @return total territory area (km2, as rasterised) of a party. */
-double osq_world_party_area(const osq_world_t *w, int party);
+double osq_cov_world_party_area(const osq_world_t *w, int party);
 /** @return the raster of the world. */
-const osq_geo_raster_t *osq_world_raster(const osq_world_t *w);
+const osq_geo_raster_t *osq_cov_world_raster(const osq_world_t *w);
 /** @return the number of synthetic sites of a party. */
-int osq_world_party_sites(const osq_world_t *w, int party);
+int osq_cov_world_party_sites(const osq_world_t *w, int party);
 /** @return the largest area (km2) one flight can image: for histogram ranges. */
-double osq_world_max_flight_km2(const osq_world_t *w);
+double osq_cov_world_max_flight_km2(const osq_world_t *w);
 
 /** Per-flight geography, for the flight log. */
 typedef struct {
@@ -108,7 +108,7 @@ typedef struct osq_cov_ws osq_cov_ws_t;
 osq_cov_ws_t *osq_cov_ws_alloc(const osq_world_t *w);
 void osq_cov_ws_free(osq_cov_ws_t *ws);
 
-/** The cells the last osq_coverage_year imaged (for the map), as a bitmap over the raster: bit
+/** The cells the last osq_cov_year imaged (for the map), as a bitmap over the raster: bit
  *  i % 64 of word i / 64 for cell i. */
 const uint64_t *osq_cov_ws_year_bits(const osq_cov_ws_t *ws);
 
@@ -118,7 +118,7 @@ const uint64_t *osq_cov_ws_year_bits(const osq_cov_ws_t *ws);
  * y->flights order (flights not completed get airfield -1 and zeros).
  * @return 0 or OSQ_EINVAL.
  */
-int osq_coverage_year(const osq_world_t *w, const osq_treaty_t *t, const osq_year_t *y, gsl_rng *rng,
+int osq_cov_year(const osq_world_t *w, const osq_treaty_t *t, const osq_year_t *y, gsl_rng *rng,
                       osq_cov_ws_t *ws, osq_cov_metrics_t *out, osq_flight_geo_t *fg);
 
 #endif

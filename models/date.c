@@ -29,7 +29,7 @@ void osq_date_to_ymd(osq_day_t day, int *y, int *m, int *d) {
 
 static bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
-int osq_year_days(int y) { return is_leap(y) ? 366 : 365; }
+int osq_date_year_days(int y) { return is_leap(y) ? 366 : 365; }
 
 bool osq_date_valid(int y, int m, int d) {
   static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};

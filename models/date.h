@@ -27,7 +27,7 @@ int osq_date_parse(const char *s, osq_day_t *out);
 /** Format as "YYYY-MM-DD" into buf (at least 11 bytes); OSQ_DAY_NEVER gives "never". */
 void osq_date_format(osq_day_t day, char buf[static 11]);
 /** @return the number of days in year y (365 or 366). */
-int osq_year_days(int y);
+int osq_date_year_days(int y);
 /** @return the year of a day number. */
 int osq_date_year(osq_day_t day);
 

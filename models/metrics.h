@@ -44,7 +44,7 @@ const char *osq_agg_name(int agg);
  */
 bool osq_agg_member(const osq_treaty_t *t, int i, int year, osq_agg_t agg);
 
-/** Compute the metrics of one simulated year (y after osq_execute). */
+/** Compute the metrics of one simulated year (y after osq_quota_execute). */
 void osq_metrics_compute(const osq_treaty_t *t, const osq_year_t *y, osq_metrics_t *out);
 
 #endif

@@ -124,7 +124,7 @@ int osq_quota_caps(const osq_treaty_t *t, const osq_model_params_t *p, int year,
   return OSQ_OK;
 }
 
-void osq_year_reset(osq_year_t *y, int year, int n_parties) {
+void osq_quota_reset(osq_year_t *y, int year, int n_parties) {
   y->year = year;
   y->n_parties = n_parties;
   y->plan_agreed = false;
@@ -258,11 +258,11 @@ static void shuffle_units(gsl_rng *rng, int16_t *a, int n) {
   }
 }
 
-int osq_distribute(const osq_treaty_t *t, const osq_model_params_t *p, const osq_quota_caps_t *caps, gsl_rng *rng,
+int osq_quota_distribute(const osq_treaty_t *t, const osq_model_params_t *p, const osq_quota_caps_t *caps, gsl_rng *rng,
                    osq_year_t *y) {
   if (!t || !p || !caps || !rng || !y || caps->n_parties != t->n_parties) return OSQ_EINVAL;
   const int n = caps->n_parties;
-  osq_year_reset(y, caps->year, n);
+  osq_quota_reset(y, caps->year, n);
   for (int i = 0; i < n; i++) memset(y->req[i], 0, (size_t)n * sizeof y->req[i][0]);
   /* The plan draw is made in every year, listed in no_plan_years or not: a listed year then
    * consumes exactly what a failed plan consumes, and an empty list changes no draw at all. */
@@ -325,11 +325,11 @@ static void quarter_starts(int year, int qs[5]) {
   qs[1] = (int)(osq_date_from_ymd(year, 4, 1) - d0);
   qs[2] = (int)(osq_date_from_ymd(year, 7, 1) - d0);
   qs[3] = (int)(osq_date_from_ymd(year, 10, 1) - d0);
-  qs[4] = osq_year_days(year);
+  qs[4] = osq_date_year_days(year);
 }
 
 static void season_bounds(const osq_model_params_t *p, int year, int *lo, int *hi) {
-  const int nd = osq_year_days(year);
+  const int nd = osq_date_year_days(year);
   int a = p->season_first_doy < 1 ? 1 : p->season_first_doy;
   int b = p->season_last_doy > nd ? nd : p->season_last_doy;
   *lo = a - 1;
@@ -338,7 +338,7 @@ static void season_bounds(const osq_model_params_t *p, int year, int *lo, int *h
 
 static int window_of(const osq_model_params_t *p) { return p->window_days < 1 ? 1 : p->window_days; }
 
-int osq_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *rng, osq_year_t *y) {
+int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *rng, osq_year_t *y) {
   const int n = y->n_parties;
   const int W = window_of(p);
   int qs[5];
@@ -426,7 +426,7 @@ int osq_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *rn
 /* Execution                                                                                 */
 /* ---------------------------------------------------------------------------------------- */
 
-void osq_execute(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *rng, osq_year_t *y) {
+void osq_quota_execute(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *rng, osq_year_t *y) {
   (void)t;
   for (int f = 0; f < y->n_flights; f++) {
     osq_flight_t *fl = &y->flights[f];
@@ -442,16 +442,16 @@ void osq_execute(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *rn
   }
 }
 
-int osq_year_simulate(const osq_treaty_t *t, const osq_model_params_t *p, const osq_quota_caps_t *caps, gsl_rng *rng,
+int osq_quota_simulate(const osq_treaty_t *t, const osq_model_params_t *p, const osq_quota_caps_t *caps, gsl_rng *rng,
                       osq_year_t *y) {
-  const int rc = osq_distribute(t, p, caps, rng, y);
+  const int rc = osq_quota_distribute(t, p, caps, rng, y);
   if (rc < 0) return rc;
-  osq_schedule(t, p, rng, y);
-  osq_execute(t, p, rng, y);
+  osq_quota_schedule(t, p, rng, y);
+  osq_quota_execute(t, p, rng, y);
   return OSQ_OK;
 }
 
-const char *osq_flight_status_name(int status) {
+const char *osq_quota_status_name(int status) {
   switch (status) {
     case OSQ_FLIGHT_PLANNED: return "planned";
     case OSQ_FLIGHT_COMPLETED: return "completed";
@@ -478,7 +478,7 @@ static const char *code_of(const osq_treaty_t *t, int i) {
   return (i >= 0 && i < t->n_parties) ? t->parties[i].code : "?";
 }
 
-int osq_year_check(const osq_treaty_t *t, const osq_model_params_t *p, const osq_year_t *y, char *why, size_t n) {
+int osq_quota_check(const osq_treaty_t *t, const osq_model_params_t *p, const osq_year_t *y, char *why, size_t n) {
   if (why && n) why[0] = '\0';
   const int np = t->n_parties;
   if (y->n_flights < 0 || y->n_flights > OSQ_FLIGHTS_MAX) FAIL("flight count %d out of range", y->n_flights);
@@ -493,7 +493,7 @@ int osq_year_check(const osq_treaty_t *t, const osq_model_params_t *p, const osq
   const osq_day_t d0 = osq_date_from_ymd(year, 1, 1);
   /* The season and the quarters by calendar, independently of the scheduler's helpers. */
   const int first_doy = p->season_first_doy < 1 ? 1 : p->season_first_doy;
-  const int last_doy = p->season_last_doy > osq_year_days(year) ? osq_year_days(year) : p->season_last_doy;
+  const int last_doy = p->season_last_doy > osq_date_year_days(year) ? osq_date_year_days(year) : p->season_last_doy;
 
   int passive[OSQ_PARTIES_MAX] = {0}, active[OSQ_PARTIES_MAX] = {0};
   int pair[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX];
@@ -530,7 +530,7 @@ int osq_year_check(const osq_treaty_t *t, const osq_model_params_t *p, const osq
 
     if (fl->day == OSQ_DAY_NEVER) {
       if (fl->status != OSQ_FLIGHT_PLANNED && fl->status != OSQ_FLIGHT_CANCELLED)
-        FAIL("status: flight %d over %s is %s without a date", f, tj->code, osq_flight_status_name(fl->status));
+        FAIL("status: flight %d over %s is %s without a date", f, tj->code, osq_quota_status_name(fl->status));
       if (fl->void_obs) FAIL("void: flight %d over %s has void observers without a date", f, tj->code);
       continue;
     }

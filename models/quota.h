@@ -2,15 +2,15 @@
  * quota.h owns one simulated treaty year, steps 1-4 of the model (BRIEF §3): membership, the
  * annual distribution of active quotas under the rules of Art. III, the schedule under the
  * 96-hour window and the quarterly cap, and the execution of the flights. It also owns the
- * independent checker of every rule (osq_year_check), which the tests and the flight-log checker
+ * independent checker of every rule (osq_quota_check), which the tests and the flight-log checker
  * use. The rules, their treaty paragraphs and every modelling choice are documented in
  * docs/model.md.
  *
  * Usage: allocate one osq_year_t per thread once (~35 KB: heap or static, not a small stack);
  * per scenario year compute one osq_quota_caps_t (~24 KB) with osq_quota_caps() (it depends
  * only on the treaty, the parameters and the year, so the engine computes it once and shares it
- * read-only between threads); per trial year call osq_distribute(), osq_schedule(),
- * osq_execute() (or osq_year_simulate(), which does the three). None of them allocates, prints or keeps state
+ * read-only between threads); per trial year call osq_quota_distribute(), osq_quota_schedule(),
+ * osq_quota_execute() (or osq_quota_simulate(), which does the three). None of them allocates, prints or keeps state
  * outside its arguments; every random draw comes from the gsl_rng passed in.
  */
 #ifndef OSQ_QUOTA_H
@@ -33,7 +33,7 @@
 
 /** Status of a flight. A flight is PLANNED after the distribution and after the schedule. */
 typedef enum {
-  OSQ_FLIGHT_PLANNED = 0,       /**< granted (and, after osq_schedule, dated) */
+  OSQ_FLIGHT_PLANNED = 0,       /**< granted (and, after osq_quota_schedule, dated) */
   OSQ_FLIGHT_COMPLETED = 1,     /**< flown */
   OSQ_FLIGHT_CANCELLED = 2,     /**< not flown: no legal date (day == OSQ_DAY_NEVER) or failed */
   OSQ_FLIGHT_VOID = 3           /**< dated when the target or every observer was not a party */
@@ -73,13 +73,13 @@ typedef struct {
   osq_flight_t flights[OSQ_FLIGHTS_MAX];
 
   /* Counters of the distribution (observer slots, void ones included), so that every rule is
-   * checked in O(1) while granting. osq_year_check() never trusts them. */
+   * checked in O(1) while granting. osq_quota_check() never trusts them. */
   int16_t passive_used[OSQ_PARTIES_MAX];
   int16_t active_used[OSQ_PARTIES_MAX];
   int16_t pair_used[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX];
 
   /* Scratch of the distribution and the schedule. req holds the requests of the last
-   * osq_distribute (for diagnostics); the rest is undefined between calls. */
+   * osq_quota_distribute (for diagnostics); the rest is undefined between calls. */
   int16_t req[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX];   /**< requests [observer][target] */
   int16_t units[OSQ_FLIGHTS_MAX];                  /**< one request each: observer*P + target */
   int16_t first_over[OSQ_PARTIES_MAX];             /**< flights over a target: linked list */
@@ -100,7 +100,7 @@ typedef struct {
 int osq_quota_caps(const osq_treaty_t *t, const osq_model_params_t *p, int year, osq_quota_caps_t *caps);
 
 /** Reset a year to "no plan, no flights" (cheap: only the counters of caps->n_parties). */
-void osq_year_reset(osq_year_t *y, int year, int n_parties);
+void osq_quota_reset(osq_year_t *y, int year, int n_parties);
 
 /**
  * Annual distribution: draw whether the plan is agreed, draw each eligible party's demand,
@@ -108,7 +108,7 @@ void osq_year_reset(osq_year_t *y, int year, int n_parties);
  * requests first) under every rule of caps. Granted flights are PLANNED with day OSQ_DAY_NEVER.
  * @return 0; OSQ_EINVAL if caps does not belong to t.
  */
-int osq_distribute(const osq_treaty_t *t, const osq_model_params_t *p, const osq_quota_caps_t *caps, gsl_rng *rng,
+int osq_quota_distribute(const osq_treaty_t *t, const osq_model_params_t *p, const osq_quota_caps_t *caps, gsl_rng *rng,
                    osq_year_t *y);
 
 /**
@@ -120,17 +120,17 @@ int osq_distribute(const osq_treaty_t *t, const osq_model_params_t *p, const osq
  * marked in void_obs; if the target or every observer is out, the flight is VOID.
  * @return the number of flights cancelled for lack of a legal day (>= 0).
  */
-int osq_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *rng, osq_year_t *y);
+int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *rng, osq_year_t *y);
 
 /**
  * Execution: each dated PLANNED flight is COMPLETED with the completion chance of its lead
  * observer (the first non-void observer; completion_by override, else completion), otherwise
  * CANCELLED.
  */
-void osq_execute(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *rng, osq_year_t *y);
+void osq_quota_execute(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *rng, osq_year_t *y);
 
-/** osq_distribute + osq_schedule + osq_execute. @return 0 or the error of osq_distribute. */
-int osq_year_simulate(const osq_treaty_t *t, const osq_model_params_t *p, const osq_quota_caps_t *caps, gsl_rng *rng,
+/** osq_quota_distribute + osq_quota_schedule + osq_quota_execute. @return 0 or the error of osq_quota_distribute. */
+int osq_quota_simulate(const osq_treaty_t *t, const osq_model_params_t *p, const osq_quota_caps_t *caps, gsl_rng *rng,
                       osq_year_t *y);
 
 /**
@@ -141,9 +141,9 @@ int osq_year_simulate(const osq_treaty_t *t, const osq_model_params_t *p, const 
  * @param why receives the first violation found ("" if none); may be NULL.
  * @return 0 if the year obeys every rule, OSQ_EINVAL otherwise.
  */
-int osq_year_check(const osq_treaty_t *t, const osq_model_params_t *p, const osq_year_t *y, char *why, size_t n);
+int osq_quota_check(const osq_treaty_t *t, const osq_model_params_t *p, const osq_year_t *y, char *why, size_t n);
 
 /** @return "planned", "completed", "cancelled" or "void" (the flight-log words), "?" otherwise. */
-const char *osq_flight_status_name(int status);
+const char *osq_quota_status_name(int status);
 
 #endif

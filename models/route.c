@@ -75,7 +75,7 @@ static int add_roots(double A, double B, double C, double theta, double *ts, int
   return n;
 }
 
-double osq_gc_box_km(double lat1, double lon1, double lat2, double lon2, const osq_route_box_t *box) {
+double osq_route_gc_box_km(double lat1, double lon1, double lat2, double lon2, const osq_route_box_t *box) {
   /* Quick reject: away from the poles a great-circle arc's longitude runs monotonically between
    * its ends, so an arc whose ends are both east (or both west) of the box misses it. */
   double dl = lon2 - lon1;
@@ -310,8 +310,8 @@ bool osq_route_try_add_id(osq_route_t *rt, const osq_geo_raster_t *g, double lat
     if (!(total[i] <= lim->max_km)) continue;
     b1[i] = b2[i] = btotal[i] = 0.0;
     if (lim->sublimit) {
-      b1[i] = osq_gc_box_km(rt->lat[i], rt->lon[i], lat, lon, lim->sublimit);
-      b2[i] = osq_gc_box_km(lat, lon, rt->lat[i + 1], rt->lon[i + 1], lim->sublimit);
+      b1[i] = osq_route_gc_box_km(rt->lat[i], rt->lon[i], lat, lon, lim->sublimit);
+      b2[i] = osq_route_gc_box_km(lat, lon, rt->lat[i + 1], rt->lon[i + 1], lim->sublimit);
       btotal[i] = sum_with(rt->leg_box_km, n_legs, i, b1[i], b2[i]);
       if (!(btotal[i] <= lim->sublimit->max_km)) continue;
     }

@@ -84,7 +84,7 @@ void osq_route_point(double lat, double lon, osq_geo_path_pt_t *pt, double *cosl
  * Length (km) of the great-circle segment from point 1 to point 2 that lies inside the box:
  * exact (the segment is cut where it crosses the box's parallels and meridians).
  */
-double osq_gc_box_km(double lat1, double lon1, double lat2, double lon2, const osq_route_box_t *box);
+double osq_route_gc_box_km(double lat1, double lon1, double lat2, double lon2, const osq_route_box_t *box);
 
 /**
  * @return true if no point of the leg, tested in steps of a third of a cell (ends included),

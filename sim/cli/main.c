@@ -583,7 +583,7 @@ static int cmd_compare(int argc, char **argv) {
     if (a.seed >= 0) sc[0]->seed = (uint64_t)a.seed;
     osq_run_opts_t opts = {.trials = a.trials, .threads = (int)a.threads};
     if (!a.quiet && osq_mpi_root() && isatty(STDERR_FILENO)) opts.progress = progress_line;
-    if (osq_compare_execute((const osq_scenario_t *const *)sc, a.n, &opts, &cmp, err) != OSQ_OK)
+    if (osq_run_compare((const osq_scenario_t *const *)sc, a.n, &opts, &cmp, err) != OSQ_OK)
       rc = err->code == OSQ_EINVAL ? report(err) : runtime_error(err);
   }
   /* cmp is NULL on the MPI ranks other than 0: rank 0 prints and writes. */

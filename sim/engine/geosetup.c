@@ -6,9 +6,9 @@
 #include "sim/engine/rng.h"
 
 void osq_geo_teardown(osq_geo_setup_t *gs) {
-  osq_world_free(gs->world);
+  osq_cov_world_free(gs->world);
   osq_geo_raster_free(gs->raster);
-  osq_geodata_free(gs->polys);
+  osq_geodata_polys_free(gs->polys);
   memset(gs, 0, sizeof *gs);
 }
 
@@ -46,7 +46,7 @@ int osq_geo_setup(const osq_scenario_t *sc, osq_geo_setup_t *gs, osq_error_t *er
     gsl_rng *rng = osq_rng_gsl_alloc();
     if (!rng) return osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
     osq_rng_gsl_reset(rng, sc->seed, 0, OSQ_STREAM_SITES);
-    rc = osq_world_build(&sc->treaty, &sc->geo, gs->raster, codes, gs->n_states, sc->fixed_area, sc->first_year,
+    rc = osq_cov_world_build(&sc->treaty, &sc->geo, gs->raster, codes, gs->n_states, sc->fixed_area, sc->first_year,
                          sc->last_year, rng, &gs->world);
     gsl_rng_free(rng);
     if (rc != OSQ_OK) osq_error_add(err, rc, sc->path, 0, "cannot prepare the geography: %s", osq_strerror(rc));

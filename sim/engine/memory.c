@@ -57,7 +57,7 @@ static int count_states(const osq_treaty_t *t) {
   return n;
 }
 
-/* No-fly buffers of coverage.c osq_world_build: one per run of consecutive years whose parties in
+/* No-fly buffers of coverage.c osq_cov_world_build: one per run of consecutive years whose parties in
  * force on 1 July leave the same states blocked (none when nofly_km is 0). Comparing the sets of
  * parties in force is an upper bound (two sets of parties can unblock the same states). */
 static int count_nofly_sets(const osq_scenario_t *sc) {
@@ -153,7 +153,7 @@ static void estimate_one(const osq_scenario_t *sc, int threads, bool map, int co
   per_thread += sl.hist;                                    /* hists: one set of n_slots */
   per_thread += Y * P * P * 8;                              /* dyad_sum [n_years][P][P] int64 */
 
-  /* --- results (trial.c osq_prep_init, osq_trial_tables; run.c; run_compare.c; waves.c) --- */
+  /* --- results (trial.c osq_trial_prep_init, osq_trial_tables; run.c; run_compare.c; waves.c) --- */
   results += Y * (int64_t)sizeof(osq_quota_caps_t);        /* plan: caps per year */
   results += Y * (6 + 8 * (P + OSQ_AGG_COUNT)) * 6;         /* plan: slot array, its cap of 6-byte slots */
   results += sl.slots * (int64_t)sizeof(osq_welford_t) * (1 + wave); /* total + recs of a wave */
@@ -188,7 +188,7 @@ static void estimate_one(const osq_scenario_t *sc, int threads, bool map, int co
     e->raster += (int64_t)states * nlat * 12;               /* srow_row/first/count: a run per territory and row */
     e->raster += nlat * (4 + 8) + 64 * 1024;                /* fill scratch while building: counts, row centres, crossings */
 
-    /* --- world (coverage.c osq_world_build) --- */
+    /* --- world (coverage.c osq_cov_world_build) --- */
     e->nofly_sets = count_nofly_sets(sc);
     e->world += e->nofly_sets * bits;                       /* no-fly buffers: a bitset per membership */
     e->world += n_sites * (4 + 8 + 8);                      /* site cell, lat, lon */
@@ -532,6 +532,6 @@ int osq_memory_check(const osq_scenario_t *sc, int threads, osq_error_t *err) {
 }
 
 int osq_memory_check_compare(const osq_scenario_t *const *scs, int n, int threads, osq_error_t *err) {
-  if (n < 1) return OSQ_OK; /* osq_compare_execute refuses it with its own message */
+  if (n < 1) return OSQ_OK; /* osq_run_compare refuses it with its own message */
   return check(scs, n, threads, true, err);
 }

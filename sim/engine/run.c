@@ -27,7 +27,7 @@ typedef struct {
   const osq_run_opts_t *opts;
   int64_t trials;
   int threads;
-  osq_prep_t prep;
+  osq_trial_prep_t prep;
   osq_trial_ws_t *ws;       /* [threads] */
   osq_welford_t *total;     /* [n_slots]: the block records merged in block order (rank 0) */
   uint64_t *cells;          /* [raster cells]: trial-years each cell was imaged (with a map) */
@@ -61,7 +61,7 @@ static void run_merge(void *ctx, int64_t b, const void *rec) {
  * operations; the integer counts go into thread 0's workspace and the map cells, to which the
  * other threads' and ranks' counts are added later (exact in any order). */
 static int resume_seed(run_t *r, osq_error_t *err) {
-  const osq_prep_t *p = &r->prep;
+  const osq_trial_prep_t *p = &r->prep;
   const osq_checkpoint_t *ck = r->ck;
   const int S = p->slots.n, P = p->n_parties, Y = p->n_years;
   const size_t n_cells = p->map ? p->geo.raster->n_cells : 0;
@@ -92,7 +92,7 @@ static int resume_seed(run_t *r, osq_error_t *err) {
 /* A partial run's state (rank 0, after the reductions): what resume_seed takes back. The map counts
  * move into it. @return NULL if out of memory */
 static osq_checkpoint_t *checkpoint_make(run_t *r, const osq_run_result_t *res, int64_t blocks_done) {
-  const osq_prep_t *p = &r->prep;
+  const osq_trial_prep_t *p = &r->prep;
   const osq_scenario_t *sc = r->sc;
   const osq_trial_ws_t *ws0 = &r->ws[0];
   const int S = p->slots.n, P = p->n_parties, Y = p->n_years;
@@ -126,9 +126,9 @@ static osq_checkpoint_t *checkpoint_make(run_t *r, const osq_run_result_t *res, 
 static int prepare(run_t *r, osq_error_t *err) {
   const osq_scenario_t *sc = r->sc;
   int rc = osq_memory_check(sc, r->threads, err); /* before the geography and the workspaces */
-  if (rc == OSQ_OK) rc = osq_prep_init(&r->prep, sc, r->trials, sc->map, err);
+  if (rc == OSQ_OK) rc = osq_trial_prep_init(&r->prep, sc, r->trials, sc->map, err);
   if (rc != OSQ_OK) return rc;
-  const osq_prep_t *p = &r->prep;
+  const osq_trial_prep_t *p = &r->prep;
   /* Each thread counts a cell's imaged trial-years in 8 + 32 bits (osq_trial_ws_t): a map that
    * could count more is refused, never wrapped. */
   const uint64_t map_years = (uint64_t)((r->trials + p->geo_stride - 1) / p->geo_stride) * (uint64_t)p->n_years;
@@ -157,7 +157,7 @@ static int prepare(run_t *r, osq_error_t *err) {
 
 /* The map (rank 0): for each cell of a party's territory, the share of trial-years it was imaged. */
 static int make_map(const run_t *r, int64_t done, osq_run_map_t *m, osq_error_t *err) {
-  const osq_prep_t *p = &r->prep;
+  const osq_trial_prep_t *p = &r->prep;
   const osq_geo_raster_t *g = p->geo.raster;
   m->value = malloc(sizeof *m->value * g->n_cells);
   m->tid = malloc(g->n_cells);
@@ -209,7 +209,7 @@ static void run_free(run_t *r) {
   free(r->ws);
   free(r->total);
   free(r->cells);
-  osq_prep_free(&r->prep);
+  osq_trial_prep_free(&r->prep);
 }
 
 int osq_run_execute(const osq_scenario_t *sc, const osq_run_opts_t *opts, osq_run_result_t **out, osq_error_t *err) {
@@ -282,7 +282,7 @@ void osq_run_result_free(osq_run_result_t *r) {
 
 typedef struct {
   const osq_scenario_t *sc;
-  const osq_prep_t *prep;
+  const osq_trial_prep_t *prep;
   FILE *f;
   int rc;
   osq_error_t *err;
@@ -320,16 +320,16 @@ static void log_year(void *ctx, int64_t trial, int year_idx, const osq_year_t *y
       snprintf(where, sizeof where, "%s,%.1f,%.0f", t->parties[fl->target].airfields[fg[fi].airfield].name,
                fg[fi].distance_km, fg[fi].imaged_km2);
     if (fprintf(lg->f, "%lld,%d,%s,%s,%s,%s,%s\n", (long long)trial, year->year, day, t->parties[fl->target].code, obs,
-                osq_flight_status_name(fl->status), where) < 0)
+                osq_quota_status_name(fl->status), where) < 0)
       lg->rc = osq_error_add(lg->err, OSQ_EIO, NULL, 0, "cannot write the flight log");
   }
 }
 
 int osq_run_flight_log(const osq_scenario_t *sc, int64_t k, FILE *f, osq_error_t *err) {
-  osq_prep_t prep;
+  osq_trial_prep_t prep;
   osq_trial_ws_t ws;
   memset(&ws, 0, sizeof ws);
-  int rc = osq_prep_init(&prep, sc, sc->trials, false, err);
+  int rc = osq_trial_prep_init(&prep, sc, sc->trials, false, err);
   osq_flight_geo_t *fg = malloc(sizeof *fg * OSQ_FLIGHTS_MAX);
   if (rc == OSQ_OK && (!fg || !osq_trial_ws_init(&ws, &prep, 0)))
     rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
@@ -346,6 +346,6 @@ int osq_run_flight_log(const osq_scenario_t *sc, int64_t k, FILE *f, osq_error_t
   }
   osq_trial_ws_free(&ws);
   free(fg);
-  osq_prep_free(&prep);
+  osq_trial_prep_free(&prep);
   return rc;
 }

@@ -121,7 +121,7 @@ void osq_run_header_fill(osq_run_header_t *h, const osq_scenario_t *sc, int64_t 
  * scenarios must simulate the same number of years. Collective under MPI: *out is set on rank 0
  * only (NULL on the other ranks, which still return 0 on success).
  */
-int osq_compare_execute(const osq_scenario_t *const *scs, int n, const osq_run_opts_t *opts, osq_compare_t **out,
+int osq_run_compare(const osq_scenario_t *const *scs, int n, const osq_run_opts_t *opts, osq_compare_t **out,
                         osq_error_t *err);
 
 #endif

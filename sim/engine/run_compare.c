@@ -20,7 +20,7 @@
 /* One scenario of the comparison. */
 typedef struct {
   osq_scenario_t sc;         /* the scenario, with the reference's seed, trials and block size */
-  osq_prep_t prep;
+  osq_trial_prep_t prep;
   osq_trial_ws_t *ws;        /* [threads] */
   osq_welford_t *total;      /* [S]: its slots, merged in block order */
   osq_welford_t *dtot;       /* [S]: paired differences to the reference's slots */
@@ -124,7 +124,7 @@ static int prepare_one(cmp_t *c, int k, const osq_scenario_t *src, int64_t trial
   o->sc.trials = trials;
   o->sc.block_size = ref->block_size;
   o->sc.map = false;
-  int rc = osq_prep_init(&o->prep, &o->sc, trials, false, err);
+  int rc = osq_trial_prep_init(&o->prep, &o->sc, trials, false, err);
   if (rc != OSQ_OK) return rc;
   const int S = o->prep.slots.n, R = c->one[0].prep.slots.n;
   o->total = calloc((size_t)S, sizeof *o->total);
@@ -164,7 +164,7 @@ static void cmp_free(cmp_t *c) {
     free(o->pair);
     free(o->phantom);
     free(o->ptot);
-    osq_prep_free(&o->prep);
+    osq_trial_prep_free(&o->prep);
   }
   free(c->one);
   free(c->vals);
@@ -177,7 +177,7 @@ static int add_row(osq_compare_t *cmp, int idx, const cmp_one_t *o, const osq_sc
   osq_compare_row_t row = {.scenario = idx, .year = o->sc.first_year + sl->year_idx, .mean = a->mean,
                            .ci95_lo = a->ci95_lo, .ci95_hi = a->ci95_hi, .diff = diff, .diff_ci95_lo = lo,
                            .diff_ci95_hi = hi};
-  snprintf(row.metric, sizeof row.metric, "%s", osq_metric_name(sl->metric));
+  snprintf(row.metric, sizeof row.metric, "%s", osq_slot_metric_name(sl->metric));
   snprintf(row.party, sizeof row.party, "%s", osq_slot_party(sl, &names->treaty));
   return osq_compare_add(cmp, &row);
 }
@@ -224,7 +224,7 @@ static int finish(cmp_t *c, const osq_waves_result_t *w, osq_compare_t **out, os
   return rc;
 }
 
-int osq_compare_execute(const osq_scenario_t *const *scs, int n, const osq_run_opts_t *opts, osq_compare_t **out,
+int osq_run_compare(const osq_scenario_t *const *scs, int n, const osq_run_opts_t *opts, osq_compare_t **out,
                         osq_error_t *err) {
   static const osq_run_opts_t none;
   *out = NULL;

@@ -8,7 +8,9 @@ static const char *const METRIC_NAMES[OSQ_M_COUNT] = {
     "plans_agreed", "coverage",   "coverage_fixed", "sites_observed", "revisit_days", "buildup_detect",
     "imagery_own",  "imagery_access"};
 
-const char *osq_metric_name(int metric) { return metric >= 0 && metric < OSQ_M_COUNT ? METRIC_NAMES[metric] : "?"; }
+const char *osq_slot_metric_name(int metric) {
+  return metric >= 0 && metric < OSQ_M_COUNT ? METRIC_NAMES[metric] : "?";
+}
 
 const char *osq_slot_party(const osq_slot_t *s, const osq_treaty_t *t) {
   return s->party >= 0 ? t->parties[s->party].code : osq_agg_name(-1 - s->party);
@@ -73,8 +75,8 @@ static void continuous_bins(const osq_slot_t *s, const osq_scenario_t *sc, const
                             const osq_world_t *world, int passive, double *lo, double *width, int *nbins) {
   double hi = 1.0;
   if (s->metric == OSQ_M_REVISIT_DAYS) hi = 366.0;
-  if (s->metric == OSQ_M_IMAGERY_OWN) hi = c->active_cap[s->party] * osq_world_max_flight_km2(world);
-  if (s->metric == OSQ_M_IMAGERY_ACCESS) hi = passive * osq_world_max_flight_km2(world);
+  if (s->metric == OSQ_M_IMAGERY_OWN) hi = c->active_cap[s->party] * osq_cov_world_max_flight_km2(world);
+  if (s->metric == OSQ_M_IMAGERY_ACCESS) hi = passive * osq_cov_world_max_flight_km2(world);
   int bins = 1000;
   if (s->metric == OSQ_M_BUILDUP_DETECT && s->party >= 0 && sc->geo.buildups > 0) bins = sc->geo.buildups;
   if (!(hi > 0)) hi = 1.0;
@@ -100,7 +102,7 @@ void osq_slot_bins(const osq_slot_t *s, const osq_scenario_t *sc, const osq_quot
     case OSQ_M_FLIGHTS_BY: max = s->party >= 0 ? c->active_cap[s->party] : active; break;
     case OSQ_M_DYADS: max = n_elig * (n_elig - 1); break;
     case OSQ_M_PLANS_AGREED: max = 1; break;
-    case OSQ_M_SITES_OBSERVED: max = osq_world_party_sites(world, s->party); break;
+    case OSQ_M_SITES_OBSERVED: max = osq_cov_world_party_sites(world, s->party); break;
     case OSQ_M_COVERAGE:
     case OSQ_M_COVERAGE_FIXED:
     case OSQ_M_BUILDUP_DETECT:

@@ -18,7 +18,7 @@
 #include "models/quota.h"
 #include "sim/input/scenario.h"
 
-/** The metrics of summary.csv (their stable names: osq_metric_name). */
+/** The metrics of summary.csv (their stable names: osq_slot_metric_name). */
 typedef enum {
   OSQ_M_FLIGHTS,
   OSQ_M_FLIGHTS_ACTIVE,
@@ -38,7 +38,7 @@ typedef enum {
 } osq_metric_t;
 
 /** @return the metric's stable name ("flights", "coverage", ...), "?" outside the enum. */
-const char *osq_metric_name(int metric);
+const char *osq_slot_metric_name(int metric);
 
 /** One reported statistic: a metric of a party (or aggregate row) in a year. */
 typedef struct {

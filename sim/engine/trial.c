@@ -24,7 +24,8 @@
 
 /* ---- preparation ---- */
 
-int osq_prep_init(osq_prep_t *p, const osq_scenario_t *sc, int64_t trials, bool want_map, osq_error_t *err) {
+int osq_trial_prep_init(osq_trial_prep_t *p, const osq_scenario_t *sc, int64_t trials, bool want_map,
+                        osq_error_t *err) {
   memset(p, 0, sizeof *p);
   p->sc = sc;
   p->trials = trials;
@@ -60,7 +61,7 @@ int osq_prep_init(osq_prep_t *p, const osq_scenario_t *sc, int64_t trials, bool 
   return OSQ_OK;
 }
 
-void osq_prep_free(osq_prep_t *p) {
+void osq_trial_prep_free(osq_trial_prep_t *p) {
   free(p->caps);
   p->caps = NULL;
   osq_slots_free(&p->slots);
@@ -69,7 +70,7 @@ void osq_prep_free(osq_prep_t *p) {
 
 /* ---- workspaces ---- */
 
-static osq_hist_t *hist_set_alloc(const osq_prep_t *p) {
+static osq_hist_t *hist_set_alloc(const osq_trial_prep_t *p) {
   const int S = p->slots.n;
   double *lo = malloc(sizeof(double) * (size_t)S), *w = malloc(sizeof(double) * (size_t)S);
   int *nb = malloc(sizeof(int) * (size_t)S);
@@ -87,7 +88,7 @@ static osq_hist_t *hist_set_alloc(const osq_prep_t *p) {
   return h;
 }
 
-bool osq_trial_ws_init(osq_trial_ws_t *w, const osq_prep_t *p, unsigned acc) {
+bool osq_trial_ws_init(osq_trial_ws_t *w, const osq_trial_prep_t *p, unsigned acc) {
   memset(w, 0, sizeof *w);
   w->rng = osq_rng_gsl_alloc();
   bool ok = w->rng != NULL;
@@ -139,7 +140,7 @@ static inline void map_add_word(uint64_t *planes, uint32_t *wraps, size_t w, uin
  * scattered addresses and took 12 % of the trial loop. The words that hold imaged cells are listed
  * first, a batch at a time and without a branch on the data, then added, each word's planes
  * fetched a few words ahead (a cache line each, spread over megabytes). */
-static void map_add_year(const osq_prep_t *p, osq_trial_ws_t *ws, const uint64_t *bits) {
+static void map_add_year(const osq_trial_prep_t *p, osq_trial_ws_t *ws, const uint64_t *bits) {
   enum { BATCH = 256, AHEAD = 8 };
   uint32_t nz[BATCH];
   size_t w = p->map_w0;
@@ -168,7 +169,7 @@ static void map_add_year(const osq_prep_t *p, osq_trial_ws_t *ws, const uint64_t
 }
 
 /* Add a thread's counts to cells[] (over the whole raster). */
-static void map_merge(const osq_prep_t *p, const osq_trial_ws_t *ws, uint64_t *cells) {
+static void map_merge(const osq_trial_prep_t *p, const osq_trial_ws_t *ws, uint64_t *cells) {
   const size_t n_cells = p->geo.raster->n_cells;
   for (size_t w = p->map_w0; w < p->map_w0 + p->map_nw; w++) {
     const uint64_t *x = ws->map_planes + w * MAP_PLANES;
@@ -183,9 +184,9 @@ static void map_merge(const osq_prep_t *p, const osq_trial_ws_t *ws, uint64_t *c
 /* ---- one trial ---- */
 
 /* A trial year's geography: its coverage, the map counts and the coverage metrics in the digest. */
-static int trial_geo(const osq_prep_t *p, osq_trial_ws_t *ws, osq_digest_t *dg, osq_flight_geo_t *fg) {
+static int trial_geo(const osq_trial_prep_t *p, osq_trial_ws_t *ws, osq_digest_t *dg, osq_flight_geo_t *fg) {
   osq_cov_metrics_t *c = &ws->cov;
-  int rc = osq_coverage_year(p->geo.world, &p->sc->treaty, &ws->year, ws->geo_rng, ws->cov_ws, c, fg);
+  int rc = osq_cov_year(p->geo.world, &p->sc->treaty, &ws->year, ws->geo_rng, ws->cov_ws, c, fg);
   if (rc) return rc;
   ws->cells_marked += c->cells_marked;
   ws->runs_marked += c->runs_marked;
@@ -201,7 +202,7 @@ static int trial_geo(const osq_prep_t *p, osq_trial_ws_t *ws, osq_digest_t *dg, 
 }
 
 /* A trial year's flight metrics: the dyad sums and the digest. */
-static void trial_counts(const osq_prep_t *p, osq_trial_ws_t *ws, int y, osq_digest_t *dg) {
+static void trial_counts(const osq_trial_prep_t *p, osq_trial_ws_t *ws, int y, osq_digest_t *dg) {
   const int P = p->n_parties;
   const osq_metrics_t *m = &ws->metrics;
   int64_t *ds = ws->dyad_sum ? ws->dyad_sum + (size_t)y * P * P : NULL;
@@ -219,7 +220,7 @@ static void trial_counts(const osq_prep_t *p, osq_trial_ws_t *ws, int y, osq_dig
   ws->flights += m->flights;
 }
 
-int osq_trial_run(const osq_prep_t *p, int64_t trial, osq_trial_ws_t *ws, osq_welford_t *rec, double *vals,
+int osq_trial_run(const osq_trial_prep_t *p, int64_t trial, osq_trial_ws_t *ws, osq_welford_t *rec, double *vals,
                   const osq_trial_hook_t *hook) {
   const osq_scenario_t *sc = p->sc;
   osq_rng_gsl_reset(ws->rng, sc->seed, (uint64_t)trial, OSQ_STREAM_MODEL);
@@ -231,7 +232,7 @@ int osq_trial_run(const osq_prep_t *p, int64_t trial, osq_trial_ws_t *ws, osq_we
   osq_digest_t dg;
   osq_digest_init(&dg);
   for (int y = 0; y < p->n_years; y++) {
-    int rc = osq_year_simulate(&sc->treaty, &sc->model, &p->caps[y], ws->rng, &ws->year);
+    int rc = osq_quota_simulate(&sc->treaty, &sc->model, &p->caps[y], ws->rng, &ws->year);
     if (rc) return rc;
     osq_metrics_compute(&sc->treaty, &ws->year, &ws->metrics);
     if (!geo && p->geo.world) osq_cov_metrics_nan(&ws->cov);
@@ -292,7 +293,7 @@ static int hist_set_reduce(osq_hist_t *h, int S, osq_error_t *err) {
   return rc;
 }
 
-int osq_trial_ws_reduce(osq_trial_ws_t *ws, int threads, const osq_prep_t *p, uint64_t *cells, osq_error_t *err) {
+int osq_trial_ws_reduce(osq_trial_ws_t *ws, int threads, const osq_trial_prep_t *p, uint64_t *cells, osq_error_t *err) {
   const int S = p->slots.n;
   const size_t dyads = (size_t)p->n_years * p->n_parties * p->n_parties;
   for (int t = 1; t < threads; t++) {
@@ -326,7 +327,7 @@ int osq_trial_ws_reduce(osq_trial_ws_t *ws, int threads, const osq_prep_t *p, ui
   return OSQ_OK;
 }
 
-int osq_trial_tables(const osq_prep_t *p, const osq_welford_t *total, const osq_hist_t *hists,
+int osq_trial_tables(const osq_trial_prep_t *p, const osq_welford_t *total, const osq_hist_t *hists,
                      const int64_t *dyad_sum, int64_t n, osq_table_t **table, osq_dyad_table_t **dyads,
                      osq_error_t *err) {
   const osq_scenario_t *sc = p->sc;
@@ -340,7 +341,7 @@ int osq_trial_tables(const osq_prep_t *p, const osq_welford_t *total, const osq_
     osq_summarize(&total[s], &hists[s], &sum);
     osq_row_t row = {.year = sc->first_year + sl->year_idx, .n = sum.n, .mean = sum.mean, .sd = sum.sd, .se = sum.se,
                      .ci95_lo = sum.ci95_lo, .ci95_hi = sum.ci95_hi, .p05 = sum.p05, .p50 = sum.p50, .p95 = sum.p95};
-    snprintf(row.metric, sizeof row.metric, "%s", osq_metric_name(sl->metric));
+    snprintf(row.metric, sizeof row.metric, "%s", osq_slot_metric_name(sl->metric));
     snprintf(row.party, sizeof row.party, "%s", osq_slot_party(sl, t));
     if (osq_table_add(*table, &row)) return osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
   }

@@ -38,17 +38,17 @@ typedef struct {
   osq_slots_t slots;         /**< the reported statistics */
   bool map;                  /**< count each raster cell's imaged trial-years (the coverage map) */
   size_t map_w0, map_nw;     /**< the raster words that hold territory: the map's window */
-} osq_prep_t;
+} osq_trial_prep_t;
 
 /**
  * Prepare sc for `trials` trials: its geography (unless sc->geo.enabled is false), the caps of each
  * year and the slots; with want_map (and geography) the coverage map's window too.
  * @return 0, or an error with detail in err (the geography's, OSQ_ENOMEM, the caps' errors)
  */
-int osq_prep_init(osq_prep_t *p, const osq_scenario_t *sc, int64_t trials, bool want_map, osq_error_t *err);
+int osq_trial_prep_init(osq_trial_prep_t *p, const osq_scenario_t *sc, int64_t trials, bool want_map, osq_error_t *err);
 
-/** Free what osq_prep_init built (a zeroed struct is fine). */
-void osq_prep_free(osq_prep_t *p);
+/** Free what osq_trial_prep_init built (a zeroed struct is fine). */
+void osq_trial_prep_free(osq_trial_prep_t *p);
 
 /** What a workspace accumulates besides the block records: OSQ_ACC_* bits. */
 enum {
@@ -81,7 +81,7 @@ typedef struct {
 
 /** Allocate a workspace for p accumulating `acc` (OSQ_ACC_* bits). @return false if out of memory
  *  (what was allocated is freed by osq_trial_ws_free). */
-bool osq_trial_ws_init(osq_trial_ws_t *w, const osq_prep_t *p, unsigned acc);
+bool osq_trial_ws_init(osq_trial_ws_t *w, const osq_trial_prep_t *p, unsigned acc);
 
 /** Free a workspace (a zeroed one is fine). */
 void osq_trial_ws_free(osq_trial_ws_t *w);
@@ -106,7 +106,7 @@ typedef struct {
  * hook->all_geo).
  * @return 0, or the model's error code
  */
-int osq_trial_run(const osq_prep_t *p, int64_t trial, osq_trial_ws_t *ws, osq_welford_t *rec, double *vals,
+int osq_trial_run(const osq_trial_prep_t *p, int64_t trial, osq_trial_ws_t *ws, osq_welford_t *rec, double *vals,
                   const osq_trial_hook_t *hook);
 
 /**
@@ -115,14 +115,14 @@ int osq_trial_run(const osq_prep_t *p, int64_t trial, osq_trial_ws_t *ws, osq_we
  * map counts added to cells[] (NULL: no map).
  * @return 0, or OSQ_ENOMEM (the MPI reduction's buffers)
  */
-int osq_trial_ws_reduce(osq_trial_ws_t *ws, int threads, const osq_prep_t *p, uint64_t *cells, osq_error_t *err);
+int osq_trial_ws_reduce(osq_trial_ws_t *ws, int threads, const osq_trial_prep_t *p, uint64_t *cells, osq_error_t *err);
 
 /**
  * The summary and dyad tables of n trials from the merged records total[n_slots], the reduced
  * histograms and dyad sums.
  * @return 0 and *table, *dyads (the caller frees them), or OSQ_ENOMEM
  */
-int osq_trial_tables(const osq_prep_t *p, const osq_welford_t *total, const osq_hist_t *hists,
+int osq_trial_tables(const osq_trial_prep_t *p, const osq_welford_t *total, const osq_hist_t *hists,
                      const int64_t *dyad_sum, int64_t n, osq_table_t **table, osq_dyad_table_t **dyads,
                      osq_error_t *err);
 

@@ -123,7 +123,7 @@ typedef struct {
   osq_error_t *err;
 } loader_t;
 
-void osq_geodata_free(osq_geo_polys_t *p) {
+void osq_geodata_polys_free(osq_geo_polys_t *p) {
   if (!p) return;
   free(p->lon);
   free(p->lat);
@@ -367,7 +367,7 @@ done:
   free(L.arc_start);
   json_decref(root);
   if (rc) {
-    osq_geodata_free(L.P);
+    osq_geodata_polys_free(L.P);
     return rc;
   }
   *out = L.P;

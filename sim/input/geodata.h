@@ -9,7 +9,7 @@
  *   osq_geodata_load("data/countries-50m.json", &polys, &err);
  *   osq_geodata_assign(polys, codes, n, 0, &err);     // territory ids 1..n, the rest foreign
  *   osq_geo_raster_build(polys, n, OSQ_GEO_RES_DEFAULT, &g);
- *   osq_geodata_free(polys);                            // the raster keeps no pointer into it
+ *   osq_geodata_polys_free(polys);                            // the raster keeps no pointer into it
  */
 #ifndef OSQ_GEODATA_H
 #define OSQ_GEODATA_H
@@ -61,7 +61,7 @@ int osq_geodata_iso_numeric(const char *alpha2);
 int osq_geodata_load(const char *path, osq_geo_polys_t **out, osq_error_t *err);
 
 /** Free polygons read by osq_geodata_load (NULL is fine). */
-void osq_geodata_free(osq_geo_polys_t *p);
+void osq_geodata_polys_free(osq_geo_polys_t *p);
 
 /**
  * Set poly_tid: the polygons of state alpha2[i] get territory id i + 1 (per the table: Denmark

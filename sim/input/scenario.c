@@ -1367,7 +1367,7 @@ int osq_scenario_load(const char *path, osq_scenario_t *sc, osq_error_t *err) {
   memset(sc, 0, sizeof *sc);
   snprintf(sc->path, sizeof sc->path, "%s", path);
   osq_model_params_default(&sc->model);
-  osq_geo_params_default(&sc->geo);
+  osq_cov_params_default(&sc->geo);
   for (size_t i = 0; i < N_SCHEMA; i++) store_default(sc, &SCHEMA[i]);
   base_name(path, sc->name, sizeof sc->name);
 

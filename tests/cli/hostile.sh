@@ -65,7 +65,7 @@ expect self_include_compare $? 2 "$work/err" "$self" && [ -e "$work/inc_cmp" ] &
 # ------------------------------------------------------------------------------------------------
 # A scenario that needs more memory than is available: refused before the geography is set up.
 # OSQ_MEMORY_LIMIT_MIB stands for a small machine. (Needs osq_memory_check in osq_run_execute and
-# osq_memory_check_compare in osq_compare_execute, before osq_geo_setup.)
+# osq_memory_check_compare in osq_run_compare, before osq_geo_setup.)
 # ------------------------------------------------------------------------------------------------
 mk mem
 printf '@include "mini_treaty.cfg"\nsimulation = { trials = 100; };\ngeo = {\n  resolution_deg = 0.05;\n};\n' \

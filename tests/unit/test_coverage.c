@@ -26,7 +26,7 @@ static osq_scenario_t *load(void) {
 
 /* A year with n completed flights by `obs` over `target`, one every 10 days from 1 February. */
 static void make_year(osq_year_t *y, int year, int n_parties, int target, int obs, int n) {
-  osq_year_reset(y, year, n_parties);
+  osq_quota_reset(y, year, n_parties);
   y->plan_agreed = true;
   for (int i = 0; i < n; i++) {
     osq_flight_t *f = &y->flights[y->n_flights++];
@@ -57,7 +57,7 @@ Test(coverage, routes_fit_and_image_only_the_host, .timeout = 300) {
     const int target = targets[seed % 4], obs = target == ruby ? de : ruby;
     make_year(y, 2019, sc->treaty.n_parties, target, obs, 6);
     osq_rng_gsl_reset(rng, 7, (uint64_t)seed, OSQ_STREAM_TEST);
-    cr_assert_eq(osq_coverage_year(gs.world, &sc->treaty, y, rng, ws, m, fg), OSQ_OK);
+    cr_assert_eq(osq_cov_year(gs.world, &sc->treaty, y, rng, ws, m, fg), OSQ_OK);
     const osq_party_t *p = &sc->treaty.parties[target];
     for (int i = 0; i < y->n_flights; i++) {
       cr_assert_geq(fg[i].airfield, 0);
@@ -104,20 +104,20 @@ Test(coverage, buildups_on_the_path_are_detected_others_not, .timeout = 300) {
   osq_cov_metrics_t *m = malloc(sizeof *m);
   gsl_rng *rng = osq_rng_gsl_alloc();
   const int de = osq_treaty_find(&sc->treaty, "DE"), fr = osq_treaty_find(&sc->treaty, "FR");
-  cr_assert_eq(osq_world_party_sites(gs.world, de), 1);
+  cr_assert_eq(osq_cov_world_party_sites(gs.world, de), 1);
   for (int seed = 0; seed < 100; seed++) {
     /* Flights every 10 days all year: every 30-day window holds one, so all 8 are detected. */
     make_year(y, 2019, sc->treaty.n_parties, de, fr, 36);
     for (int i = 0; i < y->n_flights; i++) y->flights[i].day = osq_date_from_ymd(2019, 1, 1) + 10 * i;
     osq_rng_gsl_reset(rng, 11, (uint64_t)seed, OSQ_STREAM_TEST);
-    cr_assert_eq(osq_coverage_year(gs.world, &sc->treaty, y, rng, ws, m, NULL), OSQ_OK);
+    cr_assert_eq(osq_cov_year(gs.world, &sc->treaty, y, rng, ws, m, NULL), OSQ_OK);
     cr_assert_eq(m->buildup_detect[de], 1.0, "seed %d: %.3f of the build-ups on the path detected", seed,
                  m->buildup_detect[de]);
     /* No flight over France: none of its build-ups is seen. */
     cr_assert_eq(m->buildup_detect[fr], 0.0);
     /* One flight on 1 February only: a build-up is seen only if its window holds that day. */
     make_year(y, 2019, sc->treaty.n_parties, de, fr, 1);
-    cr_assert_eq(osq_coverage_year(gs.world, &sc->treaty, y, rng, ws, m, NULL), OSQ_OK);
+    cr_assert_eq(osq_cov_year(gs.world, &sc->treaty, y, rng, ws, m, NULL), OSQ_OK);
     cr_assert_lt(m->buildup_detect[de], 1.0 + 1e-12);
   }
   /* Over many seeds a single flight sees about 30/336 of the build-ups (window holds its day). */
@@ -125,7 +125,7 @@ Test(coverage, buildups_on_the_path_are_detected_others_not, .timeout = 300) {
   for (int seed = 0; seed < 400; seed++) {
     make_year(y, 2019, sc->treaty.n_parties, de, fr, 1);
     osq_rng_gsl_reset(rng, 13, (uint64_t)seed, OSQ_STREAM_TEST);
-    cr_assert_eq(osq_coverage_year(gs.world, &sc->treaty, y, rng, ws, m, NULL), OSQ_OK);
+    cr_assert_eq(osq_cov_year(gs.world, &sc->treaty, y, rng, ws, m, NULL), OSQ_OK);
     sum += m->buildup_detect[de];
   }
   const double rate = sum / 400, expect = 30.0 / 336.0;

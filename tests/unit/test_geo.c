@@ -231,7 +231,7 @@ Test(geodata, decodes_quantised_delta_arcs) {
     cr_expect_float_eq(p->lat[a + i], ey[i], 1e-12, "east y[%d]", i);
   }
   cr_expect_eq(p->poly_feature[1], 1);
-  osq_geodata_free(p);
+  osq_geodata_polys_free(p);
   unlink(path);
 }
 
@@ -299,7 +299,7 @@ Test(geodata, missing_country_and_unknown_code) {
   osq_error_clear(&err);
   const char *twice[] = {"DE", "DE"};
   cr_expect_eq(osq_geodata_assign(p, twice, 2, 0, &err), OSQ_ECONFIG);
-  osq_geodata_free(p);
+  osq_geodata_polys_free(p);
   unlink(path);
 }
 
@@ -333,7 +333,7 @@ static osq_geo_raster_t *world(double res, unsigned flags) {
   rc = osq_geodata_assign(p, codes, OSQ_GEODATA_STATES, flags, &err);
   cr_assert_eq(rc, 0, "%s", err.n ? err.msg[0] : "");
   osq_geo_raster_t *g = build(p, OSQ_GEODATA_STATES, res);
-  osq_geodata_free(p);
+  osq_geodata_polys_free(p);
   return g;
 }
 

@@ -1,6 +1,6 @@
 /*
  * test_no_plan_years.c: model.no_plan_years, the years in which no annual plan is agreed
- * (models/params.h, osq_distribute in models/quota.c, the loader in sim/input/scenario.c): a listed
+ * (models/params.h, osq_quota_distribute in models/quota.c, the loader in sim/input/scenario.c): a listed
  * year never has a plan or a flight; listing a year changes no draw of the years before it nor
  * of any unlisted year simulated on its own; a listed year consumes exactly the draw of a failed
  * plan; the checker rejects an agreed plan in a listed year; the shipped timeline loads it.
@@ -61,11 +61,11 @@ Test(no_plan_years, listed_year_has_no_plan_and_no_flight) {
   cr_assert_eq(osq_quota_caps(&T, &P, 2019, &D), 0);
   for (unsigned long s = 1; s <= 200; s++) {
     gsl_rng *r = rng_seeded(s);
-    cr_assert_eq(osq_year_simulate(&T, &P, &C, r, &Y), 0);
+    cr_assert_eq(osq_quota_simulate(&T, &P, &C, r, &Y), 0);
     cr_assert(!Y.plan_agreed, "seed %lu: 2018 has a plan", s);
     cr_assert_eq(Y.n_flights, 0);
-    cr_assert_eq(osq_year_check(&T, &P, &Y, NULL, 0), 0);
-    cr_assert_eq(osq_year_simulate(&T, &P, &D, r, &Z), 0);
+    cr_assert_eq(osq_quota_check(&T, &P, &Y, NULL, 0), 0);
+    cr_assert_eq(osq_quota_simulate(&T, &P, &D, r, &Z), 0);
     cr_assert(Z.plan_agreed, "seed %lu: 2019 (not listed) has no plan", s);
     cr_assert_gt(Z.n_flights, 0);
     gsl_rng_free(r);
@@ -87,8 +87,8 @@ Test(no_plan_years, unlisted_years_keep_their_draws) {
   int failed = 0;
   for (unsigned long s = 1; s <= 300; s++) {
     gsl_rng *a = rng_seeded(s), *b = rng_seeded(s);
-    cr_assert_eq(osq_year_simulate(&T, &P, &C, a, &Y), 0);
-    cr_assert_eq(osq_year_simulate(&T, &Q, &D, b, &Z), 0);
+    cr_assert_eq(osq_quota_simulate(&T, &P, &C, a, &Y), 0);
+    cr_assert_eq(osq_quota_simulate(&T, &Q, &D, b, &Z), 0);
     assert_same_year(&Y, &Z, s);
     cr_assert_eq(gsl_rng_get(a), gsl_rng_get(b), "seed %lu: streams diverged", s);
     failed += !Y.plan_agreed;
@@ -116,11 +116,11 @@ Test(no_plan_years, listed_year_consumes_the_draw_of_a_failed_plan) {
   cr_assert_eq(osq_quota_caps(&T, &q19, 2019, &D), 0);
   for (unsigned long s = 1; s <= 200; s++) {
     gsl_rng *a = rng_seeded(s), *b = rng_seeded(s);
-    cr_assert_eq(osq_year_simulate(&T, &P, &c18p, a, &Y), 0);
-    cr_assert_eq(osq_year_simulate(&T, &Q, &c18q, b, &Z), 0);
+    cr_assert_eq(osq_quota_simulate(&T, &P, &c18p, a, &Y), 0);
+    cr_assert_eq(osq_quota_simulate(&T, &Q, &c18q, b, &Z), 0);
     cr_assert(!Y.plan_agreed && !Z.plan_agreed);
-    cr_assert_eq(osq_year_simulate(&T, &P, &C, a, &Y), 0);
-    cr_assert_eq(osq_year_simulate(&T, &q19, &D, b, &Z), 0);
+    cr_assert_eq(osq_quota_simulate(&T, &P, &C, a, &Y), 0);
+    cr_assert_eq(osq_quota_simulate(&T, &q19, &D, b, &Z), 0);
     assert_same_year(&Y, &Z, s);
     gsl_rng_free(a);
     gsl_rng_free(b);
@@ -133,17 +133,17 @@ Test(no_plan_years, checker_rejects_a_plan_in_a_listed_year) {
   P.plan_fail_prob = 0.0;
   cr_assert_eq(osq_quota_caps(&T, &P, 2018, &C), 0);
   gsl_rng *r = rng_seeded(5);
-  cr_assert_eq(osq_year_simulate(&T, &P, &C, r, &Y), 0); /* 2018 with a plan: legal without a list */
+  cr_assert_eq(osq_quota_simulate(&T, &P, &C, r, &Y), 0); /* 2018 with a plan: legal without a list */
   gsl_rng_free(r);
   cr_assert(Y.plan_agreed);
-  cr_assert_eq(osq_year_check(&T, &P, &Y, NULL, 0), 0);
+  cr_assert_eq(osq_quota_check(&T, &P, &Y, NULL, 0), 0);
   P.no_plan_years[0] = 2018;
   P.n_no_plan_years = 1;
   char why[256];
-  cr_assert_eq(osq_year_check(&T, &P, &Y, why, sizeof why), OSQ_EINVAL);
+  cr_assert_eq(osq_quota_check(&T, &P, &Y, why, sizeof why), OSQ_EINVAL);
   cr_assert(strstr(why, "plan") && strstr(why, "no_plan_years"), "%s", why);
   Y.n_flights = 0; /* an agreed but empty plan is still an agreed plan */
-  cr_assert_eq(osq_year_check(&T, &P, &Y, NULL, 0), OSQ_EINVAL);
+  cr_assert_eq(osq_quota_check(&T, &P, &Y, NULL, 0), OSQ_EINVAL);
 }
 
 Test(no_plan_years, shipped_scenarios) {

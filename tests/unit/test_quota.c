@@ -142,7 +142,7 @@ Test(distribute, shared_flight_counts_once_against_target_once_per_observer) {
   cr_assert_eq(C.passive_cap[2], 1);
   for (unsigned long s = 1; s <= 50; s++) {
     gsl_rng *r = rng_seeded(s);
-    cr_assert_eq(osq_year_simulate(&T, &P, &C, r, &Y), 0);
+    cr_assert_eq(osq_quota_simulate(&T, &P, &C, r, &Y), 0);
     gsl_rng_free(r);
     cr_assert_eq(Y.n_flights, 1, "one flight over T (passive quota 1)");
     cr_assert_eq(Y.flights[0].n_obs, 2, "both observers on it");
@@ -152,7 +152,7 @@ Test(distribute, shared_flight_counts_once_against_target_once_per_observer) {
     cr_assert_eq(Y.pair_used[0][2], 1);
     cr_assert_eq(Y.pair_used[1][2], 1);
     char why[256];
-    cr_assert_eq(osq_year_check(&T, &P, &Y, why, sizeof why), 0, "%s", why);
+    cr_assert_eq(osq_quota_check(&T, &P, &Y, why, sizeof why), 0, "%s", why);
     osq_metrics_compute(&T, &Y, &M);
     cr_assert_eq(M.flights, 1);
     cr_assert_eq(M.flights_active, 2);
@@ -172,7 +172,7 @@ Test(distribute, without_sharing_the_second_observer_is_refused) {
   P.share_full_prob = 0.0;
   cr_assert_eq(osq_quota_caps(&T, &P, 2019, &C), 0);
   gsl_rng *r = rng_seeded(7);
-  osq_distribute(&T, &P, &C, r, &Y);
+  osq_quota_distribute(&T, &P, &C, r, &Y);
   gsl_rng_free(r);
   cr_assert_eq(Y.n_flights, 1);
   cr_assert_eq(Y.flights[0].n_obs, 1);
@@ -189,7 +189,7 @@ Test(distribute, demand_is_binomial_in_the_own_quota) {
   double sum_de = 0.0, sum_us = 0.0;
   gsl_rng *r = rng_seeded(5);
   for (int s = 0; s < 2000; s++) {
-    osq_distribute(&T, &P, &C, r, &Y);
+    osq_quota_distribute(&T, &P, &C, r, &Y);
     int n_de = 0, n_us = 0, n_ru = 0;
     for (int j = 0; j < T.n_parties; j++) {
       n_de += Y.req[de][j];
@@ -215,11 +215,11 @@ Test(distribute, no_flights_when_the_plan_fails) {
   cr_assert_eq(osq_quota_caps(&T, &P, 2019, &C), 0);
   for (unsigned long s = 1; s <= 20; s++) {
     gsl_rng *r = rng_seeded(s);
-    cr_assert_eq(osq_year_simulate(&T, &P, &C, r, &Y), 0);
+    cr_assert_eq(osq_quota_simulate(&T, &P, &C, r, &Y), 0);
     gsl_rng_free(r);
     cr_assert(!Y.plan_agreed);
     cr_assert_eq(Y.n_flights, 0);
-    cr_assert_eq(osq_year_check(&T, &P, &Y, NULL, 0), 0);
+    cr_assert_eq(osq_quota_check(&T, &P, &Y, NULL, 0), 0);
     osq_metrics_compute(&T, &Y, &M);
     cr_assert_eq(M.plans_agreed, 0);
     cr_assert_eq(M.flights, 0);
@@ -235,7 +235,7 @@ Test(distribute, plan_failure_rate) {
   int agreed = 0;
   gsl_rng *r = rng_seeded(11);
   for (int s = 0; s < 3600; s++) {
-    osq_distribute(&T, &P, &C, r, &Y);
+    osq_quota_distribute(&T, &P, &C, r, &Y);
     agreed += Y.plan_agreed;
   }
   gsl_rng_free(r);
@@ -272,7 +272,7 @@ Test(distribute, reciprocal_requests_are_served_first) {
   int r_missed = 0;
   for (unsigned long s = 1; s <= 300; s++) {
     gsl_rng *r = rng_seeded(s);
-    osq_distribute(&T, &P, &C, r, &Y);
+    osq_quota_distribute(&T, &P, &C, r, &Y);
     gsl_rng_free(r);
     cr_assert_eq(Y.req[0][1], 1, "T asks once over R");
     cr_assert_eq(Y.passive_used[0], 2, "T's two flights are granted");
@@ -285,7 +285,7 @@ Test(distribute, reciprocal_requests_are_served_first) {
   r_missed = 0;
   for (unsigned long s = 1; s <= 300; s++) {
     gsl_rng *r = rng_seeded(s);
-    osq_distribute(&T, &P, &C, r, &Y);
+    osq_quota_distribute(&T, &P, &C, r, &Y);
     gsl_rng_free(r);
     r_missed += Y.pair_used[1][0] == 0;
   }
@@ -303,11 +303,11 @@ Test(distribute, phase_in_cap_holds_under_heavy_demand) {
   int full = 0;
   for (unsigned long s = 1; s <= 50; s++) {
     gsl_rng *r = rng_seeded(s);
-    osq_distribute(&T, &P, &C, r, &Y);
+    osq_quota_distribute(&T, &P, &C, r, &Y);
     gsl_rng_free(r);
     for (int j = 0; j < T.n_parties; j++) cr_assert_leq(Y.passive_used[j], C.passive_cap[j]);
     full += Y.passive_used[idx("DE")] == 9;
-    cr_assert_eq(osq_year_check(&T, &P, &Y, NULL, 0), 0);
+    cr_assert_eq(osq_quota_check(&T, &P, &Y, NULL, 0), 0);
   }
   cr_expect_gt(full, 0, "DE's phase-in cap of 9 should be reached under full demand");
 }
@@ -341,10 +341,10 @@ Test(schedule, window_holds_when_demand_exceeds_it) {
   cr_assert_eq(osq_quota_caps(&T, &P, 2019, &C), 0);
   for (unsigned long s = 1; s <= 200; s++) {
     gsl_rng *r = rng_seeded(s);
-    osq_distribute(&T, &P, &C, r, &Y);
+    osq_quota_distribute(&T, &P, &C, r, &Y);
     cr_assert_eq(Y.n_flights, 40);
-    const int unplaced = osq_schedule(&T, &P, r, &Y);
-    osq_execute(&T, &P, r, &Y);
+    const int unplaced = osq_quota_schedule(&T, &P, r, &Y);
+    osq_quota_execute(&T, &P, r, &Y);
     gsl_rng_free(r);
     int dated = 0;
     for (int f = 0; f < Y.n_flights; f++) dated += Y.flights[f].day != OSQ_DAY_NEVER;
@@ -352,7 +352,7 @@ Test(schedule, window_holds_when_demand_exceeds_it) {
     cr_assert_leq(dated, 8, "seed %lu: %d flights in 30 days", s, dated);
     cr_assert_geq(dated, 5, "a random legal placement leaves at most 6 days between flights");
     char why[256];
-    cr_assert_eq(osq_year_check(&T, &P, &Y, why, sizeof why), 0, "%s", why);
+    cr_assert_eq(osq_quota_check(&T, &P, &Y, why, sizeof why), 0, "%s", why);
     osq_metrics_compute(&T, &Y, &M);
     cr_assert_eq(M.flights, dated, "every dated flight completes (completion 1)");
   }
@@ -364,8 +364,8 @@ Test(schedule, quarter_cap_holds_when_demand_exceeds_it) {
   cr_assert_eq(osq_quota_caps(&T, &P, 2019, &C), 0);
   for (unsigned long s = 1; s <= 200; s++) {
     gsl_rng *r = rng_seeded(s);
-    osq_distribute(&T, &P, &C, r, &Y);
-    const int unplaced = osq_schedule(&T, &P, r, &Y);
+    osq_quota_distribute(&T, &P, &C, r, &Y);
+    const int unplaced = osq_quota_schedule(&T, &P, r, &Y);
     gsl_rng_free(r);
     cr_assert_eq(unplaced, 40 - 12, "3 per quarter: 12 placed, 28 cancelled");
     int q[4] = {0};
@@ -381,7 +381,7 @@ Test(schedule, quarter_cap_holds_when_demand_exceeds_it) {
       q[(mm - 1) / 3]++;
     }
     for (int k = 0; k < 4; k++) cr_assert_eq(q[k], 3);
-    cr_assert_eq(osq_year_check(&T, &P, &Y, NULL, 0), 0);
+    cr_assert_eq(osq_quota_check(&T, &P, &Y, NULL, 0), 0);
   }
 }
 
@@ -392,8 +392,8 @@ Test(schedule, a_one_day_season_holds_one_flight_on_that_day) {
   cr_assert_eq(osq_quota_caps(&T, &P, 2019, &C), 0);
   for (unsigned long s = 1; s <= 20; s++) {
     gsl_rng *r = rng_seeded(s);
-    osq_distribute(&T, &P, &C, r, &Y);
-    cr_assert_eq(osq_schedule(&T, &P, r, &Y), 39);
+    osq_quota_distribute(&T, &P, &C, r, &Y);
+    cr_assert_eq(osq_quota_schedule(&T, &P, r, &Y), 39);
     gsl_rng_free(r);
     for (int f = 0; f < Y.n_flights; f++)
       if (Y.flights[f].day != OSQ_DAY_NEVER) cr_assert_eq(Y.flights[f].day, fx_day("2019-04-10"));
@@ -409,13 +409,13 @@ Test(schedule, a_second_call_changes_nothing) {
   static osq_flight_t before[OSQ_FLIGHTS_MAX];
   for (unsigned long s = 1; s <= 20; s++) {
     gsl_rng *r = rng_seeded(s);
-    osq_distribute(&T, &P, &C, r, &Y);
-    osq_schedule(&T, &P, r, &Y);
+    osq_quota_distribute(&T, &P, &C, r, &Y);
+    osq_quota_schedule(&T, &P, r, &Y);
     memcpy(before, Y.flights, sizeof before);
-    cr_assert_eq(osq_schedule(&T, &P, r, &Y), 0);
+    cr_assert_eq(osq_quota_schedule(&T, &P, r, &Y), 0);
     gsl_rng_free(r);
     cr_assert(memcmp(before, Y.flights, (size_t)Y.n_flights * sizeof before[0]) == 0);
-    cr_assert_eq(osq_year_check(&T, &P, &Y, NULL, 0), 0);
+    cr_assert_eq(osq_quota_check(&T, &P, &Y, NULL, 0), 0);
   }
 }
 
@@ -434,10 +434,10 @@ Test(schedule, withdrawn_party_flights_after_withdrawal_are_void) {
   int void_seen = 0, dropped_seen = 0, before = 0;
   for (unsigned long s = 1; s <= 100; s++) {
     gsl_rng *r = rng_seeded(s);
-    cr_assert_eq(osq_year_simulate(&T, &P, &C, r, &Y), 0);
+    cr_assert_eq(osq_quota_simulate(&T, &P, &C, r, &Y), 0);
     gsl_rng_free(r);
     char why[256];
-    cr_assert_eq(osq_year_check(&T, &P, &Y, why, sizeof why), 0, "%s", why);
+    cr_assert_eq(osq_quota_check(&T, &P, &Y, why, sizeof why), 0, "%s", why);
     osq_metrics_compute(&T, &Y, &M);
     int us_by = 0;
     for (int f = 0; f < Y.n_flights; f++) {
@@ -487,7 +487,7 @@ Test(execute, completion_of_the_lead_observer) {
   cr_assert_eq(osq_quota_caps(&T, &P, 2019, &C), 0);
   for (unsigned long s = 1; s <= 20; s++) {
     gsl_rng *r = rng_seeded(s);
-    osq_year_simulate(&T, &P, &C, r, &Y);
+    osq_quota_simulate(&T, &P, &C, r, &Y);
     gsl_rng_free(r);
     cr_assert_eq(Y.n_flights, 2);
     for (int f = 0; f < 2; f++) {
@@ -519,7 +519,7 @@ Test(execute, a_void_lead_hands_the_flight_to_the_next_observer) {
   int w_led = 0;
   for (unsigned long s = 1; s <= 40; s++) {
     gsl_rng *r = rng_seeded(s);
-    osq_year_simulate(&T, &P, &C, r, &Y);
+    osq_quota_simulate(&T, &P, &C, r, &Y);
     gsl_rng_free(r);
     cr_assert_eq(Y.n_flights, 1);
     const osq_flight_t *fl = &Y.flights[0];
@@ -542,9 +542,9 @@ Test(execute, same_seed_same_year) {
   static osq_year_t Y2;
   for (unsigned long s = 1; s <= 20; s++) {
     gsl_rng *r = rng_seeded(s);
-    osq_year_simulate(&T, &P, &C, r, &Y);
+    osq_quota_simulate(&T, &P, &C, r, &Y);
     gsl_rng_set(r, s);
-    osq_year_simulate(&T, &P, &C, r, &Y2);
+    osq_quota_simulate(&T, &P, &C, r, &Y2);
     gsl_rng_free(r);
     cr_assert_eq(Y.n_flights, Y2.n_flights);
     cr_assert(memcmp(Y.flights, Y2.flights, (size_t)Y.n_flights * sizeof Y.flights[0]) == 0);
@@ -573,7 +573,7 @@ Test(metrics, aggregate_rows) {
   cr_assert_eq(osq_quota_caps(&T, &P, 2019, &C), 0);
   gsl_rng *r = rng_seeded(3);
   P.plan_fail_prob = 0.0;
-  osq_year_simulate(&T, &P, &C, r, &Y);
+  osq_quota_simulate(&T, &P, &C, r, &Y);
   gsl_rng_free(r);
   osq_metrics_compute(&T, &Y, &M);
   const int ru = idx("RUBY");
@@ -599,7 +599,7 @@ static void broken_setup(void) {
   fx_add(&T, "D", OSQ_BLOC_NATO, 1949, 2, eif, 0, 0);
   fx_withdraw(&T, "D", fx_day("2019-07-01"));
   osq_model_params_default(&P);
-  osq_year_reset(&Y, 2019, T.n_parties);
+  osq_quota_reset(&Y, 2019, T.n_parties);
   Y.plan_agreed = true;
 }
 
@@ -628,7 +628,7 @@ static void base_year(void) {
 
 static void expect_violation(const char *word) {
   char why[512];
-  const int rc = osq_year_check(&T, &P, &Y, why, sizeof why);
+  const int rc = osq_quota_check(&T, &P, &Y, why, sizeof why);
   cr_assert_eq(rc, OSQ_EINVAL, "the checker missed a '%s' violation", word);
   cr_assert(strstr(why, word) != NULL, "expected '%s' in: %s", word, why);
 }
@@ -636,7 +636,7 @@ static void expect_violation(const char *word) {
 Test(check, base_year_is_valid) {
   base_year();
   char why[512];
-  cr_assert_eq(osq_year_check(&T, &P, &Y, why, sizeof why), 0, "%s", why);
+  cr_assert_eq(osq_quota_check(&T, &P, &Y, why, sizeof why), 0, "%s", why);
   cr_assert_str_eq(why, "");
 }
 
@@ -651,7 +651,7 @@ Test(check, shared_flight_counts_once_against_the_target) {
   base_year();
   put(3, 1, 2, "2019-02-01", OSQ_FLIGHT_COMPLETED); /* D: 2 flights, 3 observer slots */
   char why[512];
-  cr_assert_eq(osq_year_check(&T, &P, &Y, why, sizeof why), 0, "%s", why);
+  cr_assert_eq(osq_quota_check(&T, &P, &Y, why, sizeof why), 0, "%s", why);
 }
 
 Test(check, phase_in_passive_cap) {
@@ -660,7 +660,7 @@ Test(check, phase_in_passive_cap) {
   for (int f = 0; f < Y.n_flights; f++)
     if (Y.flights[f].day != OSQ_DAY_NEVER) Y.flights[f].day -= fx_day("2019-01-01") - fx_day("2003-01-01");
   char why[512];
-  cr_assert_eq(osq_year_check(&T, &P, &Y, why, sizeof why), 0, "%s", why);
+  cr_assert_eq(osq_quota_check(&T, &P, &Y, why, sizeof why), 0, "%s", why);
   put(3, 1, -1, "2003-02-01", OSQ_FLIGHT_COMPLETED); /* D: floor(0.75 x 2) = 1 in 2003 */
   expect_violation("passive quota");
 }
@@ -707,7 +707,7 @@ Test(check, window_counts_exactly_four_days_as_legal) {
   base_year();
   put(0, 2, -1, "2019-01-18", OSQ_FLIGHT_COMPLETED); /* 4 days after 14 Jan */
   char why[512];
-  cr_assert_eq(osq_year_check(&T, &P, &Y, why, sizeof why), 0, "%s", why);
+  cr_assert_eq(osq_quota_check(&T, &P, &Y, why, sizeof why), 0, "%s", why);
 }
 
 Test(check, quarter_cap) {
@@ -737,7 +737,7 @@ Test(check, void_slot_must_be_marked) {
   osq_flight_t *fl = put(1, 3, 2, "2019-08-01", OSQ_FLIGHT_COMPLETED);
   fl->void_obs = 1u; /* marked: legal */
   char why[512];
-  cr_assert_eq(osq_year_check(&T, &P, &Y, why, sizeof why), 0, "%s", why);
+  cr_assert_eq(osq_quota_check(&T, &P, &Y, why, sizeof why), 0, "%s", why);
 }
 
 Test(check, void_without_reason) {

@@ -57,9 +57,9 @@ static void check_metrics(unsigned long seed) {
 /* Simulate and check one seeded year; returns the number of flights granted. */
 static int run_one(unsigned long seed, gsl_rng *r) {
   gsl_rng_set(r, seed);
-  cr_assert_eq(osq_year_simulate(&T, &P, &C, r, &Y), 0);
+  cr_assert_eq(osq_quota_simulate(&T, &P, &C, r, &Y), 0);
   char why[512];
-  const int rc = osq_year_check(&T, &P, &Y, why, sizeof why);
+  const int rc = osq_quota_check(&T, &P, &Y, why, sizeof why);
   cr_assert_eq(rc, 0, "seed %lu, year %d: %s", seed, C.year, why);
   for (int f = 0; f < Y.n_flights; f++)
     cr_assert_neq(Y.flights[f].status, OSQ_FLIGHT_PLANNED, "seed %lu: a flight left PLANNED", seed);
@@ -318,7 +318,7 @@ Test(props, checker_catches_random_corruption) {
     cr_assert_geq(f2, 0, "seed %lu: no target with two dated flights", s);
     Y.flights[f2].day = Y.flights[f1].day + (osq_day_t)(s % 4);
     char why[512];
-    cr_assert_eq(osq_year_check(&T, &P, &Y, why, sizeof why), OSQ_EINVAL, "seed %lu: moved flight not caught", s);
+    cr_assert_eq(osq_quota_check(&T, &P, &Y, why, sizeof why), OSQ_EINVAL, "seed %lu: moved flight not caught", s);
     cr_assert(strstr(why, "96-hour window") || strstr(why, "season"), "seed %lu: %s", s, why);
   }
   gsl_rng_free(r);

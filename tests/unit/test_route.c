@@ -32,7 +32,7 @@ static void setup_world(void) {
   for (int i = 0; i < OSQ_GEODATA_STATES; i++) codes[i] = osq_geodata_state_at(i)->alpha2;
   cr_assert_eq(osq_geodata_assign(p, codes, OSQ_GEODATA_STATES, 0, &err), 0);
   cr_assert_eq(osq_geo_raster_build(p, OSQ_GEODATA_STATES, OSQ_GEO_RES_DEFAULT, &G), 0);
-  osq_geodata_free(p);
+  osq_geodata_polys_free(p);
 }
 
 static void teardown_world(void) {
@@ -51,7 +51,7 @@ static uint8_t tid_of(const char *code) {
 static const osq_route_box_t KALININGRAD = {54.3, 55.35, 19.6, 22.95, 500.0};
 
 /* length inside the box by sampling each leg every step km (midpoint rule; error at most a step
- * per crossing of the box's edge): independent of osq_gc_box_km */
+ * per crossing of the box's edge): independent of osq_route_gc_box_km */
 static double sampled_box_km(const osq_route_t *rt, const osq_route_box_t *box, double step) {
   double s = 0.0;
   for (int i = 0; i <= rt->n_sites; i++) {
@@ -87,11 +87,11 @@ Test(route, great_circle_distances) {
 Test(route, length_in_box_is_exact) {
   /* along the meridian 21 E from 54 N to 56 N: inside between 54.3 and 55.35 N */
   double want = (55.35 - 54.3) * PI / 180 * R;
-  cr_expect_float_eq(osq_gc_box_km(54.0, 21.0, 56.0, 21.0, &KALININGRAD), want, 1e-6);
-  cr_expect_float_eq(osq_gc_box_km(56.0, 21.0, 54.0, 21.0, &KALININGRAD), want, 1e-6, "either direction");
-  cr_expect_eq(osq_gc_box_km(50.0, 30.0, 51.0, 31.0, &KALININGRAD), 0.0, "far away");
+  cr_expect_float_eq(osq_route_gc_box_km(54.0, 21.0, 56.0, 21.0, &KALININGRAD), want, 1e-6);
+  cr_expect_float_eq(osq_route_gc_box_km(56.0, 21.0, 54.0, 21.0, &KALININGRAD), want, 1e-6, "either direction");
+  cr_expect_eq(osq_route_gc_box_km(50.0, 30.0, 51.0, 31.0, &KALININGRAD), 0.0, "far away");
   double all = osq_gc_distance_km(54.5, 20.0, 55.0, 22.0);
-  cr_expect_float_eq(osq_gc_box_km(54.5, 20.0, 55.0, 22.0, &KALININGRAD), all, 1e-6, "wholly inside");
+  cr_expect_float_eq(osq_route_gc_box_km(54.5, 20.0, 55.0, 22.0, &KALININGRAD), all, 1e-6, "wholly inside");
   /* oblique legs against dense sampling */
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, 3);
@@ -101,7 +101,7 @@ Test(route, length_in_box_is_exact) {
     rt.n_sites = 0;
     rt.lat[1] = 53.0 + 3.5 * gsl_rng_uniform(r);
     rt.lon[1] = 18.0 + 6.0 * gsl_rng_uniform(r);
-    double exact = osq_gc_box_km(rt.lat[0], rt.lon[0], rt.lat[1], rt.lon[1], &KALININGRAD);
+    double exact = osq_route_gc_box_km(rt.lat[0], rt.lon[0], rt.lat[1], rt.lon[1], &KALININGRAD);
     cr_expect(fabs(exact - sampled_box_km(&rt, &KALININGRAD, 0.05)) < 0.2, "leg %d: %.3f vs %.3f", i, exact,
               sampled_box_km(&rt, &KALININGRAD, 0.05));
   }
