@@ -16,7 +16,6 @@
  */
 #include "bench/bench.h"
 
-#include "sim/cli/cli.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -38,7 +37,7 @@
 #include "sim/input/scenario.h"
 
 #define BENCH_DEFAULT_SCENARIO "scenarios/baseline.cfg"
-#define BENCH_MAX_REPEAT OSQ_CLI_BENCH_REPEAT
+#define BENCH_MAX_REPEAT OSQ_BENCH_MAX_REPEAT
 #define BENCH_WIDTH 80
 
 typedef enum { ST_UNCHECKED, ST_VALID, ST_INVALID } status_t;
@@ -107,27 +106,14 @@ static void print_usage(FILE *f) {
           BENCH_MAX_REPEAT);
 }
 
-/* The arguments of `osq bench`, parsed by sim/cli/cli.c, with the defaults the parser leaves open: the
- * default scenario and thread counts (1 and every core). @return -1 when parsing succeeded, else
- * the exit code after the message. */
-static int parse_args(int argc, char **argv, bench_args_t *a, FILE *errout) {
-  osq_error_t *err = malloc(sizeof *err);
-  if (!err) {
-    fprintf(errout, "osq: error: out of memory\n");
-    return OSQ_BENCH_RUNTIME;
-  }
-  osq_error_clear(err);
-  const int rc = osq_cli_parse_bench(argc, argv, a, err);
-  if (rc != OSQ_OK) osq_cli_print_errors(errout, err, " (see osq bench --help)");
-  free(err);
-  if (rc != OSQ_OK) return OSQ_BENCH_USAGE;
+/* The defaults the parser leaves open: the scenario and the thread counts (1 and every core). */
+static void default_args(bench_args_t *a) {
   if (!a->path) a->path = BENCH_DEFAULT_SCENARIO;
   if (a->n_threads == 0) {
     const int cores = omp_get_num_procs();
     a->threads[a->n_threads++] = 1;
-    if (cores > 1) a->threads[a->n_threads++] = cores < OSQ_CLI_BENCH_THREADS ? cores : OSQ_CLI_BENCH_THREADS;
+    if (cores > 1) a->threads[a->n_threads++] = cores < OSQ_BENCH_MAX_THREADS ? cores : OSQ_BENCH_MAX_THREADS;
   }
-  return -1;
 }
 
 /* ============================================================================================ */
@@ -517,12 +503,12 @@ static json_t *json_report(const osq_scenario_t *sc, const bench_args_t *a, cons
 /* osq bench                                                                                    */
 /* ============================================================================================ */
 
-int osq_bench_main(int argc, char **argv, FILE *out, FILE *errout) {
-  bench_args_t a;
+int osq_bench_main(const osq_bench_args_t *args, FILE *out, FILE *errout) {
+  bench_args_t a = *args;
   osq_geo_setup_t geo; /* the lower bound's raster */
   memset(&geo, 0, sizeof geo);
-  int rc = parse_args(argc, argv, &a, errout);
-  if (rc >= 0) return rc;
+  int rc;
+  default_args(&a);
   if (a.help) {
     print_usage(out);
     return OSQ_BENCH_OK;
@@ -553,7 +539,7 @@ int osq_bench_main(int argc, char **argv, FILE *out, FILE *errout) {
   osq_error_clear(err);
   const double t_load = omp_get_wtime();
   if (osq_mpi_agree(osq_scenario_load(a.path, sc, err), err) != OSQ_OK) {
-    osq_cli_print_errors(errout, err, NULL);
+    osq_results_print_errors(errout, err, NULL);
     rc = err->code == OSQ_ENOMEM ? OSQ_BENCH_RUNTIME : OSQ_BENCH_USAGE;
     goto done;
   }
@@ -564,7 +550,7 @@ int osq_bench_main(int argc, char **argv, FILE *out, FILE *errout) {
   /* The raster for the lower bound's cell marks: built once, outside every timing. */
   osq_error_clear(err);
   if (osq_mpi_size() == 1 && osq_geo_setup(sc, &geo, err) != OSQ_OK) {
-    osq_cli_print_errors(errout, err, NULL);
+    osq_results_print_errors(errout, err, NULL);
     rc = OSQ_BENCH_RUNTIME;
     goto done;
   }
@@ -574,7 +560,7 @@ int osq_bench_main(int argc, char **argv, FILE *out, FILE *errout) {
     osq_error_clear(err);
     if (measure(sc, geo.raster, &a, c, err) != OSQ_OK) {
       if (!a.json) fflush(out);
-      osq_cli_print_errors(errout, err, NULL);
+      osq_results_print_errors(errout, err, NULL);
       fprintf(errout, "osq: error: bench stopped at %d thread%s\n", c->threads, c->threads == 1 ? "" : "s");
       rc = OSQ_BENCH_RUNTIME;
       goto done;

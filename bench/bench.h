@@ -11,6 +11,8 @@
 #ifndef OSQ_BENCH_H
 #define OSQ_BENCH_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /** Exit codes of osq_bench_main (the same as the rest of the command line, README "Exit codes"). */
@@ -21,9 +23,26 @@ enum {
   OSQ_BENCH_RUNTIME = 3  /**< memory, engine failure, or the report could not be written */
 };
 
+/** Most thread counts and repeats `osq bench` takes, and its largest thread count. */
+#define OSQ_BENCH_MAX_CONFIGS 64
+#define OSQ_BENCH_MAX_REPEAT 100
+#define OSQ_BENCH_MAX_THREADS 1024
+
+/** What `osq bench [SCENARIO] [options]` was asked (parsed by sim/cli/cli.c: osq_cli_parse_bench). */
+typedef struct {
+  const char *path;                        /**< the scenario file, NULL = scenarios/baseline.cfg */
+  int threads[OSQ_BENCH_MAX_CONFIGS];      /**< --threads LIST, duplicates dropped */
+  int n_threads;                           /**< 0 = 1 and the number of cores */
+  long long trials;                        /**< --trials N, 0 = the scenario's */
+  int repeat;                              /**< --repeat R in [1, 100], default 1 */
+  bool json;                               /**< --json */
+  bool help;                               /**< --help, -h */
+  bool has_expect;                         /**< --expect-hash given */
+  uint64_t expect;                         /**< its value */
+} osq_bench_args_t;
+
 /**
- * Run `osq bench [SCENARIO] [--threads LIST] [--trials N] [--json] [--expect-hash HEX]
- * [--repeat R]`.
+ * Run `osq bench` as a asks.
  *
  * SCENARIO defaults to scenarios/baseline.cfg relative to the working directory. For every thread
  * count in LIST (default: 1 and the number of cores) the scenario runs R times (default 1); the
@@ -33,11 +52,11 @@ enum {
  * `bench: scenario=NAME threads=T trials=N seconds=S trials_per_s=X hash=HEX ...` (seconds and
  * rates are those of the best repeat). With --json one JSON document replaces the text report.
  *
- * @param argc, argv  the arguments after the word "bench"
- * @param out         where the report goes (stdout)
- * @param errout      where errors go, one "osq: error: ..." line each (stderr)
+ * @param a       the parsed arguments (a->help: print the usage on out, nothing else)
+ * @param out     where the report goes (stdout)
+ * @param errout  where errors go, one "osq: error: ..." line each (stderr)
  * @return an OSQ_BENCH_* exit code; on OSQ_BENCH_VERIFY the whole report has been printed first.
  */
-int osq_bench_main(int argc, char **argv, FILE *out, FILE *errout);
+int osq_bench_main(const osq_bench_args_t *a, FILE *out, FILE *errout);
 
 #endif

@@ -320,3 +320,8 @@ size_t *osq__table_order(const osq_table_t *t) {
   free(rec);
   return order;
 }
+
+void osq_results_print_errors(FILE *f, const osq_error_t *err, const char *suffix) {
+  for (int i = 0; i < err->n; i++) fprintf(f, "osq: error: %s%s\n", err->msg[i], suffix ? suffix : "");
+  if (err->dropped) fprintf(f, "osq: error: ... and %d more errors\n", err->dropped);
+}

@@ -133,6 +133,12 @@ typedef struct {
   const char *created;          /**< when the run finished, ISO 8601 UTC (osq_format_utc) */
 } osq_run_header_t;
 
+/**
+ * Print every message of err to f as "osq: error: MESSAGE[SUFFIX]" (suffix may be NULL), and a last
+ * line for the messages an overfull record dropped: the one way osq reports errors on stderr.
+ */
+void osq_results_print_errors(FILE *f, const osq_error_t *err, const char *suffix);
+
 /** Zero a header and set version = OSQ_VERSION, threads = ranks = 1. */
 void osq_run_header_init(osq_run_header_t *h);
 

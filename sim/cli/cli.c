@@ -24,11 +24,6 @@ bool osq_cli_parse_i64(const char *s, long long lo, long long hi, long long *out
   return true;
 }
 
-void osq_cli_print_errors(FILE *f, const osq_error_t *err, const char *suffix) {
-  for (int i = 0; i < err->n; i++) fprintf(f, "osq: error: %s%s\n", err->msg[i], suffix ? suffix : "");
-  if (err->dropped) fprintf(f, "osq: error: ... and %d more errors\n", err->dropped);
-}
-
 static int usage(osq_error_t *err, const char *fmt, const char *arg) {
   /* fmt is one of this file's literals, with one %s. */
 #pragma GCC diagnostic push
@@ -229,11 +224,11 @@ static bool bench_threads(const char *list, osq_bench_args_t *a) {
     if (len == 0 || len >= sizeof tok) return false;
     memcpy(tok, p, len);
     tok[len] = '\0';
-    if (!osq_cli_parse_i64(tok, 1, OSQ_CLI_BENCH_THREADS, &v)) return false;
+    if (!osq_cli_parse_i64(tok, 1, OSQ_BENCH_MAX_THREADS, &v)) return false;
     bool seen = false;
     for (int i = 0; i < a->n_threads; i++) seen |= a->threads[i] == (int)v;
     if (!seen) {
-      if (a->n_threads == OSQ_CLI_BENCH_CONFIGS) return false;
+      if (a->n_threads == OSQ_BENCH_MAX_CONFIGS) return false;
       a->threads[a->n_threads++] = (int)v;
     }
     if (!comma) return true;
@@ -256,7 +251,7 @@ static int bench_option(int k, const char *v, osq_bench_args_t *a, osq_error_t *
       break;
     case B_TRIALS: return parse_trials(v, &a->trials, err);
     case B_REPEAT:
-      if (!osq_cli_parse_i64(v, 1, OSQ_CLI_BENCH_REPEAT, &n)) return usage(err, "--repeat '%s' is not an integer in [1, 100]", v);
+      if (!osq_cli_parse_i64(v, 1, OSQ_BENCH_MAX_REPEAT, &n)) return usage(err, "--repeat '%s' is not an integer in [1, 100]", v);
       a->repeat = (int)n;
       break;
     case B_EXPECT:

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "bench/bench.h"
 #include "models/date.h"
 #include "models/errors.h"
 
@@ -22,12 +23,6 @@
  * no trailing text). @return false otherwise (out untouched).
  */
 bool osq_cli_parse_i64(const char *s, long long lo, long long hi, long long *out);
-
-/**
- * Print every message of err to f as "osq: error: MESSAGE[SUFFIX]" (suffix may be NULL), and a
- * last line for the messages an overfull record dropped.
- */
-void osq_cli_print_errors(FILE *f, const osq_error_t *err, const char *suffix);
 
 /** One option of a command: "--name" (or a short alias such as "-h"), with or without a value. */
 typedef struct {
@@ -113,24 +108,6 @@ typedef struct {
 
 /** Parse the arguments after `check`. @return 0 and *out; OSQ_EINVAL with one message */
 int osq_cli_parse_check(int argc, char **argv, osq_check_args_t *out, osq_error_t *err);
-
-/** Most thread counts and repeats `osq bench` takes, and its largest thread count. */
-#define OSQ_CLI_BENCH_CONFIGS 64
-#define OSQ_CLI_BENCH_REPEAT 100
-#define OSQ_CLI_BENCH_THREADS 1024
-
-/** `osq bench [SCENARIO] [options]`. */
-typedef struct {
-  const char *path;                        /**< the scenario file, NULL = not given */
-  int threads[OSQ_CLI_BENCH_CONFIGS];      /**< --threads LIST, duplicates dropped */
-  int n_threads;                           /**< 0 = not given */
-  long long trials;                        /**< --trials N, 0 = not given */
-  int repeat;                              /**< --repeat R in [1, 100], default 1 */
-  bool json;                               /**< --json */
-  bool help;                               /**< --help, -h */
-  bool has_expect;                         /**< --expect-hash given */
-  uint64_t expect;                         /**< its value */
-} osq_bench_args_t;
 
 /** Parse the arguments after `bench`. @return 0 and *out; OSQ_EINVAL with one message */
 int osq_cli_parse_bench(int argc, char **argv, osq_bench_args_t *out, osq_error_t *err);

@@ -96,18 +96,18 @@ static void print_help(FILE *f) {
 /* The errors of err on stderr; @return the exit code: 2 for bad input (a scenario, a checkpoint, an
  * occupied directory), 3 for a runtime error (I/O, memory). */
 static int runtime_error(const osq_error_t *err) {
-  osq_cli_print_errors(g_err, err, NULL);
+  osq_results_print_errors(g_err, err, NULL);
   return EXIT_RUNTIME;
 }
 
 static int report(const osq_error_t *err) {
-  osq_cli_print_errors(g_err, err, NULL);
+  osq_results_print_errors(g_err, err, NULL);
   return EXIT_USAGE;
 }
 
 /* A command line the parsers of sim/cli/cli.c refused. */
 static int usage_report(const osq_error_t *err) {
-  osq_cli_print_errors(g_err, err, " (see osq --help)");
+  osq_results_print_errors(g_err, err, " (see osq --help)");
   return EXIT_USAGE;
 }
 
@@ -598,6 +598,20 @@ static int cmd_compare(int argc, char **argv) {
 }
 
 /* ============================================================================================ */
+/* osq bench                                                                                    */
+/* ============================================================================================ */
+
+static int cmd_bench(int argc, char **argv) {
+  osq_bench_args_t a;
+  osq_error_t *err = alloc_error();
+  if (!err) return EXIT_RUNTIME;
+  const int prc = osq_cli_parse_bench(argc, argv, &a, err);
+  if (prc != OSQ_OK) osq_results_print_errors(g_err, err, " (see osq bench --help)");
+  free(err);
+  return prc != OSQ_OK ? EXIT_USAGE : osq_bench_main(&a, g_out, g_err);
+}
+
+/* ============================================================================================ */
 /* main                                                                                         */
 /* ============================================================================================ */
 
@@ -621,7 +635,7 @@ static int dispatch(int argc, char **argv) {
   }
   if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
   if (strcmp(cmd, "compare") == 0) return cmd_compare(argc - 2, argv + 2);
-  if (strcmp(cmd, "bench") == 0) return osq_bench_main(argc - 2, argv + 2, g_out, g_err);
+  if (strcmp(cmd, "bench") == 0) return cmd_bench(argc - 2, argv + 2);
   if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
   if (strcmp(cmd, "parties") == 0) return cmd_parties(argc - 2, argv + 2);
   return usage_error("unknown command '%s'", cmd);

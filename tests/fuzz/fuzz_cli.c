@@ -111,8 +111,7 @@ static void fuzz_run(int argc, char **argv, osq_error_t *err) {
   check_err(rc, err, "run: error contract", argc, argv);
   osq_error_clear(err);
   if (osq_cli_parse_run(argc, argv, &b, err) != rc || memcmp(&a, &b, sizeof a) != 0) fail("run: not pure", argc, argv);
-  if (rc != OSQ_OK) return;
-  if (a.help && !a.path) return;
+  if (rc != OSQ_OK || a.help) return; /* --help: the help is all that happens */
   if (!a.path || !is_argv(a.path, argc, argv) || (a.path[0] == '-' && a.path[1])) fail("run: path", argc, argv);
   if (!from_argv(a.out, argc, argv) || !from_argv(a.formats, argc, argv) || !from_argv(a.flight_log, argc, argv) ||
       !from_argv(a.resume, argc, argv))
@@ -131,8 +130,8 @@ static void fuzz_compare(int argc, char **argv, osq_error_t *err) {
   osq_error_clear(err);
   if (osq_cli_parse_compare(argc, argv, &b, err) != rc || memcmp(&a, &b, sizeof a) != 0)
     fail("compare: not pure", argc, argv);
-  if (rc != OSQ_OK) return;
-  if ((a.n < 2 && !a.help) || a.n > OSQ_CLI_COMPARE_MAX) fail("compare: scenario count", argc, argv);
+  if (rc != OSQ_OK || a.help) return;
+  if (a.n < 2 || a.n > OSQ_CLI_COMPARE_MAX) fail("compare: scenario count", argc, argv);
   for (int k = 0; k < a.n; k++)
     if (!is_argv(a.paths[k], argc, argv) || (a.paths[k][0] == '-' && a.paths[k][1])) fail("compare: path", argc, argv);
   if (!a.out || (strcmp(a.out, "out/compare") != 0 && !from_argv(a.out, argc, argv)))
@@ -167,7 +166,7 @@ static void fuzz_check(int argc, char **argv, osq_error_t *err) {
   osq_error_clear(err);
   const int rc = osq_cli_parse_check(argc, argv, &a, err);
   check_err(rc, err, "check: error contract", argc, argv);
-  if (rc != OSQ_OK || (a.help && !a.path)) return;
+  if (rc != OSQ_OK || a.help) return;
   if (!a.path || !is_argv(a.path, argc, argv) || (a.path[0] == '-' && a.path[1])) fail("check: path", argc, argv);
 }
 
@@ -180,11 +179,11 @@ static void fuzz_bench(int argc, char **argv, osq_error_t *err) {
   if (osq_cli_parse_bench(argc, argv, &b, err) != rc || memcmp(&a, &b, sizeof a) != 0) fail("bench: not pure", argc, argv);
   if (rc != OSQ_OK) return;
   if (a.path && (!is_argv(a.path, argc, argv) || (a.path[0] == '-' && a.path[1]))) fail("bench: path", argc, argv);
-  if (a.n_threads < 0 || a.n_threads > OSQ_CLI_BENCH_CONFIGS || a.repeat < 1 || a.repeat > OSQ_CLI_BENCH_REPEAT ||
+  if (a.n_threads < 0 || a.n_threads > OSQ_BENCH_MAX_CONFIGS || a.repeat < 1 || a.repeat > OSQ_BENCH_MAX_REPEAT ||
       a.trials < 0 || a.trials > OSQ_TRIALS_MAX)
     fail("bench: a number out of range", argc, argv);
   for (int i = 0; i < a.n_threads; i++) {
-    if (a.threads[i] < 1 || a.threads[i] > OSQ_CLI_BENCH_THREADS) fail("bench: a thread count out of range", argc, argv);
+    if (a.threads[i] < 1 || a.threads[i] > OSQ_BENCH_MAX_THREADS) fail("bench: a thread count out of range", argc, argv);
     for (int j = 0; j < i; j++)
       if (a.threads[i] == a.threads[j]) fail("bench: a thread count twice", argc, argv);
   }
