@@ -5,7 +5,7 @@
  *
  * Timing is the engine's own (omp_get_wtime around set-up and around the trial loop), so the
  * figures exclude scenario loading and result tables. Best-of-R and median-of-R are reported
- * because this runs on shared VMs where one run's wall clock is noisy (ENGINEERING.md §6.5).
+ * because this runs on shared VMs where one run's wall clock is noisy (docs/engineering.md §9).
  * Rates are computed from int64 counts in double, never int (XSBench's int lookups/s overflows).
  *
  * Under MPI every rank runs this code and the engine shares each run's trials over the ranks, so

@@ -2,7 +2,7 @@
  * bench.h owns `osq bench`: throughput of the engine on one scenario for a list of thread counts,
  * with set-up time kept apart from the trial loop, best and median of repeated runs, parallel
  * efficiency, peak memory and the verification hash, which must be the same for every thread
- * count (ENGINEERING.md §1.1 XSBench, §6.5 output format, §6.6 hash; BRIEF.md §6 `bench:` line).
+ * count (docs/engineering.md §9 XSBench-style report, §5 hash; the `bench:` line: README "Output files").
  *
  * Unlike the rest of the library this module talks to the user, but only through the two
  * streams its caller passes in; sim/cli/main.c still owns the process (it calls this and exits with

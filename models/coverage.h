@@ -1,5 +1,5 @@
 /*
- * coverage.h owns steps 5-6 of a simulated year (BRIEF §3): the route of each completed flight
+ * coverage.h owns steps 5-6 of a simulated year (docs/geography.md §6): the route of each completed flight
  * from one of the observed party's Open Skies airfields through sites of interest and back,
  * never longer than that airfield's maximum flight distance; the swath it images; and what the
  * year's flights buy in transparency: coverage, sites observed, revisit intervals, detection of
@@ -86,7 +86,7 @@ typedef struct {
   double imaged_km2;               /**< territory of the observed party imaged by this flight */
 } osq_flight_geo_t;
 
-/** Transparency metrics of one trial year (BRIEF §4). NaN where a value is undefined. */
+/** Transparency metrics of one trial year (docs/geography.md §6). NaN where a value is undefined. */
 typedef struct {
   double coverage[OSQ_PARTIES_MAX];
   double coverage_agg[OSQ_AGG_COUNT];

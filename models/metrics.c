@@ -19,7 +19,7 @@ bool osq_agg_member(const osq_treaty_t *t, int i, int year, osq_agg_t agg) {
   switch (agg) {
     case OSQ_AGG_ALL: return true;
     case OSQ_AGG_NAM: return is_nam(q);
-    /* BRIEF §4: "the European parties, RUBY excluded". By bloc rather than by code, so that
+    /* docs/model.md §3: EUR is the European parties, the RU-BY bloc excluded. By bloc rather than by code, so that
      * Belarus alone (a RU-BY bloc holder after 2021) stays out as well. */
     case OSQ_AGG_EUR: return !is_nam(q) && osq_party_bloc(q, year) != OSQ_BLOC_RUBY;
     default: return false;

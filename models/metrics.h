@@ -1,5 +1,5 @@
 /*
- * metrics.h owns the per-trial, per-year flight metrics of BRIEF §4 that follow from the flight
+ * metrics.h owns the per-trial, per-year flight metrics of docs/model.md §3 that follow from the flight
  * list alone (flights, flights_active, flights_over, flights_by, dyads, dyad_density,
  * plans_agreed), their aggregate rows ALL, EUR and NAM, and the dyad matrix of completed
  * flights behind dyads.csv. Coverage metrics belong to the route and coverage model.
@@ -15,7 +15,7 @@
 #include "models/quota.h"
 #include "models/treaty.h"
 
-/** Aggregate rows (BRIEF §4), in this order in osq_metrics_t's *_agg arrays. */
+/** Aggregate rows (docs/model.md §3), in this order in osq_metrics_t's *_agg arrays. */
 typedef enum { OSQ_AGG_ALL = 0, OSQ_AGG_EUR = 1, OSQ_AGG_NAM = 2, OSQ_AGG_COUNT = 3 } osq_agg_t;
 
 /** The flight metrics of one trial year. */
@@ -35,7 +35,7 @@ typedef struct {
   int16_t dyad[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX]; /**< [observer][observed] completed flights */
 } osq_metrics_t;
 
-/** @return "ALL", "EUR", "NAM" (the stable row names of BRIEF §6), "?" otherwise. */
+/** @return "ALL", "EUR", "NAM" (the stable row names of README "Output files"), "?" otherwise. */
 const char *osq_agg_name(int agg);
 
 /**

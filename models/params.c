@@ -1,6 +1,6 @@
 /*
  * params.c owns the default model parameters and the fitted per-party defaults. Every value is
- * explained, with its source and how it was fitted to the history of BRIEF §7, in docs/model.md
+ * explained, with its source and how it was fitted to the recorded history (docs/history.md), in docs/model.md
  * ("Parameters" and "Calibration").
  */
 #include "models/params.h"

@@ -18,7 +18,7 @@
 #define OSQ_NO_PLAN_YEARS_MAX 8
 
 typedef struct {
-  /* --- annual distribution (BRIEF §3.2) --- */
+  /* --- annual distribution (docs/model.md §2.3) --- */
   double plan_fail_prob;          /**< chance that no annual plan is agreed (2018) */
   int phase_in_last_year;         /**< last year of the 75 % phase-in (Annex A Sec. II; Art. XVIII) */
   double phase_in_factor;         /**< share of the passive quota accepted during phase-in */
@@ -32,13 +32,13 @@ typedef struct {
   bool accepts_by[OSQ_PARTIES_MAX];             /**< false: party accepts no flights and so, by
                                                      reciprocity, takes no part in the distribution (BY 2022) */
 
-  /* --- schedule (BRIEF §3.3) --- */
+  /* --- schedule (docs/model.md §2.4) --- */
   int season_first_doy;           /**< first day of the flying season (1 = 1 Jan) */
   int season_last_doy;            /**< last day of the flying season */
   int window_days;                /**< one flight per target in any window of this many days (96 h = 4) */
   int quarter_max;                /**< flights per target per quarter (Annex H para 2: 16) */
 
-  /* --- execution (BRIEF §3.4) --- */
+  /* --- execution (docs/model.md §2.5) --- */
   double completion;              /**< chance a scheduled flight is completed */
   double completion_by[OSQ_PARTIES_MAX];        /**< per-observer override, < 0 = unset */
 

@@ -408,7 +408,7 @@ int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_r
     if (++y->quarter_used[fl->target][q] >= p->quarter_max) set_bits(bm, qs[q], qs[q + 1] - 1);
   }
 
-  /* Membership on the day (BRIEF §3.1): a flight dated when a party is not in force is void for
+  /* Membership on the day (docs/model.md §2.1): a flight dated when a party is not in force is void for
    * that party. */
   for (int f = 0; f < y->n_flights; f++) {
     osq_flight_t *fl = &y->flights[f];

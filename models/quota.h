@@ -1,5 +1,5 @@
 /*
- * quota.h owns one simulated treaty year, steps 1-4 of the model (BRIEF §3): membership, the
+ * quota.h owns one simulated treaty year, steps 1-4 of the model (docs/model.md §1-2): membership, the
  * annual distribution of active quotas under the rules of Art. III, the schedule under the
  * 96-hour window and the quarterly cap, and the execution of the flights. It also owns the
  * independent checker of every rule (osq_quota_check), which the tests and the flight-log checker

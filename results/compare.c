@@ -543,7 +543,7 @@ static int write_tex(osq__out_t *o, const osq_compare_t *c, osq_error_t *err) {
 /* The set and the stream writers                                                                   */
 /* ---------------------------------------------------------------------------------------------- */
 
-/* The file names are a stable interface (BRIEF.md section 6). */
+/* The file names are a stable interface (README "Output files"). */
 static const osq__set_file_t compare_files[] = {
     {"compare.csv", OSQ_FMT_CSV},
     {"compare.json", OSQ_FMT_JSON},

@@ -1,5 +1,5 @@
 /*
- * compare.h owns the comparison table of `osq compare A.cfg B.cfg ...` (BRIEF.md section 6): the
+ * compare.h owns the comparison table of `osq compare A.cfg B.cfg ...` (README "Output files"): the
  * statistics of several scenarios side by side, each with its paired difference against the
  * first scenario (the reference), and its writers: compare.csv, compare.json, compare.md and
  * compare.tex (written as one set, all or none, like osq_results_write), plus the Markdown table

@@ -3,7 +3,7 @@
  * only when it holds a comma, a quote or a line break, and quotes inside are doubled).
  *
  * Numbers are "%.17g" so that reading a file back gives the very same doubles; the column order is
- * a stable interface (BRIEF.md section 6).
+ * a stable interface (README "Output files").
  */
 #include <inttypes.h>
 #include <string.h>

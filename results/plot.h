@@ -3,7 +3,7 @@
  * carrée PNG with a colour bar) and the per-year line chart (series with confidence bands).
  *
  * Both writers render into memory and write the PNG through the atomic single-file writer of
- * results/table.h, so a failed write leaves nothing behind (BRIEF.md section 6: output files
+ * results/table.h, so a failed write leaves nothing behind (README "Output files": output files
  * are written whole or not at all). They never print; errors come back as negative OSQ_E* codes
  * with detail in a caller-owned osq_error_t.
  *

@@ -4,7 +4,7 @@
  * summary.md, summary.tex, plus the atomic single-file writer other modules use for their own
  * output files (flight logs, maps).
  *
- * The file names and CSV columns are a stable interface (BRIEF.md section 6): scripts rely on them.
+ * The file names and CSV columns are a stable interface (README "Output files"): scripts rely on them.
  *
  * Output files are written whole or not at all. Every file goes to a temporary name in its final
  * directory, is flushed, fsync'ed and checked for write errors, and is renamed into place only when
@@ -28,7 +28,7 @@
 /* Tables                                                                                           */
 /* ---------------------------------------------------------------------------------------------- */
 
-/** Longest metric name + 1 (metric names are those of BRIEF.md section 4). */
+/** Longest metric name + 1 (metric names: README "Output files", docs/model.md §3, docs/geography.md §6). */
 #define OSQ_METRIC_LEN 32
 /** Longest party code + 1: quota-holder codes (US, RUBY, BNLX) and aggregates (ALL, EUR, NAM). */
 #define OSQ_PARTY_LEN 8
@@ -127,7 +127,7 @@ typedef struct {
   const char *rng;              /**< generator name, e.g. "philox2x64-10" */
   int64_t block_size;           /**< trials per statistics block (results depend on it) */
   double wall_seconds;          /**< wall time of the trial loop, seconds */
-  char verification_hash[OSQ_HASH_HEX_LEN];  /**< trial hash (ENGINEERING 6.6), hex */
+  char verification_hash[OSQ_HASH_HEX_LEN];  /**< trial hash (docs/engineering.md §5), hex */
   char result_digest[OSQ_HASH_HEX_LEN];      /**< digest of the merged statistics, hex ("" = none) */
   bool partial;                 /**< true if the run was interrupted: statistics over trials_done */
   const char *created;          /**< when the run finished, ISO 8601 UTC (osq_format_utc) */
@@ -162,7 +162,7 @@ enum {
 };
 /** Every format. */
 #define OSQ_FMT_ALL (OSQ_FMT_CSV | OSQ_FMT_JSON | OSQ_FMT_MD | OSQ_FMT_TEX)
-/** What `osq run` writes without --format: Markdown and LaTeX are on request (BRIEF.md 6). */
+/** What `osq run` writes without --format: Markdown and LaTeX are on request (README "Output files"). */
 #define OSQ_FMT_DEFAULT (OSQ_FMT_CSV | OSQ_FMT_JSON)
 
 /** How many output formats there are: one OSQ_FMT_* bit each. */

@@ -4,7 +4,7 @@
  * MPI_COMM_WORLD; built without, every function is a no-op for one rank (rank 0 of 1), and so is
  * an MPI build whose process never called osq_mpi_init (the unit tests link the same library).
  *
- * The rules the rest of osq follows with it (ENGINEERING.md §5, §6.4):
+ * The rules the rest of osq follows with it (docs/engineering.md §3.2, §8):
  * - MPI is initialised with MPI_THREAD_FUNNELED and called only by the main thread, outside
  *   OpenMP parallel regions.
  * - Every function below marked "collective" must be called by all ranks in the same order.

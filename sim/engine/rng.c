@@ -1,6 +1,6 @@
 /*
  * rng.c owns the Philox stream set-up and the gsl_rng_type adapter. Random123's own GSL
- * adapters return get()/2^32 (32-bit doubles); this one returns 53-bit doubles (§2.3).
+ * adapters return get()/2^32 (32-bit doubles); this one returns 53-bit doubles (docs/engineering.md §2.4).
  */
 #include "sim/engine/rng.h"
 

@@ -4,9 +4,9 @@
  * gsl_ran_* sampler can draw from a stream.
  *
  * Why counter-based: a trial's stream is fixed by its identity, not by which thread runs it or
- * what ran before, so results are bitwise identical for any thread count (ENGINEERING.md §2.6),
+ * what ran before, so results are bitwise identical for any thread count (docs/engineering.md §3),
  * starting a trial costs a few stores, and two trials can never share a stream (64-bit trial
- * counter; seeding 32-bit generators per trial replays ~130 trials per 10^6, §2.5).
+ * counter; seeding 32-bit generators per trial replays ~130 trials per 10^6, §2.3).
  *
  * Mapping (part of the reproducibility contract: changing it changes every result and hash):
  *   key.v[0] = seed

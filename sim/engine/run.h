@@ -3,7 +3,7 @@
  * Philox stream per trial, per-block Welford statistics merged in block order, fixed-bin
  * histograms, dyad means and the verification hash. Results are bit-identical for any thread
  * count because the order of every floating-point operation depends only on trial and block
- * indices (ENGINEERING.md §2.6, §6.4).
+ * indices (docs/engineering.md §3).
  *
  * Under MPI (sim/engine/mpi.h) the engine functions are collective: every rank calls them with the same
  * scenario and options. Each wave of blocks is split over the ranks in whole blocks; the block
@@ -62,7 +62,7 @@ typedef struct {
  * the counts, the hash and the times are the whole job's on every rank.
  */
 typedef struct {
-  osq_table_t *table;                               /**< summary rows (BRIEF §6 summary.csv) */
+  osq_table_t *table;                               /**< summary rows (summary.csv: README "Output files") */
   osq_dyad_table_t *dyads;                          /**< mean flights per observer->observed pair */
   uint64_t hash;                                    /**< verification hash: sum over trials */
   int64_t trials_done;
@@ -97,7 +97,7 @@ int osq_run_execute(const osq_scenario_t *sc, const osq_run_opts_t *opts, osq_ru
 void osq_run_result_free(osq_run_result_t *r);
 
 /**
- * Write the flight log of trials [0, k) to f in the format of BRIEF §6
+ * Write the flight log of trials [0, k) to f in the format of README "Output files"
  * (`trial,year,day,observed,observers,status,airfield,distance_km,imaged_km2`). The trials are
  * re-simulated serially with the same streams, so the log equals what the run simulated.
  * Not collective: under MPI only rank 0 calls it.

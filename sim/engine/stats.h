@@ -1,5 +1,5 @@
 /*
- * stats.h owns streaming, mergeable, order-deterministic statistics (ENGINEERING.md §4, §6.4):
+ * stats.h owns streaming, mergeable, order-deterministic statistics (docs/engineering.md §4, §3):
  * - osq_welford_t: count, mean and M2 of a stream, merged with Chan et al.'s formula. Floating
  *   point merges are NOT associative, so the engine keeps one osq_welford_t per fixed block of
  *   trials (each filled in trial order) and merges the blocks in block order: then the result

@@ -1,5 +1,5 @@
 /*
- * hash.h owns osq's verification and content hashes (ENGINEERING.md §6.6):
+ * hash.h owns osq's verification and content hashes (docs/engineering.md §5):
  * - the trial hash: each trial folds its integer results into a 64-bit digest
  *   (osq_digest_t), osq_hash_trial() binds the digest to the trial index, and the run hash is
  *   the wrapping uint64_t SUM of the trial hashes. Addition mod 2^64 is commutative and

@@ -3,7 +3,7 @@
  * simulation, participation changes, model parameters and outputs. One schema table
  * (sim/input/scenario.c) drives validation, defaults and the printed summary.
  *
- * Rules that libconfig 1.5 does not enforce and this loader does (ENGINEERING.md §3.1):
+ * Rules that libconfig 1.5 does not enforce and this loader does (docs/engineering.md §6):
  * @include paths are relative to the scenario file, unknown keys are errors, every integer is
  * read as int64 and range-checked, literals that 1.5 silently truncated are detected from the
  * source text, floats must be finite, and all errors of a file are reported in one run.

@@ -1,7 +1,7 @@
 #!/bin/bash
 # osq bench: the exit codes and the machine-readable output, never the timings (a shared VM is
 # too noisy for timing assertions). Checks: two thread counts give two `bench:` lines with the
-# BRIEF §6 fields and equal hashes (exit 0); that hash passed back as --expect-hash is accepted
+# leading fields of README "Output files" and equal hashes (exit 0); that hash passed back as --expect-hash is accepted
 # and a wrong one gives exit 1 with the whole report printed; bad options give exit 2 and nothing
 # on stdout; a missing scenario is named; --json is one parseable document with the same hash.
 # Usage: bench.sh /path/to/osq /path/to/repo
@@ -23,7 +23,7 @@ grep '^bench: ' "$tmp/out" >"$tmp/lines"
 [ "$(wc -l <"$tmp/lines")" = 2 ] && ok || bad "expected 2 bench: lines, got $(wc -l <"$tmp/lines")"
 re='^bench: scenario=small threads=([0-9]+) trials=2000 seconds=[0-9.e+-]+ trials_per_s=[0-9.e+-]+ hash=([0-9a-f]{16})( |$)'
 threads=$(sed -nE "s/$re.*/\1/p" "$tmp/lines" | tr '\n' ' ')
-[ "$threads" = "1 2 " ] && ok || { bad "bench: lines lack the BRIEF §6 fields in order (threads seen: '$threads')"; cat "$tmp/lines"; }
+[ "$threads" = "1 2 " ] && ok || { bad "bench: lines lack the leading fields in order (threads seen: '$threads')"; cat "$tmp/lines"; }
 hashes=$(sed -nE "s/$re.*/\2/p" "$tmp/lines" | sort -u)
 [ "$(echo "$hashes" | wc -l)" = 1 ] && [ -n "$hashes" ] && ok || bad "hashes differ between 1 and 2 threads: $hashes"
 grep -q 'status=unchecked$' "$tmp/lines" && ok || bad "no status=unchecked without --expect-hash"

@@ -4,7 +4,7 @@
  *
  * 2019 treaty: Annex A Sec. I quotas for the 21 original holders (CZ 4 from the Czech MoD, SK
  * and GE unknown: 4 as estimates); later accessions: FI 5 (Finnish Defence Forces), EE 4 (ERR),
- * SE, LV, LT, SI, HR, BA unknown: 4 as estimates (open-skies-data/accession_quotas.csv). Dates
+ * SE, LV, LT, SI, HR, BA unknown: 4 as estimates (data/reference/accession_quotas.csv). Dates
  * of entry into force from states.csv (Sweden's is not known: 2002-01-01 used here). Positions
  * are rough capital/airfield coordinates, only used when proximity_km > 0.
  */

@@ -356,7 +356,7 @@ static double area_in(const osq_geo_raster_t *g, int t, double lat1, double lat2
   return a;
 }
 
-/* Reference areas (km²) of tests/../shared states_parties_land_area.csv: mledoze/countries
+/* Reference areas (km²) of data/reference/states_parties_land_area.csv: mledoze/countries
  * countries.json (ODbL-1.0), commit 5e9f370050f83ad2ba4cb885f75d66114badf72c. Tolerances: 3 %
  * where the definitions agree; docs/geography.md explains every wider one. */
 static const struct {

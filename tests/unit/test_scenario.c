@@ -1,6 +1,6 @@
 /*
  * test_scenario.c: the scenario loader and the integrity of the treaty data, asserted against the
- * sources in ../shared/open-skies-data (Annex A Sec. I quotas, NLDB dates).
+ * sources in data/reference/ (Annex A Sec. I quotas, NLDB dates in states.csv).
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
