@@ -212,9 +212,15 @@ static void trial_counts(const osq_trial_prep_t *p, osq_trial_ws_t *ws, int y, o
   for (int i = 0; i < P; i++) {
     osq_digest_i32(dg, m->flights_over[i]);
     osq_digest_i32(dg, m->flights_by[i]);
-    for (int j = 0; j < P; j++) {
-      if (ds) ds[i * P + j] += m->dyad[i][j];
-      osq_digest_i32(dg, m->dyad[i][j]);
+    const int16_t *row = m->dyad[i];
+    if (ds) { /* the branch once a row, not once a dyad */
+      int64_t *d = ds + (size_t)i * P;
+      for (int j = 0; j < P; j++) {
+        d[j] += row[j];
+        osq_digest_i32(dg, row[j]);
+      }
+    } else {
+      for (int j = 0; j < P; j++) osq_digest_i32(dg, row[j]);
     }
   }
   ws->flights += m->flights;
