@@ -173,6 +173,44 @@ int osq_cli_parse_compare(int argc, char **argv, osq_compare_args_t *out, osq_er
   return OSQ_OK;
 }
 
+/* ---- osq validate ---- */
+
+enum { V_FORCE, V_QUIET, V_HELP, V_TRIALS, V_THREADS, V_SEED, V_OUT, V_HISTORY, V_N };
+static const osq_cli_opt_t VALIDATE_OPTS[V_N] = {
+    [V_FORCE] = {"--force", false},  [V_QUIET] = {"--quiet", false},    [V_HELP] = {"--help", false},
+    [V_TRIALS] = {"--trials", true}, [V_THREADS] = {"--threads", true}, [V_SEED] = {"--seed", true},
+    [V_OUT] = {"--out", true},       [V_HISTORY] = {"--history", true}};
+
+static int validate_option(int k, const char *v, osq_validate_args_t *out, osq_error_t *err) {
+  switch (k) {
+    case V_FORCE: out->force = true; break;
+    case V_QUIET: out->quiet = true; break;
+    case V_HELP: out->help = true; break;
+    case V_TRIALS: return parse_trials(v, &out->trials, err);
+    case V_THREADS: return parse_threads(v, &out->threads, err);
+    case V_SEED: return parse_seed(v, &out->seed, err);
+    case V_OUT: out->out = v; break;
+    case V_HISTORY: out->history = v; break;
+    default: break;
+  }
+  return OSQ_OK;
+}
+
+int osq_cli_parse_validate(int argc, char **argv, osq_validate_args_t *out, osq_error_t *err) {
+  memset(out, 0, sizeof *out);
+  out->seed = -1;
+  const char *v;
+  for (int i = 0, k; (k = osq_cli_next(argc, argv, &i, VALIDATE_OPTS, V_N, "validate", &v, err)) != OSQ_CLI_END;) {
+    if (k == OSQ_CLI_ERROR) return OSQ_EINVAL;
+    if (k == OSQ_CLI_ARG && out->path)
+      return usage(err, "unexpected argument '%s' (validate takes one scenario file)", v);
+    if (k == OSQ_CLI_ARG) out->path = v;
+    else if (validate_option(k, v, out, err) != OSQ_OK) return OSQ_EINVAL;
+  }
+  if (!out->help && !out->path) return usage(err, "validate needs a scenario file%s", "");
+  return OSQ_OK;
+}
+
 /* ---- osq parties, osq check ---- */
 
 static const osq_cli_opt_t PARTIES_OPTS[] = {{"--date", true}, {"--help", false}};

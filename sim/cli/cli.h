@@ -109,6 +109,19 @@ typedef struct {
 /** Parse the arguments after `check`. @return 0 and *out; OSQ_EINVAL with one message */
 int osq_cli_parse_check(int argc, char **argv, osq_check_args_t *out, osq_error_t *err);
 
+/** `osq validate SCENARIO [options]`. Strings point into argv; NULL / 0 / -1 = not given. */
+typedef struct {
+  const char *path;       /**< the scenario file */
+  const char *history;    /**< --history FILE (default: the installed data/history.csv) */
+  const char *out;        /**< --out DIR (default: the scenario's output.dir) */
+  long long trials, threads; /**< as for run; 0 = not given */
+  long long seed;         /**< --seed S, -1 = not given */
+  bool force, quiet, help;
+} osq_validate_args_t;
+
+/** Parse the arguments after `validate`. @return 0 and *out; OSQ_EINVAL with one message */
+int osq_cli_parse_validate(int argc, char **argv, osq_validate_args_t *out, osq_error_t *err);
+
 /** Parse the arguments after `bench`. @return 0 and *out; OSQ_EINVAL with one message */
 int osq_cli_parse_bench(int argc, char **argv, osq_bench_args_t *out, osq_error_t *err);
 

@@ -24,6 +24,7 @@
 #include "results/chart.h"
 #include "results/map.h"
 #include "results/table.h"
+#include "results/validation.h"
 #include "bench/bench.h"
 #include "sim/engine/checkpoint.h"
 #include "sim/cli/cli.h"
@@ -598,6 +599,127 @@ static int cmd_compare(int argc, char **argv) {
 }
 
 /* ============================================================================================ */
+/* osq validate                                                                                 */
+/* ============================================================================================ */
+
+/* The party column of a figure: the observed party, the observer, or "O>T" for a dyad. */
+static void figure_party(const osq_history_row_t *r, char *buf, size_t n) {
+  if (r->observer[0] && r->observed[0]) snprintf(buf, n, "%s>%s", r->observer, r->observed);
+  else snprintf(buf, n, "%s", r->observer[0] ? r->observer : r->observed[0] ? r->observed : "ALL");
+}
+
+/* The table of validation.csv from the history and the model's summaries; the years' flights with
+ * the recorded yearly totals, for the chart. @return 0 or OSQ_ENOMEM */
+static int validation_table(const osq_scenario_t *sc, const osq_history_t *h, const osq_validate_result_t *res,
+                            osq_validation_row_t *rows, char (*party)[24], osq_validation_year_t *years) {
+  for (int i = 0; i < h->n; i++) {
+    const osq_history_row_t *r = &h->row[i];
+    const osq_summary_t *m = &res->row[i];
+    figure_party(r, party[i], sizeof party[i]);
+    rows[i] = (osq_validation_row_t){.id = r->id, .period = r->period, .quantity = osq_figure_quantity_name(r->fig.quantity),
+                                     .party = party[i], .kind = osq_figure_kind_name(r->kind), .tolerance = r->tolerance_text,
+                                     .source = r->source, .use = r->fit ? "fit" : "check", .history = r->value,
+                                     .mean = m->mean, .ci95_lo = m->ci95_lo, .ci95_hi = m->ci95_hi, .p05 = m->p05, .p95 = m->p95};
+    rows[i].within = !r->simulated ? -1 : osq_figure_within(r->kind, r->value, r->tolerance, m->p05, m->p95);
+  }
+  for (int y = 0; y < res->n_years; y++) {
+    const int year = sc->first_year + y;
+    years[y] = (osq_validation_year_t){.year = year, .mean = res->year[y].mean, .p05 = res->year[y].p05,
+                                       .p95 = res->year[y].p95, .recorded = NAN};
+    for (int i = 0; i < h->n; i++) /* a recorded total of the calendar year */
+      if (h->row[i].fig.quantity == OSQ_Q_FLIGHTS && h->row[i].fig.y0 == year && h->row[i].fig.y1 == year &&
+          h->row[i].fig.d0 == osq_date_from_ymd(year, 1, 1) && h->row[i].fig.d1 == osq_date_from_ymd(year, 12, 31) &&
+          h->row[i].kind != OSQ_KIND_PLANNED)
+        years[y].recorded = h->row[i].value;
+  }
+  return OSQ_OK;
+}
+
+static void print_validation(const osq_validation_t *v) {
+  int in = 0, n = 0, skipped = 0;
+  for (int i = 0; i < v->n_rows; i++) {
+    if (v->rows[i].within < 0) skipped++;
+    else {
+      n++;
+      in += v->rows[i].within;
+    }
+  }
+  fprintf(g_out, "osq %s validate: %s against %s, %lld trials, seed %llu\n\n", OSQ_VERSION, v->hdr->scenario_path,
+          v->history_path, (long long)v->hdr->trials_done, (unsigned long long)v->hdr->seed);
+  fprintf(g_out, "%d of %d figures within tolerance (%d outside the simulated years skipped)\n", in, n, skipped);
+  for (int i = 0; i < v->n_rows; i++) {
+    const osq_validation_row_t *r = &v->rows[i];
+    if (r->within != 0) continue;
+    fprintf(g_out, "  miss %-28s %-24s %-22s %-8s history %g (%s, tolerance %s), model %.4g [p05 %.4g, p95 %.4g]\n",
+            r->id, r->period, r->quantity, r->party, r->history, r->kind, r->tolerance, r->mean, r->p05, r->p95);
+  }
+}
+
+static int write_validation(const osq_scenario_t *sc, const osq_validate_args_t *a, const osq_history_t *h,
+                            const osq_validate_result_t *res, osq_error_t *err) {
+  osq_validation_row_t *rows = calloc((size_t)h->n + 1, sizeof *rows);
+  char(*party)[24] = calloc((size_t)h->n + 1, sizeof *party);
+  osq_validation_year_t *years = calloc((size_t)res->n_years + 1, sizeof *years);
+  if (!rows || !party || !years) {
+    free(rows);
+    free(party);
+    free(years);
+    fprintf(g_err, "osq: error: out of memory\n");
+    return EXIT_RUNTIME;
+  }
+  validation_table(sc, h, res, rows, party, years);
+  osq_run_header_t hdr;
+  osq_run_header_init(&hdr);
+  osq_run_header_fill(&hdr, sc, res->trials_done, res->threads, res->hash);
+  hdr.wall_seconds = res->wall_seconds;
+  const osq_validation_t v = {.hdr = &hdr, .history_path = h->path, .rows = rows, .n_rows = h->n, .years = years,
+                              .n_years = res->n_years};
+  const char *dir = a->out ? a->out : sc->out_dir;
+  int rc = EXIT_OK;
+  if (!a->quiet) print_validation(&v);
+  if (osq_validation_write(dir, &v, a->force, err) != OSQ_OK) rc = err->code == OSQ_EEXIST ? report(err) : runtime_error(err);
+  else if (!a->quiet) fprintf(g_out, "\nvalidation.csv, validation.md, validation.png in %s/\n", dir);
+  free(rows);
+  free(party);
+  free(years);
+  return rc;
+}
+
+static int cmd_validate(int argc, char **argv) {
+  osq_validate_args_t a;
+  PARSE_OR_RETURN(osq_cli_parse_validate, argc, argv, &a);
+  int rc;
+  osq_scenario_t *sc = load_or_report(a.path, &rc);
+  if (!sc) return rc;
+  if (a.trials) sc->trials = a.trials;
+  if (a.seed >= 0) sc->seed = (uint64_t)a.seed;
+  osq_error_t *err = alloc_error();
+  osq_history_t h;
+  memset(&h, 0, sizeof h);
+  osq_validate_result_t *res = NULL;
+  const char *dir = a.out ? a.out : sc->out_dir;
+  rc = err ? EXIT_OK : EXIT_RUNTIME;
+  if (rc == EXIT_OK) {
+    const char *path = a.history ? a.history : OSQ_DATA_DIR "/history.csv";
+    const int hrc = osq_mpi_agree(osq_history_load(path, sc, &h, err), err);
+    if (hrc != OSQ_OK) rc = hrc == OSQ_ENOMEM ? runtime_error(err) : report(err);
+  }
+  if (rc == EXIT_OK && !a.force && osq_mpi_agree(osq_mpi_root() ? osq_validation_check_dir(dir, err) : OSQ_OK, err))
+    rc = report(err);
+  if (rc == EXIT_OK) {
+    osq_run_opts_t opts = {.threads = (int)a.threads};
+    if (!a.quiet && osq_mpi_root() && isatty(STDERR_FILENO)) opts.progress = progress_line;
+    if (osq_run_validate(sc, &h, &opts, &res, err) != OSQ_OK) rc = runtime_error(err);
+  }
+  if (rc == EXIT_OK && osq_mpi_root()) rc = write_validation(sc, &a, &h, res, err);
+  osq_validate_result_free(res);
+  osq_history_free(&h);
+  free(err);
+  free(sc);
+  return rc;
+}
+
+/* ============================================================================================ */
 /* osq bench                                                                                    */
 /* ============================================================================================ */
 
@@ -636,6 +758,7 @@ static int dispatch(int argc, char **argv) {
   if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
   if (strcmp(cmd, "compare") == 0) return cmd_compare(argc - 2, argv + 2);
   if (strcmp(cmd, "bench") == 0) return cmd_bench(argc - 2, argv + 2);
+  if (strcmp(cmd, "validate") == 0) return cmd_validate(argc - 2, argv + 2);
   if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
   if (strcmp(cmd, "parties") == 0) return cmd_parties(argc - 2, argv + 2);
   return usage_error("unknown command '%s'", cmd);

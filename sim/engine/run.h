@@ -24,6 +24,8 @@
 #include "results/compare.h"
 #include "results/table.h"
 #include "sim/engine/checkpoint.h"
+#include "sim/engine/stats.h"
+#include "sim/input/history.h"
 #include "sim/input/scenario.h"
 
 /** Options of one run; zero values mean "as the scenario says". */
@@ -123,5 +125,29 @@ void osq_run_header_fill(osq_run_header_t *h, const osq_scenario_t *sc, int64_t 
  */
 int osq_run_compare(const osq_scenario_t *const *scs, int n, const osq_run_opts_t *opts, osq_compare_t **out,
                         osq_error_t *err);
+
+/** What `osq validate` found: the model's summary of every history row and of each year's flights. */
+typedef struct {
+  int n;                  /**< history rows */
+  osq_summary_t *row;     /**< [n] mean, CI, p05, p50, p95 over trials (NaN: outside the simulated years) */
+  int n_years;            /**< simulated years */
+  osq_summary_t *year;    /**< [n_years] completed flights in each year */
+  int64_t trials_done;
+  int threads;
+  double wall_seconds;    /**< the trial loop; slowest rank */
+  uint64_t hash;          /**< verification hash: the figures' values of every trial */
+} osq_validate_result_t;
+
+/**
+ * osq validate: run sc's trials without geography and compute, in every trial, the model's value of
+ * every row of h that lies within the simulated years (models/figures.h), and each year's flights.
+ * Collective under MPI: *out is set on rank 0 only. Bit-identical for any number of threads and ranks.
+ * @return 0, or the engine's error with detail in err
+ */
+int osq_run_validate(const osq_scenario_t *sc, const osq_history_t *h, const osq_run_opts_t *opts,
+                     osq_validate_result_t **out, osq_error_t *err);
+
+/** Free a validation result (NULL is a no-op). */
+void osq_validate_result_free(osq_validate_result_t *r);
 
 #endif

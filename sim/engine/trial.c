@@ -262,9 +262,7 @@ int osq_trial_run(const osq_trial_prep_t *p, int64_t trial, osq_trial_ws_t *ws, 
 
 /* ---- after the loop ---- */
 
-/* Rank-local histogram counts summed into rank 0's (a no-op on one rank). Integer sums are exact in
- * any order; the minima and maxima are exact too (maxima travel negated, and negation is exact). */
-static int hist_set_reduce(osq_hist_t *h, int S, osq_error_t *err) {
+int osq_trial_hist_reduce(osq_hist_t *h, int S, osq_error_t *err) {
   if (osq_mpi_size() == 1) return OSQ_OK;
   size_t len = 0;
   for (int s = 0; s < S; s++) len += (size_t)h[s].nbins + 3;
@@ -322,7 +320,7 @@ int osq_trial_ws_reduce(osq_trial_ws_t *ws, int threads, const osq_trial_prep_t 
   ws[0].flights = (int64_t)sums[1];
   ws[0].cells_marked = (int64_t)sums[2];
   if (ws[0].hists) {
-    int rc = hist_set_reduce(ws[0].hists, S, err);
+    int rc = osq_trial_hist_reduce(ws[0].hists, S, err);
     if (rc != OSQ_OK) return rc;
   }
   if (ws[0].dyad_sum) osq_mpi_sum_i64(ws[0].dyad_sum, dyads);

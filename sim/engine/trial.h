@@ -118,6 +118,13 @@ int osq_trial_run(const osq_trial_prep_t *p, int64_t trial, osq_trial_ws_t *ws, 
 int osq_trial_ws_reduce(osq_trial_ws_t *ws, int threads, const osq_trial_prep_t *p, uint64_t *cells, osq_error_t *err);
 
 /**
+ * A set of S histograms summed over the MPI ranks into rank 0's (a no-op on one rank). Integer sums
+ * are exact in any order; the minima and maxima are exact too (maxima travel negated, and negation
+ * is exact). Collective. @return 0, or OSQ_ENOMEM on every rank
+ */
+int osq_trial_hist_reduce(osq_hist_t *h, int S, osq_error_t *err);
+
+/**
  * The summary and dyad tables of n trials from the merged records total[n_slots], the reduced
  * histograms and dyad sums.
  * @return 0 and *table, *dyads (the caller frees them), or OSQ_ENOMEM
