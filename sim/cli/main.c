@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "models/errors.h"
+#include "results/calibration.h"
 #include "results/chart.h"
 #include "results/map.h"
 #include "results/table.h"
@@ -80,6 +81,10 @@ static void print_help(FILE *f) {
           "      --history FILE      recorded figures (default: data/history.csv; docs/history.md)\n"
           "      --trials N, --threads T, --seed S, --out DIR (default: the scenario's output.dir),\n"
           "      --force, --quiet    writes validation.csv, validation.md, validation.png\n"
+          "  osq calibrate SCENARIO.cfg --targets FILE --free KEY[=LO:HI],... [options]\n"
+          "                                           fit model parameters to recorded figures (use = fit rows)\n"
+          "      --trials N, --threads T, --seed S, --max-evals N (default 200), --out DIR (default\n"
+          "      out/calibrate), --force, --quiet   writes fitted.cfg, fit.csv, params.csv\n"
           "  osq bench [SCENARIO.cfg] [--threads LIST] [--trials N] [--json] [--expect-hash HEX] [--repeat R]\n"
           "                                           throughput report per thread count\n"
           "  osq check SCENARIO.cfg                   validate a scenario and print its summary\n"
@@ -724,6 +729,134 @@ static int cmd_validate(int argc, char **argv) {
 }
 
 /* ============================================================================================ */
+/* osq calibrate                                                                                */
+/* ============================================================================================ */
+
+/* The command line as the user would type it again (arguments with blanks or quotes single-quoted). */
+static void command_line(int argc, char **argv, char *buf, size_t n) {
+  size_t used = (size_t)snprintf(buf, n, "osq calibrate");
+  for (int i = 0; i < argc && used < n; i++) {
+    const bool quote = strpbrk(argv[i], " \t'\"$\\") != NULL;
+    used += (size_t)snprintf(buf + used, n - used, quote ? " '%s'" : " %s", argv[i]);
+  }
+}
+
+/* The targets: the rows of the history meant for fitting (use = fit) within the simulated years,
+ * borrowing their strings. */
+static int fit_targets(const osq_history_t *h, osq_history_t *t) {
+  memset(t, 0, sizeof *t);
+  snprintf(t->path, sizeof t->path, "%s", h->path);
+  t->row = calloc((size_t)h->n + 1, sizeof *t->row);
+  if (!t->row) return OSQ_ENOMEM;
+  for (int i = 0; i < h->n; i++)
+    if (h->row[i].fit && h->row[i].simulated) t->row[t->n++] = h->row[i];
+  return OSQ_OK;
+}
+
+static void print_calibration(const osq_calibrate_result_t *r, const osq_history_t *t, int skipped) {
+  fprintf(g_out, "%d targets (%d rows of the file kept out: use = check, or outside the simulated years)\n", t->n,
+          skipped);
+  fprintf(g_out, "distance %.6g -> %.6g after %d evaluations (%s)\n\n", r->distance_before, r->distance_after, r->evals,
+          r->converged ? "converged" : "stopped at --max-evals");
+  fprintf(g_out, "  %-40s %12s %12s %12s   range\n", "parameter", "start", "fitted", "sd");
+  for (int k = 0; k < r->n_params; k++) {
+    const osq_calibrate_param_t *p = &r->param[k];
+    fprintf(g_out, "  %-40s %12.6g %12.6g %12.3g   [%g, %g]\n", p->key, p->start, p->value, p->sd, p->lo, p->hi);
+  }
+}
+
+static int write_calibration(const osq_scenario_t *sc, const osq_calibrate_args_t *a, const char *command,
+                             const osq_history_t *t, const osq_calibrate_result_t *r, osq_error_t *err) {
+  osq_fit_row_t *fit = calloc((size_t)t->n + 1, sizeof *fit);
+  char(*party)[24] = calloc((size_t)t->n + 1, sizeof *party);
+  osq_param_row_t param[OSQ_CALIBRATE_PARAMS_MAX];
+  if (!fit || !party) {
+    free(fit);
+    free(party);
+    fprintf(g_err, "osq: error: out of memory\n");
+    return EXIT_RUNTIME;
+  }
+  for (int i = 0; i < t->n; i++) {
+    const osq_history_row_t *h = &t->row[i];
+    figure_party(h, party[i], sizeof party[i]);
+    fit[i] = (osq_fit_row_t){.id = h->id, .period = h->period, .quantity = osq_figure_quantity_name(h->fig.quantity),
+                             .party = party[i], .kind = osq_figure_kind_name(h->kind), .tolerance = h->tolerance_text,
+                             .value = h->value, .weight = r->weight[i], .before = r->before[i], .after = r->after[i]};
+  }
+  for (int k = 0; k < r->n_params; k++) {
+    const osq_calibrate_param_t *p = &r->param[k];
+    param[k] = (osq_param_row_t){.key = p->key, .integer = p->integer, .start = p->start, .value = p->value,
+                                 .sd = p->sd, .lo = p->lo, .hi = p->hi};
+  }
+  char facts[2048];
+  snprintf(facts, sizeof facts,
+           "osq %s; scenario %s (hash %s) with its fitted group ignored; %lld trials a point, seed %llu; %d targets; "
+           "distance %.6g -> %.6g in %d evaluations%s",
+           OSQ_VERSION, sc->path, sc->hash, (long long)sc->trials, (unsigned long long)sc->seed, t->n,
+           r->distance_before, r->distance_after, r->evals, r->converged ? "" : " (stopped at --max-evals)");
+  const osq_calibration_t c = {.command = command, .facts = facts, .fit = fit, .n_fit = t->n, .param = param,
+                               .n_param = r->n_params};
+  int rc = EXIT_OK;
+  if (osq_calibration_write(a->out, &c, a->force, err) != OSQ_OK)
+    rc = err->code == OSQ_EEXIST || err->code == OSQ_EINVAL ? report(err) : runtime_error(err);
+  else if (!a->quiet)
+    fprintf(g_out, "\nfitted.cfg, fit.csv, params.csv in %s/\n", a->out);
+  free(fit);
+  free(party);
+  return rc;
+}
+
+static int cmd_calibrate(int argc, char **argv) {
+  osq_calibrate_args_t a;
+  PARSE_OR_RETURN(osq_cli_parse_calibrate, argc, argv, &a);
+  osq_scenario_t *sc = malloc(sizeof *sc);
+  osq_error_t *err = alloc_error();
+  if (!sc || !err) {
+    free(sc);
+    free(err);
+    return EXIT_RUNTIME;
+  }
+  /* The fit starts from the built-in defaults, whatever fitted.cfg the scenario includes, so that
+   * the same command always writes the same fitted.cfg. */
+  int rc = osq_mpi_agree(osq_scenario_load_opts(a.path, OSQ_LOAD_NO_FITTED, sc, err), err) == OSQ_OK ? EXIT_OK
+                                                                                               : report(err);
+  if (a.trials) sc->trials = a.trials;
+  if (a.seed >= 0) sc->seed = (uint64_t)a.seed;
+  osq_history_t h, t;
+  memset(&h, 0, sizeof h);
+  memset(&t, 0, sizeof t);
+  if (rc == EXIT_OK) {
+    const int hrc = osq_mpi_agree(osq_history_load(a.targets, sc, &h, err), err);
+    if (hrc != OSQ_OK) rc = hrc == OSQ_ENOMEM ? runtime_error(err) : report(err);
+  }
+  if (rc == EXIT_OK && fit_targets(&h, &t) != OSQ_OK) rc = EXIT_RUNTIME;
+  if (rc == EXIT_OK && !a.force && osq_mpi_agree(osq_mpi_root() ? osq_calibration_check_dir(a.out, err) : OSQ_OK, err))
+    rc = report(err);
+  osq_calibrate_result_t *res = NULL;
+  if (rc == EXIT_OK) {
+    const char *keys[OSQ_CLI_FREE_MAX];
+    for (int k = 0; k < a.n_keys; k++) keys[k] = a.keys[k];
+    osq_calibrate_opts_t o = {.trials = sc->trials, .threads = (int)a.threads, .max_evals = (int)a.max_evals,
+                              .tolerance = 1e-3, .bounds = a.bounds};
+    if (!a.quiet && osq_mpi_root() && isatty(STDERR_FILENO)) o.progress = progress_line;
+    const int crc = osq_run_calibrate(sc, &t, keys, a.n_keys, &o, &res, err);
+    if (crc != OSQ_OK) rc = crc == OSQ_EINVAL || crc == OSQ_ERANGE ? report(err) : runtime_error(err);
+  }
+  if (rc == EXIT_OK && osq_mpi_root()) {
+    char command[2048];
+    command_line(argc, argv, command, sizeof command);
+    if (!a.quiet) print_calibration(res, &t, h.n - t.n);
+    rc = write_calibration(sc, &a, command, &t, res, err);
+  }
+  osq_calibrate_result_free(res);
+  free(t.row);
+  osq_history_free(&h);
+  free(err);
+  free(sc);
+  return rc;
+}
+
+/* ============================================================================================ */
 /* osq bench                                                                                    */
 /* ============================================================================================ */
 
@@ -763,6 +896,7 @@ static int dispatch(int argc, char **argv) {
   if (strcmp(cmd, "compare") == 0) return cmd_compare(argc - 2, argv + 2);
   if (strcmp(cmd, "bench") == 0) return cmd_bench(argc - 2, argv + 2);
   if (strcmp(cmd, "validate") == 0) return cmd_validate(argc - 2, argv + 2);
+  if (strcmp(cmd, "calibrate") == 0) return cmd_calibrate(argc - 2, argv + 2);
   if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
   if (strcmp(cmd, "parties") == 0) return cmd_parties(argc - 2, argv + 2);
   return usage_error("unknown command '%s'", cmd);

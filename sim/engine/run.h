@@ -150,4 +150,50 @@ int osq_run_validate(const osq_scenario_t *sc, const osq_history_t *h, const osq
 /** Free a validation result (NULL is a no-op). */
 void osq_validate_result_free(osq_validate_result_t *r);
 
+/** Most parameters one calibration fits (Nelder-Mead gets slow, and the fit ill-posed, beyond). */
+#define OSQ_CALIBRATE_PARAMS_MAX 16
+
+/** How to calibrate. */
+typedef struct {
+  int64_t trials;            /**< trials per evaluation (0: the scenario's) */
+  int threads;               /**< 0: the scenario's, else all available */
+  int max_evals;             /**< most evaluations of the distance by the minimiser */
+  double tolerance;          /**< stop when the simplex is this small (logistic scale) */
+  const double *bounds;      /**< [2 * n_keys] lo, hi of each parameter (NaN: the schema's range), or NULL */
+  void (*progress)(void *ctx, int64_t done, int64_t total); /**< after each evaluation (may be NULL) */
+  void *progress_ctx;
+} osq_calibrate_opts_t;
+
+/** One fitted parameter. */
+typedef struct {
+  char key[96];
+  bool integer;
+  double lo, hi;             /**< its range */
+  double start, value, sd;   /**< where the fit started and ended; sd from the curvature (NaN: flat) */
+} osq_calibrate_param_t;
+
+/** What a calibration found (identical on every MPI rank). */
+typedef struct {
+  int n_params;
+  osq_calibrate_param_t param[OSQ_CALIBRATE_PARAMS_MAX];
+  int n_targets;
+  double *before, *after;    /**< [n_targets] the model's means at the start and at the fitted values */
+  double *weight;            /**< [n_targets] */
+  double distance_before, distance_after;
+  int evals;                 /**< evaluations by the minimiser */
+  bool converged;            /**< the simplex shrank below the tolerance before max_evals */
+} osq_calibrate_result_t;
+
+/**
+ * osq calibrate: fit the numeric scenario keys keys[0..n_keys) (osq_scenario_set_number) to the
+ * target rows (every row of targets must lie within sc's simulated years) by a simulated method of
+ * moments over common random numbers (see run_calibrate.c). Collective under MPI; deterministic.
+ * @return 0 and *out; OSQ_EINVAL (a bad key, bound or start), or the engine's error
+ */
+int osq_run_calibrate(const osq_scenario_t *sc, const osq_history_t *targets, const char *const *keys, int n_keys,
+                      const osq_calibrate_opts_t *o, osq_calibrate_result_t **out, osq_error_t *err);
+
+/** Free a calibration result (NULL is a no-op). */
+void osq_calibrate_result_free(osq_calibrate_result_t *r);
+
 #endif

@@ -137,6 +137,11 @@ static const key_t_ SCHEMA[] = {
     {"model.parties.*.interest_ruby", K_FLOAT, 0, 1e3, false, NULL, "its own interest in RU-BY targets", NOST},
     {"model.parties.*.interest_other", K_FLOAT, 0, 1e3, false, NULL, "its own interest in other targets", NOST},
 
+    /* --- fitted defaults (scenarios/fitted.cfg, written by osq calibrate; docs/model.md section 6) --- */
+    {"fitted", K_GROUP, 0, 0, false, NULL, "fitted model defaults, applied before model (@include \"fitted.cfg\")", NOST},
+    {"fitted.source", K_STRING, 1, 1023, false, NULL, "the command that wrote them", NOST},
+    {"fitted.model", K_GROUP, 0, 0, false, NULL, "model parameters, as in model (the scenario's model wins)", NOST},
+
     /* --- geography (docs/geography.md) --- */
     {"geo", K_GROUP, 0, 0, false, NULL, "territories, routes, imaging", NOST},
     {"geo.enabled", K_BOOL, 0, 0, false, "true", "false: quota model only, no coverage metrics", ST(D_BOOL, geo.enabled)},
@@ -418,9 +423,13 @@ static void check_value(ctx_t *c, const config_setting_t *s, const key_t_ *k, co
         ERR_AT(c, s, "%s must be %s (got %s)", display, kind_name(k->kind), got);
         return;
       }
-      walk_group(c, s, pattern, display);
-      check_required(c, s, pattern, display);
+    {
+      /* fitted.model holds what model may hold, checked by model's keys */
+      const char *schema = strcmp(pattern, "fitted.model") == 0 ? "model" : pattern;
+      walk_group(c, s, schema, display);
+      check_required(c, s, schema, display);
       return;
+    }
     case K_LIST: {
       if (type != CONFIG_TYPE_LIST && !(type == CONFIG_TYPE_ARRAY && config_setting_length(s) == 0)) {
         ERR_AT(c, s, "%s must be %s (got %s)", display, kind_name(k->kind), got);
@@ -1087,8 +1096,10 @@ static void apply_participation(ctx_t *c, const config_t *cfg, osq_scenario_t *s
   check_quota_overrides(c, changes, sc);
 }
 
-static void load_model_parties(ctx_t *c, const config_t *cfg, osq_scenario_t *sc) {
-  const config_setting_t *list = config_lookup(cfg, "model.parties");
+static void load_model_parties(ctx_t *c, const config_t *cfg, const char *group, osq_scenario_t *sc) {
+  char key[64];
+  snprintf(key, sizeof key, "%s.parties", group);
+  const config_setting_t *list = config_lookup(cfg, key);
   if (!list || config_setting_type(list) != CONFIG_TYPE_LIST) return;
   int n = config_setting_length(list);
   for (int i = 0; i < n; i++) {
@@ -1098,8 +1109,8 @@ static void load_model_parties(ctx_t *c, const config_t *cfg, osq_scenario_t *sc
     int pi = osq_treaty_find(&sc->treaty, code);
     if (pi < 0) {
       ERR_AT(c, config_setting_get_member(g, "party"),
-             "model.parties[%d].party = \"%s\" is not a quota holder of the treaty (expected a code such as \"US\")", i,
-             code);
+             "%s.parties[%d].party = \"%s\" is not a quota holder of the treaty (expected a code such as \"US\")", group,
+             i, code);
       continue;
     }
     get_num(g, "demand", &sc->model.demand_by[pi]);
@@ -1144,6 +1155,42 @@ static void store_default(osq_scenario_t *sc, const key_t_ *k) {
     case D_STR: snprintf(base, k->size, "%s", k->def); break;
     case D_NONE: break;
   }
+}
+
+/* A scalar setting of the file (NULL: absent) into its destination, if the walk found it well typed. */
+static void store_setting(osq_scenario_t *sc, const key_t_ *k, const config_setting_t *s) {
+  if (!s) return;
+  const int t = config_setting_type(s);
+  const bool ok = (k->kind == K_INT && (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64)) ||
+                  (k->kind == K_FLOAT && (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 || t == CONFIG_TYPE_FLOAT)) ||
+                  (k->kind == K_BOOL && t == CONFIG_TYPE_BOOL) || (k->kind == K_STRING && t == CONFIG_TYPE_STRING);
+  if (ok) store_scalar(sc, k, s);
+}
+
+/* A model group ("model", or "fitted.model" of fitted.cfg) over sc->model: its scalars, its years
+ * without a plan (replacing earlier ones) and its per-party values. The walk has checked type,
+ * count, range and repeats; this keeps the valid entries. */
+static void load_model(ctx_t *c, const config_t *cfg, const char *group, osq_scenario_t *sc) {
+  char key[128];
+  for (size_t i = 0; i < N_SCHEMA; i++) {
+    const key_t_ *k = &SCHEMA[i];
+    if (k->dest == D_NONE || strncmp(k->key, "model.", 6) != 0) continue;
+    snprintf(key, sizeof key, "%s.%s", group, k->key + 6);
+    store_setting(sc, k, config_lookup(cfg, key));
+  }
+  snprintf(key, sizeof key, "%s.no_plan_years", group);
+  const config_setting_t *npy = config_lookup(cfg, key);
+  if (npy && config_setting_type(npy) == CONFIG_TYPE_ARRAY) {
+    sc->model.n_no_plan_years = 0;
+    int n = config_setting_length(npy);
+    for (int i = 0; i < n && sc->model.n_no_plan_years < OSQ_NO_PLAN_YEARS_MAX; i++) {
+      const config_setting_t *e = config_setting_get_elem(npy, (unsigned)i);
+      int et = config_setting_type(e);
+      if (et == CONFIG_TYPE_INT || et == CONFIG_TYPE_INT64)
+        sc->model.no_plan_years[sc->model.n_no_plan_years++] = (int)config_setting_get_int64(e);
+    }
+  }
+  load_model_parties(c, cfg, group, sc);
 }
 
 static void base_name(const char *path, char *out, size_t n) {
@@ -1364,6 +1411,10 @@ static void collect_files(ctx_t *c, const config_setting_t *s) {
 /* ------------------------------------------------------------------------------------------ */
 
 int osq_scenario_load(const char *path, osq_scenario_t *sc, osq_error_t *err) {
+  return osq_scenario_load_opts(path, 0, sc, err);
+}
+
+int osq_scenario_load_opts(const char *path, unsigned flags, osq_scenario_t *sc, osq_error_t *err) {
   memset(sc, 0, sizeof *sc);
   snprintf(sc->path, sizeof sc->path, "%s", path);
   osq_model_params_default(&sc->model);
@@ -1434,27 +1485,17 @@ int osq_scenario_load(const char *path, osq_scenario_t *sc, osq_error_t *err) {
   walk_group(&c, root, "", "");
   check_required(&c, root, "", "");
 
-  /* Scalars of simulation, model and output, through the schema's destinations. */
+  /* Scalars of simulation and output, through the schema's destinations (the model's: load_model). */
   for (size_t i = 0; i < N_SCHEMA; i++) {
     const key_t_ *k = &SCHEMA[i];
-    if (k->dest == D_NONE) continue;
-    const config_setting_t *s = config_lookup(&cfg, k->key);
-    if (!s) continue;
-    int t = config_setting_type(s);
-    bool ok = (k->kind == K_INT && (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64)) ||
-              (k->kind == K_FLOAT && (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 || t == CONFIG_TYPE_FLOAT)) ||
-              (k->kind == K_BOOL && t == CONFIG_TYPE_BOOL) || (k->kind == K_STRING && t == CONFIG_TYPE_STRING);
-    if (ok) store_scalar(sc, k, s);
+    if (k->dest == D_NONE || strncmp(k->key, "model.", 6) == 0) continue;
+    store_setting(sc, k, config_lookup(&cfg, k->key));
   }
   if (!config_lookup(&cfg, "simulation.last_year")) sc->last_year = sc->first_year;
   if (sc->last_year < sc->first_year)
     ERR_AT(&c, config_lookup(&cfg, "simulation.last_year"),
            "simulation.last_year = %d is before first_year = %d (expected last_year >= first_year)", sc->last_year,
            sc->first_year);
-  if (sc->model.season_last_doy < sc->model.season_first_doy)
-    ERR_AT(&c, config_lookup(&cfg, "model.season_last_doy"),
-           "model.season_last_doy = %d is before season_first_doy = %d (expected a season of at least one day)",
-           sc->model.season_last_doy, sc->model.season_first_doy);
 
   const config_setting_t *fmts = config_lookup(&cfg, "output.formats");
   if (fmts && config_setting_type(fmts) == CONFIG_TYPE_ARRAY) {
@@ -1477,27 +1518,22 @@ int osq_scenario_load(const char *path, osq_scenario_t *sc, osq_error_t *err) {
   }
   if (!config_lookup(&cfg, "output.dir")) snprintf(sc->out_dir, sizeof sc->out_dir, "out/%s", sc->name);
 
-  /* The walk has checked type, count, range and repeats; keep the valid entries. */
-  const config_setting_t *npy = config_lookup(&cfg, "model.no_plan_years");
-  if (npy && config_setting_type(npy) == CONFIG_TYPE_ARRAY) {
-    int n = config_setting_length(npy);
-    for (int i = 0; i < n && sc->model.n_no_plan_years < OSQ_NO_PLAN_YEARS_MAX; i++) {
-      const config_setting_t *e = config_setting_get_elem(npy, (unsigned)i);
-      int et = config_setting_type(e);
-      if (et == CONFIG_TYPE_INT || et == CONFIG_TYPE_INT64)
-        sc->model.no_plan_years[sc->model.n_no_plan_years++] = (int)config_setting_get_int64(e);
-    }
-  }
-
   load_treaty(&c, &cfg, &sc->treaty);
   /* The fixed treaty area (coverage_fixed): the parties of the treaty file in force mid-2019,
    * before any participation change, so that a withdrawal shows as a loss. */
   for (int i = 0; i < sc->treaty.n_parties; i++)
     sc->fixed_area[i] = osq_party_in_force(&sc->treaty.parties[i], osq_date_from_ymd(2019, 7, 1));
   apply_participation(&c, &cfg, sc);
-  /* Sourced per-party defaults (e.g. the US completion rate) first, the scenario's own values over them. */
+  /* The model: the built-in defaults (set above) and the sourced per-party ones (e.g. the US completion
+   * rate), then the fitted defaults of an included fitted.cfg, then the scenario's own model block. */
   osq_model_params_party_defaults(&sc->model, &sc->treaty);
-  load_model_parties(&c, &cfg, sc);
+  if (!(flags & OSQ_LOAD_NO_FITTED)) load_model(&c, &cfg, "fitted.model", sc);
+  load_model(&c, &cfg, "model", sc);
+  if (sc->model.season_last_doy < sc->model.season_first_doy)
+    ERR_AT(&c, config_lookup(&cfg, "model.season_last_doy") ? config_lookup(&cfg, "model.season_last_doy")
+                                                              : config_lookup(&cfg, "fitted.model.season_last_doy"),
+           "model.season_last_doy = %d is before season_first_doy = %d (expected a season of at least one day)",
+           sc->model.season_last_doy, sc->model.season_first_doy);
   check_quota_total(&c, &cfg, &sc->treaty);
   load_geo(&c, &cfg, sc);
 
@@ -1573,4 +1609,98 @@ int64_t osq_scenario_geo_stride(const osq_scenario_t *sc, int64_t trials) {
   const int64_t geo_trials = sc->geo.trials;
   if (geo_trials <= 0 || geo_trials >= trials) return 1;
   return (trials + geo_trials - 1) / geo_trials;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Numeric keys by name (osq calibrate, osq sensitivity)                                      */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Where a numeric key lives: a double or an int of sc, its schema entry (range, integer-ness), and
+ * for a per-party value the global one it falls back on while unset (< 0). */
+typedef struct {
+  double *d;
+  int *i;
+  int64_t *i64;
+  const key_t_ *k;
+  const double *fallback;
+} number_t;
+
+static int find_number(osq_scenario_t *sc, const char *key, number_t *n, osq_error_t *err) {
+  memset(n, 0, sizeof *n);
+  char code[8], field[40], pattern[96];
+  const key_t_ *k = schema_find(key);
+  if (k && k->dest != D_NONE && (k->kind == K_INT || k->kind == K_FLOAT)) {
+    n->k = k;
+    char *base = (char *)sc + k->off;
+    if (k->dest == D_DOUBLE) n->d = (double *)(void *)base;
+    else if (k->dest == D_INT) n->i = (int *)(void *)base;
+    else if (k->dest == D_I64) n->i64 = (int64_t *)(void *)base;
+    else return osq_error_add(err, OSQ_EINVAL, NULL, 0, "%s is not a number a study can vary", key);
+    return OSQ_OK;
+  }
+  if (sscanf(key, "model.parties.%7[A-Z].%39[a-z_]", code, field) == 2) {
+    const int p = osq_treaty_find(&sc->treaty, code);
+    if (p < 0) return osq_error_add(err, OSQ_EINVAL, NULL, 0, "%s: %s is not a quota holder of the treaty", key, code);
+    snprintf(pattern, sizeof pattern, "model.parties.*.%s", field);
+    n->k = schema_find(pattern);
+    osq_model_params_t *m = &sc->model;
+    const double *bloc_row = m->interest[osq_party_bloc(&sc->treaty.parties[p], sc->first_year)];
+    static const double one = 1.0;
+    if (strcmp(field, "demand") == 0) n->d = &m->demand_by[p], n->fallback = &m->demand;
+    else if (strcmp(field, "interest") == 0) n->d = &m->interest_by[p], n->fallback = &one;
+    else if (strcmp(field, "completion") == 0) n->d = &m->completion_by[p], n->fallback = &m->completion;
+    else if (strcmp(field, "interest_nato") == 0) n->d = &m->interest_obs_by[p][OSQ_BLOC_NATO], n->fallback = &bloc_row[OSQ_BLOC_NATO];
+    else if (strcmp(field, "interest_ruby") == 0) n->d = &m->interest_obs_by[p][OSQ_BLOC_RUBY], n->fallback = &bloc_row[OSQ_BLOC_RUBY];
+    else if (strcmp(field, "interest_other") == 0) n->d = &m->interest_obs_by[p][OSQ_BLOC_OTHER], n->fallback = &bloc_row[OSQ_BLOC_OTHER];
+    if (!n->d || !n->k) return osq_error_add(err, OSQ_EINVAL, NULL, 0, "%s: %s is not a numeric per-party parameter "
+                                             "(expected demand, interest, completion, interest_nato, interest_ruby or "
+                                             "interest_other)", key, field);
+    return OSQ_OK;
+  }
+  if (sscanf(key, "treaty.parties.%7[A-Z].%39[a-z_]", code, field) == 2 && strcmp(field, "passive_quota") == 0) {
+    const int p = osq_treaty_find(&sc->treaty, code);
+    if (p < 0) return osq_error_add(err, OSQ_EINVAL, NULL, 0, "%s: %s is not a quota holder of the treaty", key, code);
+    n->k = schema_find("treaty.parties.*.passive_quota");
+    n->i = &sc->treaty.parties[p].passive_quota;
+    return OSQ_OK;
+  }
+  return osq_error_add(err, OSQ_EINVAL, NULL, 0, "%s is not a numeric scenario key (expected a number of osq "
+                       "--help-scenario such as model.demand, model.parties.US.completion or "
+                       "treaty.parties.SE.passive_quota)", key);
+}
+
+int osq_scenario_number_info(osq_scenario_t *sc, const char *key, bool *integer, double *lo, double *hi,
+                             osq_error_t *err) {
+  number_t n;
+  const int rc = find_number(sc, key, &n, err);
+  if (rc != OSQ_OK) return rc;
+  *integer = n.k->kind == K_INT;
+  *lo = n.k->lo;
+  *hi = n.k->hi;
+  return OSQ_OK;
+}
+
+int osq_scenario_get_number(osq_scenario_t *sc, const char *key, double *v, osq_error_t *err) {
+  number_t n;
+  const int rc = find_number(sc, key, &n, err);
+  if (rc != OSQ_OK) return rc;
+  if (n.d) *v = *n.d < 0.0 && n.fallback ? *n.fallback : *n.d;
+  else if (n.i) *v = *n.i;
+  else *v = (double)*n.i64;
+  return OSQ_OK;
+}
+
+int osq_scenario_set_number(osq_scenario_t *sc, const char *key, double v, osq_error_t *err) {
+  number_t n;
+  const int rc = find_number(sc, key, &n, err);
+  if (rc != OSQ_OK) return rc;
+  if (!(v >= n.k->lo && v <= n.k->hi))
+    return osq_error_add(err, OSQ_ERANGE, NULL, 0, "%s = %g is out of range (expected %g to %g)", key, v, n.k->lo,
+                         n.k->hi);
+  if (n.k->kind == K_INT && v != floor(v))
+    return osq_error_add(err, OSQ_EINVAL, NULL, 0, "%s = %g is not an integer", key, v);
+  if (n.d) *n.d = v;
+  else if (n.i) *n.i = (int)v;
+  else *n.i64 = (int64_t)v;
+  return OSQ_OK;
 }
