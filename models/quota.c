@@ -117,6 +117,7 @@ int osq_quota_caps(const osq_treaty_t *t, const osq_model_params_t *p, int year,
       const double row = p->interest_obs_by[i][bloc[j]];
       double w = (row >= 0.0 ? row : p->interest[bloc[i]][bloc[j]]) * size_w[j];
       if (has_pos[i] && has_pos[j]) w *= exp(-osq_gc_distance_km(lat[i], lon[i], lat[j], lon[j]) / p->proximity_km);
+      if (p->pair_interest[i][j] >= 0.0) w *= p->pair_interest[i][j]; /* a pair's own factor (model.pairs) */
       if (!(w > 0.0) || !isfinite(w) || caps->pair_cap[i][j] == 0 || caps->passive_cap[j] == 0) w = 0.0;
       caps->weight[i][j] = w;
     }
@@ -438,7 +439,10 @@ void osq_quota_execute(const osq_treaty_t *t, const osq_model_params_t *p, gsl_r
         break;
       }
     const double c = p->completion_by[lead] >= 0.0 ? p->completion_by[lead] : p->completion;
-    fl->status = gsl_rng_uniform(rng) < c ? OSQ_FLIGHT_COMPLETED : OSQ_FLIGHT_CANCELLED;
+    /* The draw is made whether or not the day falls in a pause, so that a pause changes no other
+     * flight's fate: a flight dated in a pause is cancelled (docs/model.md section 2.5). */
+    const double u = gsl_rng_uniform(rng);
+    fl->status = u < c && !osq_model_params_paused(p, fl->day) ? OSQ_FLIGHT_COMPLETED : OSQ_FLIGHT_CANCELLED;
   }
 }
 
@@ -541,6 +545,10 @@ int osq_quota_check(const osq_treaty_t *t, const osq_model_params_t *p, const os
       FAIL("season: flight %d over %s on day %d of %d, outside the season %d..%d", f, tj->code, doy, year, first_doy,
            last_doy);
     quarter[j][(fm - 1) / 3]++;
+    /* No quota flight is flown in a pause: its own loop, not osq_model_params_paused. */
+    for (int k = 0; k < p->n_pauses && k < OSQ_PAUSES_MAX && fl->status == OSQ_FLIGHT_COMPLETED; k++)
+      if (fl->day >= p->pauses[k].from && fl->day <= p->pauses[k].until)
+        FAIL("pause: flight %d over %s completed on day %d of %d, in a pause", f, tj->code, doy, year);
 
     /* Membership on the day: each observer's void bit, and VOID exactly when the target or all
      * observers are out. */

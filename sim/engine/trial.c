@@ -35,9 +35,11 @@ int osq_trial_prep_init(osq_trial_prep_t *p, const osq_scenario_t *sc, int64_t t
   int rc = osq_geo_setup(sc, &p->geo, err);
   if (rc != OSQ_OK) return rc;
   p->caps = calloc((size_t)p->n_years, sizeof *p->caps);
-  if (!p->caps) return osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
+  p->params = calloc((size_t)p->n_years, sizeof *p->params);
+  if (!p->caps || !p->params) return osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
   for (int y = 0; y < p->n_years; y++) {
-    rc = osq_quota_caps(&sc->treaty, &sc->model, sc->first_year + y, &p->caps[y]);
+    osq_model_params_for_year(&sc->model, sc->first_year + y, &p->params[y]);
+    rc = osq_quota_caps(&sc->treaty, &p->params[y], sc->first_year + y, &p->caps[y]);
     if (rc) return osq_error_add(err, rc, NULL, 0, "cannot compute the quotas of %d", sc->first_year + y);
   }
   rc = osq_slots_build(&p->slots, sc, p->geo.world != NULL, err);
@@ -63,7 +65,9 @@ int osq_trial_prep_init(osq_trial_prep_t *p, const osq_scenario_t *sc, int64_t t
 
 void osq_trial_prep_free(osq_trial_prep_t *p) {
   free(p->caps);
+  free(p->params);
   p->caps = NULL;
+  p->params = NULL;
   osq_slots_free(&p->slots);
   osq_geo_teardown(&p->geo);
 }
@@ -238,7 +242,7 @@ int osq_trial_run(const osq_trial_prep_t *p, int64_t trial, osq_trial_ws_t *ws, 
   osq_digest_t dg;
   osq_digest_init(&dg);
   for (int y = 0; y < p->n_years; y++) {
-    int rc = osq_quota_simulate(&sc->treaty, &sc->model, &p->caps[y], ws->rng, &ws->year);
+    int rc = osq_quota_simulate(&sc->treaty, &p->params[y], &p->caps[y], ws->rng, &ws->year);
     if (rc) return rc;
     osq_metrics_compute(&sc->treaty, &ws->year, &ws->metrics);
     if (!geo && p->geo.world) osq_cov_metrics_nan(&ws->cov);

@@ -34,6 +34,7 @@ typedef struct {
   int64_t trials;            /**< the run's trial count (it fixes the geography stride) */
   int64_t geo_stride;        /**< geography on trials t with t % geo_stride == 0 */
   int n_years, n_parties;
+  osq_model_params_t *params; /**< [n_years] each year's parameters (model.years applied) */
   osq_quota_caps_t *caps;    /**< [n_years] what the rules allow each year */
   osq_slots_t slots;         /**< the reported statistics */
   bool map;                  /**< count each raster cell's imaged trial-years (the coverage map) */

@@ -126,6 +126,23 @@ static const key_t_ SCHEMA[] = {
     {"model.interest.other_other", K_FLOAT, 0, 1e3, false, NULL, "other over other", ST(D_DOUBLE, model.interest[2][2])},
     {"model.no_plan_years", K_INTARRAY, 2002, 2100, false, "[]", "years without an agreed annual plan, e.g. [2018]",
      SC(model.no_plan_years)},
+    {"model.years", K_LIST, 0, OSQ_YEAR_PARAMS_MAX, false, NULL, "per-year parameters (docs/model.md 2.3)", NOST},
+    {"model.years.*", K_GROUP, 0, 0, false, NULL, "the parameters of one year", NOST},
+    {"model.years.*.year", K_INT, 2002, 2100, true, NULL, "the calendar year", NOST},
+    {"model.years.*.demand", K_FLOAT, 0, 1, false, NULL, "its demand share", NOST},
+    {"model.years.*.share_prob", K_FLOAT, 0, 1, false, NULL, "its chance a request is flown jointly", NOST},
+    {"model.years.*.completion", K_FLOAT, 0, 1, false, NULL, "its completion chance", NOST},
+    {"model.years.*.season_first_doy", K_INT, 1, 366, false, NULL, "its first day of flights (213 = 1 Aug)", NOST},
+    {"model.years.*.season_last_doy", K_INT, 1, 366, false, NULL, "its last day of flights", NOST},
+    {"model.pauses", K_LIST, 0, OSQ_PAUSES_MAX, false, NULL, "days without quota flights (docs/model.md 2.5)", NOST},
+    {"model.pauses.*", K_GROUP, 0, 0, false, NULL, "one pause", NOST},
+    {"model.pauses.*.from", K_DATE, 0, 0, true, NULL, "first day without flights", NOST},
+    {"model.pauses.*.until", K_DATE, 0, 0, true, NULL, "last day without flights", NOST},
+    {"model.pairs", K_LIST, 0, 256, false, NULL, "per-pair interest (docs/model.md 2.3)", NOST},
+    {"model.pairs.*", K_GROUP, 0, 0, false, NULL, "one observer over one target", NOST},
+    {"model.pairs.*.observer", K_STRING, 2, 4, true, NULL, "observer code", NOST},
+    {"model.pairs.*.observed", K_STRING, 2, 4, true, NULL, "target code", NOST},
+    {"model.pairs.*.interest", K_FLOAT, 0, 1e3, true, NULL, "factor on the observer's interest in the target", NOST},
     {"model.parties", K_LIST, 0, OSQ_PARTIES_MAX, false, NULL, "per-party parameters", NOST},
     {"model.parties.*", K_GROUP, 0, 0, false, NULL, "parameters of one party", NOST},
     {"model.parties.*.party", K_STRING, 2, 4, true, NULL, "quota-holder code", NOST},
@@ -1157,6 +1174,83 @@ static void store_default(osq_scenario_t *sc, const key_t_ *k) {
   }
 }
 
+/* model.years: each year's own values, merged into an earlier group's entry for the same year. */
+static void load_model_years(ctx_t *c, const config_t *cfg, const char *group, osq_scenario_t *sc) {
+  char key[64];
+  snprintf(key, sizeof key, "%s.years", group);
+  const config_setting_t *list = config_lookup(cfg, key);
+  if (!list || config_setting_type(list) != CONFIG_TYPE_LIST) return;
+  const int n = config_setting_length(list);
+  for (int i = 0; i < n; i++) {
+    const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+    long long year;
+    if (!get_i64(g, "year", &year)) continue;
+    osq_model_params_t *m = &sc->model;
+    osq_year_params_t *y = osq_model_params_year(m, (int)year);
+    if (!y && m->n_years < OSQ_YEAR_PARAMS_MAX) {
+      y = &m->years[m->n_years++];
+      *y = (osq_year_params_t){.year = (int)year, .demand = -1, .share_prob = -1, .completion = -1};
+    }
+    if (!y) {
+      ERR_AT(c, g, "%s[%d]: more than %d years with their own parameters", key, i, OSQ_YEAR_PARAMS_MAX);
+      continue;
+    }
+    get_num(g, "demand", &y->demand);
+    get_num(g, "share_prob", &y->share_prob);
+    get_num(g, "completion", &y->completion);
+    long long v;
+    if (get_i64(g, "season_first_doy", &v)) y->season_first_doy = (int)v;
+    if (get_i64(g, "season_last_doy", &v)) y->season_last_doy = (int)v;
+    const int first = y->season_first_doy > 0 ? y->season_first_doy : m->season_first_doy;
+    const int last = y->season_last_doy > 0 ? y->season_last_doy : m->season_last_doy;
+    if (last < first)
+      ERR_AT(c, g, "%s[%d]: the season of %lld ends on day %d, before it starts on day %d (expected a season of at "
+             "least one day)", key, i, year, last, first);
+  }
+}
+
+/* model.pauses: a group's pauses replace an earlier group's. */
+static void load_model_pauses(ctx_t *c, const config_t *cfg, const char *group, osq_scenario_t *sc) {
+  char key[64];
+  snprintf(key, sizeof key, "%s.pauses", group);
+  const config_setting_t *list = config_lookup(cfg, key);
+  if (!list || (config_setting_type(list) != CONFIG_TYPE_LIST && config_setting_type(list) != CONFIG_TYPE_ARRAY)) return;
+  osq_model_params_t *m = &sc->model;
+  m->n_pauses = 0;
+  const int n = config_setting_length(list);
+  for (int i = 0; i < n && m->n_pauses < OSQ_PAUSES_MAX; i++) {
+    const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+    osq_day_t from, until;
+    if (!get_date(g, "from", &from) || !get_date(g, "until", &until)) continue;
+    if (until < from) {
+      ERR_AT(c, g, "%s[%d]: ends before it starts (expected from <= until)", key, i);
+      continue;
+    }
+    m->pauses[m->n_pauses++] = (osq_pause_t){from, until};
+  }
+}
+
+/* model.pairs: an observer's interest in one target, as a factor on its weight. */
+static void load_model_pairs(ctx_t *c, const config_t *cfg, const char *group, osq_scenario_t *sc) {
+  char key[64];
+  snprintf(key, sizeof key, "%s.pairs", group);
+  const config_setting_t *list = config_lookup(cfg, key);
+  if (!list || config_setting_type(list) != CONFIG_TYPE_LIST) return;
+  const int n = config_setting_length(list);
+  for (int i = 0; i < n; i++) {
+    const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+    const char *o, *t;
+    double f;
+    if (!get_str(g, "observer", &o) || !get_str(g, "observed", &t) || !get_num(g, "interest", &f)) continue;
+    const int oi = osq_treaty_find(&sc->treaty, o), ti = osq_treaty_find(&sc->treaty, t);
+    if (oi < 0 || ti < 0 || oi == ti) {
+      ERR_AT(c, g, "%s[%d]: %s over %s is not a pair of two quota holders of the treaty", key, i, o, t);
+      continue;
+    }
+    sc->model.pair_interest[oi][ti] = f;
+  }
+}
+
 /* A scalar setting of the file (NULL: absent) into its destination, if the walk found it well typed. */
 static void store_setting(osq_scenario_t *sc, const key_t_ *k, const config_setting_t *s) {
   if (!s) return;
@@ -1191,6 +1285,9 @@ static void load_model(ctx_t *c, const config_t *cfg, const char *group, osq_sce
     }
   }
   load_model_parties(c, cfg, group, sc);
+  load_model_years(c, cfg, group, sc);
+  load_model_pauses(c, cfg, group, sc);
+  load_model_pairs(c, cfg, group, sc);
 }
 
 static void base_name(const char *path, char *out, size_t n) {
@@ -1622,7 +1719,8 @@ typedef struct {
   int *i;
   int64_t *i64;
   const key_t_ *k;
-  const double *fallback;
+  const double *fallback; /* a double's value while it is unset (< 0) */
+  const int *ifallback;   /* an int's value while it is unset (0) */
 } number_t;
 
 static int find_number(osq_scenario_t *sc, const char *key, number_t *n, osq_error_t *err) {
@@ -1657,6 +1755,40 @@ static int find_number(osq_scenario_t *sc, const char *key, number_t *n, osq_err
                                              "interest_other)", key, field);
     return OSQ_OK;
   }
+  int year;
+  if (sscanf(key, "model.years.%d.%39[a-z_]", &year, field) == 2 && year >= 2002 && year <= 2100) {
+    snprintf(pattern, sizeof pattern, "model.years.*.%s", field);
+    n->k = schema_find(pattern);
+    osq_model_params_t *m = &sc->model;
+    osq_year_params_t *y = osq_model_params_year(m, year);
+    if (!y && m->n_years < OSQ_YEAR_PARAMS_MAX) { /* an entry for the year, all its values unset */
+      y = &m->years[m->n_years++];
+      *y = (osq_year_params_t){.year = year, .demand = -1, .share_prob = -1, .completion = -1};
+    }
+    if (!y) return osq_error_add(err, OSQ_EINVAL, NULL, 0, "%s: more than %d years with their own parameters", key,
+                                 OSQ_YEAR_PARAMS_MAX);
+    if (strcmp(field, "demand") == 0) n->d = &y->demand, n->fallback = &m->demand;
+    else if (strcmp(field, "share_prob") == 0) n->d = &y->share_prob, n->fallback = &m->share_prob;
+    else if (strcmp(field, "completion") == 0) n->d = &y->completion, n->fallback = &m->completion;
+    else if (strcmp(field, "season_first_doy") == 0) n->i = &y->season_first_doy, n->ifallback = &m->season_first_doy;
+    else if (strcmp(field, "season_last_doy") == 0) n->i = &y->season_last_doy, n->ifallback = &m->season_last_doy;
+    if ((!n->d && !n->i) || !n->k)
+      return osq_error_add(err, OSQ_EINVAL, NULL, 0, "%s: %s is not a per-year parameter (expected demand, share_prob, "
+                           "completion, season_first_doy or season_last_doy)", key, field);
+    return OSQ_OK;
+  }
+  char code2[8];
+  if (sscanf(key, "model.pairs.%7[A-Z].%7[A-Z].%39[a-z_]", code, code2, field) == 3 && strcmp(field, "interest") == 0) {
+    const int o = osq_treaty_find(&sc->treaty, code), t = osq_treaty_find(&sc->treaty, code2);
+    if (o < 0 || t < 0 || o == t)
+      return osq_error_add(err, OSQ_EINVAL, NULL, 0, "%s: %s over %s is not a pair of quota holders of the treaty", key,
+                           code, code2);
+    static const double one = 1.0;
+    n->k = schema_find("model.pairs.*.interest");
+    n->d = &sc->model.pair_interest[o][t];
+    n->fallback = &one;
+    return OSQ_OK;
+  }
   if (sscanf(key, "treaty.parties.%7[A-Z].%39[a-z_]", code, field) == 2 && strcmp(field, "passive_quota") == 0) {
     const int p = osq_treaty_find(&sc->treaty, code);
     if (p < 0) return osq_error_add(err, OSQ_EINVAL, NULL, 0, "%s: %s is not a quota holder of the treaty", key, code);
@@ -1685,7 +1817,7 @@ int osq_scenario_get_number(osq_scenario_t *sc, const char *key, double *v, osq_
   const int rc = find_number(sc, key, &n, err);
   if (rc != OSQ_OK) return rc;
   if (n.d) *v = *n.d < 0.0 && n.fallback ? *n.fallback : *n.d;
-  else if (n.i) *v = *n.i;
+  else if (n.i) *v = *n.i <= 0 && n.ifallback ? *n.ifallback : *n.i;
   else *v = (double)*n.i64;
   return OSQ_OK;
 }

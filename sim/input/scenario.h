@@ -84,8 +84,10 @@ int osq_scenario_load_opts(const char *path, unsigned flags, osq_scenario_t *sc,
  * Numeric scenario keys by name, for the commands that vary parameters (osq calibrate, osq
  * sensitivity): a number of the schema with a single place in the scenario ("model.demand",
  * "model.interest.ruby_nato", "geo.swath_half_km"), a per-party model value
- * ("model.parties.US.completion": reading an unset one gives the global value it falls back on), or
- * a quota holder's passive quota ("treaty.parties.SE.passive_quota").
+ * ("model.parties.US.completion": reading an unset one gives the global value it falls back on), a
+ * per-year one ("model.years.2002.season_first_doy", likewise), a pair's interest
+ * ("model.pairs.RUBY.US.interest", 1 while unset), or a quota holder's passive quota
+ * ("treaty.parties.SE.passive_quota").
  * @return 0; OSQ_EINVAL (not such a key, not an integer where one is needed), OSQ_ERANGE (out of the
  *         schema's range), with one message in err
  */
