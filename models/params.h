@@ -74,6 +74,9 @@ typedef struct {
   int n_pauses;
   double pair_interest[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX]; /**< [observer][target] factor on the weight,
                                                               < 0 = 1 (model.pairs) */
+  bool aircraft;                  /**< a new flight needs an aircraft its lead operates, with a mission
+                                       left this year, or the target's (taxi) (section 2.6) */
+  double taxi_prob;               /**< chance the target provides its aircraft to an observer without one */
 } osq_model_params_t;
 
 /** Fill p with the documented defaults (all per-party overrides unset, all parties accept). */

@@ -75,6 +75,15 @@ static const key_t_ SCHEMA[] = {
     {"treaty.parties.*.airfields.*.max_km.*.from", K_DATE, 0, 0, true, NULL, "day the distance applies from", NOST},
     {"treaty.parties.*.airfields.*.max_km.*.km", K_FLOAT, 1, 20000, true, NULL, "maximum flight distance, km", NOST},
 
+    {"treaty.aircraft", K_LIST, 0, OSQ_AIRCRAFT_MAX, false, NULL, "observation aircraft (docs/model.md 2.6)", NOST},
+    {"treaty.aircraft.*", K_GROUP, 0, 0, false, NULL, "one aircraft or fleet", NOST},
+    {"treaty.aircraft.*.name", K_STRING, 1, OSQ_NAME_MAX - 1, true, NULL, "its name", NOST},
+    {"treaty.aircraft.*.operators", K_STRARRAY, 1, OSQ_PARTIES_MAX, true, NULL, "quota holders that may lead flights on it",
+     NOST},
+    {"treaty.aircraft.*.from", K_DATE, 0, 0, true, NULL, "first day in service", NOST},
+    {"treaty.aircraft.*.until", K_DATE, 0, 0, false, NULL, "day it left service (none: still in service)", NOST},
+    {"treaty.aircraft.*.missions", K_INT, 0, 366, true, NULL, "observation flights it can fly a year", NOST},
+
     /* --- simulation --- */
     {"simulation", K_GROUP, 0, 0, false, NULL, "what to simulate", NOST},
     {"simulation.name", K_STRING, 1, 63, false, NULL, "scenario name (default: the file's base name)", ST(D_STR, name)},
@@ -126,6 +135,10 @@ static const key_t_ SCHEMA[] = {
     {"model.interest.other_other", K_FLOAT, 0, 1e3, false, NULL, "other over other", ST(D_DOUBLE, model.interest[2][2])},
     {"model.no_plan_years", K_INTARRAY, 2002, 2100, false, "[]", "years without an agreed annual plan, e.g. [2018]",
      SC(model.no_plan_years)},
+    {"model.aircraft", K_BOOL, 0, 0, false, NULL, "only parties with an aircraft lead flights (docs/model.md 2.6)",
+     ST(D_BOOL, model.aircraft)},
+    {"model.taxi_prob", K_FLOAT, 0, 1, false, NULL, "chance the observed party flies an observer that has no aircraft",
+     ST(D_DOUBLE, model.taxi_prob)},
     {"model.years", K_LIST, 0, OSQ_YEAR_PARAMS_MAX, false, NULL, "per-year parameters (docs/model.md 2.3)", NOST},
     {"model.years.*", K_GROUP, 0, 0, false, NULL, "the parameters of one year", NOST},
     {"model.years.*.year", K_INT, 2002, 2100, true, NULL, "the calendar year", NOST},
@@ -752,6 +765,43 @@ static void load_party(ctx_t *c, const config_setting_t *g, int idx, osq_party_t
   }
 }
 
+/* treaty.aircraft, after the parties: operator codes to party bits. */
+static void load_aircraft(ctx_t *c, const config_t *cfg, osq_treaty_t *t) {
+  const config_setting_t *list = config_lookup(cfg, "treaty.aircraft");
+  if (!list || config_setting_type(list) != CONFIG_TYPE_LIST) return;
+  const int n = config_setting_length(list);
+  for (int i = 0; i < n && t->n_aircraft < OSQ_AIRCRAFT_MAX; i++) {
+    const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+    const char *name;
+    long long missions;
+    osq_day_t from, until = OSQ_DAY_NEVER;
+    const config_setting_t *ops = config_setting_get_member(g, "operators");
+    if (!get_str(g, "name", &name) || !get_i64(g, "missions", &missions) || !get_date(g, "from", &from) || !ops ||
+        config_setting_type(ops) != CONFIG_TYPE_ARRAY)
+      continue;
+    if (get_date(g, "until", &until) && until <= from) {
+      ERR_AT(c, config_setting_get_member(g, "until"), "treaty.aircraft[%d].until is not after its from (expected a "
+             "later day)", i);
+      continue;
+    }
+    osq_aircraft_t *a = &t->aircraft[t->n_aircraft];
+    memset(a, 0, sizeof *a);
+    snprintf(a->name, sizeof a->name, "%s", name);
+    a->from = from;
+    a->until = until;
+    a->missions = (int)missions;
+    const int m = config_setting_length(ops);
+    for (int k = 0; k < m; k++) {
+      const char *code = config_setting_get_string_elem(ops, (unsigned)k);
+      const int p = code ? osq_treaty_find(t, code) : -1;
+      if (p < 0) ERR_AT(c, ops, "treaty.aircraft[%d].operators[%d] = \"%s\" is not a quota holder of the treaty", i, k,
+                        code ? code : "?");
+      else a->operators |= UINT64_C(1) << p;
+    }
+    t->n_aircraft++;
+  }
+}
+
 static void load_treaty(ctx_t *c, const config_t *cfg, osq_treaty_t *t) {
   memset(t, 0, sizeof *t);
   const config_setting_t *parties = config_lookup(cfg, "treaty.parties");
@@ -770,6 +820,7 @@ static void load_treaty(ctx_t *c, const config_t *cfg, osq_treaty_t *t) {
     }
     t->n_parties++;
   }
+  load_aircraft(c, cfg, t);
 }
 
 static void load_geo(ctx_t *c, const config_t *cfg, osq_scenario_t *sc) {
