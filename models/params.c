@@ -57,6 +57,13 @@ void osq_model_params_for_year(const osq_model_params_t *p, int year, osq_model_
     if (y->season_first_doy > 0) out->season_first_doy = y->season_first_doy;
     if (y->season_last_doy > 0) out->season_last_doy = y->season_last_doy;
   }
+  const int m = p->n_pairs < OSQ_PAIRS_MAX ? p->n_pairs : OSQ_PAIRS_MAX;
+  for (int k = 0; k < m; k++) {
+    const osq_pair_params_t *q = &p->pairs[k];
+    if (year >= q->first_year && year <= q->last_year && q->observer >= 0 && q->observer < OSQ_PARTIES_MAX &&
+        q->observed >= 0 && q->observed < OSQ_PARTIES_MAX)
+      out->pair_interest[q->observer][q->observed] = q->interest;
+  }
 }
 
 osq_year_params_t *osq_model_params_year(osq_model_params_t *p, int year) {

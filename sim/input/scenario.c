@@ -156,6 +156,8 @@ static const key_t_ SCHEMA[] = {
     {"model.pairs.*.observer", K_STRING, 2, 4, true, NULL, "observer code", NOST},
     {"model.pairs.*.observed", K_STRING, 2, 4, true, NULL, "target code", NOST},
     {"model.pairs.*.interest", K_FLOAT, 0, 1e3, true, NULL, "factor on the observer's interest in the target", NOST},
+    {"model.pairs.*.from_year", K_INT, 2002, 2100, false, "2002", "first year it applies", NOST},
+    {"model.pairs.*.until_year", K_INT, 2002, 2100, false, "2100", "last year it applies", NOST},
     {"model.parties", K_LIST, 0, OSQ_PARTIES_MAX, false, NULL, "per-party parameters", NOST},
     {"model.parties.*", K_GROUP, 0, 0, false, NULL, "parameters of one party", NOST},
     {"model.parties.*.party", K_STRING, 2, 4, true, NULL, "quota-holder code", NOST},
@@ -1298,7 +1300,19 @@ static void load_model_pairs(ctx_t *c, const config_t *cfg, const char *group, o
       ERR_AT(c, g, "%s[%d]: %s over %s is not a pair of two quota holders of the treaty", key, i, o, t);
       continue;
     }
-    sc->model.pair_interest[oi][ti] = f;
+    long long y0 = 2002, y1 = 2100;
+    get_i64(g, "from_year", &y0);
+    get_i64(g, "until_year", &y1);
+    if (y1 < y0) {
+      ERR_AT(c, g, "%s[%d]: until_year %lld is before from_year %lld", key, i, y1, y0);
+      continue;
+    }
+    osq_model_params_t *m = &sc->model;
+    if (m->n_pairs == OSQ_PAIRS_MAX) {
+      ERR_AT(c, g, "%s[%d]: more than %d pairs", key, i, OSQ_PAIRS_MAX);
+      continue;
+    }
+    m->pairs[m->n_pairs++] = (osq_pair_params_t){oi, ti, f, (int)y0, (int)y1};
   }
 }
 
@@ -1836,7 +1850,20 @@ static int find_number(osq_scenario_t *sc, const char *key, number_t *n, osq_err
                            code, code2);
     static const double one = 1.0;
     n->k = schema_find("model.pairs.*.interest");
-    n->d = &sc->model.pair_interest[o][t];
+    osq_model_params_t *m = &sc->model;
+    osq_pair_params_t *q = NULL; /* the pair's entry for every year */
+    for (int e = 0; e < m->n_pairs && !q; e++)
+      if (m->pairs[e].observer == o && m->pairs[e].observed == t && m->pairs[e].first_year == 2002 &&
+          m->pairs[e].last_year == 2100)
+        q = &m->pairs[e];
+    if (!q && m->n_pairs < OSQ_PAIRS_MAX) { /* first in the list: entries for some years, applied after it, win */
+      memmove(&m->pairs[1], &m->pairs[0], sizeof m->pairs[0] * (size_t)m->n_pairs);
+      m->n_pairs++;
+      q = &m->pairs[0];
+      *q = (osq_pair_params_t){o, t, -1.0, 2002, 2100};
+    }
+    if (!q) return osq_error_add(err, OSQ_EINVAL, NULL, 0, "%s: more than %d pairs", key, OSQ_PAIRS_MAX);
+    n->d = &q->interest;
     n->fallback = &one;
     return OSQ_OK;
   }

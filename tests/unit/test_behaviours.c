@@ -125,3 +125,20 @@ Test(pairs, a_pair_of_zero_interest_never_flies) {
   cr_assert_eq(osq_quota_caps(&T, &P1, 2019, &C2), 0);
   cr_expect_float_eq(C.weight[ru][us], 0.5 * C2.weight[ru][us], 1e-12, "the factor scales the weight");
 }
+
+Test(pairs, a_pair_applies_in_its_years_only) {
+  fx_treaty_2019(&T);
+  osq_model_params_default(&P);
+  const int ge = osq_treaty_find(&T, "GE"), ru = osq_treaty_find(&T, "RUBY");
+  P.pairs[P.n_pairs++] = (osq_pair_params_t){ge, ru, 0.0, 2012, 2021};
+  osq_model_params_for_year(&P, 2011, &PY);
+  cr_assert_eq(osq_quota_caps(&T, &PY, 2011, &C), 0);
+  cr_expect(C.weight[ge][ru] > 0.0, "before the ban");
+  osq_model_params_for_year(&P, 2012, &PY);
+  cr_assert_eq(osq_quota_caps(&T, &PY, 2012, &C), 0);
+  cr_expect(C.weight[ge][ru] == 0.0, "during the ban");
+  cr_expect(C.weight[ru][ge] > 0.0, "only that direction");
+  osq_model_params_for_year(&P, 2022, &PY);
+  cr_assert_eq(osq_quota_caps(&T, &PY, 2022, &C), 0);
+  cr_expect(C.weight[ge][ru] > 0.0, "after it");
+}
