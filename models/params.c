@@ -51,7 +51,11 @@ void osq_model_params_for_year(const osq_model_params_t *p, int year, osq_model_
   for (int k = 0; k < n; k++) {
     const osq_year_params_t *y = &p->years[k];
     if (y->year != year) continue;
-    if (y->demand >= 0.0) out->demand = y->demand;
+    if (y->demand_factor >= 0.0) {
+      out->demand *= y->demand_factor;
+      for (int i = 0; i < OSQ_PARTIES_MAX; i++)
+        if (out->demand_by[i] >= 0.0) out->demand_by[i] *= y->demand_factor;
+    }
     if (y->share_prob >= 0.0) out->share_prob = y->share_prob;
     if (y->completion >= 0.0) out->completion = y->completion;
     if (y->season_first_doy > 0) out->season_first_doy = y->season_first_doy;

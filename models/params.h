@@ -21,10 +21,11 @@
 #define OSQ_YEAR_PARAMS_MAX 32
 #define OSQ_PAUSES_MAX 8
 
-/** One year's own values of some parameters (model.years): < 0 (or 0 for a day) = the global value. */
+/** One year's own values of some parameters (model.years): < 0 (or 0 for a day) = the global value;
+ *  demand_factor multiplies every party's demand share that year (the ramp-up of 2002-2005). */
 typedef struct {
   int year;
-  double demand, share_prob, completion;
+  double demand_factor, share_prob, completion;
   int season_first_doy, season_last_doy;
 } osq_year_params_t;
 

@@ -142,7 +142,7 @@ static const key_t_ SCHEMA[] = {
     {"model.years", K_LIST, 0, OSQ_YEAR_PARAMS_MAX, false, NULL, "per-year parameters (docs/model.md 2.3)", NOST},
     {"model.years.*", K_GROUP, 0, 0, false, NULL, "the parameters of one year", NOST},
     {"model.years.*.year", K_INT, 2002, 2100, true, NULL, "the calendar year", NOST},
-    {"model.years.*.demand", K_FLOAT, 0, 1, false, NULL, "its demand share", NOST},
+    {"model.years.*.demand_factor", K_FLOAT, 0, 2, false, NULL, "factor on every party's demand that year", NOST},
     {"model.years.*.share_prob", K_FLOAT, 0, 1, false, NULL, "its chance a request is flown jointly", NOST},
     {"model.years.*.completion", K_FLOAT, 0, 1, false, NULL, "its completion chance", NOST},
     {"model.years.*.season_first_doy", K_INT, 1, 366, false, NULL, "its first day of flights (213 = 1 Aug)", NOST},
@@ -1242,13 +1242,13 @@ static void load_model_years(ctx_t *c, const config_t *cfg, const char *group, o
     osq_year_params_t *y = osq_model_params_year(m, (int)year);
     if (!y && m->n_years < OSQ_YEAR_PARAMS_MAX) {
       y = &m->years[m->n_years++];
-      *y = (osq_year_params_t){.year = (int)year, .demand = -1, .share_prob = -1, .completion = -1};
+      *y = (osq_year_params_t){.year = (int)year, .demand_factor = -1, .share_prob = -1, .completion = -1};
     }
     if (!y) {
       ERR_AT(c, g, "%s[%d]: more than %d years with their own parameters", key, i, OSQ_YEAR_PARAMS_MAX);
       continue;
     }
-    get_num(g, "demand", &y->demand);
+    get_num(g, "demand_factor", &y->demand_factor);
     get_num(g, "share_prob", &y->share_prob);
     get_num(g, "completion", &y->completion);
     long long v;
@@ -1828,18 +1828,19 @@ static int find_number(osq_scenario_t *sc, const char *key, number_t *n, osq_err
     osq_year_params_t *y = osq_model_params_year(m, year);
     if (!y && m->n_years < OSQ_YEAR_PARAMS_MAX) { /* an entry for the year, all its values unset */
       y = &m->years[m->n_years++];
-      *y = (osq_year_params_t){.year = year, .demand = -1, .share_prob = -1, .completion = -1};
+      *y = (osq_year_params_t){.year = year, .demand_factor = -1, .share_prob = -1, .completion = -1};
     }
     if (!y) return osq_error_add(err, OSQ_EINVAL, NULL, 0, "%s: more than %d years with their own parameters", key,
                                  OSQ_YEAR_PARAMS_MAX);
-    if (strcmp(field, "demand") == 0) n->d = &y->demand, n->fallback = &m->demand;
+    static const double one = 1.0;
+    if (strcmp(field, "demand_factor") == 0) n->d = &y->demand_factor, n->fallback = &one;
     else if (strcmp(field, "share_prob") == 0) n->d = &y->share_prob, n->fallback = &m->share_prob;
     else if (strcmp(field, "completion") == 0) n->d = &y->completion, n->fallback = &m->completion;
     else if (strcmp(field, "season_first_doy") == 0) n->i = &y->season_first_doy, n->ifallback = &m->season_first_doy;
     else if (strcmp(field, "season_last_doy") == 0) n->i = &y->season_last_doy, n->ifallback = &m->season_last_doy;
     if ((!n->d && !n->i) || !n->k)
-      return osq_error_add(err, OSQ_EINVAL, NULL, 0, "%s: %s is not a per-year parameter (expected demand, share_prob, "
-                           "completion, season_first_doy or season_last_doy)", key, field);
+      return osq_error_add(err, OSQ_EINVAL, NULL, 0, "%s: %s is not a per-year parameter (expected demand_factor, "
+                           "share_prob, completion, season_first_doy or season_last_doy)", key, field);
     return OSQ_OK;
   }
   char code2[8];
