@@ -180,12 +180,9 @@ static int write_json(osq__out_t *o, const osq_compare_t *c, osq_error_t *err) {
   json_t *rows = json_array();
   for (size_t i = 0; i < c->n && !failed; i++) jappend(&failed, rows, row_json(&failed, c, &c->rows[i]));
   jset(&failed, root, "rows", rows);
-  char *text = failed ? NULL : json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+  if (!failed) osq__json_write(o, root);
   json_decref(root);
-  if (!text) return osq_error_add(err, OSQ_ENOMEM, NULL, 0, "compare.json: out of memory");
-  osq__outs(o, text);
-  osq__outc(o, '\n');
-  free(text);
+  if (failed) return osq_error_add(err, OSQ_ENOMEM, NULL, 0, "compare.json: out of memory");
   return 0;
 }
 

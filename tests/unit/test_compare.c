@@ -357,9 +357,8 @@ Test(compare_csv, round_trips_bitwise) {
   cr_assert(strstr(text, "\"ru_out, \"\"what|if\"\" #1 & 50%\",2019,"), "the awkward name is quoted");
   cr_assert(strstr(text, ",Inf,"), "infinity written as Inf");
   cr_assert(strstr(text, "us_out,2021,flights_over,BY,0,0,0,NaN,NaN,NaN\n"));
-  cr_assert(strstr(text, "baseline,2019,flights,ALL,87.977000000000004,86.968999999999994,"
-                         "88.986000000000004,0,0,0\n"),
-            "reference rows: 17 digits and a zero difference");
+  cr_assert(strstr(text, "baseline,2019,flights,ALL,87.977,86.969,88.986,0,0,0\n"),
+            "reference rows: the shortest exact digits and a zero difference");
   free(text);
   osq_compare_free(c);
 }
