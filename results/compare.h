@@ -146,8 +146,10 @@ int osq_compare_md_write(FILE *fp, const osq_compare_t *c, osq_error_t *err);
  */
 int osq_compare_print(FILE *fp, const osq_compare_t *c, osq_error_t *err);
 
-/** compare.tex: a booktabs tabular (needs \usepackage{booktabs}) with the columns of
- *  osq_compare_print and one "% run:" comment line per scenario. */
+/** compare.tex: a booktabs longtable (needs \usepackage{booktabs,longtable}) that fits a plain
+ *  article's width and breaks across pages: per (metric, party) a line per scenario (year, mean,
+ *  95 % CI) and under each other scenario its paired difference to the reference; a caption and
+ *  label, and one "% run:" comment line per scenario. */
 int osq_compare_tex_write(FILE *fp, const osq_compare_t *c, osq_error_t *err);
 
 #endif

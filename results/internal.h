@@ -121,6 +121,15 @@ void osq__tex_text(osq__out_t *o, const char *s);
 void osq__tex_num(osq__out_t *o, double x);
 /** The "% run: ..." comment line of a run header (only fields that determine the numbers). */
 void osq__tex_header_comment(osq__out_t *o, const osq_run_header_t *h);
+/** "\label{PREFIXname}" with the characters a label cannot hold as '-'. */
+void osq__tex_label(osq__out_t *o, const char *prefix, const char *name);
+/** A longtable with column spec cols in a group that sets its font size and column gap; then the
+ *  caption (the caller's, ending in "\\"), then osq__tex_longtable_heads. */
+void osq__tex_longtable_begin(osq__out_t *o, const char *cols);
+/** The column heads (ncols of them, "A & B & ..."), repeated on every page, and the feet. */
+void osq__tex_longtable_heads(osq__out_t *o, int ncols, const char *heads);
+/** The end of the longtable and of its group. */
+void osq__tex_longtable_end(osq__out_t *o);
 
 /* ---- JSON pieces (json.c), for compare.json; jansson's json_t is struct json_t ---- */
 

@@ -244,8 +244,9 @@ int osq_run_json_write(FILE *fp, const osq_run_header_t *hdr, const osq_table_t 
  *  significant digits, grouped by metric then party. hdr may be NULL (no preamble). */
 int osq_summary_md_write(FILE *fp, const osq_run_header_t *hdr, const osq_table_t *t,
                          osq_error_t *err);
-/** summary.tex: a booktabs tabular (needs \usepackage{booktabs}) with the same columns as
- *  summary.md and a comment line with the run header. hdr may be NULL. */
+/** summary.tex: a booktabs longtable (needs \usepackage{booktabs,longtable}) with the columns of
+ *  summary.md, each metric under its name, that breaks across pages and fits a plain article's
+ *  width; a caption, a label, and a comment line with the run header. hdr may be NULL. */
 int osq_summary_tex_write(FILE *fp, const osq_run_header_t *hdr, const osq_table_t *t,
                           osq_error_t *err);
 

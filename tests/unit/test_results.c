@@ -855,7 +855,7 @@ static char *find_pdflatex(void) {
   return NULL;
 }
 
-Test(results_tex, booktabs_balanced_and_escaped) {
+Test(results_tex, longtable_balanced_and_escaped) {
   char *dir = make_tmpdir();
   osq_table_t *t = awkward_table();
   osq_row_t special = mkrow(2019, "a_%&#${}~^\\z", "EUR", 1, -0.5, 0, 0, -1e-6, 1, 0, 0, 0);
@@ -867,28 +867,38 @@ Test(results_tex, booktabs_balanced_and_escaped) {
   assert_listing_why(dir, "summary.tex", "unexpected entries");
   char *text = slurp_in(dir, "summary.tex");
 
+  cr_assert(strstr(text, "needs \\usepackage{booktabs,longtable}"));
   cr_assert_eq(count_substr(text, "\\begin{"), count_substr(text, "\\end{"));
-  cr_assert_eq(count_substr(text, "\\begin{tabular}"), 1);
-  cr_assert_eq(count_substr(text, "\\end{tabular}"), 1);
-  const char *top = strstr(text, "\\toprule"), *mid = strstr(text, "\\midrule"),
-             *bot = strstr(text, "\\bottomrule");
-  cr_assert(top && mid && bot && top < mid && mid < bot, "rules missing or out of order");
-  cr_assert_eq(count_substr(text, "\\toprule"), 1);
-  cr_assert_eq(count_substr(text, "\\midrule"), 1);
+  cr_assert_eq(count_substr(text, "\\begin{longtable}{@{}lrrcrrr@{}}\n"), 1);
+  cr_assert_eq(count_substr(text, "\\end{longtable}"), 1);
+  cr_assert_eq(count_substr(text, "\\begingroup"), 1);
+  cr_assert_eq(count_substr(text, "\\endgroup"), 1);
+  /* The heads on the first page and on the next ones, the "continued" foot, the last rule. */
+  cr_assert_eq(count_substr(text, "\\toprule"), 2);
+  cr_assert_eq(count_substr(text, "\\midrule"), 3);
   cr_assert_eq(count_substr(text, "\\bottomrule"), 1);
+  cr_assert(strstr(text, "\\caption{osq: scenario base\\_line, \"what if\", 2019--2021, 900 trials, seed "
+                         "12345678901234567."),
+            "%s", text);
+  cr_assert(strstr(text, "\\label{tab:osq-base_line---what-if-}"), "%s", text);
 
-  /* Between the rules: one row per table row, every underscore escaped. */
-  int rows = 0;
-  for (const char *p = mid; p < bot; p++) {
+  /* The body: one heading per metric, one line per table row, every underscore escaped. */
+  const char *body = strstr(text, "\\endlastfoot\n"), *bot = strstr(text, "\\end{longtable}");
+  cr_assert(body && bot && body < bot);
+  int rows = 0, headings = 0;
+  for (const char *p = body; p < bot; p++) {
     if (*p == '_') cr_assert_eq(p[-1], '\\', "unescaped underscore: %.40s", p - 20);
     if (p[0] == '\\' && p[1] == '\\' && p[2] == '\n') rows++;
+    if (strncmp(p, "\\multicolumn{7}{@{}l}{\\texttt{", 30) == 0) headings++;
   }
   cr_assert_eq(rows, (int)t->n);
-  cr_assert(strstr(text, "flights\\_over & RUBY & 2019 &"));
-  cr_assert(strstr(text, "a\\_\\%\\&\\#\\$\\{\\}\\textasciitilde{}\\textasciicircum{}"
-                         "\\textbackslash{}z & EUR"),
+  cr_assert_eq(headings, 6, "flights, flights_over, coverage, odd\"name\", buildup_detect, a_%%...");
+  cr_assert(strstr(text, "\\multicolumn{7}{@{}l}{\\texttt{flights\\_over}} \\\\*\nRUBY & 2019 &"), "%s", text);
+  cr_assert(strstr(text, "\\multicolumn{7}{@{}l}{\\texttt{a\\_\\%\\&\\#\\$\\{\\}\\textasciitilde{}"
+                         "\\textasciicircum{}\\textbackslash{}z}} \\\\*\nEUR & 2019 &"),
             "special characters not escaped");
-  cr_assert(strstr(text, "& $-$0.5000 & [$-1.000\\times 10^{-6}$, 1] &"));
+  cr_assert(strstr(text, "EUR & 2019 & $-$0.5000 & [$-1.000\\times 10^{-6}$, 1] & 0 & 0 & 0 \\\\\n"), "%s", text);
+  cr_assert(strstr(text, "ALL & 2020 & 91.25 & [91.03, 91.47] & 86 & 91 & 97 \\\\\n"), "integer quantiles");
 
   /* The run header is one comment line with every field that determines the numbers, and none
    * of the run environment (threads, ranks, wall time, date), so the file is byte-identical for
@@ -912,19 +922,18 @@ Test(results_tex, booktabs_balanced_and_escaped) {
     cr_assert(!hit || hit > eol, "header comment holds run-environment field %s", env[i]);
   }
 
-  /* Compile it where TeX happens to be installed (it is not required). */
+  /* It compiles in a plain article (tools/install-deps.sh installs pdflatex: this test needs it). */
   char *pdflatex = find_pdflatex();
-  if (pdflatex) {
-    char *doc = path_join(dir, "doc.tex");
-    write_text(doc, "\\documentclass{article}\\usepackage{booktabs}\\begin{document}"
-                    "\\input{summary.tex}\\end{document}\n");
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' -interaction=nonstopmode -halt-on-error doc.tex "
-                              ">/dev/null 2>&1", dir, pdflatex);
-    cr_assert_eq(system(cmd), 0, "pdflatex failed on summary.tex (see %s/doc.log)", dir);
-    free(doc);
-    free(pdflatex);
-  }
+  cr_assert_not_null(pdflatex, "pdflatex not found (apt-get install texlive-latex-recommended)");
+  char *doc = path_join(dir, "doc.tex");
+  write_text(doc, "\\documentclass{article}\\usepackage{booktabs,longtable}\\begin{document}"
+                  "\\input{summary.tex}\\end{document}\n");
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd, "cd '%s' && '%s' -interaction=nonstopmode -halt-on-error doc.tex "
+                            ">/dev/null 2>&1", dir, pdflatex);
+  cr_assert_eq(system(cmd), 0, "pdflatex failed on summary.tex (see %s/doc.log)", dir);
+  free(doc);
+  free(pdflatex);
   free(text);
   osq_table_free(t);
   rm_rf(dir);
