@@ -210,6 +210,23 @@ int osq_cli_parse_check(int argc, char **argv, osq_check_args_t *out, osq_error_
   return OSQ_OK;
 }
 
+/* ---- osq init ---- */
+
+static const osq_cli_opt_t INIT_OPTS[] = {{"--force", false}, {"--help", false}};
+
+int osq_cli_parse_init(int argc, char **argv, osq_init_args_t *out, osq_error_t *err) {
+  memset(out, 0, sizeof *out);
+  const char *v;
+  for (int i = 0, k; (k = osq_cli_next(argc, argv, &i, INIT_OPTS, 2, "init", &v, err)) != OSQ_CLI_END;) {
+    if (k == OSQ_CLI_ERROR) return OSQ_EINVAL;
+    if (k == OSQ_CLI_ARG && out->dir) return usage(err, "unexpected argument '%s' (init takes one folder)", v);
+    if (k == OSQ_CLI_ARG) out->dir = v;
+    if (k == 0) out->force = true;
+    if (k == 1) out->help = true;
+  }
+  return OSQ_OK;
+}
+
 /* ---- osq bench ---- */
 
 /* "1,2,4" into a->threads, duplicates dropped (first occurrence kept). */

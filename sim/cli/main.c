@@ -32,6 +32,7 @@
 #include "sim/engine/rng.h"
 #include "sim/engine/run.h"
 #include "sim/input/scenario.h"
+#include "sim/input/starter.h"
 
 enum { EXIT_OK = 0, EXIT_VERIFY = 1, EXIT_USAGE = 2, EXIT_RUNTIME = 3, EXIT_INTERRUPTED = 130 };
 
@@ -80,6 +81,9 @@ static void print_help(FILE *f) {
           "  osq check SCENARIO.cfg                   validate a scenario and print its summary\n"
           "  osq parties SCENARIO.cfg [--date DATE]   quota holders in force on DATE (YYYY-MM-DD;\n"
           "                                           default 1 July of the first simulated year)\n"
+          "  osq init [DIR] [--force]                 write DIR/scenario.cfg (default DIR: here), a\n"
+          "                                           commented starter that @includes \"treaty.cfg\";\n"
+          "                                           --force replaces an existing one\n"
           "  osq --help-scenario                      every scenario key: type, range, default\n"
           "  osq --help | -h                          this text\n"
           "  osq --version | -V                       version\n"
@@ -89,7 +93,10 @@ static void print_help(FILE *f) {
           "\n"
           "Exit codes: 0 ok, 1 verification mismatch, 2 usage or scenario error,\n"
           "            3 runtime error (I/O, memory), 130 interrupted (partial results and a\n"
-          "            checkpoint written: continue with osq run SCENARIO.cfg --resume DIR).\n",
+          "            checkpoint written: continue with osq run SCENARIO.cfg --resume DIR).\n"
+          "\n"
+          "Environment: OSQ_DATA (the data folder), OSQ_PATH (more @include folders, colon-\n"
+          "separated), OSQ_MEMORY_LIMIT_MIB, OMP_NUM_THREADS.\n",
           OSQ_VERSION);
 }
 
@@ -612,6 +619,26 @@ static int cmd_bench(int argc, char **argv) {
 }
 
 /* ============================================================================================ */
+/* osq init                                                                                     */
+/* ============================================================================================ */
+
+static int cmd_init(int argc, char **argv) {
+  osq_init_args_t a;
+  PARSE_OR_RETURN(osq_cli_parse_init, argc, argv, &a);
+  osq_error_t *err = alloc_error();
+  if (!err) return EXIT_RUNTIME;
+  char path[OSQ_PATH_MAX + 32];
+  int rc = EXIT_OK;
+  /* Under MPI only rank 0 writes (every rank parsed the same arguments). */
+  if (osq_mpi_root() && osq_starter_write(a.dir, a.force, path, sizeof path, err) != OSQ_OK)
+    rc = err->code == OSQ_EEXIST || err->code == OSQ_EINVAL ? report(err) : runtime_error(err);
+  else if (osq_mpi_root())
+    fprintf(g_out, "wrote %s: run it from its folder with  osq run %s\n", path, OSQ_STARTER_NAME);
+  free(err);
+  return rc;
+}
+
+/* ============================================================================================ */
 /* main                                                                                         */
 /* ============================================================================================ */
 
@@ -638,6 +665,7 @@ static int dispatch(int argc, char **argv) {
   if (strcmp(cmd, "bench") == 0) return cmd_bench(argc - 2, argv + 2);
   if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
   if (strcmp(cmd, "parties") == 0) return cmd_parties(argc - 2, argv + 2);
+  if (strcmp(cmd, "init") == 0) return cmd_init(argc - 2, argv + 2);
   return usage_error("unknown command '%s'", cmd);
 }
 

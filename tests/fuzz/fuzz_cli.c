@@ -170,6 +170,17 @@ static void fuzz_check(int argc, char **argv, osq_error_t *err) {
   if (!a.path || !is_argv(a.path, argc, argv) || (a.path[0] == '-' && a.path[1])) fail("check: path", argc, argv);
 }
 
+static void fuzz_init(int argc, char **argv, osq_error_t *err) {
+  osq_init_args_t a, b;
+  osq_error_clear(err);
+  const int rc = osq_cli_parse_init(argc, argv, &a, err);
+  check_err(rc, err, "init: error contract", argc, argv);
+  osq_error_clear(err);
+  if (osq_cli_parse_init(argc, argv, &b, err) != rc || memcmp(&a, &b, sizeof a) != 0) fail("init: not pure", argc, argv);
+  if (rc != OSQ_OK) return;
+  if (a.dir && (!is_argv(a.dir, argc, argv) || (a.dir[0] == '-' && a.dir[1]))) fail("init: dir", argc, argv);
+}
+
 static void fuzz_bench(int argc, char **argv, osq_error_t *err) {
   osq_bench_args_t a, b;
   osq_error_clear(err);
@@ -214,6 +225,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fuzz_compare(argc, argv, err);
   fuzz_parties(argc, argv, err);
   fuzz_check(argc, argv, err);
+  fuzz_init(argc, argv, err);
   fuzz_bench(argc, argv, err);
   check_i64(argc, argv);
   free(err);
