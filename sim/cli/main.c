@@ -31,8 +31,10 @@
 #include "sim/engine/mpi.h"
 #include "sim/engine/rng.h"
 #include "sim/engine/run.h"
+#include "sim/input/paths.h"
 #include "sim/input/scenario.h"
 #include "sim/input/starter.h"
+#include "sim/cli/buildinfo.h"
 
 enum { EXIT_OK = 0, EXIT_VERIFY = 1, EXIT_USAGE = 2, EXIT_RUNTIME = 3, EXIT_INTERRUPTED = 130 };
 
@@ -86,7 +88,7 @@ static void print_help(FILE *f) {
           "                                           --force replaces an existing one\n"
           "  osq --help-scenario                      every scenario key: type, range, default\n"
           "  osq --help | -h                          this text\n"
-          "  osq --version | -V                       version\n"
+          "  osq --version | -V                       version, commit, compiler, flags, MPI, data\n"
           "\n"
           "Every option with a value takes it as --name VALUE or --name=VALUE; --help after any\n"
           "command prints this text.\n"
@@ -98,6 +100,20 @@ static void print_help(FILE *f) {
           "Environment: OSQ_DATA (the data folder), OSQ_PATH (more @include folders, colon-\n"
           "separated), OSQ_MEMORY_LIMIT_MIB, OMP_NUM_THREADS.\n",
           OSQ_VERSION);
+}
+
+/* osq --version: what the program is and where it finds its data (sim/input/paths.h). */
+static void print_version(FILE *f) {
+  fprintf(f, "osq %s%s\n", OSQ_VERSION, osq_mpi_built() ? " (MPI)" : "");
+  fprintf(f, "commit    %s\n", OSQ_GIT_COMMIT);
+  fprintf(f, "compiler  %s\n", OSQ_BUILD_COMPILER);
+  fprintf(f, "flags     %s\n", OSQ_BUILD_FLAGS);
+  fprintf(f, "MPI       %s\n", osq_mpi_built() ? "built in (mpirun / srun share the trials over ranks)" : "not built in");
+  char data[OSQ_PATH_MAX];
+  const bool found = osq_paths_data_file("countries-50m.json", data, sizeof data);
+  char *slash = strrchr(data, '/');
+  if (slash) *slash = '\0';
+  fprintf(f, "data      %s%s\n", data[0] ? data : "(none: set OSQ_DATA)", found ? "" : " (not found: set OSQ_DATA)");
 }
 
 /* The errors of err on stderr; @return the exit code: 2 for bad input (a scenario, a checkpoint, an
@@ -653,7 +669,7 @@ static int dispatch(int argc, char **argv) {
     return EXIT_OK;
   }
   if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
-    fprintf(g_out, "osq %s%s\n", OSQ_VERSION, osq_mpi_built() ? " (MPI)" : "");
+    print_version(g_out);
     return EXIT_OK;
   }
   if (strcmp(cmd, "--help-scenario") == 0) {
