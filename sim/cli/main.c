@@ -98,7 +98,7 @@ static void print_help(FILE *f) {
           "            checkpoint written: continue with osq run SCENARIO.cfg --resume DIR).\n"
           "\n"
           "Environment: OSQ_DATA (the data folder), OSQ_PATH (more @include folders, colon-\n"
-          "separated), OSQ_MEMORY_LIMIT_MIB, OMP_NUM_THREADS.\n",
+          "separated), OSQ_MEMORY_LIMIT_MIB, OMP_NUM_THREADS. More: man osq.\n",
           OSQ_VERSION);
 }
 
