@@ -648,8 +648,10 @@ static int cmd_init(int argc, char **argv) {
   /* Under MPI only rank 0 writes (every rank parsed the same arguments). */
   if (osq_mpi_root() && osq_starter_write(a.dir, a.force, path, sizeof path, err) != OSQ_OK)
     rc = err->code == OSQ_EEXIST || err->code == OSQ_EINVAL ? report(err) : runtime_error(err);
+  else if (osq_mpi_root() && (!a.dir || strcmp(a.dir, ".") == 0))
+    fprintf(g_out, "wrote %s; run it with: osq run %s\n", path, OSQ_STARTER_NAME);
   else if (osq_mpi_root())
-    fprintf(g_out, "wrote %s: run it from its folder with  osq run %s\n", path, OSQ_STARTER_NAME);
+    fprintf(g_out, "wrote %s; run it from its folder: cd %s && osq run %s\n", path, a.dir, OSQ_STARTER_NAME);
   free(err);
   return rc;
 }

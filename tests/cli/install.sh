@@ -44,6 +44,9 @@ fi
 "$P/bin/osq" init fresh >/dev/null && ok || bad "init fresh"
 (cd fresh && "$P/bin/osq" run scenario.cfg --trials 100 --quiet) && [ -s fresh/out/scenario/summary.csv ] && ok ||
   bad "the starter scenario did not run from its folder"
+# As it says, it is the baseline: the same numbers but for the scenario's name.
+cmp -s <(cut -d, -f2- fresh/out/scenario/summary.csv) <(cut -d, -f2- X/summary.csv) && ok ||
+  bad "the starter's summary differs from the baseline's"
 "$P/bin/osq" init fresh >/dev/null 2>"$tmp/err"; rc=$?
 [ $rc = 2 ] && grep -q "fresh/scenario.cfg: already exists; not overwritten (use --force to replace it)" "$tmp/err" && ok ||
   bad "init over an existing scenario.cfg: exit $rc, $(cat "$tmp/err")"
