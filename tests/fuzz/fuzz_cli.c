@@ -205,6 +205,17 @@ static void fuzz_calibrate(int argc, char **argv, osq_error_t *err) {
   if (a.max_evals < 1 || a.max_evals > 100000) fail("calibrate: max-evals out of range", argc, argv);
 }
 
+static void fuzz_init(int argc, char **argv, osq_error_t *err) {
+  osq_init_args_t a, b;
+  osq_error_clear(err);
+  const int rc = osq_cli_parse_init(argc, argv, &a, err);
+  check_err(rc, err, "init: error contract", argc, argv);
+  osq_error_clear(err);
+  if (osq_cli_parse_init(argc, argv, &b, err) != rc || memcmp(&a, &b, sizeof a) != 0) fail("init: not pure", argc, argv);
+  if (rc != OSQ_OK) return;
+  if (a.dir && (!is_argv(a.dir, argc, argv) || (a.dir[0] == '-' && a.dir[1]))) fail("init: dir", argc, argv);
+}
+
 static void fuzz_bench(int argc, char **argv, osq_error_t *err) {
   osq_bench_args_t a, b;
   osq_error_clear(err);
@@ -249,6 +260,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fuzz_compare(argc, argv, err);
   fuzz_parties(argc, argv, err);
   fuzz_check(argc, argv, err);
+  fuzz_init(argc, argv, err);
   fuzz_bench(argc, argv, err);
   fuzz_validate(argc, argv, err);
   fuzz_calibrate(argc, argv, err);
