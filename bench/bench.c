@@ -32,7 +32,7 @@
 #include "sim/input/hash.h"
 #include "bench/lowerbound.h"
 #include "sim/engine/mpi.h"
-#include "sim/engine/rng.h"
+#include "models/rng.h"
 #include "sim/engine/run.h"
 #include "sim/input/scenario.h"
 

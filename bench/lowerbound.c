@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/engine/rng.h"
+#include "models/rng.h"
 
 /* splitmix64: positions of the runs (addressing only). */
 static inline uint64_t mix(uint64_t x) {

@@ -9,9 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <gsl/gsl_randist.h>
-
 #include "models/bits.h"
+#include "models/draw.h"
 #include "models/errors.h"
 #include "models/sphere.h"
 
@@ -155,7 +154,7 @@ static double cumulate(const double *w, int n, double *cum) {
   return total;
 }
 
-static int spread_demand(const osq_quota_caps_t *caps, int i, int demand, gsl_rng *rng, osq_year_t *y,
+static int spread_demand(const osq_quota_caps_t *caps, int i, int demand, osq_draw_t *rng, osq_year_t *y,
                          uint64_t *asked) {
   const int n = caps->n_parties;
   double w[OSQ_PARTIES_MAX], cum[OSQ_PARTIES_MAX];
@@ -168,7 +167,7 @@ static int spread_demand(const osq_quota_caps_t *caps, int i, int demand, gsl_rn
     /* The first target whose running sum exceeds u: it has a positive weight (a zero weight
      * repeats the sum before it), and the sums are those of adding the weights in order, so it
      * is the target a linear scan would pick. If rounding puts u at the total, the last one. */
-    const double u = gsl_rng_uniform(rng) * total;
+    const double u = osq_draw_u01(rng) * total;
     int lo = 0, hi = n; /* the first j in [lo, hi) with u < cum[j], or n */
     while (lo < hi) {
       const int mid = (lo + hi) / 2;
@@ -209,7 +208,7 @@ static void add_flight(osq_year_t *y, int obs, int target) {
 
 /* Try to add observer i to an existing flight over j (uniformly among those with room): the
  * k-th such flight in the list's order, k drawn from their count. */
-static bool join_flight(osq_year_t *y, int i, int j, gsl_rng *rng) {
+static bool join_flight(osq_year_t *y, int i, int j, osq_draw_t *rng) {
   int16_t cand[OSQ_FLIGHTS_MAX];
   int count = 0;
   const uint64_t bit = UINT64_C(1) << i;
@@ -218,7 +217,7 @@ static bool join_flight(osq_year_t *y, int i, int j, gsl_rng *rng) {
     count += y->flights[f].n_obs < OSQ_OBS_MAX && !(y->obs_set[f] & bit);
   }
   if (count == 0) return false;
-  const int k = (int)gsl_rng_uniform_int(rng, (unsigned long)count);
+  const int k = (int)osq_draw_int(rng, (uint32_t)count);
   osq_flight_t *fl = &y->flights[cand[k]];
   fl->obs[fl->n_obs++] = (int8_t)i;
   y->obs_set[cand[k]] |= bit;
@@ -228,9 +227,9 @@ static bool join_flight(osq_year_t *y, int i, int j, gsl_rng *rng) {
 /* Grant one request i -> j if no rule forbids it. A shared flight costs the target nothing more
  * (one flight against its passive quota) and each observer one slot of its active quota and of
  * its 50 % allowance towards the target. */
-static void grant(const osq_model_params_t *p, const osq_quota_caps_t *caps, int i, int j, gsl_rng *rng,
+static void grant(const osq_model_params_t *p, const osq_quota_caps_t *caps, int i, int j, osq_draw_t *rng,
                   osq_year_t *y) {
-  const double u = gsl_rng_uniform(rng); /* one draw per request, whether or not it is granted */
+  const double u = osq_draw_u01(rng); /* one draw per request, whether or not it is granted */
   if (y->active_used[i] >= caps->active_cap[i] || y->pair_used[i][j] >= caps->pair_cap[i][j]) return;
   bool ok = false;
   if (u < p->share_prob) ok = join_flight(y, i, j, rng);
@@ -240,7 +239,7 @@ static void grant(const osq_model_params_t *p, const osq_quota_caps_t *caps, int
   }
   /* A fully booked target: the interested States may still agree to fly jointly (Annex L
    * Sec. II para 3), which costs the target no further passive quota. */
-  if (!ok && u >= p->share_prob && p->share_full_prob > 0.0 && gsl_rng_uniform(rng) < p->share_full_prob)
+  if (!ok && u >= p->share_prob && p->share_full_prob > 0.0 && osq_draw_u01(rng) < p->share_full_prob)
     ok = join_flight(y, i, j, rng);
   if (ok) {
     y->active_used[i]++;
@@ -248,32 +247,33 @@ static void grant(const osq_model_params_t *p, const osq_quota_caps_t *caps, int
   }
 }
 
-static void shuffle_units(gsl_rng *rng, int16_t *a, int n) {
+static void shuffle_units(osq_draw_t *rng, int16_t *a, int n) {
   /* Fisher-Yates, last to first (gsl_ran_shuffle would do, but this keeps int16 and is short). */
   for (int k = n - 1; k > 0; k--) {
-    const int r = (int)gsl_rng_uniform_int(rng, (unsigned long)k + 1);
+    const int r = (int)osq_draw_int(rng, (uint32_t)k + 1);
     const int16_t tmp = a[k];
     a[k] = a[r];
     a[r] = tmp;
   }
 }
 
-int osq_quota_distribute(const osq_treaty_t *t, const osq_model_params_t *p, const osq_quota_caps_t *caps, gsl_rng *rng,
+int osq_quota_distribute(const osq_treaty_t *t, const osq_model_params_t *p, const osq_quota_caps_t *caps, gsl_rng *g,
                    osq_year_t *y) {
-  if (!t || !p || !caps || !rng || !y || caps->n_parties != t->n_parties) return OSQ_EINVAL;
+  if (!t || !p || !caps || !g || !y || caps->n_parties != t->n_parties) return OSQ_EINVAL;
+  osq_draw_t draw = osq_draw_of(g), *rng = &draw;
   const int n = caps->n_parties;
   osq_quota_reset(y, caps->year, n);
   for (int i = 0; i < n; i++) memset(y->req[i], 0, (size_t)n * sizeof y->req[i][0]);
   /* The plan draw is made in every year, listed in no_plan_years or not: a listed year then
    * consumes exactly what a failed plan consumes, and an empty list changes no draw at all. */
-  const double u_plan = gsl_rng_uniform(rng);
+  const double u_plan = osq_draw_u01(rng);
   y->plan_agreed = !(u_plan < p->plan_fail_prob) && !osq_model_params_no_plan_year(p, caps->year);
   if (!y->plan_agreed) return OSQ_OK;
 
   uint64_t asked[OSQ_PARTIES_MAX] = {0}; /* the targets each observer requested: req[i][j] > 0 */
   for (int i = 0; i < n; i++) {
     if (!caps->eligible[i] || caps->active_cap[i] <= 0) continue;
-    const int d = (int)gsl_ran_binomial(rng, caps->demand[i], (unsigned)caps->active_cap[i]);
+    const int d = (int)osq_draw_binomial(rng, caps->demand[i], (unsigned)caps->active_cap[i]);
     spread_demand(caps, i, d, rng, y, &asked[i]);
   }
 
@@ -338,7 +338,8 @@ static void season_bounds(const osq_model_params_t *p, int year, int *lo, int *h
 
 static int window_of(const osq_model_params_t *p) { return p->window_days < 1 ? 1 : p->window_days; }
 
-int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *rng, osq_year_t *y) {
+int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *g, osq_year_t *y) {
+  osq_draw_t draw = osq_draw_of(g), *rng = &draw;
   const int n = y->n_parties;
   const int W = window_of(p);
   int qs[5];
@@ -388,7 +389,7 @@ int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_r
       continue;
     }
     /* The r-th free day, uniformly. */
-    int r = (int)gsl_rng_uniform_int(rng, (unsigned long)free_days);
+    int r = (int)osq_draw_int(rng, (uint32_t)free_days);
     int day = -1;
     for (int w = 0; w < OSQ_YEAR_WORDS && day < 0; w++) {
       uint64_t fr = ~bm[w];
@@ -426,8 +427,9 @@ int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_r
 /* Execution                                                                                 */
 /* ---------------------------------------------------------------------------------------- */
 
-void osq_quota_execute(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *rng, osq_year_t *y) {
+void osq_quota_execute(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *g, osq_year_t *y) {
   (void)t;
+  osq_draw_t draw = osq_draw_of(g), *rng = &draw;
   for (int f = 0; f < y->n_flights; f++) {
     osq_flight_t *fl = &y->flights[f];
     if (fl->status != OSQ_FLIGHT_PLANNED || fl->day == OSQ_DAY_NEVER) continue;
@@ -438,7 +440,7 @@ void osq_quota_execute(const osq_treaty_t *t, const osq_model_params_t *p, gsl_r
         break;
       }
     const double c = p->completion_by[lead] >= 0.0 ? p->completion_by[lead] : p->completion;
-    fl->status = gsl_rng_uniform(rng) < c ? OSQ_FLIGHT_COMPLETED : OSQ_FLIGHT_CANCELLED;
+    fl->status = osq_draw_u01(rng) < c ? OSQ_FLIGHT_COMPLETED : OSQ_FLIGHT_CANCELLED;
   }
 }
 

@@ -12,7 +12,7 @@
 #include "models/bits.h"
 #include "sim/input/hash.h"
 #include "sim/engine/mpi.h"
-#include "sim/engine/rng.h"
+#include "models/rng.h"
 
 #define MAP_PLANES 8 /* bits of the map's per-thread counters before they wrap (osq_trial_ws_t) */
 

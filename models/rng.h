@@ -1,7 +1,9 @@
 /*
  * rng.h owns osq's random streams: Philox2x64-10 (Random123), one stream per
  * (run seed, trial index, substream id), and a gsl_rng_type wrapping it so that every
- * gsl_ran_* sampler can draw from a stream.
+ * gsl_ran_* sampler can draw from a stream. It lives with the model (pure: constant data, no
+ * state outside the streams) so that the model can draw from a stream inline, the same values
+ * as through the gsl_rng's function pointers (models/draw.h).
  *
  * Why counter-based: a trial's stream is fixed by its identity, not by which thread runs it or
  * what ran before, so results are bitwise identical for any thread count (docs/engineering.md §3),
@@ -105,7 +107,7 @@ static inline uint64_t osq_rng_words(const osq_rng_t *r) {
  *   osq_rng_gsl_reset(r, s, 0, 0). Use osq_rng_gsl_reset to choose the trial and substream.
  * Both get() and get_double() advance the same word sequence, so mixing them is well defined.
  */
-extern const gsl_rng_type *osq_rng_philox;
+extern const gsl_rng_type *const osq_rng_philox;
 
 /**
  * Allocate a gsl_rng of type osq_rng_philox, positioned at stream (0, 0, 0) whatever
@@ -124,6 +126,8 @@ void osq_rng_gsl_reset(gsl_rng *r, uint64_t seed, uint64_t trial, unsigned subst
  * @return the stream inside r, for the inline osq_rng_u64/osq_rng_u01 fast path (draws from it
  * and from the gsl_rng advance the same sequence), or NULL if r is not an osq_rng_philox.
  */
-osq_rng_t *osq_rng_gsl_state(gsl_rng *r);
+static inline osq_rng_t *osq_rng_gsl_state(gsl_rng *r) {
+  return r != NULL && r->type == osq_rng_philox ? (osq_rng_t *)r->state : NULL;
+}
 
 #endif

@@ -2,7 +2,7 @@
  * rng.c owns the Philox stream set-up and the gsl_rng_type adapter. Random123's own GSL
  * adapters return get()/2^32 (32-bit doubles); this one returns 53-bit doubles (docs/engineering.md §2.4).
  */
-#include "sim/engine/rng.h"
+#include "models/rng.h"
 
 #include <stdlib.h>
 
@@ -38,7 +38,7 @@ static const gsl_rng_type philox_type = {
     OSQ_RNG_NAME, 0xffffffffUL, 0, sizeof(osq_rng_t), philox_set, philox_get, philox_get_double,
 };
 
-const gsl_rng_type *osq_rng_philox = &philox_type;
+const gsl_rng_type *const osq_rng_philox = &philox_type;
 
 gsl_rng *osq_rng_gsl_alloc(void) {
   /* Not gsl_rng_alloc: on failure it calls the GSL error handler, whose default aborts.
@@ -57,9 +57,4 @@ gsl_rng *osq_rng_gsl_alloc(void) {
 
 void osq_rng_gsl_reset(gsl_rng *r, uint64_t seed, uint64_t trial, unsigned substream) {
   osq_rng_init(r->state, seed, trial, substream);
-}
-
-osq_rng_t *osq_rng_gsl_state(gsl_rng *r) {
-  if (r == NULL || r->type != osq_rng_philox) return NULL;
-  return r->state;
 }
