@@ -20,23 +20,6 @@
 
 _Static_assert(OSQ_PARTIES_MAX <= 64, "a party set is one 64-bit word");
 
-/* The position of the r-th lowest set bit of x (r counts from 0, r < popcount(x)): whole bytes
- * skipped by their bit counts, then bits dropped within the byte. */
-static inline int select_bit(uint64_t x, int r) {
-  static const uint8_t ones[16] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4};
-  int base = 0;
-  for (;;) {
-    const unsigned byte = (unsigned)(x & 0xffu);
-    const int c = ones[byte & 15u] + ones[byte >> 4];
-    if (r < c) break;
-    r -= c;
-    x >>= 8;
-    base += 8;
-  }
-  for (; r > 0; r--) x &= x - 1;
-  return base + osq_bit_lowest(x);
-}
-
 /* Slack for floor(factor * quota): 0.75 * 12 is exact in binary, but a user's factor such as
  * 0.7 times 10 is 6.9999999999999991 and must still give 7. */
 #define PHASE_IN_EPS 1e-9
@@ -64,6 +47,16 @@ static bool party_position(const osq_party_t *q, double *lat, double *lon) {
   *lat = sl / q->n_airfields;
   *lon = so / q->n_airfields;
   return true;
+}
+
+/* The running sums cum[j] = w[0] + ... + w[j], added in that order (the total is cum[n - 1]). */
+static double cumulate(const double *w, int n, double *cum) {
+  double total = 0.0;
+  for (int j = 0; j < n; j++) {
+    total += w[j];
+    cum[j] = total;
+  }
+  return total;
 }
 
 int osq_quota_caps(const osq_treaty_t *t, const osq_model_params_t *p, int year, osq_quota_caps_t *caps) {
@@ -119,6 +112,13 @@ int osq_quota_caps(const osq_treaty_t *t, const osq_model_params_t *p, int year,
       if (!(w > 0.0) || !isfinite(w) || caps->pair_cap[i][j] == 0 || caps->passive_cap[j] == 0) w = 0.0;
       caps->weight[i][j] = w;
     }
+    cumulate(caps->weight[i], n, caps->cum_weight[i]);
+  }
+  /* Each target's flights get a stretch of osq_year_t.over as long as its passive cap. */
+  int base = 0;
+  for (int j = 0; j < n; j++) {
+    caps->over_base[j] = (int16_t)base;
+    base += caps->passive_cap[j];
   }
   return OSQ_OK;
 }
@@ -131,10 +131,8 @@ void osq_quota_reset(osq_year_t *y, int year, int n_parties) {
   const size_t np = (size_t)n_parties;
   memset(y->passive_used, 0, np * sizeof y->passive_used[0]);
   memset(y->active_used, 0, np * sizeof y->active_used[0]);
-  for (int i = 0; i < n_parties; i++) {
-    memset(y->pair_used[i], 0, np * sizeof y->pair_used[i][0]);
-    y->first_over[i] = -1;
-  }
+  /* rows 0..n-1 at once: one call, not one a row (the columns from n on are never used) */
+  if (n_parties > 0) memset(y->pair_used, 0, ((np - 1) * OSQ_PARTIES_MAX + np) * sizeof y->pair_used[0][0]);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -144,52 +142,55 @@ void osq_quota_reset(osq_year_t *y, int year, int n_parties) {
 /* Spread observer i's demand over targets one request at a time, each by interest weight among
  * the targets it has not yet asked for as often as the 50 % rule allows: parties know that rule
  * and do not waste requests on flights it forbids. */
-/* The running sums cum[j] = w[0] + ... + w[j], added in that order (the total is cum[n - 1]). */
-static double cumulate(const double *w, int n, double *cum) {
-  double total = 0.0;
-  for (int j = 0; j < n; j++) {
-    total += w[j];
-    cum[j] = total;
+/* The first j in [0, n) with u < cum[j], or n (n >= 1; cum never decreases): a binary search whose
+ * halvings are selects, not branches on the data (those were mispredicted about half the time). */
+static inline int first_above(const double *cum, int n, double u) {
+  const double *b = cum;
+  for (int len = n; len > 1;) {
+    const int half = len / 2;
+    b = b[half - 1] <= u ? b + half : b;
+    len -= half;
   }
-  return total;
+  return (int)(b - cum) + (*b <= u);
 }
 
 static int spread_demand(const osq_quota_caps_t *caps, int i, int demand, osq_draw_t *rng, osq_year_t *y,
                          uint64_t *asked) {
   const int n = caps->n_parties;
-  double w[OSQ_PARTIES_MAX], cum[OSQ_PARTIES_MAX];
-  for (int j = 0; j < n; j++) w[j] = caps->weight[i][j];
-  double total = cumulate(w, n, cum);
+  /* The year's weights and running sums (caps) until a target reaches its 50 % cap; from then on
+   * this observer's own copy, with that target's weight 0. */
+  const double *cum = caps->cum_weight[i];
+  double w[OSQ_PARTIES_MAX], own[OSQ_PARTIES_MAX];
+  double total = n > 0 ? cum[n - 1] : 0.0;
   int last = n - 1; /* the last target with a positive weight */
-  while (last >= 0 && !(w[last] > 0.0)) last--;
+  while (last >= 0 && !(caps->weight[i][last] > 0.0)) last--;
   int made = 0;
   while (made < demand && total > 0.0) {
     /* The first target whose running sum exceeds u: it has a positive weight (a zero weight
      * repeats the sum before it), and the sums are those of adding the weights in order, so it
      * is the target a linear scan would pick. If rounding puts u at the total, the last one. */
     const double u = osq_draw_u01(rng) * total;
-    int lo = 0, hi = n; /* the first j in [lo, hi) with u < cum[j], or n */
-    while (lo < hi) {
-      const int mid = (lo + hi) / 2;
-      if (u < cum[mid]) hi = mid;
-      else lo = mid + 1;
-    }
+    const int lo = first_above(cum, n, u);
     const int pick = lo < n ? lo : last;
     y->req[i][pick]++;
     *asked |= UINT64_C(1) << pick;
     made++;
     if (y->req[i][pick] >= caps->pair_cap[i][pick]) {
+      if (cum != own) {
+        memcpy(w, caps->weight[i], (size_t)n * sizeof w[0]);
+        cum = own;
+      }
       w[pick] = 0.0;
       /* Recompute instead of subtracting, so rounding can never leave a positive total with
        * no target left. */
-      total = cumulate(w, n, cum);
+      total = cumulate(w, n, own);
       while (last >= 0 && !(w[last] > 0.0)) last--;
     }
   }
   return made;
 }
 
-static void add_flight(osq_year_t *y, int obs, int target) {
+static void add_flight(const osq_quota_caps_t *caps, osq_year_t *y, int obs, int target) {
   const int f = y->n_flights++;
   osq_flight_t *fl = &y->flights[f];
   memset(fl, 0, sizeof *fl);
@@ -200,27 +201,26 @@ static void add_flight(osq_year_t *y, int obs, int target) {
   fl->void_obs = 0;
   fl->status = OSQ_FLIGHT_PLANNED;
   fl->day = OSQ_DAY_NEVER;
-  y->next_over[f] = y->first_over[target];
-  y->first_over[target] = (int16_t)f;
-  y->obs_set[f] = UINT64_C(1) << obs;
-  y->passive_used[target]++;
+  y->over[caps->over_base[target] + y->passive_used[target]++] = (int16_t)f;
+  y->closed_to[f] = UINT64_C(1) << obs;
 }
 
 /* Try to add observer i to an existing flight over j (uniformly among those with room): the
- * k-th such flight in the list's order, k drawn from their count. */
-static bool join_flight(osq_year_t *y, int i, int j, osq_draw_t *rng) {
+ * k-th such flight, newest first, k drawn from their count. */
+static bool join_flight(const osq_quota_caps_t *caps, osq_year_t *y, int i, int j, osq_draw_t *rng) {
+  const int16_t *over = y->over + caps->over_base[j];
   int16_t cand[OSQ_FLIGHTS_MAX];
   int count = 0;
   const uint64_t bit = UINT64_C(1) << i;
-  for (int f = y->first_over[j]; f >= 0; f = y->next_over[f]) {
-    cand[count] = (int16_t)f;
-    count += y->flights[f].n_obs < OSQ_OBS_MAX && !(y->obs_set[f] & bit);
+  for (int k = y->passive_used[j] - 1; k >= 0; k--) {
+    cand[count] = over[k];
+    count += !(y->closed_to[over[k]] & bit);
   }
   if (count == 0) return false;
-  const int k = (int)osq_draw_int(rng, (uint32_t)count);
-  osq_flight_t *fl = &y->flights[cand[k]];
+  const int f = cand[osq_draw_int(rng, (uint32_t)count)];
+  osq_flight_t *fl = &y->flights[f];
   fl->obs[fl->n_obs++] = (int8_t)i;
-  y->obs_set[cand[k]] |= bit;
+  y->closed_to[f] = fl->n_obs < OSQ_OBS_MAX ? y->closed_to[f] | bit : ~UINT64_C(0);
   return true;
 }
 
@@ -232,15 +232,15 @@ static void grant(const osq_model_params_t *p, const osq_quota_caps_t *caps, int
   const double u = osq_draw_u01(rng); /* one draw per request, whether or not it is granted */
   if (y->active_used[i] >= caps->active_cap[i] || y->pair_used[i][j] >= caps->pair_cap[i][j]) return;
   bool ok = false;
-  if (u < p->share_prob) ok = join_flight(y, i, j, rng);
+  if (u < p->share_prob) ok = join_flight(caps, y, i, j, rng);
   if (!ok && y->passive_used[j] < caps->passive_cap[j] && y->n_flights < OSQ_FLIGHTS_MAX) {
-    add_flight(y, i, j);
+    add_flight(caps, y, i, j);
     ok = true;
   }
   /* A fully booked target: the interested States may still agree to fly jointly (Annex L
    * Sec. II para 3), which costs the target no further passive quota. */
   if (!ok && u >= p->share_prob && p->share_full_prob > 0.0 && osq_draw_u01(rng) < p->share_full_prob)
-    ok = join_flight(y, i, j, rng);
+    ok = join_flight(caps, y, i, j, rng);
   if (ok) {
     y->active_used[i]++;
     y->pair_used[i][j]++;
@@ -263,7 +263,7 @@ int osq_quota_distribute(const osq_treaty_t *t, const osq_model_params_t *p, con
   osq_draw_t draw = osq_draw_of(g), *rng = &draw;
   const int n = caps->n_parties;
   osq_quota_reset(y, caps->year, n);
-  for (int i = 0; i < n; i++) memset(y->req[i], 0, (size_t)n * sizeof y->req[i][0]);
+  if (n > 0) memset(y->req, 0, ((size_t)(n - 1) * OSQ_PARTIES_MAX + (size_t)n) * sizeof y->req[0][0]);
   /* The plan draw is made in every year, listed in no_plan_years or not: a listed year then
    * consumes exactly what a failed plan consumes, and an empty list changes no draw at all. */
   const double u_plan = osq_draw_u01(rng);
@@ -306,18 +306,6 @@ int osq_quota_distribute(const osq_treaty_t *t, const osq_model_params_t *p, con
 /* Schedule                                                                                  */
 /* ---------------------------------------------------------------------------------------- */
 
-static void set_bits(uint64_t *bm, int lo, int hi) { /* inclusive, clamped to the bitmap */
-  if (lo < 0) lo = 0;
-  if (hi > OSQ_YEAR_BITS - 1) hi = OSQ_YEAR_BITS - 1;
-  for (int b = lo; b <= hi;) { /* a word at a time */
-    const int w = b >> 6, e = (w << 6) + 63 < hi ? (w << 6) + 63 : hi;
-    const int len = e - b + 1;
-    bm[w] |= (len == 64 ? ~UINT64_C(0) : ((UINT64_C(1) << len) - 1)) << (b & 63);
-    b = e + 1;
-  }
-}
-
-
 /* Quarter starts as 0-based day of year: Jan 1, Apr 1, Jul 1, Oct 1, and the year's end. */
 static void quarter_starts(int year, int qs[5]) {
   const osq_day_t d0 = osq_date_from_ymd(year, 1, 1);
@@ -338,6 +326,49 @@ static void season_bounds(const osq_model_params_t *p, int year, int *lo, int *h
 
 static int window_of(const osq_model_params_t *p) { return p->window_days < 1 ? 1 : p->window_days; }
 
+/* The bits of word w of a day bitmap that hold days lo..hi (inclusive; 0 if none). */
+static inline uint64_t days_in_word(int w, int lo, int hi) {
+  const int a = lo > w * 64 ? lo - w * 64 : 0, b = hi < w * 64 + 63 ? hi - w * 64 : 63;
+  return a > b ? 0 : (~UINT64_C(0) >> (63 - b)) & (~UINT64_C(0) << a);
+}
+
+/* A target's days are its busy bitmap (the days no flight may take) and its free days, counted per
+ * word: a flight's day is then found without counting the year's bits again. */
+
+/* Days lo..hi (inclusive, clamped to the bitmap) become busy for target j. */
+static void occupy(osq_year_t *y, int j, int lo, int hi) {
+  if (lo < 0) lo = 0;
+  if (hi > OSQ_YEAR_BITS - 1) hi = OSQ_YEAR_BITS - 1;
+  for (int w = lo >> 6; w <= hi >> 6 && lo <= hi; w++) {
+    const uint64_t add = days_in_word(w, lo, hi) & ~y->busy[j][w];
+    const int n = osq_bit_count(add);
+    y->busy[j][w] |= add;
+    y->free_in_word[j][w] = (uint8_t)(y->free_in_word[j][w] - n);
+    y->free_days[j] = (int16_t)(y->free_days[j] - n);
+  }
+}
+
+/* The r-th free day of target j, counted from 0 (r < its free days). */
+static int nth_free_day(const osq_year_t *y, int j, int r) {
+  int w = 0;
+  while (r >= y->free_in_word[j][w]) r -= y->free_in_word[j][w++];
+  return w * 64 + osq_bit_select(~y->busy[j][w], r);
+}
+
+/* The parties in force on every day of the year [d0, end) by one term: membership on a flight's day
+ * needs no look-up for them (a party whose year is covered only by adjacent terms is looked up). */
+static uint64_t whole_year_parties(const osq_treaty_t *t, int n, osq_day_t d0, osq_day_t end) {
+  uint64_t m = 0;
+  for (int i = 0; i < n; i++)
+    for (int k = 0; k < t->parties[i].n_terms; k++)
+      if (t->parties[i].terms[k].from <= d0 && t->parties[i].terms[k].until >= end) m |= UINT64_C(1) << i;
+  return m;
+}
+
+static bool in_force_on(const osq_treaty_t *t, uint64_t whole_year, int i, osq_day_t day) {
+  return ((whole_year >> i) & 1u) || osq_party_in_force(&t->parties[i], day);
+}
+
 int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *g, osq_year_t *y) {
   osq_draw_t draw = osq_draw_of(g), *rng = &draw;
   const int n = y->n_parties;
@@ -350,11 +381,17 @@ int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_r
   /* Days outside the season are busy from the start; so is everything if no quarter admits a
    * flight. */
   uint64_t closed[OSQ_YEAR_WORDS];
-  memset(closed, 0xff, sizeof closed);
-  if (lo <= hi && p->quarter_max > 0)
-    for (int b = lo; b <= hi; b++) closed[b >> 6] &= ~(UINT64_C(1) << (b & 63));
+  uint8_t free_in_word[OSQ_YEAR_WORDS];
+  int16_t free_days = 0;
+  for (int w = 0; w < OSQ_YEAR_WORDS; w++) {
+    closed[w] = lo <= hi && p->quarter_max > 0 ? ~days_in_word(w, lo, hi) : ~UINT64_C(0);
+    free_in_word[w] = (uint8_t)osq_bit_count(~closed[w]);
+    free_days = (int16_t)(free_days + free_in_word[w]);
+  }
   for (int j = 0; j < n; j++) {
     memcpy(y->busy[j], closed, sizeof closed);
+    memcpy(y->free_in_word[j], free_in_word, sizeof free_in_word);
+    y->free_days[j] = free_days;
     memset(y->quarter_used[j], 0, sizeof y->quarter_used[j]);
   }
 
@@ -366,10 +403,10 @@ int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_r
     if (fl->day == OSQ_DAY_NEVER) continue;
     const int day = (int)(fl->day - d0);
     if (day < 0 || day >= OSQ_YEAR_BITS) continue;
-    set_bits(y->busy[fl->target], day - (W - 1), day + (W - 1));
+    occupy(y, fl->target, day - (W - 1), day + (W - 1));
     int q = 0;
     while (q < 3 && day >= qs[q + 1]) q++;
-    if (++y->quarter_used[fl->target][q] >= p->quarter_max) set_bits(y->busy[fl->target], qs[q], qs[q + 1] - 1);
+    if (++y->quarter_used[fl->target][q] >= p->quarter_max) occupy(y, fl->target, qs[q], qs[q + 1] - 1);
   }
 
   int m = 0;
@@ -380,45 +417,34 @@ int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_r
   int unplaced = 0;
   for (int k = 0; k < m; k++) {
     osq_flight_t *fl = &y->flights[y->order[k]];
-    uint64_t *bm = y->busy[fl->target];
-    int free_days = 0;
-    for (int w = 0; w < OSQ_YEAR_WORDS; w++) free_days += osq_bit_count(~bm[w]);
-    if (free_days == 0) {
+    const int j = fl->target;
+    if (y->free_days[j] == 0) {
       fl->status = OSQ_FLIGHT_CANCELLED;
       unplaced++;
       continue;
     }
     /* The r-th free day, uniformly. */
-    int r = (int)osq_draw_int(rng, (uint32_t)free_days);
-    int day = -1;
-    for (int w = 0; w < OSQ_YEAR_WORDS && day < 0; w++) {
-      uint64_t fr = ~bm[w];
-      const int c = osq_bit_count(fr);
-      if (r >= c) {
-        r -= c;
-        continue;
-      }
-      day = w * 64 + select_bit(fr, r);
-    }
+    const int day = nth_free_day(y, j, (int)osq_draw_int(rng, (uint32_t)y->free_days[j]));
     fl->day = d0 + day;
     /* 96-hour window (Art. VI Sec. I para 3): no other flight over this target closer than W. */
-    set_bits(bm, day - (W - 1), day + (W - 1));
+    occupy(y, j, day - (W - 1), day + (W - 1));
     int q = 0;
     while (q < 3 && day >= qs[q + 1]) q++;
     /* Annex H para 2: at most quarter_max flights over one State in a quarter. */
-    if (++y->quarter_used[fl->target][q] >= p->quarter_max) set_bits(bm, qs[q], qs[q + 1] - 1);
+    if (++y->quarter_used[j][q] >= p->quarter_max) occupy(y, j, qs[q], qs[q + 1] - 1);
   }
 
   /* Membership on the day (docs/model.md §2.1): a flight dated when a party is not in force is void for
    * that party. */
+  const uint64_t whole_year = whole_year_parties(t, n, d0, d0 + qs[4]);
   for (int f = 0; f < y->n_flights; f++) {
     osq_flight_t *fl = &y->flights[f];
     if (fl->status != OSQ_FLIGHT_PLANNED || fl->day == OSQ_DAY_NEVER) continue;
     fl->void_obs = 0;
     for (int k = 0; k < fl->n_obs; k++)
-      if (!osq_party_in_force(&t->parties[fl->obs[k]], fl->day)) fl->void_obs |= (uint8_t)(1u << k);
+      if (!in_force_on(t, whole_year, fl->obs[k], fl->day)) fl->void_obs |= (uint8_t)(1u << k);
     const uint8_t all = (uint8_t)((1u << fl->n_obs) - 1u);
-    if (!osq_party_in_force(&t->parties[fl->target], fl->day) || fl->void_obs == all) fl->status = OSQ_FLIGHT_VOID;
+    if (!in_force_on(t, whole_year, fl->target, fl->day) || fl->void_obs == all) fl->status = OSQ_FLIGHT_VOID;
   }
   return unplaced;
 }

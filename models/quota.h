@@ -62,6 +62,8 @@ typedef struct {
   int16_t pair_cap[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX]; /**< [observer][target], 50 % rule */
   double demand[OSQ_PARTIES_MAX];               /**< demand share (override applied) */
   double weight[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX]; /**< interest [observer][target]; 0 = never */
+  double cum_weight[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX]; /**< weight[i][0] + ... + weight[i][j], in that order */
+  int16_t over_base[OSQ_PARTIES_MAX];           /**< where target j's flights start in osq_year_t.over */
 } osq_quota_caps_t;
 
 /** One year of one trial: the flight list, the distribution counters and fixed-size scratch. */
@@ -82,11 +84,14 @@ typedef struct {
    * osq_quota_distribute (for diagnostics); the rest is undefined between calls. */
   int16_t req[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX];   /**< requests [observer][target] */
   int16_t units[OSQ_FLIGHTS_MAX];                  /**< one request each: observer*P + target */
-  int16_t first_over[OSQ_PARTIES_MAX];             /**< flights over a target: linked list */
-  int16_t next_over[OSQ_FLIGHTS_MAX];
-  uint64_t obs_set[OSQ_FLIGHTS_MAX];               /**< each flight's observers, one bit per party */
+  int16_t over[OSQ_FLIGHTS_MAX];                   /**< flights over each target in the order granted,
+                                                        target j's from caps->over_base[j] on */
+  uint64_t closed_to[OSQ_FLIGHTS_MAX];             /**< who cannot join a flight: its observers, one
+                                                        bit per party; everyone once it is full */
   int16_t order[OSQ_FLIGHTS_MAX];
   uint64_t busy[OSQ_PARTIES_MAX][OSQ_YEAR_WORDS];  /**< per target: days no flight may take */
+  uint8_t free_in_word[OSQ_PARTIES_MAX][OSQ_YEAR_WORDS]; /**< per target: days not busy, per word of busy */
+  int16_t free_days[OSQ_PARTIES_MAX];              /**< per target: days not busy */
   int16_t quarter_used[OSQ_PARTIES_MAX][4];
 } osq_year_t;
 
