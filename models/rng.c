@@ -10,9 +10,18 @@ void osq_rng_init(osq_rng_t *r, uint64_t seed, uint64_t trial, unsigned substrea
   r->key.v[0] = seed;
   r->ctr.v[0] = (uint64_t)(substream & 0xffu) << 56;
   r->ctr.v[1] = trial;
-  r->buf[0] = 0;
-  r->buf[1] = 0;
+  for (int k = 0; k < 2 * OSQ_RNG_BATCH; k++) r->buf[k] = 0;
   r->avail = 0;
+}
+
+void osq_rng_refill(osq_rng_t *r) {
+  for (int b = 0; b < OSQ_RNG_BATCH; b++) {
+    const philox2x64_ctr_t out = philox2x64_R(OSQ_PHILOX_ROUNDS, r->ctr, r->key);
+    r->buf[2 * b] = out.v[0];
+    r->buf[2 * b + 1] = out.v[1];
+    r->ctr.v[0]++;
+  }
+  r->avail = 2 * OSQ_RNG_BATCH;
 }
 
 void osq_philox2x64_block(uint64_t ctr0, uint64_t ctr1, uint64_t key, uint64_t out[2]) {

@@ -49,15 +49,20 @@
 /** Number of Philox rounds; 10 is the Random123 default and what the KAT vectors test. */
 #define OSQ_PHILOX_ROUNDS 10
 
+/** Blocks a stream computes at once: independent counters, so that the processor overlaps their
+ *  ten rounds of multiplications instead of waiting for one block's in the middle of the model's
+ *  work (the words, and their order, are those of one block at a time). */
+#define OSQ_RNG_BATCH 8
+
 /**
  * One random stream. Plain data: copying it forks the stream (both copies then produce the
  * same words). Fields are private; use osq_rng_init.
  */
 typedef struct {
-  philox2x64_ctr_t ctr; /**< ctr.v[0] = substream<<56 | next block, ctr.v[1] = trial */
-  philox2x64_key_t key; /**< key.v[0] = seed */
-  uint64_t buf[2];      /**< the current block's output */
-  unsigned avail;       /**< unread words left in buf (0, 1 or 2), read from buf[2 - avail] */
+  philox2x64_ctr_t ctr;             /**< ctr.v[0] = substream<<56 | next block, ctr.v[1] = trial */
+  philox2x64_key_t key;             /**< key.v[0] = seed */
+  unsigned avail;                   /**< unread words in buf, read from buf[2 * OSQ_RNG_BATCH - avail] */
+  uint64_t buf[2 * OSQ_RNG_BATCH];  /**< the output of the last OSQ_RNG_BATCH blocks, in order */
 } osq_rng_t;
 
 /**
@@ -73,16 +78,14 @@ void osq_rng_init(osq_rng_t *r, uint64_t seed, uint64_t trial, unsigned substrea
  */
 void osq_philox2x64_block(uint64_t ctr0, uint64_t ctr1, uint64_t key, uint64_t out[2]);
 
+/** Compute the stream's next OSQ_RNG_BATCH blocks into its buffer (out of line: the draws' fast
+ *  path stays a load). */
+void osq_rng_refill(osq_rng_t *r);
+
 /** @return the stream's next 64-bit word (uniform on [0, 2^64)). */
 static inline uint64_t osq_rng_u64(osq_rng_t *r) {
-  if (r->avail == 0) {
-    const philox2x64_ctr_t out = philox2x64_R(OSQ_PHILOX_ROUNDS, r->ctr, r->key);
-    r->buf[0] = out.v[0];
-    r->buf[1] = out.v[1];
-    r->ctr.v[0]++;
-    r->avail = 2;
-  }
-  return r->buf[2 - r->avail--];
+  if (r->avail == 0) osq_rng_refill(r);
+  return r->buf[2 * OSQ_RNG_BATCH - r->avail--];
 }
 
 /**
