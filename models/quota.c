@@ -123,6 +123,16 @@ int osq_quota_caps(const osq_treaty_t *t, const osq_model_params_t *p, int year,
   return OSQ_OK;
 }
 
+/* Zero columns 0..n-1 of rows 0..n-1 of a party x party matrix: a store of known size a row (32 or
+ * all columns), where a call to memset a row, or one over the whole rows, cost more than the
+ * clearing itself. */
+static void clear_square(int16_t (*m)[OSQ_PARTIES_MAX], int n) {
+  if (n <= 32)
+    for (int i = 0; i < n; i++) memset(m[i], 0, 32 * sizeof m[i][0]);
+  else
+    for (int i = 0; i < n; i++) memset(m[i], 0, OSQ_PARTIES_MAX * sizeof m[i][0]);
+}
+
 void osq_quota_reset(osq_year_t *y, int year, int n_parties) {
   y->year = year;
   y->n_parties = n_parties;
@@ -131,8 +141,8 @@ void osq_quota_reset(osq_year_t *y, int year, int n_parties) {
   const size_t np = (size_t)n_parties;
   memset(y->passive_used, 0, np * sizeof y->passive_used[0]);
   memset(y->active_used, 0, np * sizeof y->active_used[0]);
-  /* rows 0..n-1 at once: one call, not one a row (the columns from n on are never used) */
-  if (n_parties > 0) memset(y->pair_used, 0, ((np - 1) * OSQ_PARTIES_MAX + np) * sizeof y->pair_used[0][0]);
+  memset(y->open_over, 0, np * sizeof y->open_over[0]);
+  clear_square(y->pair_used, n_parties);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -142,16 +152,18 @@ void osq_quota_reset(osq_year_t *y, int year, int n_parties) {
 /* Spread observer i's demand over targets one request at a time, each by interest weight among
  * the targets it has not yet asked for as often as the 50 % rule allows: parties know that rule
  * and do not waste requests on flights it forbids. */
-/* The first j in [0, n) with u < cum[j], or n (n >= 1; cum never decreases): a binary search whose
- * halvings are selects, not branches on the data (those were mispredicted about half the time). */
+/* The first j in [0, n) with u < cum[j], or n (cum never decreases): the number of j with
+ * cum[j] <= u, counted in two rounds of independent comparisons, the ends of eight stretches and
+ * then the entries of the one stretch that holds the answer. A binary search waits for each
+ * comparison before the next (and, with branches, was mispredicted half the time). */
 static inline int first_above(const double *cum, int n, double u) {
-  const double *b = cum;
-  for (int len = n; len > 1;) {
-    const int half = len / 2;
-    b = b[half - 1] <= u ? b + half : b;
-    len -= half;
-  }
-  return (int)(b - cum) + (*b <= u);
+  const int step = (n + 7) / 8;
+  int stretch = 0;
+  for (int k = 1; k < 8 && k * step <= n; k++) stretch += cum[k * step - 1] <= u;
+  const int lo = stretch * step, hi = lo + step < n ? lo + step : n;
+  int count = lo;
+  for (int j = lo; j < hi; j++) count += cum[j] <= u;
+  return count;
 }
 
 static int spread_demand(const osq_quota_caps_t *caps, int i, int demand, osq_draw_t *rng, osq_year_t *y,
@@ -201,26 +213,54 @@ static void add_flight(const osq_quota_caps_t *caps, osq_year_t *y, int obs, int
   fl->void_obs = 0;
   fl->status = OSQ_FLIGHT_PLANNED;
   fl->day = OSQ_DAY_NEVER;
-  y->over[caps->over_base[target] + y->passive_used[target]++] = (int16_t)f;
+  const int pos = y->passive_used[target]++;
+  y->over[caps->over_base[target] + pos] = (int16_t)f;
   y->closed_to[f] = UINT64_C(1) << obs;
+  if (pos < 64) {
+    y->open_over[target] |= UINT64_C(1) << pos;
+    y->on_over[obs][target] = (y->on_over[obs][target] & -(uint64_t)(y->pair_used[obs][target] != 0)) | UINT64_C(1) << pos;
+  }
+}
+
+/* The flights over j that observer i may join, as positions in j's list (bit k: the k-th flight
+ * granted over j): those with room that i is not on. on_over[i][j] is valid once i holds a slot
+ * over j this year (pair_used), so that it needs no clearing. @return false if j has more than 64
+ * flights: then the caller scans them. */
+static bool joinable(const osq_quota_caps_t *caps, const osq_year_t *y, int i, int j, uint64_t *positions) {
+  if (caps->passive_cap[j] > 64) return false;
+  *positions = y->open_over[j] & ~(y->on_over[i][j] & -(uint64_t)(y->pair_used[i][j] != 0));
+  return true;
 }
 
 /* Try to add observer i to an existing flight over j (uniformly among those with room): the
  * k-th such flight, newest first, k drawn from their count. */
 static bool join_flight(const osq_quota_caps_t *caps, osq_year_t *y, int i, int j, osq_draw_t *rng) {
   const int16_t *over = y->over + caps->over_base[j];
-  int16_t cand[OSQ_FLIGHTS_MAX];
-  int count = 0;
   const uint64_t bit = UINT64_C(1) << i;
-  for (int k = y->passive_used[j] - 1; k >= 0; k--) {
-    cand[count] = over[k];
-    count += !(y->closed_to[over[k]] & bit);
+  uint64_t positions;
+  int f, pos = -1;
+  if (joinable(caps, y, i, j, &positions)) {
+    const int count = osq_bit_count(positions);
+    if (count == 0) return false;
+    pos = osq_bit_select(positions, count - 1 - (int)osq_draw_int(rng, (uint32_t)count));
+    f = over[pos];
+  } else { /* more than 64 flights over j: a scan, newest first */
+    int16_t cand[OSQ_FLIGHTS_MAX];
+    int count = 0;
+    for (int k = y->passive_used[j] - 1; k >= 0; k--) {
+      cand[count] = over[k];
+      count += !(y->closed_to[over[k]] & bit);
+    }
+    if (count == 0) return false;
+    f = cand[osq_draw_int(rng, (uint32_t)count)];
   }
-  if (count == 0) return false;
-  const int f = cand[osq_draw_int(rng, (uint32_t)count)];
   osq_flight_t *fl = &y->flights[f];
   fl->obs[fl->n_obs++] = (int8_t)i;
   y->closed_to[f] = fl->n_obs < OSQ_OBS_MAX ? y->closed_to[f] | bit : ~UINT64_C(0);
+  if (pos >= 0) {
+    if (fl->n_obs == OSQ_OBS_MAX) y->open_over[j] &= ~(UINT64_C(1) << pos);
+    y->on_over[i][j] = (y->on_over[i][j] & -(uint64_t)(y->pair_used[i][j] != 0)) | UINT64_C(1) << pos;
+  }
   return true;
 }
 
@@ -247,6 +287,13 @@ static void grant(const osq_model_params_t *p, const osq_quota_caps_t *caps, int
   }
 }
 
+/* a[0..count-1] = unit, four at a time (a has room for three more): a loop of one or two rounds
+ * where one a unit was mispredicted at its end about once a pair. */
+static inline void fill_units(int16_t *a, int16_t unit, int count) {
+  const int16_t four[4] = {unit, unit, unit, unit};
+  for (int k = 0; k < count; k += 4) memcpy(a + k, four, sizeof four);
+}
+
 static void shuffle_units(osq_draw_t *rng, int16_t *a, int n) {
   /* Fisher-Yates, last to first (gsl_ran_shuffle would do, but this keeps int16 and is short). */
   for (int k = n - 1; k > 0; k--) {
@@ -263,7 +310,7 @@ int osq_quota_distribute(const osq_treaty_t *t, const osq_model_params_t *p, con
   osq_draw_t draw = osq_draw_of(g), *rng = &draw;
   const int n = caps->n_parties;
   osq_quota_reset(y, caps->year, n);
-  if (n > 0) memset(y->req, 0, ((size_t)(n - 1) * OSQ_PARTIES_MAX + (size_t)n) * sizeof y->req[0][0]);
+  clear_square(y->req, n);
   /* The plan draw is made in every year, listed in no_plan_years or not: a listed year then
    * consumes exactly what a failed plan consumes, and an empty list changes no draw at all. */
   const double u_plan = osq_draw_u01(rng);
@@ -282,20 +329,21 @@ int osq_quota_distribute(const osq_treaty_t *t, const osq_model_params_t *p, con
    * the rest in a second round, each round in a random order. */
   /* Pairs in the order i, then j, as a scan of the whole matrix would meet them; only the
    * requested ones (a few of the n^2). */
-  int n1 = 0;
+  /* One pass: the first round's units into units, the second's into order (free until the schedule),
+   * then moved behind them. */
+  int n1 = 0, n_later = 0;
   for (int i = 0; i < n; i++)
     for (uint64_t m = asked[i]; m; m &= m - 1) {
       const int j = osq_bit_lowest(m), r = y->req[i][j];
       const int back = p->reciprocity ? (r < y->req[j][i] ? r : y->req[j][i]) : 0;
-      for (int k = 0; k < back; k++) y->units[n1++] = (int16_t)(i * OSQ_PARTIES_MAX + j);
+      const int16_t unit = (int16_t)(i * OSQ_PARTIES_MAX + j);
+      fill_units(y->units + n1, unit, back);
+      fill_units(y->order + n_later, unit, r - back);
+      n1 += back;
+      n_later += r - back;
     }
-  int n2 = n1;
-  for (int i = 0; i < n; i++)
-    for (uint64_t m = asked[i]; m; m &= m - 1) {
-      const int j = osq_bit_lowest(m), r = y->req[i][j];
-      const int back = p->reciprocity ? (r < y->req[j][i] ? r : y->req[j][i]) : 0;
-      for (int k = back; k < r; k++) y->units[n2++] = (int16_t)(i * OSQ_PARTIES_MAX + j);
-    }
+  memcpy(y->units + n1, y->order, (size_t)n_later * sizeof y->units[0]);
+  const int n2 = n1 + n_later;
   shuffle_units(rng, y->units, n1);
   shuffle_units(rng, y->units + n1, n2 - n1);
   for (int k = 0; k < n2; k++) grant(p, caps, y->units[k] / OSQ_PARTIES_MAX, y->units[k] % OSQ_PARTIES_MAX, rng, y);
@@ -348,12 +396,23 @@ static void occupy(osq_year_t *y, int j, int lo, int hi) {
   }
 }
 
-/* The r-th free day of target j, counted from 0 (r < its free days). */
+/* The r-th free day of target j, counted from 0 (r < its free days): its word is the number of
+ * words whose running count of free days is at most r, counted without a branch (a loop over the
+ * words was mispredicted about once a flight). */
 static int nth_free_day(const osq_year_t *y, int j, int r) {
-  int w = 0;
-  while (r >= y->free_in_word[j][w]) r -= y->free_in_word[j][w++];
-  return w * 64 + osq_bit_select(~y->busy[j][w], r);
+  const uint8_t *fw = y->free_in_word[j];
+  int before[OSQ_YEAR_WORDS]; /* free days in the words before word w */
+  int w = 0, sum = 0;
+  for (int k = 0; k < OSQ_YEAR_WORDS; k++) {
+    before[k] = sum;
+    sum += fw[k];
+    w += sum <= r;
+  }
+  return w * 64 + osq_bit_select(~y->busy[j][w], r - before[w]);
 }
+
+/* The quarter (0-3) that holds day (0-based), qs as quarter_starts gives them. */
+static inline int quarter_of(const int qs[5], int day) { return (day >= qs[1]) + (day >= qs[2]) + (day >= qs[3]); }
 
 /* The parties in force on every day of the year [d0, end) by one term: membership on a flight's day
  * needs no look-up for them (a party whose year is covered only by adjacent terms is looked up). */
@@ -404,8 +463,7 @@ int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_r
     const int day = (int)(fl->day - d0);
     if (day < 0 || day >= OSQ_YEAR_BITS) continue;
     occupy(y, fl->target, day - (W - 1), day + (W - 1));
-    int q = 0;
-    while (q < 3 && day >= qs[q + 1]) q++;
+    const int q = quarter_of(qs, day);
     if (++y->quarter_used[fl->target][q] >= p->quarter_max) occupy(y, fl->target, qs[q], qs[q + 1] - 1);
   }
 
@@ -428,8 +486,7 @@ int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_r
     fl->day = d0 + day;
     /* 96-hour window (Art. VI Sec. I para 3): no other flight over this target closer than W. */
     occupy(y, j, day - (W - 1), day + (W - 1));
-    int q = 0;
-    while (q < 3 && day >= qs[q + 1]) q++;
+    const int q = quarter_of(qs, day);
     /* Annex H para 2: at most quarter_max flights over one State in a quarter. */
     if (++y->quarter_used[j][q] >= p->quarter_max) occupy(y, j, qs[q], qs[q + 1] - 1);
   }
@@ -441,6 +498,9 @@ int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_r
     osq_flight_t *fl = &y->flights[f];
     if (fl->status != OSQ_FLIGHT_PLANNED || fl->day == OSQ_DAY_NEVER) continue;
     fl->void_obs = 0;
+    uint64_t parties = UINT64_C(1) << fl->target; /* the flight's, without a branch per observer */
+    for (int k = 0; k < OSQ_OBS_MAX; k++) parties |= (uint64_t)(k < fl->n_obs) << (fl->obs[k] & 63);
+    if (!(parties & ~whole_year)) continue;
     for (int k = 0; k < fl->n_obs; k++)
       if (!in_force_on(t, whole_year, fl->obs[k], fl->day)) fl->void_obs |= (uint8_t)(1u << k);
     const uint8_t all = (uint8_t)((1u << fl->n_obs) - 1u);
@@ -456,17 +516,15 @@ int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_r
 void osq_quota_execute(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *g, osq_year_t *y) {
   (void)t;
   osq_draw_t draw = osq_draw_of(g), *rng = &draw;
+  double completion[OSQ_PARTIES_MAX]; /* each lead's chance, looked up without a branch per flight */
+  for (int i = 0; i < y->n_parties; i++) completion[i] = p->completion_by[i] >= 0.0 ? p->completion_by[i] : p->completion;
   for (int f = 0; f < y->n_flights; f++) {
     osq_flight_t *fl = &y->flights[f];
     if (fl->status != OSQ_FLIGHT_PLANNED || fl->day == OSQ_DAY_NEVER) continue;
-    int lead = fl->obs[0];
-    for (int k = 0; k < fl->n_obs; k++)
-      if (!(fl->void_obs & (1u << k))) {
-        lead = fl->obs[k];
-        break;
-      }
-    const double c = p->completion_by[lead] >= 0.0 ? p->completion_by[lead] : p->completion;
-    fl->status = osq_draw_u01(rng) < c ? OSQ_FLIGHT_COMPLETED : OSQ_FLIGHT_CANCELLED;
+    /* the lead: the first observer whose slot is not void (obs[0] if all were) */
+    const unsigned live = ~(unsigned)fl->void_obs & ((1u << fl->n_obs) - 1u);
+    const int lead = fl->obs[osq_bit_lowest(live | (live == 0))];
+    fl->status = osq_draw_u01(rng) < completion[lead] ? OSQ_FLIGHT_COMPLETED : OSQ_FLIGHT_CANCELLED;
   }
 }
 

@@ -83,12 +83,18 @@ typedef struct {
   /* Scratch of the distribution and the schedule. req holds the requests of the last
    * osq_quota_distribute (for diagnostics); the rest is undefined between calls. */
   int16_t req[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX];   /**< requests [observer][target] */
-  int16_t units[OSQ_FLIGHTS_MAX];                  /**< one request each: observer*P + target */
+  int16_t units[OSQ_FLIGHTS_MAX + 4];              /**< one request each: observer*P + target (+ room
+                                                        for the last four written at once) */
   int16_t over[OSQ_FLIGHTS_MAX];                   /**< flights over each target in the order granted,
                                                         target j's from caps->over_base[j] on */
   uint64_t closed_to[OSQ_FLIGHTS_MAX];             /**< who cannot join a flight: its observers, one
                                                         bit per party; everyone once it is full */
-  int16_t order[OSQ_FLIGHTS_MAX];
+  uint64_t open_over[OSQ_PARTIES_MAX];             /**< per target with at most 64 flights: bit k set if
+                                                        its k-th flight (over[]) has room */
+  uint64_t on_over[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX]; /**< [observer][target]: bit k set if the observer
+                                                        is on the target's k-th flight (valid where
+                                                        pair_used > 0) */
+  int16_t order[OSQ_FLIGHTS_MAX + 4];
   uint64_t busy[OSQ_PARTIES_MAX][OSQ_YEAR_WORDS];  /**< per target: days no flight may take */
   uint8_t free_in_word[OSQ_PARTIES_MAX][OSQ_YEAR_WORDS]; /**< per target: days not busy, per word of busy */
   int16_t free_days[OSQ_PARTIES_MAX];              /**< per target: days not busy */

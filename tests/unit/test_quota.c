@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/bits.h"
 #include "models/errors.h"
 #include "models/metrics.h"
 #include "models/params.h"
@@ -772,4 +773,27 @@ Test(check, status) {
   base_year();
   Y.flights[0].status = 9;
   expect_violation("status");
+}
+
+/* osq_bit_select (models/bits.h), which the schedule and the joins use to find the r-th free day and
+ * the k-th joinable flight: the position a scan of the bits gives, for every rank of words sparse,
+ * dense, single bits and all ones. */
+Test(bits, select_matches_a_scan) {
+  uint64_t s = 88172645463325252ULL;
+  for (int it = 0; it < 200000; it++) {
+    s ^= s << 13;
+    s ^= s >> 7;
+    s ^= s << 17;
+    uint64_t x = s;
+    if (it % 3 == 1) x &= s * 2654435761u;
+    if (it % 5 == 2) x = UINT64_C(1) << (it % 64);
+    if (it % 11 == 3) x = ~UINT64_C(0) << (it % 64);
+    if (x == 0) continue;
+    for (int r = 0, seen = 0; r < 64; r++) {
+      if (!((x >> r) & 1u)) continue;
+      cr_assert_eq(osq_bit_select(x, seen), r, "x = %016llx, rank %d", (unsigned long long)x, seen);
+      seen++;
+    }
+    cr_assert_eq(osq_bit_count(x), __builtin_popcountll(x));
+  }
 }
