@@ -35,6 +35,7 @@ typedef struct {
   int64_t geo_stride;        /**< geography on trials t with t % geo_stride == 0 */
   int n_years, n_parties;
   osq_quota_caps_t *caps;    /**< [n_years] what the rules allow each year */
+  osq_metrics_year_t *myear; /**< [n_years] what each year's metrics take from the treaty */
   osq_slots_t slots;         /**< the reported statistics */
   bool map;                  /**< count each raster cell's imaged trial-years (the coverage map) */
   size_t map_w0, map_nw;     /**< the raster words that hold territory: the map's window */
