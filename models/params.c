@@ -32,6 +32,7 @@ void osq_model_params_default(osq_model_params_t *p) {
     p->completion_by[i] = -1.0;
     p->accepts_by[i] = true;
     for (int b = 0; b < OSQ_BLOC_COUNT; b++) p->interest_obs_by[i][b] = -1.0;
+    for (int j = 0; j < OSQ_PARTIES_MAX; j++) p->pair_interest[i][j] = -1.0;
   }
   p->season_first_doy = 1;
   p->season_last_doy = 366;
@@ -42,6 +43,39 @@ void osq_model_params_default(osq_model_params_t *p) {
   p->share_full_prob = 1.0;
   /* No year is forced to go without a plan: plan_fail_prob alone decides (n_no_plan_years = 0
    * from the memset above). */
+}
+
+void osq_model_params_for_year(const osq_model_params_t *p, int year, osq_model_params_t *out) {
+  *out = *p;
+  const int n = p->n_years < OSQ_YEAR_PARAMS_MAX ? p->n_years : OSQ_YEAR_PARAMS_MAX;
+  for (int k = 0; k < n; k++) {
+    const osq_year_params_t *y = &p->years[k];
+    if (y->year != year) continue;
+    if (y->demand >= 0.0) out->demand = y->demand;
+    if (y->share_prob >= 0.0) out->share_prob = y->share_prob;
+    if (y->completion >= 0.0) out->completion = y->completion;
+    if (y->season_first_doy > 0) out->season_first_doy = y->season_first_doy;
+    if (y->season_last_doy > 0) out->season_last_doy = y->season_last_doy;
+  }
+  const int m = p->n_pairs < OSQ_PAIRS_MAX ? p->n_pairs : OSQ_PAIRS_MAX;
+  for (int k = 0; k < m; k++) {
+    const osq_pair_params_t *q = &p->pairs[k];
+    if (year >= q->first_year && year <= q->last_year && q->observer >= 0 && q->observer < OSQ_PARTIES_MAX &&
+        q->observed >= 0 && q->observed < OSQ_PARTIES_MAX)
+      out->pair_interest[q->observer][q->observed] = q->interest;
+  }
+}
+
+osq_year_params_t *osq_model_params_year(osq_model_params_t *p, int year) {
+  for (int k = 0; k < p->n_years && k < OSQ_YEAR_PARAMS_MAX; k++)
+    if (p->years[k].year == year) return &p->years[k];
+  return NULL;
+}
+
+bool osq_model_params_paused(const osq_model_params_t *p, osq_day_t day) {
+  for (int k = 0; k < p->n_pauses && k < OSQ_PAUSES_MAX; k++)
+    if (day >= p->pauses[k].from && day <= p->pauses[k].until) return true;
+  return false;
 }
 
 bool osq_model_params_no_plan_year(const osq_model_params_t *p, int year) {

@@ -12,10 +12,36 @@
 
 #include <stdbool.h>
 
+#include "models/date.h"
 #include "models/treaty.h"
 
 /** Most years a scenario can list in no_plan_years (a timeline needs one: 2018). */
 #define OSQ_NO_PLAN_YEARS_MAX 8
+/** Most years with their own parameters, and most pauses. */
+#define OSQ_YEAR_PARAMS_MAX 32
+#define OSQ_PAUSES_MAX 8
+
+/** One year's own values of some parameters (model.years): < 0 (or 0 for a day) = the global value. */
+typedef struct {
+  int year;
+  double demand, share_prob, completion;
+  int season_first_doy, season_last_doy;
+} osq_year_params_t;
+
+/** Most pairs with their own interest. */
+#define OSQ_PAIRS_MAX 64
+
+/** One observer's own factor on its interest in one target, in years [first_year, last_year] (model.pairs). */
+typedef struct {
+  int observer, observed;
+  double interest;
+  int first_year, last_year;
+} osq_pair_params_t;
+
+/** Days on which no quota flight is flown (model.pauses), inclusive. */
+typedef struct {
+  osq_day_t from, until;
+} osq_pause_t;
 
 typedef struct {
   /* --- annual distribution (docs/model.md §2.3) --- */
@@ -50,6 +76,20 @@ typedef struct {
   /* --- added for the timeline (docs/model.md, section 2.3) --- */
   int no_plan_years[OSQ_NO_PLAN_YEARS_MAX];     /**< years in which no annual plan is agreed (2018), any order */
   int n_no_plan_years;                          /**< entries used in no_plan_years; 0 = none (default) */
+
+  /* --- added with the history (docs/model.md, sections 2.3-2.5) --- */
+  osq_year_params_t years[OSQ_YEAR_PARAMS_MAX]; /**< per-year values (osq_model_params_for_year applies them) */
+  int n_years;
+  osq_pause_t pauses[OSQ_PAUSES_MAX];           /**< flights dated in a pause are cancelled (section 2.5) */
+  int n_pauses;
+  osq_pair_params_t pairs[OSQ_PAIRS_MAX];      /**< pairs' own interest, each in its years (model.pairs) */
+  int n_pairs;
+  double pair_interest[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX]; /**< [observer][target] factor on the weight in the
+                                                              year, < 0 = 1: what osq_quota_caps reads
+                                                              (osq_model_params_for_year fills it from pairs) */
+  bool aircraft;                  /**< a new flight needs an aircraft its lead operates, with a mission
+                                       left this year, or the target's (taxi) (section 2.6) */
+  double taxi_prob;               /**< chance the target provides its aircraft to an observer without one */
 } osq_model_params_t;
 
 /** Fill p with the documented defaults (all per-party overrides unset, all parties accept). */
@@ -69,5 +109,18 @@ int osq_model_params_party_defaults(osq_model_params_t *p, const osq_treaty_t *t
  *         agreed, whatever plan_fail_prob says (the timeline's 2018).
  */
 bool osq_model_params_no_plan_year(const osq_model_params_t *p, int year);
+
+/**
+ * The parameters of one year: p with the year's own values (p->years) in place of the global ones,
+ * and pair_interest set from the pairs whose years include it (on top of p->pair_interest). out may
+ * not be p.
+ */
+void osq_model_params_for_year(const osq_model_params_t *p, int year, osq_model_params_t *out);
+
+/** @return the entry of p->years for year, or NULL. */
+osq_year_params_t *osq_model_params_year(osq_model_params_t *p, int year);
+
+/** @return true if no quota flight may be flown on day (it falls in one of p->pauses). */
+bool osq_model_params_paused(const osq_model_params_t *p, osq_day_t day);
 
 #endif

@@ -109,6 +109,7 @@ int osq_quota_caps(const osq_treaty_t *t, const osq_model_params_t *p, int year,
       const double row = p->interest_obs_by[i][bloc[j]];
       double w = (row >= 0.0 ? row : p->interest[bloc[i]][bloc[j]]) * size_w[j];
       if (has_pos[i] && has_pos[j]) w *= exp(-osq_gc_distance_km(lat[i], lon[i], lat[j], lon[j]) / p->proximity_km);
+      if (p->pair_interest[i][j] >= 0.0) w *= p->pair_interest[i][j]; /* a pair's own factor (model.pairs) */
       if (!(w > 0.0) || !isfinite(w) || caps->pair_cap[i][j] == 0 || caps->passive_cap[j] == 0) w = 0.0;
       caps->weight[i][j] = w;
     }
@@ -517,6 +518,7 @@ void osq_quota_execute(const osq_treaty_t *t, const osq_model_params_t *p, gsl_r
   (void)t;
   osq_draw_t draw = osq_draw_of(g), *rng = &draw;
   double completion[OSQ_PARTIES_MAX]; /* each lead's chance, looked up without a branch per flight */
+  const bool paused = p->n_pauses > 0;
   for (int i = 0; i < y->n_parties; i++) completion[i] = p->completion_by[i] >= 0.0 ? p->completion_by[i] : p->completion;
   for (int f = 0; f < y->n_flights; f++) {
     osq_flight_t *fl = &y->flights[f];
@@ -524,7 +526,11 @@ void osq_quota_execute(const osq_treaty_t *t, const osq_model_params_t *p, gsl_r
     /* the lead: the first observer whose slot is not void (obs[0] if all were) */
     const unsigned live = ~(unsigned)fl->void_obs & ((1u << fl->n_obs) - 1u);
     const int lead = fl->obs[osq_bit_lowest(live | (live == 0))];
-    fl->status = osq_draw_u01(rng) < completion[lead] ? OSQ_FLIGHT_COMPLETED : OSQ_FLIGHT_CANCELLED;
+    /* The draw is made whether or not the day falls in a pause, so that a pause changes no other
+     * flight's fate: a flight dated in a pause is cancelled (docs/model.md section 2.5). */
+    const double u = osq_draw_u01(rng);
+    fl->status = u < completion[lead] && !(paused && osq_model_params_paused(p, fl->day)) ? OSQ_FLIGHT_COMPLETED
+                                                                                          : OSQ_FLIGHT_CANCELLED;
   }
 }
 
@@ -627,6 +633,10 @@ int osq_quota_check(const osq_treaty_t *t, const osq_model_params_t *p, const os
       FAIL("season: flight %d over %s on day %d of %d, outside the season %d..%d", f, tj->code, doy, year, first_doy,
            last_doy);
     quarter[j][(fm - 1) / 3]++;
+    /* No quota flight is flown in a pause: its own loop, not osq_model_params_paused. */
+    for (int k = 0; k < p->n_pauses && k < OSQ_PAUSES_MAX && fl->status == OSQ_FLIGHT_COMPLETED; k++)
+      if (fl->day >= p->pauses[k].from && fl->day <= p->pauses[k].until)
+        FAIL("pause: flight %d over %s completed on day %d of %d, in a pause", f, tj->code, doy, year);
 
     /* Membership on the day: each observer's void bit, and VOID exactly when the target or all
      * observers are out. */

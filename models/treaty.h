@@ -62,9 +62,22 @@ typedef struct {
   osq_airfield_t airfields[OSQ_AIRFIELDS_MAX];
 } osq_party_t;
 
+/** Most observation aircraft (or fleets) a treaty lists. */
+#define OSQ_AIRCRAFT_MAX 24
+
+/** An observation aircraft or fleet: who may lead flights on it, when, and how many a year. */
+typedef struct {
+  char name[OSQ_NAME_MAX];
+  uint64_t operators;                              /**< one bit per party index */
+  osq_day_t from, until;                           /**< in service [from, until); until OSQ_DAY_NEVER: still */
+  int missions;                                    /**< flights it can fly a year */
+} osq_aircraft_t;
+
 typedef struct {
   int n_parties;
   osq_party_t parties[OSQ_PARTIES_MAX];
+  int n_aircraft;                                  /**< 0: no aircraft listed (the model then ignores aircraft) */
+  osq_aircraft_t aircraft[OSQ_AIRCRAFT_MAX];
 } osq_treaty_t;
 
 /** @return the index of the party with this code, or -1. */

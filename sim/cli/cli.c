@@ -5,6 +5,7 @@
 #include "sim/cli/cli.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,6 +171,123 @@ int osq_cli_parse_compare(int argc, char **argv, osq_compare_args_t *out, osq_er
   }
   if (out->help) return OSQ_OK;
   if (out->n < 2) return usage(err, "compare needs at least two scenario files%s", "");
+  return OSQ_OK;
+}
+
+/* ---- osq validate ---- */
+
+enum { V_FORCE, V_QUIET, V_HELP, V_TRIALS, V_THREADS, V_SEED, V_OUT, V_HISTORY, V_N };
+static const osq_cli_opt_t VALIDATE_OPTS[V_N] = {
+    [V_FORCE] = {"--force", false},  [V_QUIET] = {"--quiet", false},    [V_HELP] = {"--help", false},
+    [V_TRIALS] = {"--trials", true}, [V_THREADS] = {"--threads", true}, [V_SEED] = {"--seed", true},
+    [V_OUT] = {"--out", true},       [V_HISTORY] = {"--history", true}};
+
+static int validate_option(int k, const char *v, osq_validate_args_t *out, osq_error_t *err) {
+  switch (k) {
+    case V_FORCE: out->force = true; break;
+    case V_QUIET: out->quiet = true; break;
+    case V_HELP: out->help = true; break;
+    case V_TRIALS: return parse_trials(v, &out->trials, err);
+    case V_THREADS: return parse_threads(v, &out->threads, err);
+    case V_SEED: return parse_seed(v, &out->seed, err);
+    case V_OUT: out->out = v; break;
+    case V_HISTORY: out->history = v; break;
+    default: break;
+  }
+  return OSQ_OK;
+}
+
+int osq_cli_parse_validate(int argc, char **argv, osq_validate_args_t *out, osq_error_t *err) {
+  memset(out, 0, sizeof *out);
+  out->seed = -1;
+  const char *v;
+  for (int i = 0, k; (k = osq_cli_next(argc, argv, &i, VALIDATE_OPTS, V_N, "validate", &v, err)) != OSQ_CLI_END;) {
+    if (k == OSQ_CLI_ERROR) return OSQ_EINVAL;
+    if (k == OSQ_CLI_ARG && out->path)
+      return usage(err, "unexpected argument '%s' (validate takes one scenario file)", v);
+    if (k == OSQ_CLI_ARG) out->path = v;
+    else if (validate_option(k, v, out, err) != OSQ_OK) return OSQ_EINVAL;
+  }
+  if (!out->help && !out->path) return usage(err, "validate needs a scenario file%s", "");
+  return OSQ_OK;
+}
+
+/* ---- osq calibrate ---- */
+
+enum { K_FORCE, K_QUIET, K_HELP, K_TRIALS, K_THREADS, K_SEED, K_OUT, K_TARGETS, K_FREE, K_EVALS, K_N };
+static const osq_cli_opt_t CALIBRATE_OPTS[K_N] = {
+    [K_FORCE] = {"--force", false},  [K_QUIET] = {"--quiet", false},    [K_HELP] = {"--help", false},
+    [K_TRIALS] = {"--trials", true}, [K_THREADS] = {"--threads", true}, [K_SEED] = {"--seed", true},
+    [K_OUT] = {"--out", true},       [K_TARGETS] = {"--targets", true}, [K_FREE] = {"--free", true},
+    [K_EVALS] = {"--max-evals", true}};
+
+/* "KEY[=LO:HI],..." into keys and bounds. */
+static int parse_free(const char *list, osq_calibrate_args_t *a, osq_error_t *err) {
+  a->n_keys = 0;
+  for (const char *p = list;;) {
+    const size_t len = strcspn(p, ",");
+    char item[160];
+    if (len == 0 || len >= sizeof item) return usage(err, "--free '%s' is not a comma list of KEY or KEY=LO:HI", list);
+    if (a->n_keys == OSQ_CLI_FREE_MAX) return usage(err, "--free '%s' names more than 16 parameters", list);
+    memcpy(item, p, len);
+    item[len] = '\0';
+    char *eq = strchr(item, '=');
+    double lo = NAN, hi = NAN;
+    if (eq) {
+      *eq = '\0';
+      char *end;
+      lo = strtod(eq + 1, &end);
+      if (*end != ':' || !isfinite(lo)) return usage(err, "--free: '%s' is not KEY=LO:HI", p);
+      hi = strtod(end + 1, &end);
+      if (*end || !isfinite(hi) || !(hi > lo)) return usage(err, "--free: '%s' is not KEY=LO:HI with LO < HI", p);
+    }
+    if (!item[0] || strlen(item) >= OSQ_CLI_KEY_LEN) return usage(err, "--free: '%s' is not a scenario key", item);
+    snprintf(a->keys[a->n_keys], OSQ_CLI_KEY_LEN, "%s", item);
+    a->bounds[2 * a->n_keys] = lo;
+    a->bounds[2 * a->n_keys + 1] = hi;
+    a->n_keys++;
+    if (!p[len]) return OSQ_OK;
+    p += len + 1;
+  }
+}
+
+static int calibrate_option(int k, const char *v, osq_calibrate_args_t *out, osq_error_t *err) {
+  switch (k) {
+    case K_FORCE: out->force = true; break;
+    case K_QUIET: out->quiet = true; break;
+    case K_HELP: out->help = true; break;
+    case K_TRIALS: return parse_trials(v, &out->trials, err);
+    case K_THREADS: return parse_threads(v, &out->threads, err);
+    case K_SEED: return parse_seed(v, &out->seed, err);
+    case K_OUT: out->out = v; break;
+    case K_TARGETS: out->targets = v; break;
+    case K_FREE: return parse_free(v, out, err);
+    case K_EVALS:
+      if (!osq_cli_parse_i64(v, 1, 100000, &out->max_evals))
+        return usage(err, "--max-evals '%s' is not an integer in [1, 100000]", v);
+      break;
+    default: break;
+  }
+  return OSQ_OK;
+}
+
+int osq_cli_parse_calibrate(int argc, char **argv, osq_calibrate_args_t *out, osq_error_t *err) {
+  memset(out, 0, sizeof *out);
+  out->seed = -1;
+  out->max_evals = 200;
+  out->out = "out/calibrate";
+  const char *v;
+  for (int i = 0, k; (k = osq_cli_next(argc, argv, &i, CALIBRATE_OPTS, K_N, "calibrate", &v, err)) != OSQ_CLI_END;) {
+    if (k == OSQ_CLI_ERROR) return OSQ_EINVAL;
+    if (k == OSQ_CLI_ARG && out->path)
+      return usage(err, "unexpected argument '%s' (calibrate takes one scenario file)", v);
+    if (k == OSQ_CLI_ARG) out->path = v;
+    else if (calibrate_option(k, v, out, err) != OSQ_OK) return OSQ_EINVAL;
+  }
+  if (out->help) return OSQ_OK;
+  if (!out->path) return usage(err, "calibrate needs a scenario file%s", "");
+  if (!out->targets) return usage(err, "calibrate needs --targets FILE (a history file: its use = fit rows)%s", "");
+  if (out->n_keys == 0) return usage(err, "calibrate needs --free KEY,... (the parameters to fit)%s", "");
   return OSQ_OK;
 }
 

@@ -109,6 +109,39 @@ typedef struct {
 /** Parse the arguments after `check`. @return 0 and *out; OSQ_EINVAL with one message */
 int osq_cli_parse_check(int argc, char **argv, osq_check_args_t *out, osq_error_t *err);
 
+/** `osq validate SCENARIO [options]`. Strings point into argv; NULL / 0 / -1 = not given. */
+typedef struct {
+  const char *path;       /**< the scenario file */
+  const char *history;    /**< --history FILE (default: the installed data/history.csv) */
+  const char *out;        /**< --out DIR (default: the scenario's output.dir) */
+  long long trials, threads; /**< as for run; 0 = not given */
+  long long seed;         /**< --seed S, -1 = not given */
+  bool force, quiet, help;
+} osq_validate_args_t;
+
+/** Parse the arguments after `validate`. @return 0 and *out; OSQ_EINVAL with one message */
+int osq_cli_parse_validate(int argc, char **argv, osq_validate_args_t *out, osq_error_t *err);
+
+/** Most parameters `osq calibrate --free` takes, and the longest key. */
+#define OSQ_CLI_FREE_MAX 16
+#define OSQ_CLI_KEY_LEN 96
+
+/** `osq calibrate SCENARIO --targets FILE --free LIST [options]`. */
+typedef struct {
+  const char *path;       /**< the scenario file */
+  const char *targets;    /**< --targets FILE (a history file; its use = fit rows are the targets) */
+  const char *out;        /**< --out DIR (default out/calibrate) */
+  char keys[OSQ_CLI_FREE_MAX][OSQ_CLI_KEY_LEN]; /**< --free KEY[=LO:HI],... */
+  double bounds[2 * OSQ_CLI_FREE_MAX];          /**< lo, hi per key; NaN: the schema's range */
+  int n_keys;
+  long long trials, threads, seed; /**< 0 / 0 / -1 = not given */
+  long long max_evals;    /**< --max-evals N in [1, 100000], default 200 */
+  bool force, quiet, help;
+} osq_calibrate_args_t;
+
+/** Parse the arguments after `calibrate`. @return 0 and *out; OSQ_EINVAL with one message */
+int osq_cli_parse_calibrate(int argc, char **argv, osq_calibrate_args_t *out, osq_error_t *err);
+
 /** Parse the arguments after `bench`. @return 0 and *out; OSQ_EINVAL with one message */
 int osq_cli_parse_bench(int argc, char **argv, osq_bench_args_t *out, osq_error_t *err);
 

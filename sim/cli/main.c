@@ -21,9 +21,11 @@
 #include <unistd.h>
 
 #include "models/errors.h"
+#include "results/calibration.h"
 #include "results/chart.h"
 #include "results/map.h"
 #include "results/table.h"
+#include "results/validation.h"
 #include "bench/bench.h"
 #include "sim/engine/checkpoint.h"
 #include "sim/cli/cli.h"
@@ -75,6 +77,14 @@ static void print_help(FILE *f) {
           "      out/compare), --format LIST, --force, --quiet (no table on stdout)\n"
           "      --key               print only the key rows of the withdrawal comparison\n"
           "      --metrics LIST, --parties LIST   print only these metrics / parties\n"
+          "  osq validate SCENARIO.cfg [options]      the model against recorded figures (data/history.csv)\n"
+          "      --history FILE      recorded figures (default: data/history.csv; docs/history.md)\n"
+          "      --trials N, --threads T, --seed S, --out DIR (default: the scenario's output.dir),\n"
+          "      --force, --quiet    writes validation.csv, validation.md, validation.png\n"
+          "  osq calibrate SCENARIO.cfg --targets FILE --free KEY[=LO:HI],... [options]\n"
+          "                                           fit model parameters to recorded figures (use = fit rows)\n"
+          "      --trials N, --threads T, --seed S, --max-evals N (default 200), --out DIR (default\n"
+          "      out/calibrate), --force, --quiet   writes fitted.cfg, fit.csv, params.csv\n"
           "  osq bench [SCENARIO.cfg] [--threads LIST] [--trials N] [--json] [--expect-hash HEX] [--repeat R]\n"
           "                                           throughput report per thread count\n"
           "  osq check SCENARIO.cfg                   validate a scenario and print its summary\n"
@@ -598,6 +608,255 @@ static int cmd_compare(int argc, char **argv) {
 }
 
 /* ============================================================================================ */
+/* osq validate                                                                                 */
+/* ============================================================================================ */
+
+/* The party column of a figure: the observed party, the observer, or "O>T" for a dyad. */
+static void figure_party(const osq_history_row_t *r, char *buf, size_t n) {
+  if (r->observer[0] && r->observed[0]) snprintf(buf, n, "%s>%s", r->observer, r->observed);
+  else snprintf(buf, n, "%s", r->observer[0] ? r->observer : r->observed[0] ? r->observed : "ALL");
+}
+
+/* The table of validation.csv from the history and the model's summaries; the years' flights with
+ * the recorded yearly totals, for the chart. @return 0 or OSQ_ENOMEM */
+static int validation_table(const osq_scenario_t *sc, const osq_history_t *h, const osq_validate_result_t *res,
+                            osq_validation_row_t *rows, char (*party)[24], osq_validation_year_t *years) {
+  for (int i = 0; i < h->n; i++) {
+    const osq_history_row_t *r = &h->row[i];
+    const osq_summary_t *m = &res->row[i];
+    figure_party(r, party[i], sizeof party[i]);
+    rows[i] = (osq_validation_row_t){.id = r->id, .period = r->period, .quantity = osq_figure_quantity_name(r->fig.quantity),
+                                     .party = party[i], .kind = osq_figure_kind_name(r->kind), .tolerance = r->tolerance_text,
+                                     .source = r->source, .use = r->fit ? "fit" : "check", .history = r->value,
+                                     .mean = m->mean, .ci95_lo = m->ci95_lo, .ci95_hi = m->ci95_hi, .p05 = m->p05, .p95 = m->p95};
+    rows[i].within = !r->simulated ? -1 : osq_figure_within(r->kind, r->value, r->tolerance, m->p05, m->p95);
+  }
+  for (int y = 0; y < res->n_years; y++) {
+    const int year = sc->first_year + y;
+    years[y] = (osq_validation_year_t){.year = year, .mean = res->year[y].mean, .p05 = res->year[y].p05,
+                                       .p95 = res->year[y].p95, .recorded = NAN};
+    for (int i = 0; i < h->n; i++) /* a recorded total of the calendar year */
+      if (h->row[i].fig.quantity == OSQ_Q_FLIGHTS && h->row[i].fig.y0 == year && h->row[i].fig.y1 == year &&
+          h->row[i].fig.d0 == osq_date_from_ymd(year, 1, 1) && h->row[i].fig.d1 == osq_date_from_ymd(year, 12, 31) &&
+          h->row[i].kind != OSQ_KIND_PLANNED)
+        years[y].recorded = h->row[i].value;
+  }
+  return OSQ_OK;
+}
+
+static void print_validation(const osq_validation_t *v) {
+  int in = 0, n = 0, skipped = 0;
+  for (int i = 0; i < v->n_rows; i++) {
+    if (v->rows[i].within < 0) skipped++;
+    else {
+      n++;
+      in += v->rows[i].within;
+    }
+  }
+  fprintf(g_out, "osq %s validate: %s against %s, %lld trials, seed %llu\n\n", OSQ_VERSION, v->hdr->scenario_path,
+          v->history_path, (long long)v->hdr->trials_done, (unsigned long long)v->hdr->seed);
+  fprintf(g_out, "%d of %d figures within tolerance (%d outside the simulated years skipped)\n", in, n, skipped);
+  for (int i = 0; i < v->n_rows; i++) {
+    const osq_validation_row_t *r = &v->rows[i];
+    if (r->within != 0) continue;
+    fprintf(g_out, "  miss %-28s %-24s %-22s %-8s history %g (%s, tolerance %s), model %.4g [p05 %.4g, p95 %.4g]\n",
+            r->id, r->period, r->quantity, r->party, r->history, r->kind, r->tolerance, r->mean, r->p05, r->p95);
+  }
+}
+
+static int write_validation(const osq_scenario_t *sc, const osq_validate_args_t *a, const osq_history_t *h,
+                            const osq_validate_result_t *res, osq_error_t *err) {
+  osq_validation_row_t *rows = calloc((size_t)h->n + 1, sizeof *rows);
+  char(*party)[24] = calloc((size_t)h->n + 1, sizeof *party);
+  osq_validation_year_t *years = calloc((size_t)res->n_years + 1, sizeof *years);
+  if (!rows || !party || !years) {
+    free(rows);
+    free(party);
+    free(years);
+    fprintf(g_err, "osq: error: out of memory\n");
+    return EXIT_RUNTIME;
+  }
+  validation_table(sc, h, res, rows, party, years);
+  osq_run_header_t hdr;
+  osq_run_header_init(&hdr);
+  osq_run_header_fill(&hdr, sc, res->trials_done, res->threads, res->hash);
+  hdr.wall_seconds = res->wall_seconds;
+  const osq_validation_t v = {.hdr = &hdr, .history_path = h->path, .rows = rows, .n_rows = h->n, .years = years,
+                              .n_years = res->n_years};
+  const char *dir = a->out ? a->out : sc->out_dir;
+  int rc = EXIT_OK;
+  if (!a->quiet) print_validation(&v);
+  if (osq_validation_write(dir, &v, a->force, err) != OSQ_OK) rc = err->code == OSQ_EEXIST ? report(err) : runtime_error(err);
+  else if (!a->quiet) fprintf(g_out, "\nvalidation.csv, validation.md, validation.png in %s/\n", dir);
+  free(rows);
+  free(party);
+  free(years);
+  return rc;
+}
+
+static int cmd_validate(int argc, char **argv) {
+  osq_validate_args_t a;
+  PARSE_OR_RETURN(osq_cli_parse_validate, argc, argv, &a);
+  int rc;
+  osq_scenario_t *sc = load_or_report(a.path, &rc);
+  if (!sc) return rc;
+  if (a.trials) sc->trials = a.trials;
+  if (a.seed >= 0) sc->seed = (uint64_t)a.seed;
+  osq_error_t *err = alloc_error();
+  osq_history_t h;
+  memset(&h, 0, sizeof h);
+  osq_validate_result_t *res = NULL;
+  const char *dir = a.out ? a.out : sc->out_dir;
+  rc = err ? EXIT_OK : EXIT_RUNTIME;
+  if (rc == EXIT_OK) {
+    const char *path = a.history ? a.history : OSQ_DATA_DIR "/history.csv";
+    const int hrc = osq_mpi_agree(osq_history_load(path, sc, &h, err), err);
+    if (hrc != OSQ_OK) rc = hrc == OSQ_ENOMEM ? runtime_error(err) : report(err);
+  }
+  if (rc == EXIT_OK && !a.force && osq_mpi_agree(osq_mpi_root() ? osq_validation_check_dir(dir, err) : OSQ_OK, err))
+    rc = report(err);
+  if (rc == EXIT_OK) {
+    osq_run_opts_t opts = {.threads = (int)a.threads};
+    if (!a.quiet && osq_mpi_root() && isatty(STDERR_FILENO)) opts.progress = progress_line;
+    if (osq_run_validate(sc, &h, &opts, &res, err) != OSQ_OK) rc = runtime_error(err);
+  }
+  if (rc == EXIT_OK && osq_mpi_root()) rc = write_validation(sc, &a, &h, res, err);
+  osq_validate_result_free(res);
+  osq_history_free(&h);
+  free(err);
+  free(sc);
+  return rc;
+}
+
+/* ============================================================================================ */
+/* osq calibrate                                                                                */
+/* ============================================================================================ */
+
+/* The command line as the user would type it again (arguments with blanks or quotes single-quoted). */
+static void command_line(int argc, char **argv, char *buf, size_t n) {
+  size_t used = (size_t)snprintf(buf, n, "osq calibrate");
+  for (int i = 0; i < argc && used < n; i++) {
+    const bool quote = strpbrk(argv[i], " \t'\"$\\") != NULL;
+    used += (size_t)snprintf(buf + used, n - used, quote ? " '%s'" : " %s", argv[i]);
+  }
+}
+
+/* The targets: the rows of the history meant for fitting (use = fit) within the simulated years,
+ * borrowing their strings. */
+static int fit_targets(const osq_history_t *h, osq_history_t *t) {
+  memset(t, 0, sizeof *t);
+  snprintf(t->path, sizeof t->path, "%s", h->path);
+  t->row = calloc((size_t)h->n + 1, sizeof *t->row);
+  if (!t->row) return OSQ_ENOMEM;
+  for (int i = 0; i < h->n; i++)
+    if (h->row[i].fit && h->row[i].simulated) t->row[t->n++] = h->row[i];
+  return OSQ_OK;
+}
+
+static void print_calibration(const osq_calibrate_result_t *r, const osq_history_t *t, int skipped) {
+  fprintf(g_out, "%d targets (%d rows of the file kept out: use = check, or outside the simulated years)\n", t->n,
+          skipped);
+  fprintf(g_out, "distance %.6g -> %.6g after %d evaluations (%s)\n\n", r->distance_before, r->distance_after, r->evals,
+          r->converged ? "converged" : "stopped at --max-evals");
+  fprintf(g_out, "  %-40s %12s %12s %12s   range\n", "parameter", "start", "fitted", "sd");
+  for (int k = 0; k < r->n_params; k++) {
+    const osq_calibrate_param_t *p = &r->param[k];
+    fprintf(g_out, "  %-40s %12.6g %12.6g %12.3g   [%g, %g]\n", p->key, p->start, p->value, p->sd, p->lo, p->hi);
+  }
+}
+
+static int write_calibration(const osq_scenario_t *sc, const osq_calibrate_args_t *a, const char *command,
+                             const osq_history_t *t, const osq_calibrate_result_t *r, osq_error_t *err) {
+  osq_fit_row_t *fit = calloc((size_t)t->n + 1, sizeof *fit);
+  char(*party)[24] = calloc((size_t)t->n + 1, sizeof *party);
+  osq_param_row_t param[OSQ_CALIBRATE_PARAMS_MAX];
+  if (!fit || !party) {
+    free(fit);
+    free(party);
+    fprintf(g_err, "osq: error: out of memory\n");
+    return EXIT_RUNTIME;
+  }
+  for (int i = 0; i < t->n; i++) {
+    const osq_history_row_t *h = &t->row[i];
+    figure_party(h, party[i], sizeof party[i]);
+    fit[i] = (osq_fit_row_t){.id = h->id, .period = h->period, .quantity = osq_figure_quantity_name(h->fig.quantity),
+                             .party = party[i], .kind = osq_figure_kind_name(h->kind), .tolerance = h->tolerance_text,
+                             .value = h->value, .weight = r->weight[i], .before = r->before[i], .after = r->after[i]};
+  }
+  for (int k = 0; k < r->n_params; k++) {
+    const osq_calibrate_param_t *p = &r->param[k];
+    param[k] = (osq_param_row_t){.key = p->key, .integer = p->integer, .start = p->start, .value = p->value,
+                                 .sd = p->sd, .lo = p->lo, .hi = p->hi};
+  }
+  char facts[2048];
+  snprintf(facts, sizeof facts,
+           "osq %s; scenario %s (hash %s) with its fitted group ignored; %lld trials a point, seed %llu; %d targets; "
+           "distance %.6g -> %.6g in %d evaluations%s",
+           OSQ_VERSION, sc->path, sc->hash, (long long)sc->trials, (unsigned long long)sc->seed, t->n,
+           r->distance_before, r->distance_after, r->evals, r->converged ? "" : " (stopped at --max-evals)");
+  const osq_calibration_t c = {.command = command, .facts = facts, .fit = fit, .n_fit = t->n, .param = param,
+                               .n_param = r->n_params};
+  int rc = EXIT_OK;
+  if (osq_calibration_write(a->out, &c, a->force, err) != OSQ_OK)
+    rc = err->code == OSQ_EEXIST || err->code == OSQ_EINVAL ? report(err) : runtime_error(err);
+  else if (!a->quiet)
+    fprintf(g_out, "\nfitted.cfg, fit.csv, params.csv in %s/\n", a->out);
+  free(fit);
+  free(party);
+  return rc;
+}
+
+static int cmd_calibrate(int argc, char **argv) {
+  osq_calibrate_args_t a;
+  PARSE_OR_RETURN(osq_cli_parse_calibrate, argc, argv, &a);
+  osq_scenario_t *sc = malloc(sizeof *sc);
+  osq_error_t *err = alloc_error();
+  if (!sc || !err) {
+    free(sc);
+    free(err);
+    return EXIT_RUNTIME;
+  }
+  /* The fit starts from the built-in defaults, whatever fitted.cfg the scenario includes, so that
+   * the same command always writes the same fitted.cfg. */
+  int rc = osq_mpi_agree(osq_scenario_load_opts(a.path, OSQ_LOAD_NO_FITTED, sc, err), err) == OSQ_OK ? EXIT_OK
+                                                                                               : report(err);
+  if (a.trials) sc->trials = a.trials;
+  if (a.seed >= 0) sc->seed = (uint64_t)a.seed;
+  osq_history_t h, t;
+  memset(&h, 0, sizeof h);
+  memset(&t, 0, sizeof t);
+  if (rc == EXIT_OK) {
+    const int hrc = osq_mpi_agree(osq_history_load(a.targets, sc, &h, err), err);
+    if (hrc != OSQ_OK) rc = hrc == OSQ_ENOMEM ? runtime_error(err) : report(err);
+  }
+  if (rc == EXIT_OK && fit_targets(&h, &t) != OSQ_OK) rc = EXIT_RUNTIME;
+  if (rc == EXIT_OK && !a.force && osq_mpi_agree(osq_mpi_root() ? osq_calibration_check_dir(a.out, err) : OSQ_OK, err))
+    rc = report(err);
+  osq_calibrate_result_t *res = NULL;
+  if (rc == EXIT_OK) {
+    const char *keys[OSQ_CLI_FREE_MAX];
+    for (int k = 0; k < a.n_keys; k++) keys[k] = a.keys[k];
+    osq_calibrate_opts_t o = {.trials = sc->trials, .threads = (int)a.threads, .max_evals = (int)a.max_evals,
+                              .tolerance = 1e-3, .bounds = a.bounds};
+    if (!a.quiet && osq_mpi_root() && isatty(STDERR_FILENO)) o.progress = progress_line;
+    const int crc = osq_run_calibrate(sc, &t, keys, a.n_keys, &o, &res, err);
+    if (crc != OSQ_OK) rc = crc == OSQ_EINVAL || crc == OSQ_ERANGE ? report(err) : runtime_error(err);
+  }
+  if (rc == EXIT_OK && osq_mpi_root()) {
+    char command[2048];
+    command_line(argc, argv, command, sizeof command);
+    if (!a.quiet) print_calibration(res, &t, h.n - t.n);
+    rc = write_calibration(sc, &a, command, &t, res, err);
+  }
+  osq_calibrate_result_free(res);
+  free(t.row);
+  osq_history_free(&h);
+  free(err);
+  free(sc);
+  return rc;
+}
+
+/* ============================================================================================ */
 /* osq bench                                                                                    */
 /* ============================================================================================ */
 
@@ -636,6 +895,8 @@ static int dispatch(int argc, char **argv) {
   if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
   if (strcmp(cmd, "compare") == 0) return cmd_compare(argc - 2, argv + 2);
   if (strcmp(cmd, "bench") == 0) return cmd_bench(argc - 2, argv + 2);
+  if (strcmp(cmd, "validate") == 0) return cmd_validate(argc - 2, argv + 2);
+  if (strcmp(cmd, "calibrate") == 0) return cmd_calibrate(argc - 2, argv + 2);
   if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
   if (strcmp(cmd, "parties") == 0) return cmd_parties(argc - 2, argv + 2);
   return usage_error("unknown command '%s'", cmd);

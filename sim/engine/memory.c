@@ -154,7 +154,9 @@ static void estimate_one(const osq_scenario_t *sc, int threads, bool map, int co
   per_thread += Y * P * P * 8;                              /* dyad_sum [n_years][P][P] int64 */
 
   /* --- results (trial.c osq_trial_prep_init, osq_trial_tables; run.c; run_compare.c; waves.c) --- */
-  results += Y * (int64_t)(sizeof(osq_quota_caps_t) + sizeof(osq_metrics_year_t)); /* plan: caps, metrics' year */
+  results += Y * (int64_t)sizeof(osq_quota_caps_t);        /* prep: caps per year */
+  results += Y * (int64_t)sizeof(osq_model_params_t);      /* prep: parameters per year */
+  results += Y * (int64_t)sizeof(osq_metrics_year_t);      /* prep: the metrics' part of each year */
   results += Y * (6 + 8 * (P + OSQ_AGG_COUNT)) * 6;         /* plan: slot array, its cap of 6-byte slots */
   results += sl.slots * (int64_t)sizeof(osq_welford_t) * (1 + wave); /* total + recs of a wave */
   results += sl.slots * 256;                                /* result table rows (metric, party, numbers) */

@@ -24,6 +24,8 @@
 #include "results/compare.h"
 #include "results/table.h"
 #include "sim/engine/checkpoint.h"
+#include "sim/engine/stats.h"
+#include "sim/input/history.h"
 #include "sim/input/scenario.h"
 
 /** Options of one run; zero values mean "as the scenario says". */
@@ -123,5 +125,75 @@ void osq_run_header_fill(osq_run_header_t *h, const osq_scenario_t *sc, int64_t 
  */
 int osq_run_compare(const osq_scenario_t *const *scs, int n, const osq_run_opts_t *opts, osq_compare_t **out,
                         osq_error_t *err);
+
+/** What `osq validate` found: the model's summary of every history row and of each year's flights. */
+typedef struct {
+  int n;                  /**< history rows */
+  osq_summary_t *row;     /**< [n] mean, CI, p05, p50, p95 over trials (NaN: outside the simulated years) */
+  int n_years;            /**< simulated years */
+  osq_summary_t *year;    /**< [n_years] completed flights in each year */
+  int64_t trials_done;
+  int threads;
+  double wall_seconds;    /**< the trial loop; slowest rank */
+  uint64_t hash;          /**< verification hash: the figures' values of every trial */
+} osq_validate_result_t;
+
+/**
+ * osq validate: run sc's trials without geography and compute, in every trial, the model's value of
+ * every row of h that lies within the simulated years (models/figures.h), and each year's flights.
+ * Collective under MPI: *out is set on rank 0 only. Bit-identical for any number of threads and ranks.
+ * @return 0, or the engine's error with detail in err
+ */
+int osq_run_validate(const osq_scenario_t *sc, const osq_history_t *h, const osq_run_opts_t *opts,
+                     osq_validate_result_t **out, osq_error_t *err);
+
+/** Free a validation result (NULL is a no-op). */
+void osq_validate_result_free(osq_validate_result_t *r);
+
+/** Most parameters one calibration fits (Nelder-Mead gets slow, and the fit ill-posed, beyond). */
+#define OSQ_CALIBRATE_PARAMS_MAX 16
+
+/** How to calibrate. */
+typedef struct {
+  int64_t trials;            /**< trials per evaluation (0: the scenario's) */
+  int threads;               /**< 0: the scenario's, else all available */
+  int max_evals;             /**< most evaluations of the distance by the minimiser */
+  double tolerance;          /**< stop when the simplex is this small (logistic scale) */
+  const double *bounds;      /**< [2 * n_keys] lo, hi of each parameter (NaN: the schema's range), or NULL */
+  void (*progress)(void *ctx, int64_t done, int64_t total); /**< after each evaluation (may be NULL) */
+  void *progress_ctx;
+} osq_calibrate_opts_t;
+
+/** One fitted parameter. */
+typedef struct {
+  char key[96];
+  bool integer;
+  double lo, hi;             /**< its range */
+  double start, value, sd;   /**< where the fit started and ended; sd from the curvature (NaN: flat) */
+} osq_calibrate_param_t;
+
+/** What a calibration found (identical on every MPI rank). */
+typedef struct {
+  int n_params;
+  osq_calibrate_param_t param[OSQ_CALIBRATE_PARAMS_MAX];
+  int n_targets;
+  double *before, *after;    /**< [n_targets] the model's means at the start and at the fitted values */
+  double *weight;            /**< [n_targets] */
+  double distance_before, distance_after;
+  int evals;                 /**< evaluations by the minimiser */
+  bool converged;            /**< the simplex shrank below the tolerance before max_evals */
+} osq_calibrate_result_t;
+
+/**
+ * osq calibrate: fit the numeric scenario keys keys[0..n_keys) (osq_scenario_set_number) to the
+ * target rows (every row of targets must lie within sc's simulated years) by a simulated method of
+ * moments over common random numbers (see run_calibrate.c). Collective under MPI; deterministic.
+ * @return 0 and *out; OSQ_EINVAL (a bad key, bound or start), or the engine's error
+ */
+int osq_run_calibrate(const osq_scenario_t *sc, const osq_history_t *targets, const char *const *keys, int n_keys,
+                      const osq_calibrate_opts_t *o, osq_calibrate_result_t **out, osq_error_t *err);
+
+/** Free a calibration result (NULL is a no-op). */
+void osq_calibrate_result_free(osq_calibrate_result_t *r);
 
 #endif

@@ -35,10 +35,12 @@ int osq_trial_prep_init(osq_trial_prep_t *p, const osq_scenario_t *sc, int64_t t
   int rc = osq_geo_setup(sc, &p->geo, err);
   if (rc != OSQ_OK) return rc;
   p->caps = calloc((size_t)p->n_years, sizeof *p->caps);
+  p->params = calloc((size_t)p->n_years, sizeof *p->params);
   p->myear = calloc((size_t)p->n_years, sizeof *p->myear);
-  if (!p->caps || !p->myear) return osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
+  if (!p->caps || !p->params || !p->myear) return osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
   for (int y = 0; y < p->n_years; y++) {
-    rc = osq_quota_caps(&sc->treaty, &sc->model, sc->first_year + y, &p->caps[y]);
+    osq_model_params_for_year(&sc->model, sc->first_year + y, &p->params[y]);
+    rc = osq_quota_caps(&sc->treaty, &p->params[y], sc->first_year + y, &p->caps[y]);
     if (rc) return osq_error_add(err, rc, NULL, 0, "cannot compute the quotas of %d", sc->first_year + y);
     osq_metrics_year(&sc->treaty, sc->first_year + y, &p->myear[y]);
   }
@@ -65,8 +67,10 @@ int osq_trial_prep_init(osq_trial_prep_t *p, const osq_scenario_t *sc, int64_t t
 
 void osq_trial_prep_free(osq_trial_prep_t *p) {
   free(p->caps);
+  free(p->params);
   free(p->myear);
   p->caps = NULL;
+  p->params = NULL;
   p->myear = NULL;
   osq_slots_free(&p->slots);
   osq_geo_teardown(&p->geo);
@@ -243,7 +247,7 @@ int osq_trial_run(const osq_trial_prep_t *p, int64_t trial, osq_trial_ws_t *ws, 
   osq_digest_t dg;
   osq_digest_init(&dg);
   for (int y = 0; y < p->n_years; y++) {
-    int rc = osq_quota_simulate(&sc->treaty, &sc->model, &p->caps[y], ws->rng, &ws->year);
+    int rc = osq_quota_simulate(&sc->treaty, &p->params[y], &p->caps[y], ws->rng, &ws->year);
     if (rc) return rc;
     osq_metrics_count(&p->myear[y], &ws->year, &ws->metrics);
     if (!geo && p->geo.world) osq_cov_metrics_nan(&ws->cov);
@@ -267,9 +271,7 @@ int osq_trial_run(const osq_trial_prep_t *p, int64_t trial, osq_trial_ws_t *ws, 
 
 /* ---- after the loop ---- */
 
-/* Rank-local histogram counts summed into rank 0's (a no-op on one rank). Integer sums are exact in
- * any order; the minima and maxima are exact too (maxima travel negated, and negation is exact). */
-static int hist_set_reduce(osq_hist_t *h, int S, osq_error_t *err) {
+int osq_trial_hist_reduce(osq_hist_t *h, int S, osq_error_t *err) {
   if (osq_mpi_size() == 1) return OSQ_OK;
   size_t len = 0;
   for (int s = 0; s < S; s++) len += (size_t)h[s].nbins + 3;
@@ -327,7 +329,7 @@ int osq_trial_ws_reduce(osq_trial_ws_t *ws, int threads, const osq_trial_prep_t 
   ws[0].flights = (int64_t)sums[1];
   ws[0].cells_marked = (int64_t)sums[2];
   if (ws[0].hists) {
-    int rc = hist_set_reduce(ws[0].hists, S, err);
+    int rc = osq_trial_hist_reduce(ws[0].hists, S, err);
     if (rc != OSQ_OK) return rc;
   }
   if (ws[0].dyad_sum) osq_mpi_sum_i64(ws[0].dyad_sum, dyads);

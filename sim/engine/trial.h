@@ -34,6 +34,7 @@ typedef struct {
   int64_t trials;            /**< the run's trial count (it fixes the geography stride) */
   int64_t geo_stride;        /**< geography on trials t with t % geo_stride == 0 */
   int n_years, n_parties;
+  osq_model_params_t *params; /**< [n_years] each year's parameters (model.years applied) */
   osq_quota_caps_t *caps;    /**< [n_years] what the rules allow each year */
   osq_metrics_year_t *myear; /**< [n_years] what each year's metrics take from the treaty */
   osq_slots_t slots;         /**< the reported statistics */
@@ -117,6 +118,13 @@ int osq_trial_run(const osq_trial_prep_t *p, int64_t trial, osq_trial_ws_t *ws, 
  * @return 0, or OSQ_ENOMEM (the MPI reduction's buffers)
  */
 int osq_trial_ws_reduce(osq_trial_ws_t *ws, int threads, const osq_trial_prep_t *p, uint64_t *cells, osq_error_t *err);
+
+/**
+ * A set of S histograms summed over the MPI ranks into rank 0's (a no-op on one rank). Integer sums
+ * are exact in any order; the minima and maxima are exact too (maxima travel negated, and negation
+ * is exact). Collective. @return 0, or OSQ_ENOMEM on every rank
+ */
+int osq_trial_hist_reduce(osq_hist_t *h, int S, osq_error_t *err);
 
 /**
  * The summary and dyad tables of n trials from the merged records total[n_slots], the reduced

@@ -75,6 +75,15 @@ static const key_t_ SCHEMA[] = {
     {"treaty.parties.*.airfields.*.max_km.*.from", K_DATE, 0, 0, true, NULL, "day the distance applies from", NOST},
     {"treaty.parties.*.airfields.*.max_km.*.km", K_FLOAT, 1, 20000, true, NULL, "maximum flight distance, km", NOST},
 
+    {"treaty.aircraft", K_LIST, 0, OSQ_AIRCRAFT_MAX, false, NULL, "observation aircraft (docs/model.md 2.6)", NOST},
+    {"treaty.aircraft.*", K_GROUP, 0, 0, false, NULL, "one aircraft or fleet", NOST},
+    {"treaty.aircraft.*.name", K_STRING, 1, OSQ_NAME_MAX - 1, true, NULL, "its name", NOST},
+    {"treaty.aircraft.*.operators", K_STRARRAY, 1, OSQ_PARTIES_MAX, true, NULL, "quota holders that may lead flights on it",
+     NOST},
+    {"treaty.aircraft.*.from", K_DATE, 0, 0, true, NULL, "first day in service", NOST},
+    {"treaty.aircraft.*.until", K_DATE, 0, 0, false, NULL, "day it left service (none: still in service)", NOST},
+    {"treaty.aircraft.*.missions", K_INT, 0, 366, true, NULL, "observation flights it can fly a year", NOST},
+
     /* --- simulation --- */
     {"simulation", K_GROUP, 0, 0, false, NULL, "what to simulate", NOST},
     {"simulation.name", K_STRING, 1, 63, false, NULL, "scenario name (default: the file's base name)", ST(D_STR, name)},
@@ -126,6 +135,29 @@ static const key_t_ SCHEMA[] = {
     {"model.interest.other_other", K_FLOAT, 0, 1e3, false, NULL, "other over other", ST(D_DOUBLE, model.interest[2][2])},
     {"model.no_plan_years", K_INTARRAY, 2002, 2100, false, "[]", "years without an agreed annual plan, e.g. [2018]",
      SC(model.no_plan_years)},
+    {"model.aircraft", K_BOOL, 0, 0, false, NULL, "only parties with an aircraft lead flights (docs/model.md 2.6)",
+     ST(D_BOOL, model.aircraft)},
+    {"model.taxi_prob", K_FLOAT, 0, 1, false, NULL, "chance the observed party flies an observer that has no aircraft",
+     ST(D_DOUBLE, model.taxi_prob)},
+    {"model.years", K_LIST, 0, OSQ_YEAR_PARAMS_MAX, false, NULL, "per-year parameters (docs/model.md 2.3)", NOST},
+    {"model.years.*", K_GROUP, 0, 0, false, NULL, "the parameters of one year", NOST},
+    {"model.years.*.year", K_INT, 2002, 2100, true, NULL, "the calendar year", NOST},
+    {"model.years.*.demand", K_FLOAT, 0, 1, false, NULL, "its demand share", NOST},
+    {"model.years.*.share_prob", K_FLOAT, 0, 1, false, NULL, "its chance a request is flown jointly", NOST},
+    {"model.years.*.completion", K_FLOAT, 0, 1, false, NULL, "its completion chance", NOST},
+    {"model.years.*.season_first_doy", K_INT, 1, 366, false, NULL, "its first day of flights (213 = 1 Aug)", NOST},
+    {"model.years.*.season_last_doy", K_INT, 1, 366, false, NULL, "its last day of flights", NOST},
+    {"model.pauses", K_LIST, 0, OSQ_PAUSES_MAX, false, NULL, "days without quota flights (docs/model.md 2.5)", NOST},
+    {"model.pauses.*", K_GROUP, 0, 0, false, NULL, "one pause", NOST},
+    {"model.pauses.*.from", K_DATE, 0, 0, true, NULL, "first day without flights", NOST},
+    {"model.pauses.*.until", K_DATE, 0, 0, true, NULL, "last day without flights", NOST},
+    {"model.pairs", K_LIST, 0, 256, false, NULL, "per-pair interest (docs/model.md 2.3)", NOST},
+    {"model.pairs.*", K_GROUP, 0, 0, false, NULL, "one observer over one target", NOST},
+    {"model.pairs.*.observer", K_STRING, 2, 4, true, NULL, "observer code", NOST},
+    {"model.pairs.*.observed", K_STRING, 2, 4, true, NULL, "target code", NOST},
+    {"model.pairs.*.interest", K_FLOAT, 0, 1e3, true, NULL, "factor on the observer's interest in the target", NOST},
+    {"model.pairs.*.from_year", K_INT, 2002, 2100, false, "2002", "first year it applies", NOST},
+    {"model.pairs.*.until_year", K_INT, 2002, 2100, false, "2100", "last year it applies", NOST},
     {"model.parties", K_LIST, 0, OSQ_PARTIES_MAX, false, NULL, "per-party parameters", NOST},
     {"model.parties.*", K_GROUP, 0, 0, false, NULL, "parameters of one party", NOST},
     {"model.parties.*.party", K_STRING, 2, 4, true, NULL, "quota-holder code", NOST},
@@ -136,6 +168,11 @@ static const key_t_ SCHEMA[] = {
     {"model.parties.*.interest_nato", K_FLOAT, 0, 1e3, false, NULL, "its own interest in NATO targets", NOST},
     {"model.parties.*.interest_ruby", K_FLOAT, 0, 1e3, false, NULL, "its own interest in RU-BY targets", NOST},
     {"model.parties.*.interest_other", K_FLOAT, 0, 1e3, false, NULL, "its own interest in other targets", NOST},
+
+    /* --- fitted defaults (scenarios/fitted.cfg, written by osq calibrate; docs/model.md section 6) --- */
+    {"fitted", K_GROUP, 0, 0, false, NULL, "fitted model defaults, applied before model (@include \"fitted.cfg\")", NOST},
+    {"fitted.source", K_STRING, 1, 1023, false, NULL, "the command that wrote them", NOST},
+    {"fitted.model", K_GROUP, 0, 0, false, NULL, "model parameters, as in model (the scenario's model wins)", NOST},
 
     /* --- geography (docs/geography.md) --- */
     {"geo", K_GROUP, 0, 0, false, NULL, "territories, routes, imaging", NOST},
@@ -418,9 +455,13 @@ static void check_value(ctx_t *c, const config_setting_t *s, const key_t_ *k, co
         ERR_AT(c, s, "%s must be %s (got %s)", display, kind_name(k->kind), got);
         return;
       }
-      walk_group(c, s, pattern, display);
-      check_required(c, s, pattern, display);
+    {
+      /* fitted.model holds what model may hold, checked by model's keys */
+      const char *schema = strcmp(pattern, "fitted.model") == 0 ? "model" : pattern;
+      walk_group(c, s, schema, display);
+      check_required(c, s, schema, display);
       return;
+    }
     case K_LIST: {
       if (type != CONFIG_TYPE_LIST && !(type == CONFIG_TYPE_ARRAY && config_setting_length(s) == 0)) {
         ERR_AT(c, s, "%s must be %s (got %s)", display, kind_name(k->kind), got);
@@ -726,6 +767,43 @@ static void load_party(ctx_t *c, const config_setting_t *g, int idx, osq_party_t
   }
 }
 
+/* treaty.aircraft, after the parties: operator codes to party bits. */
+static void load_aircraft(ctx_t *c, const config_t *cfg, osq_treaty_t *t) {
+  const config_setting_t *list = config_lookup(cfg, "treaty.aircraft");
+  if (!list || config_setting_type(list) != CONFIG_TYPE_LIST) return;
+  const int n = config_setting_length(list);
+  for (int i = 0; i < n && t->n_aircraft < OSQ_AIRCRAFT_MAX; i++) {
+    const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+    const char *name;
+    long long missions;
+    osq_day_t from, until = OSQ_DAY_NEVER;
+    const config_setting_t *ops = config_setting_get_member(g, "operators");
+    if (!get_str(g, "name", &name) || !get_i64(g, "missions", &missions) || !get_date(g, "from", &from) || !ops ||
+        config_setting_type(ops) != CONFIG_TYPE_ARRAY)
+      continue;
+    if (get_date(g, "until", &until) && until <= from) {
+      ERR_AT(c, config_setting_get_member(g, "until"), "treaty.aircraft[%d].until is not after its from (expected a "
+             "later day)", i);
+      continue;
+    }
+    osq_aircraft_t *a = &t->aircraft[t->n_aircraft];
+    memset(a, 0, sizeof *a);
+    snprintf(a->name, sizeof a->name, "%s", name);
+    a->from = from;
+    a->until = until;
+    a->missions = (int)missions;
+    const int m = config_setting_length(ops);
+    for (int k = 0; k < m; k++) {
+      const char *code = config_setting_get_string_elem(ops, (unsigned)k);
+      const int p = code ? osq_treaty_find(t, code) : -1;
+      if (p < 0) ERR_AT(c, ops, "treaty.aircraft[%d].operators[%d] = \"%s\" is not a quota holder of the treaty", i, k,
+                        code ? code : "?");
+      else a->operators |= UINT64_C(1) << p;
+    }
+    t->n_aircraft++;
+  }
+}
+
 static void load_treaty(ctx_t *c, const config_t *cfg, osq_treaty_t *t) {
   memset(t, 0, sizeof *t);
   const config_setting_t *parties = config_lookup(cfg, "treaty.parties");
@@ -744,6 +822,7 @@ static void load_treaty(ctx_t *c, const config_t *cfg, osq_treaty_t *t) {
     }
     t->n_parties++;
   }
+  load_aircraft(c, cfg, t);
 }
 
 static void load_geo(ctx_t *c, const config_t *cfg, osq_scenario_t *sc) {
@@ -1087,8 +1166,10 @@ static void apply_participation(ctx_t *c, const config_t *cfg, osq_scenario_t *s
   check_quota_overrides(c, changes, sc);
 }
 
-static void load_model_parties(ctx_t *c, const config_t *cfg, osq_scenario_t *sc) {
-  const config_setting_t *list = config_lookup(cfg, "model.parties");
+static void load_model_parties(ctx_t *c, const config_t *cfg, const char *group, osq_scenario_t *sc) {
+  char key[64];
+  snprintf(key, sizeof key, "%s.parties", group);
+  const config_setting_t *list = config_lookup(cfg, key);
   if (!list || config_setting_type(list) != CONFIG_TYPE_LIST) return;
   int n = config_setting_length(list);
   for (int i = 0; i < n; i++) {
@@ -1098,8 +1179,8 @@ static void load_model_parties(ctx_t *c, const config_t *cfg, osq_scenario_t *sc
     int pi = osq_treaty_find(&sc->treaty, code);
     if (pi < 0) {
       ERR_AT(c, config_setting_get_member(g, "party"),
-             "model.parties[%d].party = \"%s\" is not a quota holder of the treaty (expected a code such as \"US\")", i,
-             code);
+             "%s.parties[%d].party = \"%s\" is not a quota holder of the treaty (expected a code such as \"US\")", group,
+             i, code);
       continue;
     }
     get_num(g, "demand", &sc->model.demand_by[pi]);
@@ -1144,6 +1225,134 @@ static void store_default(osq_scenario_t *sc, const key_t_ *k) {
     case D_STR: snprintf(base, k->size, "%s", k->def); break;
     case D_NONE: break;
   }
+}
+
+/* model.years: each year's own values, merged into an earlier group's entry for the same year. */
+static void load_model_years(ctx_t *c, const config_t *cfg, const char *group, osq_scenario_t *sc) {
+  char key[64];
+  snprintf(key, sizeof key, "%s.years", group);
+  const config_setting_t *list = config_lookup(cfg, key);
+  if (!list || config_setting_type(list) != CONFIG_TYPE_LIST) return;
+  const int n = config_setting_length(list);
+  for (int i = 0; i < n; i++) {
+    const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+    long long year;
+    if (!get_i64(g, "year", &year)) continue;
+    osq_model_params_t *m = &sc->model;
+    osq_year_params_t *y = osq_model_params_year(m, (int)year);
+    if (!y && m->n_years < OSQ_YEAR_PARAMS_MAX) {
+      y = &m->years[m->n_years++];
+      *y = (osq_year_params_t){.year = (int)year, .demand = -1, .share_prob = -1, .completion = -1};
+    }
+    if (!y) {
+      ERR_AT(c, g, "%s[%d]: more than %d years with their own parameters", key, i, OSQ_YEAR_PARAMS_MAX);
+      continue;
+    }
+    get_num(g, "demand", &y->demand);
+    get_num(g, "share_prob", &y->share_prob);
+    get_num(g, "completion", &y->completion);
+    long long v;
+    if (get_i64(g, "season_first_doy", &v)) y->season_first_doy = (int)v;
+    if (get_i64(g, "season_last_doy", &v)) y->season_last_doy = (int)v;
+    const int first = y->season_first_doy > 0 ? y->season_first_doy : m->season_first_doy;
+    const int last = y->season_last_doy > 0 ? y->season_last_doy : m->season_last_doy;
+    if (last < first)
+      ERR_AT(c, g, "%s[%d]: the season of %lld ends on day %d, before it starts on day %d (expected a season of at "
+             "least one day)", key, i, year, last, first);
+  }
+}
+
+/* model.pauses: a group's pauses replace an earlier group's. */
+static void load_model_pauses(ctx_t *c, const config_t *cfg, const char *group, osq_scenario_t *sc) {
+  char key[64];
+  snprintf(key, sizeof key, "%s.pauses", group);
+  const config_setting_t *list = config_lookup(cfg, key);
+  if (!list || (config_setting_type(list) != CONFIG_TYPE_LIST && config_setting_type(list) != CONFIG_TYPE_ARRAY)) return;
+  osq_model_params_t *m = &sc->model;
+  m->n_pauses = 0;
+  const int n = config_setting_length(list);
+  for (int i = 0; i < n && m->n_pauses < OSQ_PAUSES_MAX; i++) {
+    const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+    osq_day_t from, until;
+    if (!get_date(g, "from", &from) || !get_date(g, "until", &until)) continue;
+    if (until < from) {
+      ERR_AT(c, g, "%s[%d]: ends before it starts (expected from <= until)", key, i);
+      continue;
+    }
+    m->pauses[m->n_pauses++] = (osq_pause_t){from, until};
+  }
+}
+
+/* model.pairs: an observer's interest in one target, as a factor on its weight. */
+static void load_model_pairs(ctx_t *c, const config_t *cfg, const char *group, osq_scenario_t *sc) {
+  char key[64];
+  snprintf(key, sizeof key, "%s.pairs", group);
+  const config_setting_t *list = config_lookup(cfg, key);
+  if (!list || config_setting_type(list) != CONFIG_TYPE_LIST) return;
+  const int n = config_setting_length(list);
+  for (int i = 0; i < n; i++) {
+    const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+    const char *o, *t;
+    double f;
+    if (!get_str(g, "observer", &o) || !get_str(g, "observed", &t) || !get_num(g, "interest", &f)) continue;
+    const int oi = osq_treaty_find(&sc->treaty, o), ti = osq_treaty_find(&sc->treaty, t);
+    if (oi < 0 || ti < 0 || oi == ti) {
+      ERR_AT(c, g, "%s[%d]: %s over %s is not a pair of two quota holders of the treaty", key, i, o, t);
+      continue;
+    }
+    long long y0 = 2002, y1 = 2100;
+    get_i64(g, "from_year", &y0);
+    get_i64(g, "until_year", &y1);
+    if (y1 < y0) {
+      ERR_AT(c, g, "%s[%d]: until_year %lld is before from_year %lld", key, i, y1, y0);
+      continue;
+    }
+    osq_model_params_t *m = &sc->model;
+    if (m->n_pairs == OSQ_PAIRS_MAX) {
+      ERR_AT(c, g, "%s[%d]: more than %d pairs", key, i, OSQ_PAIRS_MAX);
+      continue;
+    }
+    m->pairs[m->n_pairs++] = (osq_pair_params_t){oi, ti, f, (int)y0, (int)y1};
+  }
+}
+
+/* A scalar setting of the file (NULL: absent) into its destination, if the walk found it well typed. */
+static void store_setting(osq_scenario_t *sc, const key_t_ *k, const config_setting_t *s) {
+  if (!s) return;
+  const int t = config_setting_type(s);
+  const bool ok = (k->kind == K_INT && (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64)) ||
+                  (k->kind == K_FLOAT && (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 || t == CONFIG_TYPE_FLOAT)) ||
+                  (k->kind == K_BOOL && t == CONFIG_TYPE_BOOL) || (k->kind == K_STRING && t == CONFIG_TYPE_STRING);
+  if (ok) store_scalar(sc, k, s);
+}
+
+/* A model group ("model", or "fitted.model" of fitted.cfg) over sc->model: its scalars, its years
+ * without a plan (replacing earlier ones) and its per-party values. The walk has checked type,
+ * count, range and repeats; this keeps the valid entries. */
+static void load_model(ctx_t *c, const config_t *cfg, const char *group, osq_scenario_t *sc) {
+  char key[128];
+  for (size_t i = 0; i < N_SCHEMA; i++) {
+    const key_t_ *k = &SCHEMA[i];
+    if (k->dest == D_NONE || strncmp(k->key, "model.", 6) != 0) continue;
+    snprintf(key, sizeof key, "%s.%s", group, k->key + 6);
+    store_setting(sc, k, config_lookup(cfg, key));
+  }
+  snprintf(key, sizeof key, "%s.no_plan_years", group);
+  const config_setting_t *npy = config_lookup(cfg, key);
+  if (npy && config_setting_type(npy) == CONFIG_TYPE_ARRAY) {
+    sc->model.n_no_plan_years = 0;
+    int n = config_setting_length(npy);
+    for (int i = 0; i < n && sc->model.n_no_plan_years < OSQ_NO_PLAN_YEARS_MAX; i++) {
+      const config_setting_t *e = config_setting_get_elem(npy, (unsigned)i);
+      int et = config_setting_type(e);
+      if (et == CONFIG_TYPE_INT || et == CONFIG_TYPE_INT64)
+        sc->model.no_plan_years[sc->model.n_no_plan_years++] = (int)config_setting_get_int64(e);
+    }
+  }
+  load_model_parties(c, cfg, group, sc);
+  load_model_years(c, cfg, group, sc);
+  load_model_pauses(c, cfg, group, sc);
+  load_model_pairs(c, cfg, group, sc);
 }
 
 static void base_name(const char *path, char *out, size_t n) {
@@ -1364,6 +1573,10 @@ static void collect_files(ctx_t *c, const config_setting_t *s) {
 /* ------------------------------------------------------------------------------------------ */
 
 int osq_scenario_load(const char *path, osq_scenario_t *sc, osq_error_t *err) {
+  return osq_scenario_load_opts(path, 0, sc, err);
+}
+
+int osq_scenario_load_opts(const char *path, unsigned flags, osq_scenario_t *sc, osq_error_t *err) {
   memset(sc, 0, sizeof *sc);
   snprintf(sc->path, sizeof sc->path, "%s", path);
   osq_model_params_default(&sc->model);
@@ -1434,27 +1647,17 @@ int osq_scenario_load(const char *path, osq_scenario_t *sc, osq_error_t *err) {
   walk_group(&c, root, "", "");
   check_required(&c, root, "", "");
 
-  /* Scalars of simulation, model and output, through the schema's destinations. */
+  /* Scalars of simulation and output, through the schema's destinations (the model's: load_model). */
   for (size_t i = 0; i < N_SCHEMA; i++) {
     const key_t_ *k = &SCHEMA[i];
-    if (k->dest == D_NONE) continue;
-    const config_setting_t *s = config_lookup(&cfg, k->key);
-    if (!s) continue;
-    int t = config_setting_type(s);
-    bool ok = (k->kind == K_INT && (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64)) ||
-              (k->kind == K_FLOAT && (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 || t == CONFIG_TYPE_FLOAT)) ||
-              (k->kind == K_BOOL && t == CONFIG_TYPE_BOOL) || (k->kind == K_STRING && t == CONFIG_TYPE_STRING);
-    if (ok) store_scalar(sc, k, s);
+    if (k->dest == D_NONE || strncmp(k->key, "model.", 6) == 0) continue;
+    store_setting(sc, k, config_lookup(&cfg, k->key));
   }
   if (!config_lookup(&cfg, "simulation.last_year")) sc->last_year = sc->first_year;
   if (sc->last_year < sc->first_year)
     ERR_AT(&c, config_lookup(&cfg, "simulation.last_year"),
            "simulation.last_year = %d is before first_year = %d (expected last_year >= first_year)", sc->last_year,
            sc->first_year);
-  if (sc->model.season_last_doy < sc->model.season_first_doy)
-    ERR_AT(&c, config_lookup(&cfg, "model.season_last_doy"),
-           "model.season_last_doy = %d is before season_first_doy = %d (expected a season of at least one day)",
-           sc->model.season_last_doy, sc->model.season_first_doy);
 
   const config_setting_t *fmts = config_lookup(&cfg, "output.formats");
   if (fmts && config_setting_type(fmts) == CONFIG_TYPE_ARRAY) {
@@ -1477,27 +1680,22 @@ int osq_scenario_load(const char *path, osq_scenario_t *sc, osq_error_t *err) {
   }
   if (!config_lookup(&cfg, "output.dir")) snprintf(sc->out_dir, sizeof sc->out_dir, "out/%s", sc->name);
 
-  /* The walk has checked type, count, range and repeats; keep the valid entries. */
-  const config_setting_t *npy = config_lookup(&cfg, "model.no_plan_years");
-  if (npy && config_setting_type(npy) == CONFIG_TYPE_ARRAY) {
-    int n = config_setting_length(npy);
-    for (int i = 0; i < n && sc->model.n_no_plan_years < OSQ_NO_PLAN_YEARS_MAX; i++) {
-      const config_setting_t *e = config_setting_get_elem(npy, (unsigned)i);
-      int et = config_setting_type(e);
-      if (et == CONFIG_TYPE_INT || et == CONFIG_TYPE_INT64)
-        sc->model.no_plan_years[sc->model.n_no_plan_years++] = (int)config_setting_get_int64(e);
-    }
-  }
-
   load_treaty(&c, &cfg, &sc->treaty);
   /* The fixed treaty area (coverage_fixed): the parties of the treaty file in force mid-2019,
    * before any participation change, so that a withdrawal shows as a loss. */
   for (int i = 0; i < sc->treaty.n_parties; i++)
     sc->fixed_area[i] = osq_party_in_force(&sc->treaty.parties[i], osq_date_from_ymd(2019, 7, 1));
   apply_participation(&c, &cfg, sc);
-  /* Sourced per-party defaults (e.g. the US completion rate) first, the scenario's own values over them. */
+  /* The model: the built-in defaults (set above) and the sourced per-party ones (e.g. the US completion
+   * rate), then the fitted defaults of an included fitted.cfg, then the scenario's own model block. */
   osq_model_params_party_defaults(&sc->model, &sc->treaty);
-  load_model_parties(&c, &cfg, sc);
+  if (!(flags & OSQ_LOAD_NO_FITTED)) load_model(&c, &cfg, "fitted.model", sc);
+  load_model(&c, &cfg, "model", sc);
+  if (sc->model.season_last_doy < sc->model.season_first_doy)
+    ERR_AT(&c, config_lookup(&cfg, "model.season_last_doy") ? config_lookup(&cfg, "model.season_last_doy")
+                                                              : config_lookup(&cfg, "fitted.model.season_last_doy"),
+           "model.season_last_doy = %d is before season_first_doy = %d (expected a season of at least one day)",
+           sc->model.season_last_doy, sc->model.season_first_doy);
   check_quota_total(&c, &cfg, &sc->treaty);
   load_geo(&c, &cfg, sc);
 
@@ -1573,4 +1771,146 @@ int64_t osq_scenario_geo_stride(const osq_scenario_t *sc, int64_t trials) {
   const int64_t geo_trials = sc->geo.trials;
   if (geo_trials <= 0 || geo_trials >= trials) return 1;
   return (trials + geo_trials - 1) / geo_trials;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Numeric keys by name (osq calibrate, osq sensitivity)                                      */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Where a numeric key lives: a double or an int of sc, its schema entry (range, integer-ness), and
+ * for a per-party value the global one it falls back on while unset (< 0). */
+typedef struct {
+  double *d;
+  int *i;
+  int64_t *i64;
+  const key_t_ *k;
+  const double *fallback; /* a double's value while it is unset (< 0) */
+  const int *ifallback;   /* an int's value while it is unset (0) */
+} number_t;
+
+static int find_number(osq_scenario_t *sc, const char *key, number_t *n, osq_error_t *err) {
+  memset(n, 0, sizeof *n);
+  char code[8], field[40], pattern[96];
+  const key_t_ *k = schema_find(key);
+  if (k && k->dest != D_NONE && (k->kind == K_INT || k->kind == K_FLOAT)) {
+    n->k = k;
+    char *base = (char *)sc + k->off;
+    if (k->dest == D_DOUBLE) n->d = (double *)(void *)base;
+    else if (k->dest == D_INT) n->i = (int *)(void *)base;
+    else if (k->dest == D_I64) n->i64 = (int64_t *)(void *)base;
+    else return osq_error_add(err, OSQ_EINVAL, NULL, 0, "%s is not a number a study can vary", key);
+    return OSQ_OK;
+  }
+  if (sscanf(key, "model.parties.%7[A-Z].%39[a-z_]", code, field) == 2) {
+    const int p = osq_treaty_find(&sc->treaty, code);
+    if (p < 0) return osq_error_add(err, OSQ_EINVAL, NULL, 0, "%s: %s is not a quota holder of the treaty", key, code);
+    snprintf(pattern, sizeof pattern, "model.parties.*.%s", field);
+    n->k = schema_find(pattern);
+    osq_model_params_t *m = &sc->model;
+    const double *bloc_row = m->interest[osq_party_bloc(&sc->treaty.parties[p], sc->first_year)];
+    static const double one = 1.0;
+    if (strcmp(field, "demand") == 0) n->d = &m->demand_by[p], n->fallback = &m->demand;
+    else if (strcmp(field, "interest") == 0) n->d = &m->interest_by[p], n->fallback = &one;
+    else if (strcmp(field, "completion") == 0) n->d = &m->completion_by[p], n->fallback = &m->completion;
+    else if (strcmp(field, "interest_nato") == 0) n->d = &m->interest_obs_by[p][OSQ_BLOC_NATO], n->fallback = &bloc_row[OSQ_BLOC_NATO];
+    else if (strcmp(field, "interest_ruby") == 0) n->d = &m->interest_obs_by[p][OSQ_BLOC_RUBY], n->fallback = &bloc_row[OSQ_BLOC_RUBY];
+    else if (strcmp(field, "interest_other") == 0) n->d = &m->interest_obs_by[p][OSQ_BLOC_OTHER], n->fallback = &bloc_row[OSQ_BLOC_OTHER];
+    if (!n->d || !n->k) return osq_error_add(err, OSQ_EINVAL, NULL, 0, "%s: %s is not a numeric per-party parameter "
+                                             "(expected demand, interest, completion, interest_nato, interest_ruby or "
+                                             "interest_other)", key, field);
+    return OSQ_OK;
+  }
+  int year;
+  if (sscanf(key, "model.years.%d.%39[a-z_]", &year, field) == 2 && year >= 2002 && year <= 2100) {
+    snprintf(pattern, sizeof pattern, "model.years.*.%s", field);
+    n->k = schema_find(pattern);
+    osq_model_params_t *m = &sc->model;
+    osq_year_params_t *y = osq_model_params_year(m, year);
+    if (!y && m->n_years < OSQ_YEAR_PARAMS_MAX) { /* an entry for the year, all its values unset */
+      y = &m->years[m->n_years++];
+      *y = (osq_year_params_t){.year = year, .demand = -1, .share_prob = -1, .completion = -1};
+    }
+    if (!y) return osq_error_add(err, OSQ_EINVAL, NULL, 0, "%s: more than %d years with their own parameters", key,
+                                 OSQ_YEAR_PARAMS_MAX);
+    if (strcmp(field, "demand") == 0) n->d = &y->demand, n->fallback = &m->demand;
+    else if (strcmp(field, "share_prob") == 0) n->d = &y->share_prob, n->fallback = &m->share_prob;
+    else if (strcmp(field, "completion") == 0) n->d = &y->completion, n->fallback = &m->completion;
+    else if (strcmp(field, "season_first_doy") == 0) n->i = &y->season_first_doy, n->ifallback = &m->season_first_doy;
+    else if (strcmp(field, "season_last_doy") == 0) n->i = &y->season_last_doy, n->ifallback = &m->season_last_doy;
+    if ((!n->d && !n->i) || !n->k)
+      return osq_error_add(err, OSQ_EINVAL, NULL, 0, "%s: %s is not a per-year parameter (expected demand, share_prob, "
+                           "completion, season_first_doy or season_last_doy)", key, field);
+    return OSQ_OK;
+  }
+  char code2[8];
+  if (sscanf(key, "model.pairs.%7[A-Z].%7[A-Z].%39[a-z_]", code, code2, field) == 3 && strcmp(field, "interest") == 0) {
+    const int o = osq_treaty_find(&sc->treaty, code), t = osq_treaty_find(&sc->treaty, code2);
+    if (o < 0 || t < 0 || o == t)
+      return osq_error_add(err, OSQ_EINVAL, NULL, 0, "%s: %s over %s is not a pair of quota holders of the treaty", key,
+                           code, code2);
+    static const double one = 1.0;
+    n->k = schema_find("model.pairs.*.interest");
+    osq_model_params_t *m = &sc->model;
+    osq_pair_params_t *q = NULL; /* the pair's entry for every year */
+    for (int e = 0; e < m->n_pairs && !q; e++)
+      if (m->pairs[e].observer == o && m->pairs[e].observed == t && m->pairs[e].first_year == 2002 &&
+          m->pairs[e].last_year == 2100)
+        q = &m->pairs[e];
+    if (!q && m->n_pairs < OSQ_PAIRS_MAX) { /* first in the list: entries for some years, applied after it, win */
+      memmove(&m->pairs[1], &m->pairs[0], sizeof m->pairs[0] * (size_t)m->n_pairs);
+      m->n_pairs++;
+      q = &m->pairs[0];
+      *q = (osq_pair_params_t){o, t, -1.0, 2002, 2100};
+    }
+    if (!q) return osq_error_add(err, OSQ_EINVAL, NULL, 0, "%s: more than %d pairs", key, OSQ_PAIRS_MAX);
+    n->d = &q->interest;
+    n->fallback = &one;
+    return OSQ_OK;
+  }
+  if (sscanf(key, "treaty.parties.%7[A-Z].%39[a-z_]", code, field) == 2 && strcmp(field, "passive_quota") == 0) {
+    const int p = osq_treaty_find(&sc->treaty, code);
+    if (p < 0) return osq_error_add(err, OSQ_EINVAL, NULL, 0, "%s: %s is not a quota holder of the treaty", key, code);
+    n->k = schema_find("treaty.parties.*.passive_quota");
+    n->i = &sc->treaty.parties[p].passive_quota;
+    return OSQ_OK;
+  }
+  return osq_error_add(err, OSQ_EINVAL, NULL, 0, "%s is not a numeric scenario key (expected a number of osq "
+                       "--help-scenario such as model.demand, model.parties.US.completion or "
+                       "treaty.parties.SE.passive_quota)", key);
+}
+
+int osq_scenario_number_info(osq_scenario_t *sc, const char *key, bool *integer, double *lo, double *hi,
+                             osq_error_t *err) {
+  number_t n;
+  const int rc = find_number(sc, key, &n, err);
+  if (rc != OSQ_OK) return rc;
+  *integer = n.k->kind == K_INT;
+  *lo = n.k->lo;
+  *hi = n.k->hi;
+  return OSQ_OK;
+}
+
+int osq_scenario_get_number(osq_scenario_t *sc, const char *key, double *v, osq_error_t *err) {
+  number_t n;
+  const int rc = find_number(sc, key, &n, err);
+  if (rc != OSQ_OK) return rc;
+  if (n.d) *v = *n.d < 0.0 && n.fallback ? *n.fallback : *n.d;
+  else if (n.i) *v = *n.i <= 0 && n.ifallback ? *n.ifallback : *n.i;
+  else *v = (double)*n.i64;
+  return OSQ_OK;
+}
+
+int osq_scenario_set_number(osq_scenario_t *sc, const char *key, double v, osq_error_t *err) {
+  number_t n;
+  const int rc = find_number(sc, key, &n, err);
+  if (rc != OSQ_OK) return rc;
+  if (!(v >= n.k->lo && v <= n.k->hi))
+    return osq_error_add(err, OSQ_ERANGE, NULL, 0, "%s = %g is out of range (expected %g to %g)", key, v, n.k->lo,
+                         n.k->hi);
+  if (n.k->kind == K_INT && v != floor(v))
+    return osq_error_add(err, OSQ_EINVAL, NULL, 0, "%s = %g is not an integer", key, v);
+  if (n.d) *n.d = v;
+  else if (n.i) *n.i = (int)v;
+  else *n.i64 = (int64_t)v;
+  return OSQ_OK;
 }

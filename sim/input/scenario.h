@@ -72,6 +72,30 @@ int osq_scenario_load(const char *path, osq_scenario_t *sc, osq_error_t *err);
  */
 int64_t osq_scenario_geo_stride(const osq_scenario_t *sc, int64_t trials);
 
+/** osq_scenario_load_opts flags. */
+enum {
+  OSQ_LOAD_NO_FITTED = 1u, /**< ignore the fitted group (fitted.cfg): the built-in defaults stay (osq calibrate) */
+};
+
+/** osq_scenario_load with flags (OSQ_LOAD_*). */
+int osq_scenario_load_opts(const char *path, unsigned flags, osq_scenario_t *sc, osq_error_t *err);
+
+/**
+ * Numeric scenario keys by name, for the commands that vary parameters (osq calibrate, osq
+ * sensitivity): a number of the schema with a single place in the scenario ("model.demand",
+ * "model.interest.ruby_nato", "geo.swath_half_km"), a per-party model value
+ * ("model.parties.US.completion": reading an unset one gives the global value it falls back on), a
+ * per-year one ("model.years.2002.season_first_doy", likewise), a pair's interest
+ * ("model.pairs.RUBY.US.interest", 1 while unset), or a quota holder's passive quota
+ * ("treaty.parties.SE.passive_quota").
+ * @return 0; OSQ_EINVAL (not such a key, not an integer where one is needed), OSQ_ERANGE (out of the
+ *         schema's range), with one message in err
+ */
+int osq_scenario_number_info(osq_scenario_t *sc, const char *key, bool *integer, double *lo, double *hi,
+                             osq_error_t *err);
+int osq_scenario_get_number(osq_scenario_t *sc, const char *key, double *v, osq_error_t *err);
+int osq_scenario_set_number(osq_scenario_t *sc, const char *key, double v, osq_error_t *err);
+
 /** Print the schema (every key, type, range, default, help) as a table: `osq --help-scenario`. */
 void osq_scenario_print_schema(FILE *f);
 

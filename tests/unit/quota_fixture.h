@@ -17,14 +17,14 @@
 #include "models/date.h"
 #include "models/treaty.h"
 
-static osq_day_t fx_day(const char *s) {
+static inline osq_day_t fx_day(const char *s) {
   osq_day_t d = 0;
   osq_date_parse(s, &d);
   return d;
 }
 
 /** Append a quota holder in force from `from` (never withdrawn); returns its index. */
-static int fx_add(osq_treaty_t *t, const char *code, osq_bloc_t bloc, int nato_year, int quota, osq_day_t from,
+static inline int fx_add(osq_treaty_t *t, const char *code, osq_bloc_t bloc, int nato_year, int quota, osq_day_t from,
                   double lat, double lon) {
   const int i = t->n_parties++;
   osq_party_t *q = &t->parties[i];
@@ -49,13 +49,13 @@ static int fx_add(osq_treaty_t *t, const char *code, osq_bloc_t bloc, int nato_y
 }
 
 /** Set the withdrawal of party `code` effective on `day` (its last term ends there). */
-static void fx_withdraw(osq_treaty_t *t, const char *code, osq_day_t day) {
+static inline void fx_withdraw(osq_treaty_t *t, const char *code, osq_day_t day) {
   const int i = osq_treaty_find(t, code);
   if (i >= 0) t->parties[i].terms[t->parties[i].n_terms - 1].until = day;
 }
 
 /** The treaty as in 2019: 31 quota holders. */
-static void fx_treaty_2019(osq_treaty_t *t) {
+static inline void fx_treaty_2019(osq_treaty_t *t) {
   memset(t, 0, sizeof *t);
   const osq_day_t eif = fx_day("2002-01-01");
   const osq_bloc_t N = OSQ_BLOC_NATO, R = OSQ_BLOC_RUBY, O = OSQ_BLOC_OTHER;

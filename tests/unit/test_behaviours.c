@@ -1,0 +1,144 @@
+/*
+ * test_behaviours.c: the behaviours added with the history (docs/model.md sections 2.3-2.5) —
+ * per-year parameters, pauses, a pair's own interest — with known answers, and as properties over
+ * many seeds: no rule is ever broken (osq_quota_check), and a pause leaves every draw of the year
+ * and every flight outside it as they were.
+ */
+#include <criterion/criterion.h>
+#include <gsl/gsl_rng.h>
+#include <string.h>
+
+#include "models/errors.h"
+#include "models/params.h"
+#include "models/quota.h"
+#include "quota_fixture.h"
+
+static osq_treaty_t T;
+static osq_model_params_t P, PY;
+static osq_quota_caps_t C;
+static osq_year_t Y, Y2;
+
+Test(years, per_year_values_apply_to_their_year_only) {
+  osq_model_params_default(&P);
+  P.years[P.n_years++] = (osq_year_params_t){.year = 2002, .demand = 0.2, .share_prob = -1, .completion = 0.5,
+                                             .season_first_doy = 220};
+  osq_model_params_for_year(&P, 2002, &PY);
+  cr_expect_float_eq(PY.demand, 0.2, 1e-15);
+  cr_expect_float_eq(PY.completion, 0.5, 1e-15);
+  cr_expect_float_eq(PY.share_prob, P.share_prob, 1e-15, "unset: the global value");
+  cr_expect_eq(PY.season_first_doy, 220);
+  cr_expect_eq(PY.season_last_doy, P.season_last_doy);
+  osq_model_params_for_year(&P, 2003, &PY);
+  cr_expect_float_eq(PY.demand, P.demand, 1e-15, "another year: the global values");
+  cr_expect_eq(PY.season_first_doy, 1);
+}
+
+Test(years, a_late_season_has_no_flight_before_it, .timeout = 60) {
+  fx_treaty_2019(&T);
+  osq_model_params_default(&P);
+  P.years[P.n_years++] = (osq_year_params_t){.year = 2002, .demand = -1, .share_prob = -1, .completion = -1,
+                                             .season_first_doy = 220};
+  osq_model_params_for_year(&P, 2002, &PY);
+  cr_assert_eq(osq_quota_caps(&T, &PY, 2002, &C), 0);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+  const osq_day_t aug8 = fx_day("2002-08-08");
+  int flights = 0;
+  for (unsigned long seed = 1; seed <= 500; seed++) {
+    gsl_rng_set(r, seed);
+    cr_assert_eq(osq_quota_simulate(&T, &PY, &C, r, &Y), 0);
+    char why[256];
+    cr_assert_eq(osq_quota_check(&T, &PY, &Y, why, sizeof why), 0, "seed %lu: %s", seed, why);
+    for (int f = 0; f < Y.n_flights; f++) {
+      if (Y.flights[f].day == OSQ_DAY_NEVER) continue;
+      cr_assert(Y.flights[f].day >= aug8, "seed %lu: a flight before 8 August", seed);
+      flights += Y.flights[f].status == OSQ_FLIGHT_COMPLETED;
+    }
+  }
+  cr_expect(flights > 500 * 40, "flights are still flown after 8 August (%d)", flights);
+  gsl_rng_free(r);
+}
+
+/* A pause cancels exactly the flights dated in it, and changes nothing else: the same seed gives
+ * the same flights and days, and the same fate outside the pause. */
+Test(pauses, cancel_exactly_the_flights_in_them, .timeout = 60) {
+  fx_treaty_2019(&T);
+  osq_model_params_default(&P);
+  PY = P;
+  PY.pauses[PY.n_pauses++] = (osq_pause_t){fx_day("2019-04-01"), fx_day("2019-10-31")};
+  cr_assert_eq(osq_quota_caps(&T, &P, 2019, &C), 0);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+  int in_pause = 0;
+  for (unsigned long seed = 1; seed <= 2000; seed++) {
+    gsl_rng_set(r, seed);
+    cr_assert_eq(osq_quota_simulate(&T, &P, &C, r, &Y), 0);
+    gsl_rng_set(r, seed);
+    cr_assert_eq(osq_quota_simulate(&T, &PY, &C, r, &Y2), 0);
+    char why[256];
+    cr_assert_eq(osq_quota_check(&T, &PY, &Y2, why, sizeof why), 0, "seed %lu: %s", seed, why);
+    cr_assert_eq(Y.n_flights, Y2.n_flights);
+    for (int f = 0; f < Y.n_flights; f++) {
+      const osq_flight_t *a = &Y.flights[f], *b = &Y2.flights[f];
+      cr_assert_eq(a->day, b->day, "seed %lu: a pause moved a flight", seed);
+      const bool paused = b->day != OSQ_DAY_NEVER && b->day >= PY.pauses[0].from && b->day <= PY.pauses[0].until;
+      if (paused) {
+        cr_assert(b->status != OSQ_FLIGHT_COMPLETED, "seed %lu: a flight completed in the pause", seed);
+        in_pause += a->status == OSQ_FLIGHT_COMPLETED;
+      } else {
+        cr_assert_eq(a->status, b->status, "seed %lu: a pause changed a flight outside it", seed);
+      }
+    }
+  }
+  cr_expect(in_pause > 2000 * 40, "the pause cancelled flights that would have been flown (%d)", in_pause);
+  gsl_rng_free(r);
+}
+
+Test(pauses, the_checker_refuses_a_flight_completed_in_one) {
+  fx_treaty_2019(&T);
+  osq_model_params_default(&P);
+  cr_assert_eq(osq_quota_caps(&T, &P, 2019, &C), 0);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+  gsl_rng_set(r, 7);
+  cr_assert_eq(osq_quota_simulate(&T, &P, &C, r, &Y), 0);
+  int f = 0;
+  while (f < Y.n_flights && Y.flights[f].status != OSQ_FLIGHT_COMPLETED) f++;
+  cr_assert(f < Y.n_flights);
+  P.pauses[P.n_pauses++] = (osq_pause_t){Y.flights[f].day, Y.flights[f].day};
+  char why[256] = "";
+  cr_expect_eq(osq_quota_check(&T, &P, &Y, why, sizeof why), OSQ_EINVAL);
+  cr_expect(strncmp(why, "pause", 5) == 0, "%s", why);
+  gsl_rng_free(r);
+}
+
+Test(pairs, a_pair_of_zero_interest_never_flies) {
+  fx_treaty_2019(&T);
+  osq_model_params_default(&P);
+  const int ru = osq_treaty_find(&T, "RUBY"), us = osq_treaty_find(&T, "US");
+  P.pair_interest[ru][us] = 0.0;
+  cr_assert_eq(osq_quota_caps(&T, &P, 2019, &C), 0);
+  cr_expect(C.weight[ru][us] == 0.0);
+  cr_expect(C.weight[us][ru] > 0.0, "only that direction");
+  P.pair_interest[ru][us] = 0.5;
+  osq_quota_caps_t C2;
+  osq_model_params_t P1;
+  osq_model_params_default(&P1);
+  cr_assert_eq(osq_quota_caps(&T, &P, 2019, &C), 0);
+  cr_assert_eq(osq_quota_caps(&T, &P1, 2019, &C2), 0);
+  cr_expect_float_eq(C.weight[ru][us], 0.5 * C2.weight[ru][us], 1e-12, "the factor scales the weight");
+}
+
+Test(pairs, a_pair_applies_in_its_years_only) {
+  fx_treaty_2019(&T);
+  osq_model_params_default(&P);
+  const int ge = osq_treaty_find(&T, "GE"), ru = osq_treaty_find(&T, "RUBY");
+  P.pairs[P.n_pairs++] = (osq_pair_params_t){ge, ru, 0.0, 2012, 2021};
+  osq_model_params_for_year(&P, 2011, &PY);
+  cr_assert_eq(osq_quota_caps(&T, &PY, 2011, &C), 0);
+  cr_expect(C.weight[ge][ru] > 0.0, "before the ban");
+  osq_model_params_for_year(&P, 2012, &PY);
+  cr_assert_eq(osq_quota_caps(&T, &PY, 2012, &C), 0);
+  cr_expect(C.weight[ge][ru] == 0.0, "during the ban");
+  cr_expect(C.weight[ru][ge] > 0.0, "only that direction");
+  osq_model_params_for_year(&P, 2022, &PY);
+  cr_assert_eq(osq_quota_caps(&T, &PY, 2022, &C), 0);
+  cr_expect(C.weight[ge][ru] > 0.0, "after it");
+}
