@@ -28,20 +28,37 @@ static inline osq_draw_t osq_draw_of(gsl_rng *g) {
   return d;
 }
 
+/** Bounds n whose reciprocal osq_draw_recip holds (every bound of the model's usual draws: a
+ *  shuffle of at most a year's flights, a day of the year, a flight of a target). */
+#define OSQ_DRAW_RECIP_MAX 1024
+
+/** osq_draw_recip[n] = ceil(2^64 / s) for GSL's scale s = (2^32 - 1) / n (n >= 1): then for every
+ *  32-bit word x, x / s is the high half of the 128-bit product osq_draw_recip[n] * x (Lemire,
+ *  Kaser and Kurz, "Faster remainder by direct computation", 2019), a multiplication where GSL's
+ *  rule takes two divisions. */
+extern const uint64_t osq_draw_recip[OSQ_DRAW_RECIP_MAX + 1];
+
 /** @return gsl_rng_uniform(d->g): a double in [0, 1). */
 static inline double osq_draw_u01(osq_draw_t *d) { return d->s ? osq_rng_u01(d->s) : gsl_rng_uniform(d->g); }
 
 /**
  * @return gsl_rng_uniform_int(d->g, n), an integer in [0, n), for 1 <= n <= 2^32 - 1. On a Philox
- * stream (get() = the top 32 bits of a word, range [0, 2^32 - 1]) this is GSL's own rule in 32-bit
- * arithmetic: scale = range / n, k = get() / scale, drawn again while k >= n.
+ * stream (get() = the top 32 bits of a word, range [0, 2^32 - 1]) this is GSL's own rule: scale =
+ * range / n, k = get() / scale, drawn again while k >= n; the division by the scale as a
+ * multiplication for n <= OSQ_DRAW_RECIP_MAX.
  */
 static inline uint32_t osq_draw_int(osq_draw_t *d, uint32_t n) {
   if (!d->s) return (uint32_t)gsl_rng_uniform_int(d->g, n);
-  const uint32_t scale = UINT32_C(0xffffffff) / n;
   uint32_t k;
-  do k = (uint32_t)(osq_rng_u64(d->s) >> 32) / scale;
-  while (k >= n);
+  if (n <= OSQ_DRAW_RECIP_MAX) {
+    const uint64_t c = osq_draw_recip[n];
+    do k = (uint32_t)(((unsigned __int128)c * (osq_rng_u64(d->s) >> 32)) >> 64);
+    while (k >= n);
+  } else {
+    const uint32_t scale = UINT32_C(0xffffffff) / n;
+    do k = (uint32_t)(osq_rng_u64(d->s) >> 32) / scale;
+    while (k >= n);
+  }
   return k;
 }
 

@@ -72,7 +72,7 @@ void osq_metrics_count(const osq_metrics_year_t *my, const osq_year_t *y, osq_me
       const int i = fl->obs[osq_bit_lowest(flown)];
       active++;
       out->flights_by[i]++;
-      out->dyad_list[dyads] = (int16_t)(i * OSQ_PARTIES_MAX + t); /* kept if the first */
+      out->dyad_list[dyads] = (int16_t)(i << 6 | t); /* kept if the first */
       dyads += out->dyad[i][t]++ == 0;
     }
   }

@@ -33,8 +33,8 @@ typedef struct {
   int flights_over_agg[OSQ_AGG_COUNT];          /**< sums of flights_over over the row's parties */
   int flights_by_agg[OSQ_AGG_COUNT];            /**< sums of flights_by over the row's parties */
   int16_t dyad[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX]; /**< [observer][observed] completed flights */
-  int16_t dyad_list[OSQ_PARTIES_MAX * OSQ_PARTIES_MAX]; /**< the dyads that flew, observer * OSQ_PARTIES_MAX +
-                                                     observed, in the order of their first flight
+  int16_t dyad_list[OSQ_PARTIES_MAX * OSQ_PARTIES_MAX]; /**< the dyads that flew, observer << 6 | observed,
+                                                     in the order of their first flight
                                                      ([0, dyads)): a reader visits them, not all */
 } osq_metrics_t;
 

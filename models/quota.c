@@ -113,7 +113,14 @@ int osq_quota_caps(const osq_treaty_t *t, const osq_model_params_t *p, int year,
       if (!(w > 0.0) || !isfinite(w) || caps->pair_cap[i][j] == 0 || caps->passive_cap[j] == 0) w = 0.0;
       caps->weight[i][j] = w;
     }
-    cumulate(caps->weight[i], n, caps->cum_weight[i]);
+    const double total = cumulate(caps->weight[i], n, caps->cum_weight[i]);
+    /* guide[b]: the targets whose running sum is at most b/64 of the total, as the search
+     * computes the draw's share of the total (b/64 is exact, so is u01 * 64) */
+    for (int b = 0, j = 0; b <= OSQ_GUIDE; b++) {
+      const double at = (double)b / OSQ_GUIDE * total;
+      while (j < n && caps->cum_weight[i][j] <= at) j++;
+      caps->guide[i][b] = (uint8_t)j;
+    }
   }
   /* Each target's flights get a stretch of osq_year_t.over as long as its passive cap. */
   int base = 0;
@@ -182,8 +189,15 @@ static int spread_demand(const osq_quota_caps_t *caps, int i, int demand, osq_dr
     /* The first target whose running sum exceeds u: it has a positive weight (a zero weight
      * repeats the sum before it), and the sums are those of adding the weights in order, so it
      * is the target a linear scan would pick. If rounding puts u at the total, the last one. */
-    const double u = osq_draw_u01(rng) * total;
-    const int lo = first_above(cum, n, u);
+    const double u01 = osq_draw_u01(rng), u = u01 * total;
+    int lo;
+    if (cum != own) { /* the year's sums: the answer lies between two guides (caps->guide) */
+      const int b = (int)(u01 * OSQ_GUIDE);
+      lo = caps->guide[i][b];
+      for (int j = lo; j < caps->guide[i][b + 1]; j++) lo += cum[j] <= u;
+    } else {
+      lo = first_above(cum, n, u);
+    }
     const int pick = lo < n ? lo : last;
     y->req[i][pick]++;
     *asked |= UINT64_C(1) << pick;
@@ -337,7 +351,7 @@ int osq_quota_distribute(const osq_treaty_t *t, const osq_model_params_t *p, con
     for (uint64_t m = asked[i]; m; m &= m - 1) {
       const int j = osq_bit_lowest(m), r = y->req[i][j];
       const int back = p->reciprocity ? (r < y->req[j][i] ? r : y->req[j][i]) : 0;
-      const int16_t unit = (int16_t)(i * OSQ_PARTIES_MAX + j);
+      const int16_t unit = (int16_t)(i << 6 | j);
       fill_units(y->units + n1, unit, back);
       fill_units(y->order + n_later, unit, r - back);
       n1 += back;
@@ -347,7 +361,7 @@ int osq_quota_distribute(const osq_treaty_t *t, const osq_model_params_t *p, con
   const int n2 = n1 + n_later;
   shuffle_units(rng, y->units, n1);
   shuffle_units(rng, y->units + n1, n2 - n1);
-  for (int k = 0; k < n2; k++) grant(p, caps, y->units[k] / OSQ_PARTIES_MAX, y->units[k] % OSQ_PARTIES_MAX, rng, y);
+  for (int k = 0; k < n2; k++) grant(p, caps, y->units[k] >> 6, y->units[k] & 63, rng, y);
   return OSQ_OK;
 }
 
@@ -388,8 +402,11 @@ static inline uint64_t days_in_word(int w, int lo, int hi) {
 static void occupy(osq_year_t *y, int j, int lo, int hi) {
   if (lo < 0) lo = 0;
   if (hi > OSQ_YEAR_BITS - 1) hi = OSQ_YEAR_BITS - 1;
-  for (int w = lo >> 6; w <= hi >> 6 && lo <= hi; w++) {
-    const uint64_t add = days_in_word(w, lo, hi) & ~y->busy[j][w];
+  const int w0 = lo >> 6, w1 = hi >> 6;
+  for (int w = w0; w <= w1 && lo <= hi; w++) {
+    const uint64_t from = w == w0 ? ~UINT64_C(0) << (lo & 63) : ~UINT64_C(0);
+    const uint64_t to = w == w1 ? ~UINT64_C(0) >> (63 - (hi & 63)) : ~UINT64_C(0);
+    const uint64_t add = from & to & ~y->busy[j][w];
     const int n = osq_bit_count(add);
     y->busy[j][w] |= add;
     y->free_in_word[j][w] = (uint8_t)(y->free_in_word[j][w] - n);
@@ -495,10 +512,12 @@ int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_r
   /* Membership on the day (docs/model.md §2.1): a flight dated when a party is not in force is void for
    * that party. */
   const uint64_t whole_year = whole_year_parties(t, n, d0, d0 + qs[4]);
+  const bool everyone = whole_year == (n < 64 ? (UINT64_C(1) << n) - 1 : ~UINT64_C(0)); /* the usual year */
   for (int f = 0; f < y->n_flights; f++) {
     osq_flight_t *fl = &y->flights[f];
     if (fl->status != OSQ_FLIGHT_PLANNED || fl->day == OSQ_DAY_NEVER) continue;
     fl->void_obs = 0;
+    if (everyone) continue;
     uint64_t parties = UINT64_C(1) << fl->target; /* the flight's, without a branch per observer */
     for (int k = 0; k < OSQ_OBS_MAX; k++) parties |= (uint64_t)(k < fl->n_obs) << (fl->obs[k] & 63);
     if (!(parties & ~whole_year)) continue;

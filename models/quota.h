@@ -30,6 +30,7 @@
 #define OSQ_FLIGHTS_MAX 1024    /**< flights a year can hold; also bounds the sum of the quotas */
 #define OSQ_YEAR_BITS 384       /**< day bitmap of a year (366 days rounded up to 64) */
 #define OSQ_YEAR_WORDS (OSQ_YEAR_BITS / 64)
+#define OSQ_GUIDE 64            /**< stretches of a request's draw in osq_quota_caps_t.guide */
 
 /** Status of a flight. A flight is PLANNED after the distribution and after the schedule. */
 typedef enum {
@@ -63,6 +64,10 @@ typedef struct {
   double demand[OSQ_PARTIES_MAX];               /**< demand share (override applied) */
   double weight[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX]; /**< interest [observer][target]; 0 = never */
   double cum_weight[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX]; /**< weight[i][0] + ... + weight[i][j], in that order */
+  uint8_t guide[OSQ_PARTIES_MAX][OSQ_GUIDE + 1];  /**< [i][b]: the j with cum_weight[i][j] at most b/OSQ_GUIDE
+                                                      of the total: a draw u01 * total with u01 in
+                                                      [b, b + 1) / OSQ_GUIDE picks a target from
+                                                      guide[i][b] to guide[i][b + 1] */
   int16_t over_base[OSQ_PARTIES_MAX];           /**< where target j's flights start in osq_year_t.over */
 } osq_quota_caps_t;
 
@@ -83,7 +88,7 @@ typedef struct {
   /* Scratch of the distribution and the schedule. req holds the requests of the last
    * osq_quota_distribute (for diagnostics); the rest is undefined between calls. */
   int16_t req[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX];   /**< requests [observer][target] */
-  int16_t units[OSQ_FLIGHTS_MAX + 4];              /**< one request each: observer*P + target (+ room
+  int16_t units[OSQ_FLIGHTS_MAX + 4];              /**< one request each: observer << 6 | target (+ room
                                                         for the last four written at once) */
   int16_t over[OSQ_FLIGHTS_MAX];                   /**< flights over each target in the order granted,
                                                         target j's from caps->over_base[j] on */

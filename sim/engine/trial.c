@@ -227,7 +227,7 @@ static void trial_counts(const osq_trial_prep_t *p, osq_trial_ws_t *ws, int y, o
   }
   uint64_t dyads = 0;
   for (int k = 0; k < m->dyads; k++) {
-    const int i = m->dyad_list[k] / OSQ_PARTIES_MAX, j = m->dyad_list[k] % OSQ_PARTIES_MAX;
+    const int i = m->dyad_list[k] >> 6, j = m->dyad_list[k] & 63;
     if (ds) ds[(size_t)i * P + j] += m->dyad[i][j];
     dyads += osq_mix64((uint64_t)(i * 64 + j) << 16 | (uint16_t)m->dyad[i][j]);
   }

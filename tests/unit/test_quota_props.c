@@ -65,7 +65,7 @@ static void check_metrics(unsigned long seed) {
   }
   static int listed[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX];
   memset(listed, 0, sizeof listed);
-  for (int k = 0; k < M.dyads; k++) listed[M.dyad_list[k] / OSQ_PARTIES_MAX][M.dyad_list[k] % OSQ_PARTIES_MAX]++;
+  for (int k = 0; k < M.dyads; k++) listed[M.dyad_list[k] >> 6][M.dyad_list[k] & 63]++;
   for (int i = 0; i < T.n_parties; i++)
     for (int j = 0; j < OSQ_PARTIES_MAX; j++)
       cr_assert_eq(listed[i][j], j < T.n_parties && M.dyad[i][j] > 0, "seed %lu: dyad %d->%d listed %d times", seed, i,

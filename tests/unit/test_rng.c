@@ -378,3 +378,21 @@ Test(rng, model_draws_equal_gsl_draws) {
   gsl_rng_free(c);
   gsl_rng_free(e);
 }
+
+/* The reciprocals behind osq_draw_int: for every bound n <= OSQ_DRAW_RECIP_MAX and 32-bit words at
+ * and around every multiple of GSL's scale (where a rounded reciprocal would be off by one), and at
+ * the ends of the range, the multiplication gives GSL's quotient word / scale. */
+Test(rng, draw_reciprocals_divide_exactly) {
+  for (uint32_t n = 1; n <= OSQ_DRAW_RECIP_MAX; n++) {
+    const uint64_t s = UINT32_C(0xffffffff) / n, c = osq_draw_recip[n];
+    for (uint64_t m = 0; m <= n + 1; m++)
+      for (int e = -1; e <= 2; e++) {
+        const int64_t x0 = (int64_t)(m * s) + (e == 2 ? (int64_t)s - 1 : e);
+        if (x0 < 0 || x0 > (int64_t)UINT32_C(0xffffffff)) continue;
+        const uint64_t x = (uint64_t)x0;
+        const uint64_t q = (uint64_t)(((unsigned __int128)c * x) >> 64);
+        cr_assert_eq(q, x / s, "n = %u, x = %llu: %llu, expected %llu", n, (unsigned long long)x,
+                     (unsigned long long)q, (unsigned long long)(x / s));
+      }
+  }
+}
