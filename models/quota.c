@@ -205,12 +205,14 @@ static int spread_demand(const osq_quota_caps_t *caps, int i, int demand, osq_dr
     if (y->req[i][pick] >= caps->pair_cap[i][pick]) {
       if (cum != own) {
         memcpy(w, caps->weight[i], (size_t)n * sizeof w[0]);
+        memcpy(own, cum, (size_t)n * sizeof own[0]);
         cum = own;
       }
       w[pick] = 0.0;
       /* Recompute instead of subtracting, so rounding can never leave a positive total with
-       * no target left. */
-      total = cumulate(w, n, own);
+       * no target left: from pick on, as the sums before it are the same additions. */
+      total = pick > 0 ? own[pick - 1] : 0.0;
+      for (int j = pick; j < n; j++) own[j] = total += w[j];
       while (last >= 0 && !(w[last] > 0.0)) last--;
     }
   }
@@ -247,10 +249,24 @@ static bool joinable(const osq_quota_caps_t *caps, const osq_year_t *y, int i, i
   return true;
 }
 
+/* The flight over j that observer i joins when j may have more than 64 flights: the k-th of those
+ * with room that i is not on, newest first, by a scan; -1 if there is none. Out of line, so that
+ * its scratch does not weigh on the usual join. */
+static __attribute__((noinline)) int join_by_scan(const osq_quota_caps_t *caps, const osq_year_t *y, int i, int j,
+                                                  osq_draw_t *rng) {
+  const int16_t *over = y->over + caps->over_base[j];
+  int16_t cand[OSQ_FLIGHTS_MAX];
+  int count = 0;
+  for (int k = y->passive_used[j] - 1; k >= 0; k--) {
+    cand[count] = over[k];
+    count += !(y->closed_to[over[k]] & (UINT64_C(1) << i));
+  }
+  return count ? cand[osq_draw_int(rng, (uint32_t)count)] : -1;
+}
+
 /* Try to add observer i to an existing flight over j (uniformly among those with room): the
  * k-th such flight, newest first, k drawn from their count. */
 static bool join_flight(const osq_quota_caps_t *caps, osq_year_t *y, int i, int j, osq_draw_t *rng) {
-  const int16_t *over = y->over + caps->over_base[j];
   const uint64_t bit = UINT64_C(1) << i;
   uint64_t positions;
   int f, pos = -1;
@@ -258,16 +274,9 @@ static bool join_flight(const osq_quota_caps_t *caps, osq_year_t *y, int i, int 
     const int count = osq_bit_count(positions);
     if (count == 0) return false;
     pos = osq_bit_select(positions, count - 1 - (int)osq_draw_int(rng, (uint32_t)count));
-    f = over[pos];
-  } else { /* more than 64 flights over j: a scan, newest first */
-    int16_t cand[OSQ_FLIGHTS_MAX];
-    int count = 0;
-    for (int k = y->passive_used[j] - 1; k >= 0; k--) {
-      cand[count] = over[k];
-      count += !(y->closed_to[over[k]] & bit);
-    }
-    if (count == 0) return false;
-    f = cand[osq_draw_int(rng, (uint32_t)count)];
+    f = y->over[caps->over_base[j] + pos];
+  } else if ((f = join_by_scan(caps, y, i, j, rng)) < 0) {
+    return false;
   }
   osq_flight_t *fl = &y->flights[f];
   fl->obs[fl->n_obs++] = (int8_t)i;
@@ -446,6 +455,19 @@ static bool in_force_on(const osq_treaty_t *t, uint64_t whole_year, int i, osq_d
   return ((whole_year >> i) & 1u) || osq_party_in_force(&t->parties[i], day);
 }
 
+/* Membership on the day (docs/model.md §2.1) of a dated PLANNED flight: an observer not in force is
+ * void for it, and the flight is VOID if its target or every observer is out. */
+static void mark_membership(const osq_treaty_t *t, uint64_t whole_year, osq_flight_t *fl) {
+  fl->void_obs = 0;
+  uint64_t parties = UINT64_C(1) << fl->target; /* the flight's, without a branch per observer */
+  for (int k = 0; k < OSQ_OBS_MAX; k++) parties |= (uint64_t)(k < fl->n_obs) << (fl->obs[k] & 63);
+  if (!(parties & ~whole_year)) return;
+  for (int k = 0; k < fl->n_obs; k++)
+    if (!in_force_on(t, whole_year, fl->obs[k], fl->day)) fl->void_obs |= (uint8_t)(1u << k);
+  const uint8_t all = (uint8_t)((1u << fl->n_obs) - 1u);
+  if (!in_force_on(t, whole_year, fl->target, fl->day) || fl->void_obs == all) fl->status = OSQ_FLIGHT_VOID;
+}
+
 int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *g, osq_year_t *y) {
   osq_draw_t draw = osq_draw_of(g), *rng = &draw;
   const int n = y->n_parties;
@@ -473,21 +495,24 @@ int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_r
   }
 
   const osq_day_t d0 = osq_date_from_ymd(y->year, 1, 1);
+  const uint64_t whole_year = whole_year_parties(t, n, d0, d0 + qs[4]);
   /* Flights that already have a date (a second call, or dates set by the caller) keep it and
-   * occupy their window and quarter first. */
+   * occupy their window and quarter first; the planned ones without a date are placed in random
+   * order. */
+  int m = 0;
   for (int f = 0; f < y->n_flights; f++) {
-    const osq_flight_t *fl = &y->flights[f];
-    if (fl->day == OSQ_DAY_NEVER) continue;
+    osq_flight_t *fl = &y->flights[f];
+    if (fl->day == OSQ_DAY_NEVER) {
+      if (fl->status == OSQ_FLIGHT_PLANNED) y->order[m++] = (int16_t)f;
+      continue;
+    }
+    if (fl->status == OSQ_FLIGHT_PLANNED) mark_membership(t, whole_year, fl);
     const int day = (int)(fl->day - d0);
     if (day < 0 || day >= OSQ_YEAR_BITS) continue;
     occupy(y, fl->target, day - (W - 1), day + (W - 1));
     const int q = quarter_of(qs, day);
     if (++y->quarter_used[fl->target][q] >= p->quarter_max) occupy(y, fl->target, qs[q], qs[q + 1] - 1);
   }
-
-  int m = 0;
-  for (int f = 0; f < y->n_flights; f++)
-    if (y->flights[f].status == OSQ_FLIGHT_PLANNED && y->flights[f].day == OSQ_DAY_NEVER) y->order[m++] = (int16_t)f;
   shuffle_units(rng, y->order, m);
 
   int unplaced = 0;
@@ -507,24 +532,7 @@ int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_r
     const int q = quarter_of(qs, day);
     /* Annex H para 2: at most quarter_max flights over one State in a quarter. */
     if (++y->quarter_used[j][q] >= p->quarter_max) occupy(y, j, qs[q], qs[q + 1] - 1);
-  }
-
-  /* Membership on the day (docs/model.md §2.1): a flight dated when a party is not in force is void for
-   * that party. */
-  const uint64_t whole_year = whole_year_parties(t, n, d0, d0 + qs[4]);
-  const bool everyone = whole_year == (n < 64 ? (UINT64_C(1) << n) - 1 : ~UINT64_C(0)); /* the usual year */
-  for (int f = 0; f < y->n_flights; f++) {
-    osq_flight_t *fl = &y->flights[f];
-    if (fl->status != OSQ_FLIGHT_PLANNED || fl->day == OSQ_DAY_NEVER) continue;
-    fl->void_obs = 0;
-    if (everyone) continue;
-    uint64_t parties = UINT64_C(1) << fl->target; /* the flight's, without a branch per observer */
-    for (int k = 0; k < OSQ_OBS_MAX; k++) parties |= (uint64_t)(k < fl->n_obs) << (fl->obs[k] & 63);
-    if (!(parties & ~whole_year)) continue;
-    for (int k = 0; k < fl->n_obs; k++)
-      if (!in_force_on(t, whole_year, fl->obs[k], fl->day)) fl->void_obs |= (uint8_t)(1u << k);
-    const uint8_t all = (uint8_t)((1u << fl->n_obs) - 1u);
-    if (!in_force_on(t, whole_year, fl->target, fl->day) || fl->void_obs == all) fl->status = OSQ_FLIGHT_VOID;
+    mark_membership(t, whole_year, fl);
   }
   return unplaced;
 }
