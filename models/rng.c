@@ -54,7 +54,9 @@ gsl_rng *osq_rng_gsl_alloc(void) {
    * gsl_rng_free() is free(state) + free(r), which matches these allocations. */
   gsl_rng *r = malloc(sizeof *r);
   if (r == NULL) return NULL;
-  r->state = malloc(sizeof(osq_rng_t));
+  /* Whole cache lines of its own: each thread's stream is written at every draw, and two streams
+   * allocated one after the other would otherwise share a line between two threads. */
+  r->state = aligned_alloc(64, (sizeof(osq_rng_t) + 63) / 64 * 64);
   if (r->state == NULL) {
     free(r);
     return NULL;
