@@ -404,8 +404,13 @@ static inline uint64_t days_in_word(int w, int lo, int hi) {
   return a > b ? 0 : (~UINT64_C(0) >> (63 - b)) & (~UINT64_C(0) << a);
 }
 
-/* A target's days are its busy bitmap (the days no flight may take) and its free days, counted per
- * word: a flight's day is then found without counting the year's bits again. */
+/* A target's days are its busy bitmap (the days no flight may take) and its free days counted per
+ * word of the bitmap, the six counts in one 64-bit word of 10-bit lanes (free_words): a flight's
+ * day is then found without counting the year's bits again, and the running counts of all six
+ * words come from one multiplication. A lane holds at most 384 (no carry into the next) and its
+ * top bit stays clear, which nth_free_day's comparison uses. */
+_Static_assert(OSQ_YEAR_WORDS == 6 && OSQ_YEAR_BITS < 512, "six 10-bit lanes of free days");
+#define LANES10 (UINT64_C(1) | UINT64_C(1) << 10 | UINT64_C(1) << 20 | UINT64_C(1) << 30 | UINT64_C(1) << 40 | UINT64_C(1) << 50)
 
 /* Days lo..hi (inclusive, clamped to the bitmap) become busy for target j. */
 static void occupy(osq_year_t *y, int j, int lo, int hi) {
@@ -418,24 +423,21 @@ static void occupy(osq_year_t *y, int j, int lo, int hi) {
     const uint64_t add = from & to & ~y->busy[j][w];
     const int n = osq_bit_count(add);
     y->busy[j][w] |= add;
-    y->free_in_word[j][w] = (uint8_t)(y->free_in_word[j][w] - n);
+    y->free_words[j] -= (uint64_t)n << (10 * w);
     y->free_days[j] = (int16_t)(y->free_days[j] - n);
   }
 }
 
 /* The r-th free day of target j, counted from 0 (r < its free days): its word is the number of
- * words whose running count of free days is at most r, counted without a branch (a loop over the
- * words was mispredicted about once a flight). */
+ * words whose running count of free days is at most r, all six compared at once (512 + r - count
+ * keeps its top bit exactly when count <= r), without a branch: a loop over the words was
+ * mispredicted about once a flight. */
 static int nth_free_day(const osq_year_t *y, int j, int r) {
-  const uint8_t *fw = y->free_in_word[j];
-  int before[OSQ_YEAR_WORDS]; /* free days in the words before word w */
-  int w = 0, sum = 0;
-  for (int k = 0; k < OSQ_YEAR_WORDS; k++) {
-    before[k] = sum;
-    sum += fw[k];
-    w += sum <= r;
-  }
-  return w * 64 + osq_bit_select(~y->busy[j][w], r - before[w]);
+  const uint64_t running = y->free_words[j] * LANES10; /* lane k: free days in words 0..k */
+  const uint64_t at_most_r = (((uint64_t)r * LANES10) | (LANES10 << 9)) - running;
+  const int w = (int)(((((at_most_r >> 9) & LANES10) * LANES10) >> 50) & 1023);
+  const int before = (int)(((running << 10) >> (10 * w)) & 1023); /* free days in the words before w */
+  return w * 64 + osq_bit_select(~y->busy[j][w], r - before);
 }
 
 /* The quarter (0-3) that holds day (0-based), qs as quarter_starts gives them. */
@@ -459,9 +461,13 @@ static bool in_force_on(const osq_treaty_t *t, uint64_t whole_year, int i, osq_d
  * void for it, and the flight is VOID if its target or every observer is out. */
 static void mark_membership(const osq_treaty_t *t, uint64_t whole_year, osq_flight_t *fl) {
   fl->void_obs = 0;
-  uint64_t parties = UINT64_C(1) << fl->target; /* the flight's, without a branch per observer */
-  for (int k = 0; k < OSQ_OBS_MAX; k++) parties |= (uint64_t)(k < fl->n_obs) << (fl->obs[k] & 63);
-  if (!(parties & ~whole_year)) return;
+  /* Whether any of its parties may be out: the four observer places tested without a branch (an
+   * unused place holds -1, i.e. bit 63, never a party's; whatever it holds, the look-up below only
+   * reads the first n_obs). */
+  const uint64_t out = ~whole_year & ((UINT64_C(1) << (OSQ_PARTIES_MAX - 1) << 1) - 1);
+  if (!(((out >> fl->target) | (out >> (fl->obs[0] & 63)) | (out >> (fl->obs[1] & 63)) | (out >> (fl->obs[2] & 63)) |
+         (out >> (fl->obs[3] & 63))) & 1u))
+    return;
   for (int k = 0; k < fl->n_obs; k++)
     if (!in_force_on(t, whole_year, fl->obs[k], fl->day)) fl->void_obs |= (uint8_t)(1u << k);
   const uint8_t all = (uint8_t)((1u << fl->n_obs) - 1u);
@@ -480,16 +486,16 @@ int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_r
   /* Days outside the season are busy from the start; so is everything if no quarter admits a
    * flight. */
   uint64_t closed[OSQ_YEAR_WORDS];
-  uint8_t free_in_word[OSQ_YEAR_WORDS];
+  uint64_t free_words = 0;
   int16_t free_days = 0;
   for (int w = 0; w < OSQ_YEAR_WORDS; w++) {
     closed[w] = lo <= hi && p->quarter_max > 0 ? ~days_in_word(w, lo, hi) : ~UINT64_C(0);
-    free_in_word[w] = (uint8_t)osq_bit_count(~closed[w]);
-    free_days = (int16_t)(free_days + free_in_word[w]);
+    free_words |= (uint64_t)osq_bit_count(~closed[w]) << (10 * w);
+    free_days = (int16_t)(free_days + osq_bit_count(~closed[w]));
   }
   for (int j = 0; j < n; j++) {
     memcpy(y->busy[j], closed, sizeof closed);
-    memcpy(y->free_in_word[j], free_in_word, sizeof free_in_word);
+    y->free_words[j] = free_words;
     y->free_days[j] = free_days;
     memset(y->quarter_used[j], 0, sizeof y->quarter_used[j]);
   }

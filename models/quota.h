@@ -101,7 +101,8 @@ typedef struct {
                                                         pair_used > 0) */
   int16_t order[OSQ_FLIGHTS_MAX + 4];
   uint64_t busy[OSQ_PARTIES_MAX][OSQ_YEAR_WORDS];  /**< per target: days no flight may take */
-  uint8_t free_in_word[OSQ_PARTIES_MAX][OSQ_YEAR_WORDS]; /**< per target: days not busy, per word of busy */
+  uint64_t free_words[OSQ_PARTIES_MAX];            /**< per target: days not busy in each word of busy,
+                                                        10 bits a word */
   int16_t free_days[OSQ_PARTIES_MAX];              /**< per target: days not busy */
   int16_t quarter_used[OSQ_PARTIES_MAX][4];
 } osq_year_t;
