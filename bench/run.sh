@@ -7,7 +7,8 @@
 # Environment: THREADS (default 1,2), REPEAT (default 5), WORKLOADS (default "small baseline heavy quota").
 #
 # RESULTS.md is written to a temporary file and moved into place, so a failed or interrupted run
-# leaves the previous RESULTS.md intact. If any `osq bench` exits non-zero (1 = the verification
+# leaves the previous RESULTS.md intact. A section of the previous RESULTS.md headed "## Measured by
+# hand" (and everything after it) is carried over unchanged: figures this script does not measure. If any `osq bench` exits non-zero (1 = the verification
 # hash differs between thread counts), RESULTS.md is not replaced and this exits with that code.
 set -u
 set -o pipefail
@@ -89,7 +90,7 @@ out=$(mktemp "$here/.RESULTS.md.XXXXXX") || exit 3
 {
   echo "# osq bench results"
   echo
-  echo "Written by \`bench/run.sh\`; do not edit by hand. Throughput is wall-clock time of the trial"
+  echo "Written by \`bench/run.sh\`; do not edit by hand, but the sections \"Measured by hand\" at the end. Throughput is wall-clock time of the trial"
   echo "loop alone (the engine's set-up is timed apart); \"best\" and \"median\" are over $repeat runs"
   echo "per thread count, and a large gap between them means the machine was busy with other work."
   echo "Speed-up and efficiency are against 1 thread (efficiency = speed-up / threads)."
@@ -187,6 +188,12 @@ out=$(mktemp "$here/.RESULTS.md.XXXXXX") || exit 3
   echo '```'
   cut -d' ' -f2- "$tmp/lines"
   echo '```'
+  # Sections measured by hand (not by this script) are kept from the previous RESULTS.md: from the
+  # first heading "## Measured by hand" to the end.
+  if [ -f "$here/RESULTS.md" ] && grep -q '^## Measured by hand' "$here/RESULTS.md"; then
+    echo
+    sed -n '/^## Measured by hand/,$p' "$here/RESULTS.md"
+  fi
 } >"$out" || { rm -f "$out"; exit 3; }
 chmod 644 "$out"
 mv -f "$out" "$here/RESULTS.md" || { rm -f "$out"; exit 3; }

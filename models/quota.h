@@ -6,8 +6,8 @@
  * use. The rules, their treaty paragraphs and every modelling choice are documented in
  * docs/model.md.
  *
- * Usage: allocate one osq_year_t per thread once (~35 KB: heap or static, not a small stack);
- * per scenario year compute one osq_quota_caps_t (~24 KB) with osq_quota_caps() (it depends
+ * Usage: allocate one osq_year_t per thread once (~62 KB: heap or static, not a small stack);
+ * per scenario year compute one osq_quota_caps_t (~45 KB) with osq_quota_caps() (it depends
  * only on the treaty, the parameters and the year, so the engine computes it once and shares it
  * read-only between threads); per trial year call osq_quota_distribute(), osq_quota_schedule(),
  * osq_quota_execute() (or osq_quota_simulate(), which does the three). None of them allocates, prints or keeps state
