@@ -31,7 +31,7 @@
 #include "sim/cli/cli.h"
 #include "sim/input/hash.h"
 #include "sim/engine/mpi.h"
-#include "sim/engine/rng.h"
+#include "models/rng.h"
 #include "sim/engine/run.h"
 #include "sim/input/paths.h"
 #include "sim/input/scenario.h"

@@ -156,8 +156,10 @@ static void estimate_one(const osq_scenario_t *sc, int threads, bool map, int co
   /* --- results (trial.c osq_trial_prep_init, osq_trial_tables; run.c; run_compare.c; waves.c) --- */
   results += Y * (int64_t)sizeof(osq_quota_caps_t);        /* prep: caps per year */
   results += Y * (int64_t)sizeof(osq_model_params_t);      /* prep: parameters per year */
+  results += Y * (int64_t)sizeof(osq_metrics_year_t);      /* prep: the metrics' part of each year */
   results += Y * (6 + 8 * (P + OSQ_AGG_COUNT)) * 6;         /* plan: slot array, its cap of 6-byte slots */
   results += sl.slots * (int64_t)sizeof(osq_welford_t) * (1 + wave); /* total + recs of a wave */
+  results += 64 * (1 + wave);                               /* the recs padded to cache lines (waves.c) */
   results += sl.slots * 256;                                /* result table rows (metric, party, numbers) */
   results += Y * P * P * 64;                                /* dyads table rows */
   if (compare_n > 0) {
