@@ -816,9 +816,11 @@ static int write_calibration(const osq_scenario_t *sc, const osq_calibrate_args_
   }
   char facts[2048];
   snprintf(facts, sizeof facts,
-           "osq %s; scenario %s (hash %s) with its fitted group ignored; %lld trials a point, seed %llu; %d targets; "
+           /* No scenario hash: it covers the included fitted.cfg, which this command rewrites, and the
+            * file must come out byte for byte the same when rerun (docs/model.md section 6). */
+           "osq %s; scenario %s with its fitted group ignored; %lld trials a point, seed %llu; %d targets; "
            "distance %.6g -> %.6g in %d evaluations%s",
-           OSQ_VERSION, sc->path, sc->hash, (long long)sc->trials, (unsigned long long)sc->seed, t->n,
+           OSQ_VERSION, sc->path, (long long)sc->trials, (unsigned long long)sc->seed, t->n,
            r->distance_before, r->distance_after, r->evals, r->converged ? "" : " (stopped at --max-evals)");
   const osq_calibration_t c = {.command = command, .facts = facts, .fit = fit, .n_fit = t->n, .param = param,
                                .n_param = r->n_params};

@@ -12,6 +12,14 @@ fail=0 n=0
 for f in scenarios/*.cfg; do
   name=$(basename "$f" .cfg)
   [ "$name" = treaty ] && continue   # the data file every scenario includes, not a scenario
+  if [ "$name" = fitted ]; then      # the fitted defaults every shipped scenario includes: each must
+    n=$((n + 1))                     # include it, or its results are the unfitted model's
+    for g in scenarios/*.cfg; do
+      case $(basename "$g") in treaty.cfg | fitted.cfg) continue ;; esac
+      grep -q '^@include "fitted.cfg"' "$g" || { echo "FAIL: $g does not @include \"fitted.cfg\""; fail=$((fail + 1)); }
+    done
+    continue
+  fi
   n=$((n + 1))
   if ! "$osq" check "$f" > "$tmp/$name.check" 2>&1; then
     echo "FAIL: osq check $f"; cat "$tmp/$name.check"; fail=$((fail + 1)); continue
