@@ -3,7 +3,8 @@
 # 1.15 times). bench/study.cfg is the four cells of the withdrawal comparison over 400 trials a
 # point (geography on 40, blocks of 50) with one input that changes no trial, so that each of its
 # 7 points simulates what the central point does; `osq run` runs each of the four scenarios alone
-# over the same trials (copies with trials = 400, geo.trials = 40, block_size = 50).
+# over the same trials (copies with trials = 400, geo.trials = 40, block_size = 50, and no coverage
+# map, which a study's points do not count: the same work on both sides).
 #
 #   - instructions (callgrind, the same on a busy machine): the study's block function
 #     (study_block, all points) per point, against the sum of the four runs' block functions
@@ -40,8 +41,9 @@ mkdir -p "$tmp/sc"
 cp scenarios/treaty.cfg "$tmp/sc/"
 for s in $scenarios; do
   sed -e 's/trials = 10000;/trials = 400;/' -e 's/block_size = 256;/block_size = 50;/' -e 's/^  trials = 1000;/  trials = 40;/' \
-    "scenarios/$s.cfg" > "$tmp/sc/$s.cfg"
-  grep -q 'trials = 40;' "$tmp/sc/$s.cfg" || { echo "bench/study.sh: cannot set $s's trials" >&2; exit 3; }
+    -e 's/^output = {/output = {\n  map = false;/' "scenarios/$s.cfg" > "$tmp/sc/$s.cfg"
+  grep -q 'trials = 40;' "$tmp/sc/$s.cfg" && grep -q 'map = false;' "$tmp/sc/$s.cfg" ||
+    { echo "bench/study.sh: cannot set $s's trials and map" >&2; exit 3; }
 done
 points=7
 
@@ -81,6 +83,11 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 wall_point=$(cut -d' ' -f1 "$tmp/wall" | median)
 wall_runs=$(cut -d' ' -f2 "$tmp/wall" | median)
 load=$(cut -d' ' -f1-3 /proc/loadavg)
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo "not a git work tree")
+# --no-optional-locks: only read the index (others may be using the tree); RESULTS.md does not count.
+if [ -n "$(git --no-optional-locks status --porcelain --untracked-files=no -- . ':!bench/RESULTS.md' 2>/dev/null)" ]; then
+  commit="$commit (plus uncommitted changes)"
+fi
 
 commas() {
   awk -v x="$1" 'BEGIN { s = sprintf("%.0f", x); n = length(s); o = "";
@@ -94,7 +101,7 @@ section() {
   echo "(docs/sensitivity.md). \`bench/study.cfg\`: the four cells of the withdrawal comparison, 400 trials a"
   echo "point (geography on 40, blocks of 50), and one input that changes no trial, so that each of its"
   echo "$points points simulates what the central point does. \`osq run\` runs each of the four scenarios"
-  echo "alone over the same trials. Measured $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD 2>/dev/null),"
+  echo "alone over the same trials, without the coverage map (a study's points count none). Measured $(date -u +%Y-%m-%dT%H:%MZ), commit $commit,"
   echo "load average after: $load."
   echo
   echo "| measure | a point of the study | the four osq runs | ratio |"

@@ -24,13 +24,9 @@
 #include <stdint.h>
 
 #include "models/errors.h"
+#include "sim/engine/rng.h"
 #include "sim/input/study.h"
 
-/** Substreams of a study's own draws (sim/engine/rng.h): the Morris trajectories, the bootstrap and
- *  the pairing of the Sobol design's A and B halves. */
-#define OSQ_STREAM_DESIGN 3u
-#define OSQ_STREAM_BOOTSTRAP 4u
-#define OSQ_STREAM_PAIRING 5u
 
 /** @return the value at probability u in [0, 1] (an integer key's values are whole numbers). */
 double osq_dist_quantile(const osq_dist_t *d, double u);
