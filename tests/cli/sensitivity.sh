@@ -2,12 +2,13 @@
 # osq sensitivity: a small study of two shipped scenarios (3 inputs, 5 outputs) writes the same
 # files byte for byte on 1 and 2 threads; its central point is `osq compare`'s (same trials, seed
 # and blocks: the same bits), and a point is `osq run` of its scenario with the point's values (a
-# swath, a no-fly distance that rebuilds the world, a demand: the same bits); an interruption (OSQ_STOP_AFTER_BLOCKS, within a point and between
-# points, repeated) exits 130 with partial results and a checkpoint, and --resume on other thread
-# counts ends with the uninterrupted study's files; a checkpoint of another study or seed, or a
-# corrupt one, is refused with exit 2 and the directory untouched; Morris writes its own columns;
-# bad study files (unknown setting, unknown or non-numeric key, empty range, min > max, unknown
-# output) exit 2 with FILE:LINE messages and write nothing.
+# swath, a no-fly distance that rebuilds the world, a demand: the same bits); an interruption
+# (OSQ_STOP_AFTER_BLOCKS within a point and between points, repeated; a real SIGINT) exits 130 with
+# partial results and a checkpoint, and --resume on other thread counts ends with the uninterrupted
+# study's files; a checkpoint of another study, seed, trial count or method, or a corrupt one, is
+# refused with exit 2 and the directory untouched; Morris writes its own columns; bad study files
+# (unknown setting, unknown or non-numeric key, empty range, min > max, unknown output) exit 2 with
+# FILE:LINE messages and write nothing.
 # Usage: sensitivity.sh /path/to/osq /path/to/repo
 set -u
 osq=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -89,6 +90,18 @@ stop 40 --threads 2 --out b 2>/dev/null; rc=$?
 [ $rc = 130 ] && [ "$(wc -l < b/points.csv)" = 6 ] && ok || bad "between points: exit $rc, $(wc -l < b/points.csv) lines"
 run --threads 1 --resume b || bad "resume b exited $?"
 same ref b "interrupted between points"
+
+# A real SIGINT (a study of 48 base rows: several seconds) stops it with partial results; resumed on
+# 1 thread it ends with the uninterrupted study's files.
+run --threads 2 --points 48 --out sref || bad "the 48-row study exited $?"
+"$osq" sensitivity s.cfg --quiet --threads 2 --points 48 --out sig 2>/dev/null &
+pid=$!
+sleep 1
+kill -INT $pid
+wait $pid; rc=$?
+[ $rc = 130 ] && [ -s sig/study_checkpoint.osq ] && ok || bad "SIGINT: exit $rc, $(ls sig 2>&1 | tr '\n' ' ')"
+run --threads 1 --resume sig || bad "resume after SIGINT exited $?"
+same sref sig "SIGINT"
 
 # 4. Refusals: exit 2, one message, the directory untouched.
 stop 20 --threads 2 --out c 2>/dev/null
