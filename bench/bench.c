@@ -32,7 +32,7 @@
 #include "sim/input/hash.h"
 #include "bench/lowerbound.h"
 #include "sim/engine/mpi.h"
-#include "sim/engine/rng.h"
+#include "models/rng.h"
 #include "sim/engine/run.h"
 #include "sim/input/scenario.h"
 
@@ -66,6 +66,9 @@ typedef struct {
   bool has_lb;
   osq_lb_work_t lb;
   double lb_seconds[BENCH_MAX_REPEAT], lb_best, lb_ratio;
+  /* the quota-model bound (lowerbound.h) of a run without geography; has_qb false under MPI */
+  bool has_qb;
+  double qb_seconds[BENCH_MAX_REPEAT], qb_best, qb_ratio;
 } config_t;
 
 /* ============================================================================================ */
@@ -149,19 +152,29 @@ static double peak_mib(void) {
   return (double)ru.ru_maxrss / 1024.0;
 }
 
-/* The lower bound of configuration c (its work as the last run counted it), R times. Under MPI it
- * is not measured: its loop is one process's. */
-static int measure_lower_bound(const osq_geo_raster_t *g, const bench_args_t *a, config_t *c, osq_error_t *err) {
+/* The lower bound of configuration c (its work as the last run counted it), R times, and with
+ * geography off the quota-model bound too. Under MPI neither is measured: their loops are one
+ * process's. */
+static int measure_lower_bound(const osq_geo_raster_t *g, const bench_args_t *a, bool geo, config_t *c,
+                               osq_error_t *err) {
   c->has_lb = c->ranks == 1;
+  c->has_qb = c->has_lb && !geo;
   if (!c->has_lb) return OSQ_OK;
   for (int r = 0; r < a->repeat; r++) {
     osq_lb_result_t out;
     int rc = osq_lb_run(g, &c->lb, c->threads, &out, err);
     if (rc != OSQ_OK) return rc;
     c->lb_seconds[r] = out.seconds;
+    if (!c->has_qb) continue;
+    if ((rc = osq_lb_quota_run(&c->lb, c->threads, &out, err)) != OSQ_OK) return rc;
+    c->qb_seconds[r] = out.seconds;
   }
   c->lb_best = minimum(c->lb_seconds, a->repeat);
   c->lb_ratio = c->wall_best / (c->lb_best > 1e-9 ? c->lb_best : 1e-9);
+  if (c->has_qb) {
+    c->qb_best = minimum(c->qb_seconds, a->repeat);
+    c->qb_ratio = c->wall_best / (c->qb_best > 1e-9 ? c->qb_best : 1e-9);
+  }
   return OSQ_OK;
 }
 
@@ -206,7 +219,7 @@ static int measure(const osq_scenario_t *sc, const osq_geo_raster_t *g, const be
   c->flights_rate = rate(c->flights, c->wall_best);
   c->cells_rate = c->has_cells ? rate(c->cells, c->wall_best) : 0.0;
   c->peak_mib = peak_mib();
-  return measure_lower_bound(g, a, c, err);
+  return measure_lower_bound(g, a, sc->geo.enabled, c, err);
 }
 
 /* Scaling against the first configuration, and the verification status. */
@@ -332,6 +345,7 @@ static void print_bench_line(FILE *f, const osq_scenario_t *sc, const bench_args
   if (c->has_lb)
     fprintf(f, " lower_bound_s=%.6f ratio=%.4f draws=%lld cell_marks=%lld runs=%lld", c->lb_best, c->lb_ratio,
             (long long)c->lb.draws, (long long)c->lb.cells, (long long)c->lb.runs);
+  if (c->has_qb) fprintf(f, " quota_bound_s=%.6f quota_ratio=%.4f", c->qb_best, c->qb_ratio);
   fprintf(f, " speedup=%.4f efficiency=%.4f peak_mib=%.1f status=%s\n", c->speedup, c->efficiency, c->peak_mib,
           STATUS_WORD[c->status]);
 }
@@ -366,6 +380,11 @@ static void print_config(FILE *f, const osq_scenario_t *sc, const bench_args_t *
     fprintf(f, "%-17s%.3f s  (%s draws and %s cell marks in %s runs, no geometry)\n", "Lower bound:", c->lb_best,
             fancy(c->lb.draws, b1), fancy(c->lb.cells, b2), fancy(c->lb.runs, word));
     fprintf(f, "%-17s%.2fx the lower bound  (trial loop / lower bound)\n", "Ratio:", c->lb_ratio);
+  }
+  if (c->has_qb) {
+    fprintf(f, "%-17s%.3f s  (the trials' own %s draws as uniform doubles, nothing else)\n", "Quota bound:",
+            c->qb_best, fancy(c->lb.draws, b1));
+    fprintf(f, "%-17s%.2fx the quota-model bound  (trial loop / quota bound)\n", "Quota ratio:", c->qb_ratio);
   }
   fprintf(f, "%-17s%.2fx speed-up vs %d thread%s, efficiency %.1f %%\n", "Scaling:", c->speedup, first->threads,
           first->threads == 1 ? "" : "s", 100.0 * c->efficiency);
@@ -474,6 +493,13 @@ static json_t *json_report(const osq_scenario_t *sc, const bench_args_t *a, cons
       jset(lb, "cell_marks", json_integer(c->lb.cells), ok);
       jset(lb, "runs", json_integer(c->lb.runs), ok);
       jset(o, "lower_bound", lb, ok);
+    }
+    if (c->has_qb) {
+      json_t *qb = json_object();
+      jset(qb, "seconds", json_real(c->qb_best), ok);
+      jset(qb, "ratio", json_real(c->qb_ratio), ok);
+      jset(qb, "draws", json_integer(c->lb.draws), ok);
+      jset(o, "quota_bound", qb, ok);
     }
     jset(o, "speedup", json_real(c->speedup), ok);
     jset(o, "efficiency", json_real(c->efficiency), ok);

@@ -14,6 +14,12 @@
  * runs, and their mean length), a flight's runs in consecutive rows as a swath's are, at
  * positions from an integer hash (addressing, not model draws), in the latitudes the parties
  * lie in. The draws are Philox words from one stream per trial, as the real run's.
+ *
+ * Beside it, the quota-model bound (osq_lb_quota_run) for runs without geography: the trial's own
+ * draws and nothing else. Each trial's model stream (seed, trial, OSQ_STREAM_MODEL) yields its
+ * share of the run's words, each made into the double in [0, 1) that the model makes of a word
+ * (53 bits, osq_rng_u01); no distribution, no schedule, no statistics. What any implementation of
+ * the quota model that keeps its draws must at least do.
  */
 #ifndef OSQ_LOWERBOUND_H
 #define OSQ_LOWERBOUND_H
@@ -50,5 +56,13 @@ typedef struct {
  */
 int osq_lb_run(const osq_geo_raster_t *g, const osq_lb_work_t *work, int threads, osq_lb_result_t *out,
                osq_error_t *err);
+
+/**
+ * Run the quota-model bound on `threads` OpenMP threads: for each of work->trials trials (in
+ * blocks of work->block_size, as the engine hands them out) its own model stream and its share of
+ * work->draws words as uniform doubles. The geography fields of work are ignored.
+ * @return 0, OSQ_EINVAL (bad work) or OSQ_ENOMEM (with err filled)
+ */
+int osq_lb_quota_run(const osq_lb_work_t *work, int threads, osq_lb_result_t *out, osq_error_t *err);
 
 #endif

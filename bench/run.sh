@@ -4,11 +4,12 @@
 # raw `bench:` lines). It builds nothing: pass the osq binary (default build/osq).
 #
 # Usage: bench/run.sh [OSQ_BINARY]        (from any directory; workloads are found beside this file)
-# Environment: THREADS (default 1,2), REPEAT (default 5), WORKLOADS (default "small baseline heavy"),
+# Environment: THREADS (default 1,2), REPEAT (default 5), WORKLOADS (default "small baseline heavy quota"),
 # STUDY (default 1: also bench/study.sh, a study's point against osq run; 0: not).
 #
 # RESULTS.md is written to a temporary file and moved into place, so a failed or interrupted run
-# leaves the previous RESULTS.md intact. If any `osq bench` exits non-zero (1 = the verification
+# leaves the previous RESULTS.md intact. A section of the previous RESULTS.md headed "## Measured by
+# hand" (and everything after it) is carried over unchanged: figures this script does not measure. If any `osq bench` exits non-zero (1 = the verification
 # hash differs between thread counts), RESULTS.md is not replaced and this exits with that code.
 set -u
 set -o pipefail
@@ -23,7 +24,7 @@ else echo "bench/run.sh: no executable osq at '$osq_arg' (build it first: cmake 
 fi
 threads=${THREADS:-1,2}
 repeat=${REPEAT:-5}
-workloads=${WORKLOADS:-small baseline heavy}
+workloads=${WORKLOADS:-small baseline heavy quota}
 
 cd "$root" || exit 2
 tmp=$(mktemp -d)
@@ -95,7 +96,7 @@ out=$(mktemp "$here/.RESULTS.md.XXXXXX") || exit 3
 {
   echo "# osq bench results"
   echo
-  echo "Written by \`bench/run.sh\`; do not edit by hand. Throughput is wall-clock time of the trial"
+  echo "Written by \`bench/run.sh\`; do not edit by hand, but the sections \"Measured by hand\" at the end. Throughput is wall-clock time of the trial"
   echo "loop alone (the engine's set-up is timed apart); \"best\" and \"median\" are over $repeat runs"
   echo "per thread count, and a large gap between them means the machine was busy with other work."
   echo "Speed-up and efficiency are against 1 thread (efficiency = speed-up / threads)."
@@ -157,10 +158,33 @@ out=$(mktemp "$here/.RESULTS.md.XXXXXX") || exit 3
       "$(commas "$(field "$rest" runs)")"
   done <"$tmp/lines"
   echo
+  if grep -q ' quota_bound_s=' "$tmp/lines"; then
+    echo "## Against the quota-model bound"
+    echo
+    echo "Beside every configuration without geography \`osq bench\` also times the quota-model bound"
+    echo "(\`osq_lb_quota_run\`, \`bench/lowerbound.c\`): the trials' own draws and nothing else, each trial's"
+    echo "model stream giving its share of the run's words as the uniform doubles the model makes of"
+    echo "them. Quota ratio = trial loop / quota bound (best of $repeat each)."
+    echo
+    echo "| workload | threads | trial loop (s) | µs per trial-year per thread | quota bound (s) | quota ratio | draws |"
+    echo "|---|---:|---:|---:|---:|---:|---:|"
+    while read -r w rest; do
+      qb=$(field "$rest" quota_bound_s)
+      [ -n "$qb" ] || continue
+      years=$(sed -n 's/^[[:space:]]*last_year[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' "bench/$w.cfg" | head -1)
+      first=$(sed -n 's/^[[:space:]]*first_year[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' "bench/$w.cfg" | head -1)
+      printf '| %s | %s | %.3f | %.2f | %.3f | %.2fx | %s |\n' "$w" "$(field "$rest" threads)" "$(field "$rest" seconds)" \
+        "$(awk -v s="$(field "$rest" seconds)" -v t="$(field "$rest" threads)" -v n="$(field "$rest" trials)" \
+          -v y="$((years - first + 1))" 'BEGIN { print 1e6 * s * t / (n * y) }')" \
+        "$qb" "$(field "$rest" quota_ratio)" "$(commas "$(field "$rest" draws)")"
+    done <"$tmp/lines"
+    echo
+  fi
   echo "Workloads: \`bench/small.cfg\` (2019, 2,000 trials, geography for 100 of them, every 20th, blocks of 16),"
   echo "\`bench/baseline.cfg\` (as \`scenarios/baseline.cfg\`: 2019, 10,000 trials, geography for 1,000 of them,"
   echo "every 10th, blocks of 256), \`bench/heavy.cfg\` (2002-2025, 2,000 trials, geography at 0.05 degrees for 100 of them, every 20th,"
-  echo "blocks of 16). Trials with geography cost far more than the others, so trials/s depends on"
+  echo "blocks of 16), \`bench/quota.cfg\` (the quota model alone: 2019, 20,000 trials, geography off, blocks of 256)."
+  echo "Trials with geography cost far more than the others, so trials/s depends on"
   echo "the mix; compare a workload only with itself."
   echo "The hash must be the same for every thread count of a workload (\`osq bench\` exits 1"
   echo "otherwise); \`(unchecked)\` means no expected value was given with \`--expect-hash\`."
@@ -174,6 +198,12 @@ out=$(mktemp "$here/.RESULTS.md.XXXXXX") || exit 3
   echo '```'
   cut -d' ' -f2- "$tmp/lines"
   echo '```'
+  # Sections measured by hand (not by this script) are kept from the previous RESULTS.md: from the
+  # first heading "## Measured by hand" to the end.
+  if [ -f "$here/RESULTS.md" ] && grep -q '^## Measured by hand' "$here/RESULTS.md"; then
+    echo
+    sed -n '/^## Measured by hand/,$p' "$here/RESULTS.md"
+  fi
 } >"$out" || { rm -f "$out"; exit 3; }
 chmod 644 "$out"
 mv -f "$out" "$here/RESULTS.md" || { rm -f "$out"; exit 3; }

@@ -1,7 +1,8 @@
 /*
- * bits.h owns the two bit-scanning helpers the bitmaps of osq need (quota.c's day maps and party
- * sets, nofly.c's buffer blocks, run.c's map counters): the lowest set bit and the number of set
- * bits of a 64-bit word, inline, with a portable fallback where GCC's builtins are missing.
+ * bits.h owns the bit-scanning helpers the bitmaps of osq need (quota.c's day maps and party
+ * sets, nofly.c's buffer blocks, run.c's map counters): the lowest set bit, the number of set
+ * bits and the position of the r-th set bit of a 64-bit word, inline, with a portable fallback
+ * where GCC's builtins are missing.
  */
 #ifndef OSQ_BITS_H
 #define OSQ_BITS_H
@@ -31,6 +32,33 @@ static inline int osq_bit_count(uint64_t x) {
   x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
   return (int)((x * 0x0101010101010101ULL) >> 56);
 #endif
+}
+
+/* The number of bytes k of s (each at most 127) with s_k <= r (r < 128), when they only grow: all
+ * eight compared at once, 128 + r - s_k >= 128, and the high bits counted by one multiplication. */
+static inline int osq_bytes_at_most(uint64_t s, int r) {
+  const uint64_t L8 = 0x0101010101010101ULL, H8 = 0x8080808080808080ULL;
+  return (int)((((((((uint64_t)r * L8) | H8) - s) & H8) >> 7) * L8) >> 56);
+}
+
+/**
+ * Position (0-63) of the r-th lowest set bit of x (r counts from 0, r < osq_bit_count(x)), without
+ * a branch (Vigna, "Broadword implementation of rank/select queries", 2008): the bytes' running
+ * counts of set bits come from one multiplication, and the byte that holds the bit is the number
+ * of running counts at most r; within that byte the same again, its eight bits spread over the
+ * eight bytes of a word. A loop dropping bits one by one was mispredicted about once a call.
+ */
+static inline int osq_bit_select(uint64_t x, int r) {
+  const uint64_t L8 = 0x0101010101010101ULL, H8 = 0x8080808080808080ULL;
+  uint64_t s = x - ((x >> 1) & 0x5555555555555555ULL);
+  s = (s & 0x3333333333333333ULL) + ((s >> 2) & 0x3333333333333333ULL);
+  s = ((s + (s >> 4)) & 0x0F0F0F0F0F0F0F0FULL) * L8; /* byte k: the set bits of bytes 0..k (<= 64) */
+  const int byte = osq_bytes_at_most(s, r);
+  const int below = (int)(((s << 8) >> (8 * byte)) & 0xff); /* the set bits of the bytes below it */
+  const uint64_t b = (x >> (8 * byte)) & 0xff;
+  /* byte t of `bits`: bit t of b, as 0 or 1; its running counts, as above */
+  const uint64_t bits = ((((b * L8) & 0x8040201008040201ULL) + 0x7F7F7F7F7F7F7F7FULL) & H8) >> 7;
+  return 8 * byte + osq_bytes_at_most(bits * L8, r - below);
 }
 
 #endif

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "models/bits.h"
+
 const char *osq_agg_name(int agg) {
   switch (agg) {
     case OSQ_AGG_ALL: return "ALL";
@@ -26,41 +28,66 @@ bool osq_agg_member(const osq_treaty_t *t, int i, int year, osq_agg_t agg) {
   }
 }
 
+void osq_metrics_year(const osq_treaty_t *t, int year, osq_metrics_year_t *my) {
+  memset(my, 0, sizeof *my);
+  my->year = year;
+  my->n_parties = t->n_parties;
+  for (int i = 0; i < t->n_parties; i++) {
+    my->n_in_force += osq_party_in_force_year(&t->parties[i], year);
+    for (int a = 0; a < OSQ_AGG_COUNT; a++)
+      if (osq_agg_member(t, i, year, (osq_agg_t)a)) my->agg_members[a] |= UINT64_C(1) << i;
+  }
+}
+
 void osq_metrics_compute(const osq_treaty_t *t, const osq_year_t *y, osq_metrics_t *out) {
-  const int n = t->n_parties;
+  osq_metrics_year_t my;
+  osq_metrics_year(t, y->year, &my);
+  osq_metrics_count(&my, y, out);
+}
+
+void osq_metrics_count(const osq_metrics_year_t *my, const osq_year_t *y, osq_metrics_t *out) {
+  const int n = my->n_parties;
   out->year = y->year;
   out->n_parties = n;
   out->plans_agreed = y->plan_agreed ? 1 : 0;
-  out->flights = 0;
-  out->flights_active = 0;
-  out->dyads = 0;
   memset(out->flights_over, 0, sizeof out->flights_over);
   memset(out->flights_by, 0, sizeof out->flights_by);
-  for (int i = 0; i < n; i++) memset(out->dyad[i], 0, (size_t)n * sizeof out->dyad[i][0]);
+  /* the first 32 columns of a row as one store of known size where they hold every party (a
+   * call to memset per row cost more than the clearing) */
+  if (n <= 32)
+    for (int i = 0; i < n; i++) memset(out->dyad[i], 0, 32 * sizeof out->dyad[i][0]);
+  else
+    for (int i = 0; i < n; i++) memset(out->dyad[i], 0, (size_t)n * sizeof out->dyad[i][0]);
 
+  /* Counts in locals (not through out, where each would wait for its own last store). */
+  int flights = 0, active = 0, dyads = 0;
   for (int f = 0; f < y->n_flights; f++) {
     const osq_flight_t *fl = &y->flights[f];
     if (fl->status != OSQ_FLIGHT_COMPLETED) continue;
-    out->flights++;
-    out->flights_over[fl->target]++;
-    for (int k = 0; k < fl->n_obs; k++) {
-      if (fl->void_obs & (1u << k)) continue;
-      const int i = fl->obs[k];
-      out->flights_active++;
+    const int t = fl->target;
+    flights++;
+    out->flights_over[t]++;
+    /* The observers whose slot was flown (a completed flight has at least one), bit by bit. */
+    for (unsigned flown = ~(unsigned)fl->void_obs & ((1u << fl->n_obs) - 1u); flown; flown &= flown - 1) {
+      const int i = fl->obs[osq_bit_lowest(flown)];
+      active++;
       out->flights_by[i]++;
-      if (out->dyad[i][fl->target]++ == 0) out->dyads++;
+      out->dyad_list[dyads] = (int16_t)(i << 6 | t); /* kept if the first */
+      dyads += out->dyad[i][t]++ == 0;
     }
   }
+  out->flights = flights;
+  out->flights_active = active;
+  out->dyads = dyads;
 
-  out->n_in_force = 0;
-  for (int i = 0; i < n; i++) out->n_in_force += osq_party_in_force_year(&t->parties[i], y->year);
+  out->n_in_force = my->n_in_force;
   const int nf = out->n_in_force;
   out->dyad_density = nf >= 2 ? (double)out->dyads / ((double)nf * (double)(nf - 1)) : 0.0;
 
   for (int a = 0; a < OSQ_AGG_COUNT; a++) {
     int over = 0, by = 0;
-    for (int i = 0; i < n; i++) {
-      if (!osq_agg_member(t, i, y->year, (osq_agg_t)a)) continue;
+    for (uint64_t m = my->agg_members[a]; m; m &= m - 1) {
+      const int i = osq_bit_lowest(m);
       over += out->flights_over[i];
       by += out->flights_by[i];
     }

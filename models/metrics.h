@@ -33,6 +33,9 @@ typedef struct {
   int flights_over_agg[OSQ_AGG_COUNT];          /**< sums of flights_over over the row's parties */
   int flights_by_agg[OSQ_AGG_COUNT];            /**< sums of flights_by over the row's parties */
   int16_t dyad[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX]; /**< [observer][observed] completed flights */
+  int16_t dyad_list[OSQ_PARTIES_MAX * OSQ_PARTIES_MAX]; /**< the dyads that flew, observer << 6 | observed,
+                                                     in the order of their first flight
+                                                     ([0, dyads)): a reader visits them, not all */
 } osq_metrics_t;
 
 /** @return "ALL", "EUR", "NAM" (the stable row names of README "Output files"), "?" otherwise. */
@@ -44,7 +47,22 @@ const char *osq_agg_name(int agg);
  */
 bool osq_agg_member(const osq_treaty_t *t, int i, int year, osq_agg_t agg);
 
+/** What the metrics of a year take from the treaty: computed once per (treaty, year). */
+typedef struct {
+  int year;
+  int n_parties;
+  int n_in_force;                       /**< parties in force on some day of the year */
+  uint64_t agg_members[OSQ_AGG_COUNT];  /**< bit i: party i belongs to the row (osq_agg_member) */
+} osq_metrics_year_t;
+
+/** Compute what the metrics of `year` take from the treaty (t must have at most 64 parties). */
+void osq_metrics_year(const osq_treaty_t *t, int year, osq_metrics_year_t *my);
+
 /** Compute the metrics of one simulated year (y after osq_quota_execute). */
 void osq_metrics_compute(const osq_treaty_t *t, const osq_year_t *y, osq_metrics_t *out);
+
+/** osq_metrics_compute with the treaty's part of the year computed once (my, of y's year and
+ *  treaty): the same result, for the engine, which counts every trial's year. */
+void osq_metrics_count(const osq_metrics_year_t *my, const osq_year_t *y, osq_metrics_t *out);
 
 #endif

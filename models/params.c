@@ -51,11 +51,22 @@ void osq_model_params_for_year(const osq_model_params_t *p, int year, osq_model_
   for (int k = 0; k < n; k++) {
     const osq_year_params_t *y = &p->years[k];
     if (y->year != year) continue;
-    if (y->demand >= 0.0) out->demand = y->demand;
+    if (y->demand_factor >= 0.0) {
+      out->demand *= y->demand_factor;
+      for (int i = 0; i < OSQ_PARTIES_MAX; i++)
+        if (out->demand_by[i] >= 0.0) out->demand_by[i] *= y->demand_factor;
+    }
     if (y->share_prob >= 0.0) out->share_prob = y->share_prob;
     if (y->completion >= 0.0) out->completion = y->completion;
     if (y->season_first_doy > 0) out->season_first_doy = y->season_first_doy;
     if (y->season_last_doy > 0) out->season_last_doy = y->season_last_doy;
+  }
+  const int m = p->n_pairs < OSQ_PAIRS_MAX ? p->n_pairs : OSQ_PAIRS_MAX;
+  for (int k = 0; k < m; k++) {
+    const osq_pair_params_t *q = &p->pairs[k];
+    if (year >= q->first_year && year <= q->last_year && q->observer >= 0 && q->observer < OSQ_PARTIES_MAX &&
+        q->observed >= 0 && q->observed < OSQ_PARTIES_MAX)
+      out->pair_interest[q->observer][q->observed] = q->interest;
   }
 }
 

@@ -21,12 +21,23 @@
 #define OSQ_YEAR_PARAMS_MAX 32
 #define OSQ_PAUSES_MAX 8
 
-/** One year's own values of some parameters (model.years): < 0 (or 0 for a day) = the global value. */
+/** One year's own values of some parameters (model.years): < 0 (or 0 for a day) = the global value;
+ *  demand_factor multiplies every party's demand share that year (the ramp-up of 2002-2005). */
 typedef struct {
   int year;
-  double demand, share_prob, completion;
+  double demand_factor, share_prob, completion;
   int season_first_doy, season_last_doy;
 } osq_year_params_t;
+
+/** Most pairs with their own interest. */
+#define OSQ_PAIRS_MAX 64
+
+/** One observer's own factor on its interest in one target, in years [first_year, last_year] (model.pairs). */
+typedef struct {
+  int observer, observed;
+  double interest;
+  int first_year, last_year;
+} osq_pair_params_t;
 
 /** Days on which no quota flight is flown (model.pauses), inclusive. */
 typedef struct {
@@ -72,8 +83,11 @@ typedef struct {
   int n_years;
   osq_pause_t pauses[OSQ_PAUSES_MAX];           /**< flights dated in a pause are cancelled (section 2.5) */
   int n_pauses;
-  double pair_interest[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX]; /**< [observer][target] factor on the weight,
-                                                              < 0 = 1 (model.pairs) */
+  osq_pair_params_t pairs[OSQ_PAIRS_MAX];      /**< pairs' own interest, each in its years (model.pairs) */
+  int n_pairs;
+  double pair_interest[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX]; /**< [observer][target] factor on the weight in the
+                                                              year, < 0 = 1: what osq_quota_caps reads
+                                                              (osq_model_params_for_year fills it from pairs) */
   bool aircraft;                  /**< a new flight needs an aircraft its lead operates, with a mission
                                        left this year, or the target's (taxi) (section 2.6) */
   double taxi_prob;               /**< chance the target provides its aircraft to an observer without one */
@@ -98,8 +112,9 @@ int osq_model_params_party_defaults(osq_model_params_t *p, const osq_treaty_t *t
 bool osq_model_params_no_plan_year(const osq_model_params_t *p, int year);
 
 /**
- * The parameters of one year: p with the year's own values (p->years) in place of the global ones.
- * out may not be p.
+ * The parameters of one year: p with the year's own values (p->years) in place of the global ones,
+ * and pair_interest set from the pairs whose years include it (on top of p->pair_interest). out may
+ * not be p.
  */
 void osq_model_params_for_year(const osq_model_params_t *p, int year, osq_model_params_t *out);
 

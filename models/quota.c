@@ -9,9 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <gsl/gsl_randist.h>
-
 #include "models/bits.h"
+#include "models/draw.h"
 #include "models/errors.h"
 #include "models/sphere.h"
 
@@ -20,23 +19,6 @@
 /* ---------------------------------------------------------------------------------------- */
 
 _Static_assert(OSQ_PARTIES_MAX <= 64, "a party set is one 64-bit word");
-
-/* The position of the r-th lowest set bit of x (r counts from 0, r < popcount(x)): whole bytes
- * skipped by their bit counts, then bits dropped within the byte. */
-static inline int select_bit(uint64_t x, int r) {
-  static const uint8_t ones[16] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4};
-  int base = 0;
-  for (;;) {
-    const unsigned byte = (unsigned)(x & 0xffu);
-    const int c = ones[byte & 15u] + ones[byte >> 4];
-    if (r < c) break;
-    r -= c;
-    x >>= 8;
-    base += 8;
-  }
-  for (; r > 0; r--) x &= x - 1;
-  return base + osq_bit_lowest(x);
-}
 
 /* Slack for floor(factor * quota): 0.75 * 12 is exact in binary, but a user's factor such as
  * 0.7 times 10 is 6.9999999999999991 and must still give 7. */
@@ -65,6 +47,16 @@ static bool party_position(const osq_party_t *q, double *lat, double *lon) {
   *lat = sl / q->n_airfields;
   *lon = so / q->n_airfields;
   return true;
+}
+
+/* The running sums cum[j] = w[0] + ... + w[j], added in that order (the total is cum[n - 1]). */
+static double cumulate(const double *w, int n, double *cum) {
+  double total = 0.0;
+  for (int j = 0; j < n; j++) {
+    total += w[j];
+    cum[j] = total;
+  }
+  return total;
 }
 
 int osq_quota_caps(const osq_treaty_t *t, const osq_model_params_t *p, int year, osq_quota_caps_t *caps) {
@@ -121,8 +113,32 @@ int osq_quota_caps(const osq_treaty_t *t, const osq_model_params_t *p, int year,
       if (!(w > 0.0) || !isfinite(w) || caps->pair_cap[i][j] == 0 || caps->passive_cap[j] == 0) w = 0.0;
       caps->weight[i][j] = w;
     }
+    const double total = cumulate(caps->weight[i], n, caps->cum_weight[i]);
+    /* guide[b]: the targets whose running sum is at most b/64 of the total, as the search
+     * computes the draw's share of the total (b/64 is exact, so is u01 * 64) */
+    for (int b = 0, j = 0; b <= OSQ_GUIDE; b++) {
+      const double at = (double)b / OSQ_GUIDE * total;
+      while (j < n && caps->cum_weight[i][j] <= at) j++;
+      caps->guide[i][b] = (uint8_t)j;
+    }
+  }
+  /* Each target's flights get a stretch of osq_year_t.over as long as its passive cap. */
+  int base = 0;
+  for (int j = 0; j < n; j++) {
+    caps->over_base[j] = (int16_t)base;
+    base += caps->passive_cap[j];
   }
   return OSQ_OK;
+}
+
+/* Zero columns 0..n-1 of rows 0..n-1 of a party x party matrix: a store of known size a row (32 or
+ * all columns), where a call to memset a row, or one over the whole rows, cost more than the
+ * clearing itself. */
+static void clear_square(int16_t (*m)[OSQ_PARTIES_MAX], int n) {
+  if (n <= 32)
+    for (int i = 0; i < n; i++) memset(m[i], 0, 32 * sizeof m[i][0]);
+  else
+    for (int i = 0; i < n; i++) memset(m[i], 0, OSQ_PARTIES_MAX * sizeof m[i][0]);
 }
 
 void osq_quota_reset(osq_year_t *y, int year, int n_parties) {
@@ -133,10 +149,8 @@ void osq_quota_reset(osq_year_t *y, int year, int n_parties) {
   const size_t np = (size_t)n_parties;
   memset(y->passive_used, 0, np * sizeof y->passive_used[0]);
   memset(y->active_used, 0, np * sizeof y->active_used[0]);
-  for (int i = 0; i < n_parties; i++) {
-    memset(y->pair_used[i], 0, np * sizeof y->pair_used[i][0]);
-    y->first_over[i] = -1;
-  }
+  memset(y->open_over, 0, np * sizeof y->open_over[0]);
+  clear_square(y->pair_used, n_parties);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -146,52 +160,66 @@ void osq_quota_reset(osq_year_t *y, int year, int n_parties) {
 /* Spread observer i's demand over targets one request at a time, each by interest weight among
  * the targets it has not yet asked for as often as the 50 % rule allows: parties know that rule
  * and do not waste requests on flights it forbids. */
-/* The running sums cum[j] = w[0] + ... + w[j], added in that order (the total is cum[n - 1]). */
-static double cumulate(const double *w, int n, double *cum) {
-  double total = 0.0;
-  for (int j = 0; j < n; j++) {
-    total += w[j];
-    cum[j] = total;
-  }
-  return total;
+/* The first j in [0, n) with u < cum[j], or n (cum never decreases): the number of j with
+ * cum[j] <= u, counted in two rounds of independent comparisons, the ends of eight stretches and
+ * then the entries of the one stretch that holds the answer. A binary search waits for each
+ * comparison before the next (and, with branches, was mispredicted half the time). */
+static inline int first_above(const double *cum, int n, double u) {
+  const int step = (n + 7) / 8;
+  int stretch = 0;
+  for (int k = 1; k < 8 && k * step <= n; k++) stretch += cum[k * step - 1] <= u;
+  const int lo = stretch * step, hi = lo + step < n ? lo + step : n;
+  int count = lo;
+  for (int j = lo; j < hi; j++) count += cum[j] <= u;
+  return count;
 }
 
-static int spread_demand(const osq_quota_caps_t *caps, int i, int demand, gsl_rng *rng, osq_year_t *y,
+static int spread_demand(const osq_quota_caps_t *caps, int i, int demand, osq_draw_t *rng, osq_year_t *y,
                          uint64_t *asked) {
   const int n = caps->n_parties;
-  double w[OSQ_PARTIES_MAX], cum[OSQ_PARTIES_MAX];
-  for (int j = 0; j < n; j++) w[j] = caps->weight[i][j];
-  double total = cumulate(w, n, cum);
+  /* The year's weights and running sums (caps) until a target reaches its 50 % cap; from then on
+   * this observer's own copy, with that target's weight 0. */
+  const double *cum = caps->cum_weight[i];
+  double w[OSQ_PARTIES_MAX], own[OSQ_PARTIES_MAX];
+  double total = n > 0 ? cum[n - 1] : 0.0;
   int last = n - 1; /* the last target with a positive weight */
-  while (last >= 0 && !(w[last] > 0.0)) last--;
+  while (last >= 0 && !(caps->weight[i][last] > 0.0)) last--;
   int made = 0;
   while (made < demand && total > 0.0) {
     /* The first target whose running sum exceeds u: it has a positive weight (a zero weight
      * repeats the sum before it), and the sums are those of adding the weights in order, so it
      * is the target a linear scan would pick. If rounding puts u at the total, the last one. */
-    const double u = gsl_rng_uniform(rng) * total;
-    int lo = 0, hi = n; /* the first j in [lo, hi) with u < cum[j], or n */
-    while (lo < hi) {
-      const int mid = (lo + hi) / 2;
-      if (u < cum[mid]) hi = mid;
-      else lo = mid + 1;
+    const double u01 = osq_draw_u01(rng), u = u01 * total;
+    int lo;
+    if (cum != own) { /* the year's sums: the answer lies between two guides (caps->guide) */
+      const int b = (int)(u01 * OSQ_GUIDE);
+      lo = caps->guide[i][b];
+      for (int j = lo; j < caps->guide[i][b + 1]; j++) lo += cum[j] <= u;
+    } else {
+      lo = first_above(cum, n, u);
     }
     const int pick = lo < n ? lo : last;
     y->req[i][pick]++;
     *asked |= UINT64_C(1) << pick;
     made++;
     if (y->req[i][pick] >= caps->pair_cap[i][pick]) {
+      if (cum != own) {
+        memcpy(w, caps->weight[i], (size_t)n * sizeof w[0]);
+        memcpy(own, cum, (size_t)n * sizeof own[0]);
+        cum = own;
+      }
       w[pick] = 0.0;
       /* Recompute instead of subtracting, so rounding can never leave a positive total with
-       * no target left. */
-      total = cumulate(w, n, cum);
+       * no target left: from pick on, as the sums before it are the same additions. */
+      total = pick > 0 ? own[pick - 1] : 0.0;
+      for (int j = pick; j < n; j++) own[j] = total += w[j];
       while (last >= 0 && !(w[last] > 0.0)) last--;
     }
   }
   return made;
 }
 
-static void add_flight(osq_year_t *y, int obs, int target) {
+static void add_flight(const osq_quota_caps_t *caps, osq_year_t *y, int obs, int target) {
   const int f = y->n_flights++;
   osq_flight_t *fl = &y->flights[f];
   memset(fl, 0, sizeof *fl);
@@ -202,79 +230,121 @@ static void add_flight(osq_year_t *y, int obs, int target) {
   fl->void_obs = 0;
   fl->status = OSQ_FLIGHT_PLANNED;
   fl->day = OSQ_DAY_NEVER;
-  y->next_over[f] = y->first_over[target];
-  y->first_over[target] = (int16_t)f;
-  y->obs_set[f] = UINT64_C(1) << obs;
-  y->passive_used[target]++;
+  const int pos = y->passive_used[target]++;
+  y->over[caps->over_base[target] + pos] = (int16_t)f;
+  y->closed_to[f] = UINT64_C(1) << obs;
+  if (pos < 64) {
+    y->open_over[target] |= UINT64_C(1) << pos;
+    y->on_over[obs][target] = (y->on_over[obs][target] & -(uint64_t)(y->pair_used[obs][target] != 0)) | UINT64_C(1) << pos;
+  }
+}
+
+/* The flights over j that observer i may join, as positions in j's list (bit k: the k-th flight
+ * granted over j): those with room that i is not on. on_over[i][j] is valid once i holds a slot
+ * over j this year (pair_used), so that it needs no clearing. @return false if j has more than 64
+ * flights: then the caller scans them. */
+static bool joinable(const osq_quota_caps_t *caps, const osq_year_t *y, int i, int j, uint64_t *positions) {
+  if (caps->passive_cap[j] > 64) return false;
+  *positions = y->open_over[j] & ~(y->on_over[i][j] & -(uint64_t)(y->pair_used[i][j] != 0));
+  return true;
+}
+
+/* The flight over j that observer i joins when j may have more than 64 flights: the k-th of those
+ * with room that i is not on, newest first, by a scan; -1 if there is none. Out of line, so that
+ * its scratch does not weigh on the usual join. */
+static __attribute__((noinline)) int join_by_scan(const osq_quota_caps_t *caps, const osq_year_t *y, int i, int j,
+                                                  osq_draw_t *rng) {
+  const int16_t *over = y->over + caps->over_base[j];
+  int16_t cand[OSQ_FLIGHTS_MAX];
+  int count = 0;
+  for (int k = y->passive_used[j] - 1; k >= 0; k--) {
+    cand[count] = over[k];
+    count += !(y->closed_to[over[k]] & (UINT64_C(1) << i));
+  }
+  return count ? cand[osq_draw_int(rng, (uint32_t)count)] : -1;
 }
 
 /* Try to add observer i to an existing flight over j (uniformly among those with room): the
- * k-th such flight in the list's order, k drawn from their count. */
-static bool join_flight(osq_year_t *y, int i, int j, gsl_rng *rng) {
-  int16_t cand[OSQ_FLIGHTS_MAX];
-  int count = 0;
+ * k-th such flight, newest first, k drawn from their count. */
+static bool join_flight(const osq_quota_caps_t *caps, osq_year_t *y, int i, int j, osq_draw_t *rng) {
   const uint64_t bit = UINT64_C(1) << i;
-  for (int f = y->first_over[j]; f >= 0; f = y->next_over[f]) {
-    cand[count] = (int16_t)f;
-    count += y->flights[f].n_obs < OSQ_OBS_MAX && !(y->obs_set[f] & bit);
+  uint64_t positions;
+  int f, pos = -1;
+  if (joinable(caps, y, i, j, &positions)) {
+    const int count = osq_bit_count(positions);
+    if (count == 0) return false;
+    pos = osq_bit_select(positions, count - 1 - (int)osq_draw_int(rng, (uint32_t)count));
+    f = y->over[caps->over_base[j] + pos];
+  } else if ((f = join_by_scan(caps, y, i, j, rng)) < 0) {
+    return false;
   }
-  if (count == 0) return false;
-  const int k = (int)gsl_rng_uniform_int(rng, (unsigned long)count);
-  osq_flight_t *fl = &y->flights[cand[k]];
+  osq_flight_t *fl = &y->flights[f];
   fl->obs[fl->n_obs++] = (int8_t)i;
-  y->obs_set[cand[k]] |= bit;
+  y->closed_to[f] = fl->n_obs < OSQ_OBS_MAX ? y->closed_to[f] | bit : ~UINT64_C(0);
+  if (pos >= 0) {
+    if (fl->n_obs == OSQ_OBS_MAX) y->open_over[j] &= ~(UINT64_C(1) << pos);
+    y->on_over[i][j] = (y->on_over[i][j] & -(uint64_t)(y->pair_used[i][j] != 0)) | UINT64_C(1) << pos;
+  }
   return true;
 }
 
 /* Grant one request i -> j if no rule forbids it. A shared flight costs the target nothing more
  * (one flight against its passive quota) and each observer one slot of its active quota and of
  * its 50 % allowance towards the target. */
-static void grant(const osq_model_params_t *p, const osq_quota_caps_t *caps, int i, int j, gsl_rng *rng,
+static void grant(const osq_model_params_t *p, const osq_quota_caps_t *caps, int i, int j, osq_draw_t *rng,
                   osq_year_t *y) {
-  const double u = gsl_rng_uniform(rng); /* one draw per request, whether or not it is granted */
+  const double u = osq_draw_u01(rng); /* one draw per request, whether or not it is granted */
   if (y->active_used[i] >= caps->active_cap[i] || y->pair_used[i][j] >= caps->pair_cap[i][j]) return;
   bool ok = false;
-  if (u < p->share_prob) ok = join_flight(y, i, j, rng);
+  if (u < p->share_prob) ok = join_flight(caps, y, i, j, rng);
   if (!ok && y->passive_used[j] < caps->passive_cap[j] && y->n_flights < OSQ_FLIGHTS_MAX) {
-    add_flight(y, i, j);
+    add_flight(caps, y, i, j);
     ok = true;
   }
   /* A fully booked target: the interested States may still agree to fly jointly (Annex L
    * Sec. II para 3), which costs the target no further passive quota. */
-  if (!ok && u >= p->share_prob && p->share_full_prob > 0.0 && gsl_rng_uniform(rng) < p->share_full_prob)
-    ok = join_flight(y, i, j, rng);
+  if (!ok && u >= p->share_prob && p->share_full_prob > 0.0 && osq_draw_u01(rng) < p->share_full_prob)
+    ok = join_flight(caps, y, i, j, rng);
   if (ok) {
     y->active_used[i]++;
     y->pair_used[i][j]++;
   }
 }
 
-static void shuffle_units(gsl_rng *rng, int16_t *a, int n) {
+/* a[0..count-1] = unit, four at a time (a has room for three more): a loop of one or two rounds
+ * where one a unit was mispredicted at its end about once a pair. */
+static inline void fill_units(int16_t *a, int16_t unit, int count) {
+  const int16_t four[4] = {unit, unit, unit, unit};
+  for (int k = 0; k < count; k += 4) memcpy(a + k, four, sizeof four);
+}
+
+static void shuffle_units(osq_draw_t *rng, int16_t *a, int n) {
   /* Fisher-Yates, last to first (gsl_ran_shuffle would do, but this keeps int16 and is short). */
   for (int k = n - 1; k > 0; k--) {
-    const int r = (int)gsl_rng_uniform_int(rng, (unsigned long)k + 1);
+    const int r = (int)osq_draw_int(rng, (uint32_t)k + 1);
     const int16_t tmp = a[k];
     a[k] = a[r];
     a[r] = tmp;
   }
 }
 
-int osq_quota_distribute(const osq_treaty_t *t, const osq_model_params_t *p, const osq_quota_caps_t *caps, gsl_rng *rng,
+int osq_quota_distribute(const osq_treaty_t *t, const osq_model_params_t *p, const osq_quota_caps_t *caps, gsl_rng *g,
                    osq_year_t *y) {
-  if (!t || !p || !caps || !rng || !y || caps->n_parties != t->n_parties) return OSQ_EINVAL;
+  if (!t || !p || !caps || !g || !y || caps->n_parties != t->n_parties) return OSQ_EINVAL;
+  osq_draw_t draw = osq_draw_of(g), *rng = &draw;
   const int n = caps->n_parties;
   osq_quota_reset(y, caps->year, n);
-  for (int i = 0; i < n; i++) memset(y->req[i], 0, (size_t)n * sizeof y->req[i][0]);
+  clear_square(y->req, n);
   /* The plan draw is made in every year, listed in no_plan_years or not: a listed year then
    * consumes exactly what a failed plan consumes, and an empty list changes no draw at all. */
-  const double u_plan = gsl_rng_uniform(rng);
+  const double u_plan = osq_draw_u01(rng);
   y->plan_agreed = !(u_plan < p->plan_fail_prob) && !osq_model_params_no_plan_year(p, caps->year);
   if (!y->plan_agreed) return OSQ_OK;
 
   uint64_t asked[OSQ_PARTIES_MAX] = {0}; /* the targets each observer requested: req[i][j] > 0 */
   for (int i = 0; i < n; i++) {
     if (!caps->eligible[i] || caps->active_cap[i] <= 0) continue;
-    const int d = (int)gsl_ran_binomial(rng, caps->demand[i], (unsigned)caps->active_cap[i]);
+    const int d = (int)osq_draw_binomial(rng, caps->demand[i], (unsigned)caps->active_cap[i]);
     spread_demand(caps, i, d, rng, y, &asked[i]);
   }
 
@@ -283,41 +353,30 @@ int osq_quota_distribute(const osq_treaty_t *t, const osq_model_params_t *p, con
    * the rest in a second round, each round in a random order. */
   /* Pairs in the order i, then j, as a scan of the whole matrix would meet them; only the
    * requested ones (a few of the n^2). */
-  int n1 = 0;
+  /* One pass: the first round's units into units, the second's into order (free until the schedule),
+   * then moved behind them. */
+  int n1 = 0, n_later = 0;
   for (int i = 0; i < n; i++)
     for (uint64_t m = asked[i]; m; m &= m - 1) {
       const int j = osq_bit_lowest(m), r = y->req[i][j];
       const int back = p->reciprocity ? (r < y->req[j][i] ? r : y->req[j][i]) : 0;
-      for (int k = 0; k < back; k++) y->units[n1++] = (int16_t)(i * OSQ_PARTIES_MAX + j);
+      const int16_t unit = (int16_t)(i << 6 | j);
+      fill_units(y->units + n1, unit, back);
+      fill_units(y->order + n_later, unit, r - back);
+      n1 += back;
+      n_later += r - back;
     }
-  int n2 = n1;
-  for (int i = 0; i < n; i++)
-    for (uint64_t m = asked[i]; m; m &= m - 1) {
-      const int j = osq_bit_lowest(m), r = y->req[i][j];
-      const int back = p->reciprocity ? (r < y->req[j][i] ? r : y->req[j][i]) : 0;
-      for (int k = back; k < r; k++) y->units[n2++] = (int16_t)(i * OSQ_PARTIES_MAX + j);
-    }
+  memcpy(y->units + n1, y->order, (size_t)n_later * sizeof y->units[0]);
+  const int n2 = n1 + n_later;
   shuffle_units(rng, y->units, n1);
   shuffle_units(rng, y->units + n1, n2 - n1);
-  for (int k = 0; k < n2; k++) grant(p, caps, y->units[k] / OSQ_PARTIES_MAX, y->units[k] % OSQ_PARTIES_MAX, rng, y);
+  for (int k = 0; k < n2; k++) grant(p, caps, y->units[k] >> 6, y->units[k] & 63, rng, y);
   return OSQ_OK;
 }
 
 /* ---------------------------------------------------------------------------------------- */
 /* Schedule                                                                                  */
 /* ---------------------------------------------------------------------------------------- */
-
-static void set_bits(uint64_t *bm, int lo, int hi) { /* inclusive, clamped to the bitmap */
-  if (lo < 0) lo = 0;
-  if (hi > OSQ_YEAR_BITS - 1) hi = OSQ_YEAR_BITS - 1;
-  for (int b = lo; b <= hi;) { /* a word at a time */
-    const int w = b >> 6, e = (w << 6) + 63 < hi ? (w << 6) + 63 : hi;
-    const int len = e - b + 1;
-    bm[w] |= (len == 64 ? ~UINT64_C(0) : ((UINT64_C(1) << len) - 1)) << (b & 63);
-    b = e + 1;
-  }
-}
-
 
 /* Quarter starts as 0-based day of year: Jan 1, Apr 1, Jul 1, Oct 1, and the year's end. */
 static void quarter_starts(int year, int qs[5]) {
@@ -339,7 +398,84 @@ static void season_bounds(const osq_model_params_t *p, int year, int *lo, int *h
 
 static int window_of(const osq_model_params_t *p) { return p->window_days < 1 ? 1 : p->window_days; }
 
-int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *rng, osq_year_t *y) {
+/* The bits of word w of a day bitmap that hold days lo..hi (inclusive; 0 if none). */
+static inline uint64_t days_in_word(int w, int lo, int hi) {
+  const int a = lo > w * 64 ? lo - w * 64 : 0, b = hi < w * 64 + 63 ? hi - w * 64 : 63;
+  return a > b ? 0 : (~UINT64_C(0) >> (63 - b)) & (~UINT64_C(0) << a);
+}
+
+/* A target's days are its busy bitmap (the days no flight may take) and its free days counted per
+ * word of the bitmap, the six counts in one 64-bit word of 10-bit lanes (free_words): a flight's
+ * day is then found without counting the year's bits again, and the running counts of all six
+ * words come from one multiplication. A lane holds at most 384 (no carry into the next) and its
+ * top bit stays clear, which nth_free_day's comparison uses. */
+_Static_assert(OSQ_YEAR_WORDS == 6 && OSQ_YEAR_BITS < 512, "six 10-bit lanes of free days");
+#define LANES10 (UINT64_C(1) | UINT64_C(1) << 10 | UINT64_C(1) << 20 | UINT64_C(1) << 30 | UINT64_C(1) << 40 | UINT64_C(1) << 50)
+
+/* Days lo..hi (inclusive, clamped to the bitmap) become busy for target j. */
+static void occupy(osq_year_t *y, int j, int lo, int hi) {
+  if (lo < 0) lo = 0;
+  if (hi > OSQ_YEAR_BITS - 1) hi = OSQ_YEAR_BITS - 1;
+  const int w0 = lo >> 6, w1 = hi >> 6;
+  for (int w = w0; w <= w1 && lo <= hi; w++) {
+    const uint64_t from = w == w0 ? ~UINT64_C(0) << (lo & 63) : ~UINT64_C(0);
+    const uint64_t to = w == w1 ? ~UINT64_C(0) >> (63 - (hi & 63)) : ~UINT64_C(0);
+    const uint64_t add = from & to & ~y->busy[j][w];
+    const int n = osq_bit_count(add);
+    y->busy[j][w] |= add;
+    y->free_words[j] -= (uint64_t)n << (10 * w);
+    y->free_days[j] = (int16_t)(y->free_days[j] - n);
+  }
+}
+
+/* The r-th free day of target j, counted from 0 (r < its free days): its word is the number of
+ * words whose running count of free days is at most r, all six compared at once (512 + r - count
+ * keeps its top bit exactly when count <= r), without a branch: a loop over the words was
+ * mispredicted about once a flight. */
+static int nth_free_day(const osq_year_t *y, int j, int r) {
+  const uint64_t running = y->free_words[j] * LANES10; /* lane k: free days in words 0..k */
+  const uint64_t at_most_r = (((uint64_t)r * LANES10) | (LANES10 << 9)) - running;
+  const int w = (int)(((((at_most_r >> 9) & LANES10) * LANES10) >> 50) & 1023);
+  const int before = (int)(((running << 10) >> (10 * w)) & 1023); /* free days in the words before w */
+  return w * 64 + osq_bit_select(~y->busy[j][w], r - before);
+}
+
+/* The quarter (0-3) that holds day (0-based), qs as quarter_starts gives them. */
+static inline int quarter_of(const int qs[5], int day) { return (day >= qs[1]) + (day >= qs[2]) + (day >= qs[3]); }
+
+/* The parties in force on every day of the year [d0, end) by one term: membership on a flight's day
+ * needs no look-up for them (a party whose year is covered only by adjacent terms is looked up). */
+static uint64_t whole_year_parties(const osq_treaty_t *t, int n, osq_day_t d0, osq_day_t end) {
+  uint64_t m = 0;
+  for (int i = 0; i < n; i++)
+    for (int k = 0; k < t->parties[i].n_terms; k++)
+      if (t->parties[i].terms[k].from <= d0 && t->parties[i].terms[k].until >= end) m |= UINT64_C(1) << i;
+  return m;
+}
+
+static bool in_force_on(const osq_treaty_t *t, uint64_t whole_year, int i, osq_day_t day) {
+  return ((whole_year >> i) & 1u) || osq_party_in_force(&t->parties[i], day);
+}
+
+/* Membership on the day (docs/model.md §2.1) of a dated PLANNED flight: an observer not in force is
+ * void for it, and the flight is VOID if its target or every observer is out. */
+static void mark_membership(const osq_treaty_t *t, uint64_t whole_year, osq_flight_t *fl) {
+  fl->void_obs = 0;
+  /* Whether any of its parties may be out: the four observer places tested without a branch (an
+   * unused place holds -1, i.e. bit 63, never a party's; whatever it holds, the look-up below only
+   * reads the first n_obs). */
+  const uint64_t out = ~whole_year & ((UINT64_C(1) << (OSQ_PARTIES_MAX - 1) << 1) - 1);
+  if (!(((out >> fl->target) | (out >> (fl->obs[0] & 63)) | (out >> (fl->obs[1] & 63)) | (out >> (fl->obs[2] & 63)) |
+         (out >> (fl->obs[3] & 63))) & 1u))
+    return;
+  for (int k = 0; k < fl->n_obs; k++)
+    if (!in_force_on(t, whole_year, fl->obs[k], fl->day)) fl->void_obs |= (uint8_t)(1u << k);
+  const uint8_t all = (uint8_t)((1u << fl->n_obs) - 1u);
+  if (!in_force_on(t, whole_year, fl->target, fl->day) || fl->void_obs == all) fl->status = OSQ_FLIGHT_VOID;
+}
+
+int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *g, osq_year_t *y) {
+  osq_draw_t draw = osq_draw_of(g), *rng = &draw;
   const int n = y->n_parties;
   const int W = window_of(p);
   int qs[5];
@@ -350,75 +486,59 @@ int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_r
   /* Days outside the season are busy from the start; so is everything if no quarter admits a
    * flight. */
   uint64_t closed[OSQ_YEAR_WORDS];
-  memset(closed, 0xff, sizeof closed);
-  if (lo <= hi && p->quarter_max > 0)
-    for (int b = lo; b <= hi; b++) closed[b >> 6] &= ~(UINT64_C(1) << (b & 63));
+  uint64_t free_words = 0;
+  int16_t free_days = 0;
+  for (int w = 0; w < OSQ_YEAR_WORDS; w++) {
+    closed[w] = lo <= hi && p->quarter_max > 0 ? ~days_in_word(w, lo, hi) : ~UINT64_C(0);
+    free_words |= (uint64_t)osq_bit_count(~closed[w]) << (10 * w);
+    free_days = (int16_t)(free_days + osq_bit_count(~closed[w]));
+  }
   for (int j = 0; j < n; j++) {
     memcpy(y->busy[j], closed, sizeof closed);
+    y->free_words[j] = free_words;
+    y->free_days[j] = free_days;
     memset(y->quarter_used[j], 0, sizeof y->quarter_used[j]);
   }
 
   const osq_day_t d0 = osq_date_from_ymd(y->year, 1, 1);
+  const uint64_t whole_year = whole_year_parties(t, n, d0, d0 + qs[4]);
   /* Flights that already have a date (a second call, or dates set by the caller) keep it and
-   * occupy their window and quarter first. */
+   * occupy their window and quarter first; the planned ones without a date are placed in random
+   * order. */
+  int m = 0;
   for (int f = 0; f < y->n_flights; f++) {
-    const osq_flight_t *fl = &y->flights[f];
-    if (fl->day == OSQ_DAY_NEVER) continue;
+    osq_flight_t *fl = &y->flights[f];
+    if (fl->day == OSQ_DAY_NEVER) {
+      if (fl->status == OSQ_FLIGHT_PLANNED) y->order[m++] = (int16_t)f;
+      continue;
+    }
+    if (fl->status == OSQ_FLIGHT_PLANNED) mark_membership(t, whole_year, fl);
     const int day = (int)(fl->day - d0);
     if (day < 0 || day >= OSQ_YEAR_BITS) continue;
-    set_bits(y->busy[fl->target], day - (W - 1), day + (W - 1));
-    int q = 0;
-    while (q < 3 && day >= qs[q + 1]) q++;
-    if (++y->quarter_used[fl->target][q] >= p->quarter_max) set_bits(y->busy[fl->target], qs[q], qs[q + 1] - 1);
+    occupy(y, fl->target, day - (W - 1), day + (W - 1));
+    const int q = quarter_of(qs, day);
+    if (++y->quarter_used[fl->target][q] >= p->quarter_max) occupy(y, fl->target, qs[q], qs[q + 1] - 1);
   }
-
-  int m = 0;
-  for (int f = 0; f < y->n_flights; f++)
-    if (y->flights[f].status == OSQ_FLIGHT_PLANNED && y->flights[f].day == OSQ_DAY_NEVER) y->order[m++] = (int16_t)f;
   shuffle_units(rng, y->order, m);
 
   int unplaced = 0;
   for (int k = 0; k < m; k++) {
     osq_flight_t *fl = &y->flights[y->order[k]];
-    uint64_t *bm = y->busy[fl->target];
-    int free_days = 0;
-    for (int w = 0; w < OSQ_YEAR_WORDS; w++) free_days += osq_bit_count(~bm[w]);
-    if (free_days == 0) {
+    const int j = fl->target;
+    if (y->free_days[j] == 0) {
       fl->status = OSQ_FLIGHT_CANCELLED;
       unplaced++;
       continue;
     }
     /* The r-th free day, uniformly. */
-    int r = (int)gsl_rng_uniform_int(rng, (unsigned long)free_days);
-    int day = -1;
-    for (int w = 0; w < OSQ_YEAR_WORDS && day < 0; w++) {
-      uint64_t fr = ~bm[w];
-      const int c = osq_bit_count(fr);
-      if (r >= c) {
-        r -= c;
-        continue;
-      }
-      day = w * 64 + select_bit(fr, r);
-    }
+    const int day = nth_free_day(y, j, (int)osq_draw_int(rng, (uint32_t)y->free_days[j]));
     fl->day = d0 + day;
     /* 96-hour window (Art. VI Sec. I para 3): no other flight over this target closer than W. */
-    set_bits(bm, day - (W - 1), day + (W - 1));
-    int q = 0;
-    while (q < 3 && day >= qs[q + 1]) q++;
+    occupy(y, j, day - (W - 1), day + (W - 1));
+    const int q = quarter_of(qs, day);
     /* Annex H para 2: at most quarter_max flights over one State in a quarter. */
-    if (++y->quarter_used[fl->target][q] >= p->quarter_max) set_bits(bm, qs[q], qs[q + 1] - 1);
-  }
-
-  /* Membership on the day (docs/model.md §2.1): a flight dated when a party is not in force is void for
-   * that party. */
-  for (int f = 0; f < y->n_flights; f++) {
-    osq_flight_t *fl = &y->flights[f];
-    if (fl->status != OSQ_FLIGHT_PLANNED || fl->day == OSQ_DAY_NEVER) continue;
-    fl->void_obs = 0;
-    for (int k = 0; k < fl->n_obs; k++)
-      if (!osq_party_in_force(&t->parties[fl->obs[k]], fl->day)) fl->void_obs |= (uint8_t)(1u << k);
-    const uint8_t all = (uint8_t)((1u << fl->n_obs) - 1u);
-    if (!osq_party_in_force(&t->parties[fl->target], fl->day) || fl->void_obs == all) fl->status = OSQ_FLIGHT_VOID;
+    if (++y->quarter_used[j][q] >= p->quarter_max) occupy(y, j, qs[q], qs[q + 1] - 1);
+    mark_membership(t, whole_year, fl);
   }
   return unplaced;
 }
@@ -427,22 +547,23 @@ int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_r
 /* Execution                                                                                 */
 /* ---------------------------------------------------------------------------------------- */
 
-void osq_quota_execute(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *rng, osq_year_t *y) {
+void osq_quota_execute(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *g, osq_year_t *y) {
   (void)t;
+  osq_draw_t draw = osq_draw_of(g), *rng = &draw;
+  double completion[OSQ_PARTIES_MAX]; /* each lead's chance, looked up without a branch per flight */
+  const bool paused = p->n_pauses > 0;
+  for (int i = 0; i < y->n_parties; i++) completion[i] = p->completion_by[i] >= 0.0 ? p->completion_by[i] : p->completion;
   for (int f = 0; f < y->n_flights; f++) {
     osq_flight_t *fl = &y->flights[f];
     if (fl->status != OSQ_FLIGHT_PLANNED || fl->day == OSQ_DAY_NEVER) continue;
-    int lead = fl->obs[0];
-    for (int k = 0; k < fl->n_obs; k++)
-      if (!(fl->void_obs & (1u << k))) {
-        lead = fl->obs[k];
-        break;
-      }
-    const double c = p->completion_by[lead] >= 0.0 ? p->completion_by[lead] : p->completion;
+    /* the lead: the first observer whose slot is not void (obs[0] if all were) */
+    const unsigned live = ~(unsigned)fl->void_obs & ((1u << fl->n_obs) - 1u);
+    const int lead = fl->obs[osq_bit_lowest(live | (live == 0))];
     /* The draw is made whether or not the day falls in a pause, so that a pause changes no other
      * flight's fate: a flight dated in a pause is cancelled (docs/model.md section 2.5). */
-    const double u = gsl_rng_uniform(rng);
-    fl->status = u < c && !osq_model_params_paused(p, fl->day) ? OSQ_FLIGHT_COMPLETED : OSQ_FLIGHT_CANCELLED;
+    const double u = osq_draw_u01(rng);
+    fl->status = u < completion[lead] && !(paused && osq_model_params_paused(p, fl->day)) ? OSQ_FLIGHT_COMPLETED
+                                                                                          : OSQ_FLIGHT_CANCELLED;
   }
 }
 

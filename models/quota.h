@@ -6,8 +6,8 @@
  * use. The rules, their treaty paragraphs and every modelling choice are documented in
  * docs/model.md.
  *
- * Usage: allocate one osq_year_t per thread once (~35 KB: heap or static, not a small stack);
- * per scenario year compute one osq_quota_caps_t (~24 KB) with osq_quota_caps() (it depends
+ * Usage: allocate one osq_year_t per thread once (~62 KB: heap or static, not a small stack);
+ * per scenario year compute one osq_quota_caps_t (~45 KB) with osq_quota_caps() (it depends
  * only on the treaty, the parameters and the year, so the engine computes it once and shares it
  * read-only between threads); per trial year call osq_quota_distribute(), osq_quota_schedule(),
  * osq_quota_execute() (or osq_quota_simulate(), which does the three). None of them allocates, prints or keeps state
@@ -30,6 +30,7 @@
 #define OSQ_FLIGHTS_MAX 1024    /**< flights a year can hold; also bounds the sum of the quotas */
 #define OSQ_YEAR_BITS 384       /**< day bitmap of a year (366 days rounded up to 64) */
 #define OSQ_YEAR_WORDS (OSQ_YEAR_BITS / 64)
+#define OSQ_GUIDE 64            /**< stretches of a request's draw in osq_quota_caps_t.guide */
 
 /** Status of a flight. A flight is PLANNED after the distribution and after the schedule. */
 typedef enum {
@@ -62,6 +63,12 @@ typedef struct {
   int16_t pair_cap[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX]; /**< [observer][target], 50 % rule */
   double demand[OSQ_PARTIES_MAX];               /**< demand share (override applied) */
   double weight[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX]; /**< interest [observer][target]; 0 = never */
+  double cum_weight[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX]; /**< weight[i][0] + ... + weight[i][j], in that order */
+  uint8_t guide[OSQ_PARTIES_MAX][OSQ_GUIDE + 1];  /**< [i][b]: the j with cum_weight[i][j] at most b/OSQ_GUIDE
+                                                      of the total: a draw u01 * total with u01 in
+                                                      [b, b + 1) / OSQ_GUIDE picks a target from
+                                                      guide[i][b] to guide[i][b + 1] */
+  int16_t over_base[OSQ_PARTIES_MAX];           /**< where target j's flights start in osq_year_t.over */
 } osq_quota_caps_t;
 
 /** One year of one trial: the flight list, the distribution counters and fixed-size scratch. */
@@ -81,12 +88,22 @@ typedef struct {
   /* Scratch of the distribution and the schedule. req holds the requests of the last
    * osq_quota_distribute (for diagnostics); the rest is undefined between calls. */
   int16_t req[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX];   /**< requests [observer][target] */
-  int16_t units[OSQ_FLIGHTS_MAX];                  /**< one request each: observer*P + target */
-  int16_t first_over[OSQ_PARTIES_MAX];             /**< flights over a target: linked list */
-  int16_t next_over[OSQ_FLIGHTS_MAX];
-  uint64_t obs_set[OSQ_FLIGHTS_MAX];               /**< each flight's observers, one bit per party */
-  int16_t order[OSQ_FLIGHTS_MAX];
+  int16_t units[OSQ_FLIGHTS_MAX + 4];              /**< one request each: observer << 6 | target (+ room
+                                                        for the last four written at once) */
+  int16_t over[OSQ_FLIGHTS_MAX];                   /**< flights over each target in the order granted,
+                                                        target j's from caps->over_base[j] on */
+  uint64_t closed_to[OSQ_FLIGHTS_MAX];             /**< who cannot join a flight: its observers, one
+                                                        bit per party; everyone once it is full */
+  uint64_t open_over[OSQ_PARTIES_MAX];             /**< per target with at most 64 flights: bit k set if
+                                                        its k-th flight (over[]) has room */
+  uint64_t on_over[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX]; /**< [observer][target]: bit k set if the observer
+                                                        is on the target's k-th flight (valid where
+                                                        pair_used > 0) */
+  int16_t order[OSQ_FLIGHTS_MAX + 4];
   uint64_t busy[OSQ_PARTIES_MAX][OSQ_YEAR_WORDS];  /**< per target: days no flight may take */
+  uint64_t free_words[OSQ_PARTIES_MAX];            /**< per target: days not busy in each word of busy,
+                                                        10 bits a word */
+  int16_t free_days[OSQ_PARTIES_MAX];              /**< per target: days not busy */
   int16_t quarter_used[OSQ_PARTIES_MAX][4];
 } osq_year_t;
 

@@ -86,7 +86,7 @@ static int write_cfg(osq__out_t *o, const osq_calibration_t *c) {
       osq__outf(o, "    %s = ", head);
       cfg_num(o, &c->param[i]);
       osq__outs(o, ";\n");
-    } else if (strcmp(head, "parties") != 0 && strcmp(head, "years") != 0) {
+    } else if (strcmp(head, "parties") != 0 && strcmp(head, "years") != 0 && strcmp(head, "pairs") != 0) {
       bool seen = false;
       for (int g = 0; g < n_groups; g++) seen |= strcmp(groups[g], head) == 0;
       if (!seen && n_groups < 8) snprintf(groups[n_groups++], sizeof groups[0], "%s", head);
@@ -111,6 +111,16 @@ static int write_cfg(osq__out_t *o, const osq_calibration_t *c) {
     osq__outs(o, "    parties = (");
     write_list(o, c, "parties", "party", true);
   }
+  bool any_pair = false; /* model.pairs.O.T.interest: one element per pair */
+  for (int i = 0; i < c->n_param; i++) {
+    char ob[8], tg[8];
+    if (sscanf(c->param[i].key, "model.pairs.%7[A-Z].%7[A-Z].interest", ob, tg) != 2) continue;
+    osq__outf(o, "%s\n      { observer = \"%s\"; observed = \"%s\"; interest = ", any_pair ? "," : "    pairs = (", ob, tg);
+    cfg_num(o, &c->param[i]);
+    osq__outs(o, "; }");
+    any_pair = true;
+  }
+  if (any_pair) osq__outs(o, "\n    );\n");
   any_list = false;
   for (int i = 0; i < c->n_param && !any_list; i++) any_list = strncmp(c->param[i].key, "model.years.", 12) == 0;
   if (any_list) {

@@ -1,7 +1,8 @@
 /*
  * compare.c owns the comparison table of `osq compare` (alloc/add/free) and its four formats:
  * compare.csv (exact numbers, the stable interface), compare.json (the same rows plus every
- * scenario's run header), compare.md and compare.tex (for people: scenarios side by side).
+ * scenario's run header), compare.md (for people: scenarios side by side) and compare.tex (for a
+ * paper: a longtable in long form that fits the page).
  *
  * The cell writers, number formats and the all-or-none set writer are those of the run results
  * (results/internal.h), so both kinds of output quote, round and fail the same way.
@@ -180,12 +181,9 @@ static int write_json(osq__out_t *o, const osq_compare_t *c, osq_error_t *err) {
   json_t *rows = json_array();
   for (size_t i = 0; i < c->n && !failed; i++) jappend(&failed, rows, row_json(&failed, c, &c->rows[i]));
   jset(&failed, root, "rows", rows);
-  char *text = failed ? NULL : json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+  if (!failed) osq__json_write(o, root);
   json_decref(root);
-  if (!text) return osq_error_add(err, OSQ_ENOMEM, NULL, 0, "compare.json: out of memory");
-  osq__outs(o, text);
-  osq__outc(o, '\n');
-  free(text);
+  if (failed) return osq_error_add(err, OSQ_ENOMEM, NULL, 0, "compare.json: out of memory");
   return 0;
 }
 
@@ -467,26 +465,52 @@ static int write_md(osq__out_t *o, const osq_compare_t *c, osq_error_t *err) {
 /* compare.tex                                                                                      */
 /* ---------------------------------------------------------------------------------------------- */
 
-static void tex_cell(osq__out_t *o, const osq_compare_row_t *r, bool diff) {
-  osq__outs(o, " & ");
-  if (!r) {
-    osq__outs(o, "--");
-    return;
-  }
+/* "mean & [lo, hi]" of a scenario's row, or of its difference; "n/a" if it does not exist. */
+static void tex_value(osq__out_t *o, const osq_compare_row_t *r, bool diff) {
   if (all_nan(r, diff)) {
-    osq__outs(o, "n/a");
+    osq__outs(o, "n/a &");
     return;
   }
   /* "{}" keeps "$+$" apart from a number that itself starts with "$" (1.2$\times 10^{-5}$). */
   if (diff && r->diff > 0.0) osq__outs(o, "$+${}");
   osq__tex_num(o, diff ? r->diff : r->mean);
-  osq__outs(o, " [");
+  osq__outs(o, " & [");
   osq__tex_num(o, diff ? r->diff_ci95_lo : r->ci95_lo);
   osq__outs(o, ", ");
   osq__tex_num(o, diff ? r->diff_ci95_hi : r->ci95_hi);
   osq__outs(o, "]");
 }
 
+#define COMPARE_TEX_HEADS "Scenario & Year & Mean & 95\\,\\% CI"
+
+/* The caption: what the cells are, over which trials. */
+static void tex_caption(osq__out_t *o, const osq_compare_t *c, const layout_t *L) {
+  char span[32];
+  osq__outs(o, "\\caption{osq comparison of ");
+  for (size_t s = 0; s < c->n_scenarios; s++) {
+    osq__outs(o, s == 0 ? "" : s + 1 == c->n_scenarios ? " and " : ", ");
+    osq__tex_text(o, c->scenarios[s].label);
+    year_span(L, s, span, sizeof span);
+    osq__tex_text(o, span);
+  }
+  osq__outf(o, ", %" PRId64 " trials, seed %llu. Per metric and party: each scenario's mean with its 95\\,\\%% "
+               "confidence interval, and below it ($-$~",
+            c->scenarios[0].hdr.trials_done, (unsigned long long)c->scenarios[0].hdr.seed);
+  osq__tex_text(o, c->scenarios[0].label);
+  osq__outs(o, ") its difference to ");
+  osq__tex_text(o, c->scenarios[0].label);
+  osq__outs(o, ", paired over common random numbers (same seed and trial index), with the interval of the "
+               "difference.}");
+  osq__tex_label(o, "tab:osq-compare-", c->scenarios[0].label);
+  osq__outs(o, " \\\\\n");
+}
+
+/*
+ * compare.tex: one longtable in long form, so that it fits a page's width for any number of
+ * scenarios and breaks across pages. Each (metric, party, year position) is a group under its name:
+ * a line per scenario (mean, CI), and under each other scenario its paired difference to the
+ * reference. A group stays on one page ("\\*" inside it).
+ */
 static int write_tex(osq__out_t *o, const osq_compare_t *c, osq_error_t *err) {
   layout_t L;
   long *cells = malloc(c->n_scenarios * sizeof *cells);
@@ -495,45 +519,42 @@ static int write_tex(osq__out_t *o, const osq_compare_t *c, osq_error_t *err) {
     return osq_error_add(err, OSQ_ENOMEM, NULL, 0, "compare.tex: out of memory");
   }
   const char *ref = c->scenarios[0].label;
-  osq__outs(o, "% compare.tex written by osq; needs \\usepackage{booktabs}\n");
+  osq__outs(o, "% compare.tex written by osq; needs \\usepackage{booktabs,longtable}\n");
   for (size_t s = 0; s < c->n_scenarios; s++) osq__tex_header_comment(o, &c->scenarios[s].hdr);
   osq__outs(o, "% cells: mean [95 % CI]; differences: scenario minus the first, paired over common random numbers\n");
-  osq__outs(o, "\\begin{tabular}{ll");
-  if (L.multi_year) osq__outc(o, 'r');
-  for (size_t s = 0; s < 2 * c->n_scenarios - 1; s++) osq__outc(o, 'c');
-  osq__outs(o, "}\n\\toprule\nMetric & Party");
-  if (L.multi_year) osq__outs(o, " & Year");
-  char span[32];
-  for (size_t s = 0; s < c->n_scenarios; s++) {
-    osq__outs(o, " & ");
-    osq__tex_text(o, c->scenarios[s].label);
-    year_span(&L, s, span, sizeof span);
-    osq__tex_text(o, span);
-  }
-  for (size_t s = 1; s < c->n_scenarios; s++) {
-    osq__outs(o, " & ");
-    osq__tex_text(o, c->scenarios[s].label);
-    osq__outs(o, " $-$ ");
-    osq__tex_text(o, ref);
-  }
-  osq__outs(o, " \\\\\n\\midrule\n");
+  osq__tex_longtable_begin(o, "@{}llrc@{}");
+  tex_caption(o, c, &L);
+  osq__tex_longtable_heads(o, 4, COMPARE_TEX_HEADS);
+  bool first_group = true;
   for (size_t k = 0; k < L.n && !o->err;) {
     const size_t first = L.order[k];
     k = next_group(c, &L, k, cells);
+    if (!first_group) osq__outs(o, "\\addlinespace\n");
+    first_group = false;
+    osq__outs(o, "\\multicolumn{4}{@{}l}{\\texttt{");
     osq__tex_text(o, c->rows[first].metric);
-    osq__outs(o, " & ");
+    osq__outs(o, "}, ");
     osq__tex_text(o, c->rows[first].party);
-    if (L.multi_year) {
-      char years[96];
-      group_years(c, cells, years, sizeof years);
-      osq__outs(o, " & ");
-      osq__outs(o, years);
+    osq__outs(o, "}");
+    for (size_t s = 0; s < c->n_scenarios; s++) {
+      const osq_compare_row_t *r = cells[s] >= 0 ? &c->rows[cells[s]] : NULL;
+      osq__outs(o, " \\\\*\n");
+      osq__tex_text(o, c->scenarios[s].label);
+      if (!r) {
+        osq__outs(o, " & & -- &");
+        continue;
+      }
+      osq__outf(o, " & %d & ", r->year);
+      tex_value(o, r, false);
+      if (s == 0) continue;
+      osq__outs(o, " \\\\*\n\\quad $-$ ");
+      osq__tex_text(o, ref);
+      osq__outs(o, " & & ");
+      tex_value(o, r, true);
     }
-    for (size_t s = 0; s < c->n_scenarios; s++) tex_cell(o, cells[s] >= 0 ? &c->rows[cells[s]] : NULL, false);
-    for (size_t s = 1; s < c->n_scenarios; s++) tex_cell(o, cells[s] >= 0 ? &c->rows[cells[s]] : NULL, true);
     osq__outs(o, " \\\\\n");
   }
-  osq__outs(o, "\\bottomrule\n\\end{tabular}\n");
+  osq__tex_longtable_end(o);
   layout_free(&L);
   free(cells);
   return 0;

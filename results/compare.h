@@ -116,12 +116,14 @@ int osq_compare_write(const char *dir, unsigned formats, const osq_compare_t *c,
  * error; osq_compare_write is built on them. */
 
 /** compare.csv: header `scenario,year,metric,party,mean,ci95_lo,ci95_hi,diff,diff_ci95_lo,
- *  diff_ci95_hi`, rows in table order, numbers "%.17g" (exact round trip), NaN / Inf / -Inf. */
+ *  diff_ci95_hi`, rows in table order, each number the shortest decimal that reads back as the
+ *  same double (15 to 17 significant digits), NaN / Inf / -Inf. */
 int osq_compare_csv_write(FILE *fp, const osq_compare_t *c, osq_error_t *err);
 
 /** compare.json: {"format": "osq-compare", "format_version": 1, "reference": label,
  *  "scenarios": [run header of each, as in run.json "run", plus "label"], "rows": [the CSV
- *  columns]}; keys sorted, 17 significant digits, non-finite numbers null. */
+ *  columns]}; keys sorted, reals as the shortest decimal that reads back as the same double,
+ *  non-finite numbers null. */
 int osq_compare_json_write(FILE *fp, const osq_compare_t *c, osq_error_t *err);
 
 /**
@@ -144,8 +146,10 @@ int osq_compare_md_write(FILE *fp, const osq_compare_t *c, osq_error_t *err);
  */
 int osq_compare_print(FILE *fp, const osq_compare_t *c, osq_error_t *err);
 
-/** compare.tex: a booktabs tabular (needs \usepackage{booktabs}) with the columns of
- *  osq_compare_print and one "% run:" comment line per scenario. */
+/** compare.tex: a booktabs longtable (needs \usepackage{booktabs,longtable}) that fits a plain
+ *  article's width and breaks across pages: per (metric, party) a line per scenario (year, mean,
+ *  95 % CI) and under each other scenario its paired difference to the reference; a caption and
+ *  label, and one "% run:" comment line per scenario. */
 int osq_compare_tex_write(FILE *fp, const osq_compare_t *c, osq_error_t *err);
 
 #endif

@@ -2,8 +2,8 @@
  * csv.c owns summary.csv and dyads.csv (RFC 4180 quoting, "\n" line ends: a field is quoted
  * only when it holds a comma, a quote or a line break, and quotes inside are doubled).
  *
- * Numbers are "%.17g" so that reading a file back gives the very same doubles; the column order is
- * a stable interface (README "Output files").
+ * Each number is the shortest decimal that reads back as the very same double (osq__fmt_exact:
+ * 88.1123, not 88.112300000000005); the column order is a stable interface (README "Output files").
  */
 #include <inttypes.h>
 #include <string.h>

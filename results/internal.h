@@ -104,7 +104,7 @@ int osq__write_set(const char *dir, const osq__set_file_t *files, size_t n, unsi
 
 /** A CSV field, quoted per RFC 4180 only when needed (NULL is written as empty). */
 void osq__csv_field(osq__out_t *o, const char *s);
-/** "," then the number with osq__fmt_exact (17 significant digits, NaN / Inf / -Inf). */
+/** "," then the number with osq__fmt_exact (shortest round trip, NaN / Inf / -Inf). */
 void osq__csv_num(osq__out_t *o, double x);
 /** Markdown free text, with what Markdown would interpret escaped, on one line. */
 void osq__md_text(osq__out_t *o, const char *s);
@@ -121,6 +121,15 @@ void osq__tex_text(osq__out_t *o, const char *s);
 void osq__tex_num(osq__out_t *o, double x);
 /** The "% run: ..." comment line of a run header (only fields that determine the numbers). */
 void osq__tex_header_comment(osq__out_t *o, const osq_run_header_t *h);
+/** "\label{PREFIXname}" with the characters a label cannot hold as '-'. */
+void osq__tex_label(osq__out_t *o, const char *prefix, const char *name);
+/** A longtable with column spec cols in a group that sets its font size and column gap; then the
+ *  caption (the caller's, ending in "\\"), then osq__tex_longtable_heads. */
+void osq__tex_longtable_begin(osq__out_t *o, const char *cols);
+/** The column heads (ncols of them, "A & B & ..."), repeated on every page, and the feet. */
+void osq__tex_longtable_heads(osq__out_t *o, int ncols, const char *heads);
+/** The end of the longtable and of its group. */
+void osq__tex_longtable_end(osq__out_t *o);
 
 /* ---- JSON pieces (json.c), for compare.json; jansson's json_t is struct json_t ---- */
 
@@ -131,17 +140,25 @@ struct json_t *osq__run_header_json(const osq_run_header_t *h);
 struct json_t *osq__json_str(const char *s);
 /** A JSON real, or null if x is not finite. */
 struct json_t *osq__json_num(double x);
+/**
+ * Write a document and a line break: jansson's layout with JSON_INDENT(2) | JSON_SORT_KEYS, each
+ * real the shortest decimal that reads back as the same double, with ".0" after an integer value.
+ * Out of memory (sorting keys) is left in o->err as ENOMEM.
+ */
+void osq__json_write(osq__out_t *o, struct json_t *root);
 
 /* ---- number formatting ---- */
 
 /** Size of a buffer that holds any number the formatters below produce. */
 #define OSQ__NUM_LEN 48
 
-/** "%.17g" with '.' whatever the locale; NaN, Inf, -Inf for non-finite values. */
+/** The shortest of "%.15g", "%.16g" and "%.17g" that reads back as x, exponent without '+' or
+ *  leading zeros (1e-5, 2.5e20), '.' whatever the locale; NaN, Inf, -Inf for non-finite values. */
 void osq__fmt_exact(double x, char buf[static OSQ__NUM_LEN]);
 /**
  * sig significant digits for people to read: fixed notation for 1e-4 <= |x| < 1e15 (large values
- * keep their integer digits), otherwise d.ddde-XX; "n/a" for NaN, "inf" / "-inf"; never "-0".
+ * keep their integer digits; an integer value is printed as one, 93 not 93.00), otherwise
+ * d.ddde-XX; "n/a" for NaN, "inf" / "-inf"; never "-0".
  */
 void osq__fmt_sig(double x, int sig, char buf[static OSQ__NUM_LEN]);
 

@@ -1,10 +1,14 @@
 /*
  * json.c owns run.json: the run header, every summary row and every dyad, through jansson.
  *
- * Deterministic output (sorted keys, fixed indentation, 17 significant digits) so that two runs
- * with the same results give byte-identical files apart from the timing and date fields.
- * The document is dumped to a string and written through the caller's stream: json_dump_file
- * would write the final file in place, which is not atomic.
+ * Deterministic output (sorted keys, fixed indentation) so that two runs with the same results
+ * give byte-identical files apart from the timing and date fields. The document is built with
+ * jansson and written by osq__json_write in jansson's own layout (JSON_INDENT(2) | JSON_SORT_KEYS)
+ * but for the reals: each is the shortest decimal that reads back as the same double
+ * (osq__fmt_exact: 88.1123, not jansson's 88.112300000000005), with ".0" after an integer value
+ * so that it stays a real for the readers that tell them apart (93.0; Python reads 93 as an int).
+ * It goes through the caller's stream: json_dump_file would write the final file in place,
+ * which is not atomic.
  *
  * Layout:
  *   { "format": "osq-run", "format_version": 1,
@@ -13,6 +17,7 @@
  *     "dyads": [ { the dyads.csv columns }, ... ] }
  * Non-finite numbers are null (JSON has no NaN); a missing string or hash is null.
  */
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdint.h>
@@ -125,6 +130,94 @@ json_t *osq__run_header_json(const osq_run_header_t *h) {
 
 json_t *osq__json_str(const char *s) { return jstr(s); }
 
+/* ---- writing: jansson's layout, osq's reals ---- */
+
+static void write_string(osq__out_t *o, const char *s) {
+  osq__outc(o, '"');
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    switch (*p) {
+      case '"': osq__outs(o, "\\\""); break;
+      case '\\': osq__outs(o, "\\\\"); break;
+      case '\b': osq__outs(o, "\\b"); break;
+      case '\f': osq__outs(o, "\\f"); break;
+      case '\n': osq__outs(o, "\\n"); break;
+      case '\r': osq__outs(o, "\\r"); break;
+      case '\t': osq__outs(o, "\\t"); break;
+      default:
+        if (*p < 0x20) osq__outf(o, "\\u%04X", *p);
+        else osq__outc(o, (char)*p);
+    }
+  }
+  osq__outc(o, '"');
+}
+
+static void write_real(osq__out_t *o, double x) {
+  char buf[OSQ__NUM_LEN];
+  osq__fmt_exact(x, buf);
+  osq__outs(o, buf);
+  if (!strpbrk(buf, ".e")) osq__outs(o, ".0");
+}
+
+static int cmp_key(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+static void newline(osq__out_t *o, int depth) {
+  osq__outc(o, '\n');
+  for (int i = 0; i < depth; i++) osq__outs(o, "  ");
+}
+
+static void write_value(osq__out_t *o, json_t *v, int depth) {
+  switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+      const size_t n = json_object_size(v);
+      const char **keys = n ? malloc(n * sizeof *keys) : NULL;
+      if (n && !keys) {
+        o->err = ENOMEM;
+        return;
+      }
+      size_t k = 0;
+      const char *key;
+      json_t *val;
+      json_object_foreach(v, key, val) keys[k++] = key;
+      qsort(keys, n, sizeof *keys, cmp_key);
+      osq__outc(o, '{');
+      for (k = 0; k < n; k++) {
+        newline(o, depth + 1);
+        write_string(o, keys[k]);
+        osq__outs(o, ": ");
+        write_value(o, json_object_get(v, keys[k]), depth + 1);
+        if (k + 1 < n) osq__outc(o, ',');
+      }
+      if (n) newline(o, depth);
+      osq__outc(o, '}');
+      free(keys);
+      break;
+    }
+    case JSON_ARRAY: {
+      const size_t n = json_array_size(v);
+      osq__outc(o, '[');
+      for (size_t k = 0; k < n; k++) {
+        newline(o, depth + 1);
+        write_value(o, json_array_get(v, k), depth + 1);
+        if (k + 1 < n) osq__outc(o, ',');
+      }
+      if (n) newline(o, depth);
+      osq__outc(o, ']');
+      break;
+    }
+    case JSON_STRING: write_string(o, json_string_value(v)); break;
+    case JSON_INTEGER: osq__outf(o, "%" JSON_INTEGER_FORMAT, json_integer_value(v)); break;
+    case JSON_REAL: write_real(o, json_real_value(v)); break;
+    case JSON_TRUE: osq__outs(o, "true"); break;
+    case JSON_FALSE: osq__outs(o, "false"); break;
+    case JSON_NULL: osq__outs(o, "null"); break;
+  }
+}
+
+void osq__json_write(osq__out_t *o, json_t *root) {
+  write_value(o, root, 0);
+  osq__outc(o, '\n');
+}
+
 json_t *osq__json_num(double x) { return jnum(x); }
 
 int osq__write_run_json(osq__out_t *o, const osq_run_header_t *hdr, const osq_table_t *t,
@@ -145,14 +238,9 @@ int osq__write_run_json(osq__out_t *o, const osq_run_header_t *hdr, const osq_ta
     jappend(&c, dy, dyad_json(&c, d->scenario, &d->rows[i]));
   jset(&c, root, "dyads", dy);
 
-  char *text = c.failed ? NULL
-                        : json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS |
-                                               JSON_REAL_PRECISION(17));
+  if (!c.failed) osq__json_write(o, root);
   json_decref(root);
-  if (!text) return osq_error_add(err, OSQ_ENOMEM, NULL, 0, "run.json: out of memory");
-  osq__outs(o, text);
-  osq__outc(o, '\n');
-  free(text);
+  if (c.failed) return osq_error_add(err, OSQ_ENOMEM, NULL, 0, "run.json: out of memory");
   return 0;
 }
 

@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <locale.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,10 +211,28 @@ static bool nonfinite(double x, const char *nan_text, const char *inf_text, char
   return false;
 }
 
+/* What strtod does not need of printf's exponent: "e+20" is "e20", "e-05" is "e-5". */
+static void tidy_exponent(char *buf) {
+  char *e = strchr(buf, 'e');
+  if (!e) return;
+  char *to = e + 1 + (e[1] == '-'), *from = e + 1 + (e[1] == '-' || e[1] == '+');
+  while (from[0] == '0' && from[1]) from++;
+  memmove(to, from, strlen(from) + 1);
+}
+
 void osq__fmt_exact(double x, char buf[static OSQ__NUM_LEN]) {
   /* NaN is written one way whatever its sign or payload; R and pandas read NaN, Inf, -Inf. */
   if (nonfinite(x, "NaN", "Inf", buf)) return;
-  snprintf(buf, OSQ__NUM_LEN, "%.17g", x);
+  /* The shortest of 15, 16 and 17 significant digits that reads back as x (88.1123, not
+   * 88.112300000000005). 17 always do; when any shorter form does, 15 do, as %g drops trailing
+   * zeros: a normal double has more than 15 digits of precision, so the correctly rounded 15
+   * digits are that shorter form. A subnormal has fewer (5e-324 has one): from 1 digit up. The
+   * comparison is in the C locale, like every printf here. */
+  for (int digits = fabs(x) < DBL_MIN ? 1 : 15;; digits++) {
+    snprintf(buf, OSQ__NUM_LEN, "%.*g", digits, x);
+    if (digits == 17 || strtod(buf, NULL) == x) break;
+  }
+  tidy_exponent(buf);
   fix_decimal_point(buf);
 }
 
@@ -236,7 +255,10 @@ void osq__fmt_sig(double x, int sig, char buf[static OSQ__NUM_LEN]) {
     return;
   }
   double ax = fabs(x);
-  if (ax < 1e-4 || ax >= 1e15) {
+  if (ax < 1e15 && x == floor(x)) {
+    /* An integer value reads as one: 93, not 93.00 (quantiles of counts, zero differences). */
+    snprintf(buf, OSQ__NUM_LEN, "%.0f", x);
+  } else if (ax < 1e-4 || ax >= 1e15) {
     snprintf(buf, OSQ__NUM_LEN, "%.*e", sig - 1, x);
   } else {
     int e = (int)floor(log10(ax));

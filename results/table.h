@@ -230,20 +230,23 @@ int osq_results_write(const char *dir, unsigned formats, const osq_run_header_t 
 /* ---------------------------------------------------------------------------------------------- */
 
 /** summary.csv: header `scenario,year,metric,party,mean,sd,se,ci95_lo,ci95_hi,p05,p50,p95,n`,
- *  numbers with "%.17g" (exact round trip), NaN / Inf / -Inf for non-finite values. */
+ *  each number the shortest decimal that reads back as the same double (15 to 17 significant
+ *  digits: 88.1123, not 88.112300000000005), NaN / Inf / -Inf for non-finite values. */
 int osq_summary_csv_write(FILE *fp, const osq_table_t *t, osq_error_t *err);
 /** dyads.csv: header `scenario,year,observer,observed,mean_flights`. dyads may be NULL. */
 int osq_dyads_csv_write(FILE *fp, const osq_dyad_table_t *dyads, osq_error_t *err);
-/** run.json: {"format", "run": header, "summary": [rows], "dyads": [rows]}, keys sorted, 17
- *  significant digits, non-finite numbers as null. dyads may be NULL. */
+/** run.json: {"format", "run": header, "summary": [rows], "dyads": [rows]}, keys sorted, reals
+ *  as the shortest decimal that reads back as the same double (93.0 for an integer value),
+ *  non-finite numbers as null. dyads may be NULL. */
 int osq_run_json_write(FILE *fp, const osq_run_header_t *hdr, const osq_table_t *t,
                        const osq_dyad_table_t *dyads, osq_error_t *err);
 /** summary.md: a Markdown table (metric, party, year, mean, 95 % CI, p05, p50, p95), 4
  *  significant digits, grouped by metric then party. hdr may be NULL (no preamble). */
 int osq_summary_md_write(FILE *fp, const osq_run_header_t *hdr, const osq_table_t *t,
                          osq_error_t *err);
-/** summary.tex: a booktabs tabular (needs \usepackage{booktabs}) with the same columns as
- *  summary.md and a comment line with the run header. hdr may be NULL. */
+/** summary.tex: a booktabs longtable (needs \usepackage{booktabs,longtable}) with the columns of
+ *  summary.md, each metric under its name, that breaks across pages and fits a plain article's
+ *  width; a caption, a label, and a comment line with the run header. hdr may be NULL. */
 int osq_summary_tex_write(FILE *fp, const osq_run_header_t *hdr, const osq_table_t *t,
                           osq_error_t *err);
 

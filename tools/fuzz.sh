@@ -37,14 +37,14 @@ build=$(cd "$build" && pwd)
 bin=$build/fuzz_scenario
 bin_cli=$build/fuzz_cli
 cflags=(-std=c17 -D_POSIX_C_SOURCE=200809L -DHAVE_INLINE -DOSQ_SOURCE_DIR="\"$root\"" -I"$root"
-  -DOSQ_VERSION="\"fuzz\"" -DOSQ_DATA_DIR="\"$root/data\""
+  -DOSQ_VERSION="\"fuzz\""
   -g -O1 -fno-omit-frame-pointer -Wall -Wextra -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all)
 
 # The loader (sim/input/scenario.c, the airfield check and the table of states it calls, the latter
 # reading boundaries with jansson) and models/, which is pure domain code (no I/O, no OpenMP); not
 # the engine or the writers, which need OpenMP (clang's libomp is not installed). If the loader
 # starts calling another sim/ file, add it here.
-srcs="tests/fuzz/fuzz_scenario.c sim/input/scenario.c results/table.c sim/input/geocheck.c sim/input/geocheck_table.c sim/input/geodata.c sim/input/hash.c $(echo models/*.c)"
+srcs="tests/fuzz/fuzz_scenario.c sim/input/scenario.c sim/input/paths.c results/table.c sim/input/geocheck.c sim/input/geocheck_table.c sim/input/geodata.c sim/input/hash.c $(echo models/*.c)"
 echo "fuzz.sh: building $bin with $cc"
 # shellcheck disable=SC2046,SC2086
 "$cc" "${cflags[@]}" $srcs $(pkg-config --cflags --libs libconfig gsl jansson) -lm -o "$bin"

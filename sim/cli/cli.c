@@ -242,7 +242,7 @@ static int parse_free(const char *list, osq_calibrate_args_t *a, osq_error_t *er
       if (*end || !isfinite(hi) || !(hi > lo)) return usage(err, "--free: '%s' is not KEY=LO:HI with LO < HI", p);
     }
     if (!item[0] || strlen(item) >= OSQ_CLI_KEY_LEN) return usage(err, "--free: '%s' is not a scenario key", item);
-    snprintf(a->keys[a->n_keys], OSQ_CLI_KEY_LEN, "%s", item);
+    memcpy(a->keys[a->n_keys], item, strlen(item) + 1); /* fits: checked just above */
     a->bounds[2 * a->n_keys] = lo;
     a->bounds[2 * a->n_keys + 1] = hi;
     a->n_keys++;
@@ -380,6 +380,23 @@ int osq_cli_parse_check(int argc, char **argv, osq_check_args_t *out, osq_error_
     else out->path = v;
   }
   if (!out->path && !out->help) return usage(err, "check takes one scenario file%s", "");
+  return OSQ_OK;
+}
+
+/* ---- osq init ---- */
+
+static const osq_cli_opt_t INIT_OPTS[] = {{"--force", false}, {"--help", false}};
+
+int osq_cli_parse_init(int argc, char **argv, osq_init_args_t *out, osq_error_t *err) {
+  memset(out, 0, sizeof *out);
+  const char *v;
+  for (int i = 0, k; (k = osq_cli_next(argc, argv, &i, INIT_OPTS, 2, "init", &v, err)) != OSQ_CLI_END;) {
+    if (k == OSQ_CLI_ERROR) return OSQ_EINVAL;
+    if (k == OSQ_CLI_ARG && out->dir) return usage(err, "unexpected argument '%s' (init takes one folder)", v);
+    if (k == OSQ_CLI_ARG) out->dir = v;
+    if (k == 0) out->force = true;
+    if (k == 1) out->help = true;
+  }
   return OSQ_OK;
 }
 

@@ -159,6 +159,16 @@ typedef struct {
  *  with one message */
 int osq_cli_parse_sensitivity(int argc, char **argv, osq_sensitivity_args_t *out, osq_error_t *err);
 
+/** `osq init [DIR] [--force]`: write DIR/scenario.cfg (DIR default "."). */
+typedef struct {
+  const char *dir;  /**< the folder, NULL = not given (the working directory) */
+  bool force;       /**< --force: replace an existing scenario.cfg */
+  bool help;        /**< --help */
+} osq_init_args_t;
+
+/** Parse the arguments after `init`. @return 0 and *out; OSQ_EINVAL with one message */
+int osq_cli_parse_init(int argc, char **argv, osq_init_args_t *out, osq_error_t *err);
+
 /** Parse the arguments after `bench`. @return 0 and *out; OSQ_EINVAL with one message */
 int osq_cli_parse_bench(int argc, char **argv, osq_bench_args_t *out, osq_error_t *err);
 

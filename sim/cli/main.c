@@ -32,10 +32,13 @@
 #include "sim/cli/cli.h"
 #include "sim/input/hash.h"
 #include "sim/engine/mpi.h"
-#include "sim/engine/rng.h"
+#include "models/rng.h"
 #include "sim/engine/run.h"
+#include "sim/input/paths.h"
 #include "sim/input/scenario.h"
 #include "sim/input/study.h"
+#include "sim/input/starter.h"
+#include "sim/cli/buildinfo.h"
 
 enum { EXIT_OK = 0, EXIT_VERIFY = 1, EXIT_USAGE = 2, EXIT_RUNTIME = 3, EXIT_INTERRUPTED = 130 };
 
@@ -100,17 +103,37 @@ static void print_help(FILE *f) {
           "  osq check SCENARIO.cfg                   validate a scenario and print its summary\n"
           "  osq parties SCENARIO.cfg [--date DATE]   quota holders in force on DATE (YYYY-MM-DD;\n"
           "                                           default 1 July of the first simulated year)\n"
+          "  osq init [DIR] [--force]                 write DIR/scenario.cfg (default DIR: here), a\n"
+          "                                           commented starter that @includes \"treaty.cfg\";\n"
+          "                                           --force replaces an existing one\n"
           "  osq --help-scenario                      every scenario key: type, range, default\n"
           "  osq --help | -h                          this text\n"
-          "  osq --version | -V                       version\n"
+          "  osq --version | -V                       version, commit, compiler, flags, MPI, data\n"
           "\n"
           "Every option with a value takes it as --name VALUE or --name=VALUE; --help after any\n"
           "command prints this text.\n"
           "\n"
           "Exit codes: 0 ok, 1 verification mismatch, 2 usage or scenario error,\n"
           "            3 runtime error (I/O, memory), 130 interrupted (partial results and a\n"
-          "            checkpoint written: continue with osq run SCENARIO.cfg --resume DIR).\n",
+          "            checkpoint written: continue with osq run SCENARIO.cfg --resume DIR).\n"
+          "\n"
+          "Environment: OSQ_DATA (the data folder), OSQ_PATH (more @include folders, colon-\n"
+          "separated), OSQ_MEMORY_LIMIT_MIB, OMP_NUM_THREADS. More: man osq.\n",
           OSQ_VERSION);
+}
+
+/* osq --version: what the program is and where it finds its data (sim/input/paths.h). */
+static void print_version(FILE *f) {
+  fprintf(f, "osq %s%s\n", OSQ_VERSION, osq_mpi_built() ? " (MPI)" : "");
+  fprintf(f, "commit    %s\n", OSQ_GIT_COMMIT);
+  fprintf(f, "compiler  %s\n", OSQ_BUILD_COMPILER);
+  fprintf(f, "flags     %s\n", OSQ_BUILD_FLAGS);
+  fprintf(f, "MPI       %s\n", osq_mpi_built() ? "built in (mpirun / srun share the trials over ranks)" : "not built in");
+  char data[OSQ_PATH_MAX];
+  const bool found = osq_paths_data_file("countries-50m.json", data, sizeof data);
+  char *slash = strrchr(data, '/');
+  if (slash) *slash = '\0';
+  fprintf(f, "data      %s%s\n", data[0] ? data : "(none: set OSQ_DATA)", found ? "" : " (not found: set OSQ_DATA)");
 }
 
 /* The errors of err on stderr; @return the exit code: 2 for bad input (a scenario, a checkpoint, an
@@ -719,7 +742,10 @@ static int cmd_validate(int argc, char **argv) {
   const char *dir = a.out ? a.out : sc->out_dir;
   rc = err ? EXIT_OK : EXIT_RUNTIME;
   if (rc == EXIT_OK) {
-    const char *path = a.history ? a.history : OSQ_DATA_DIR "/history.csv";
+    char shipped[OSQ_PATHS_LEN];
+    if (!a.history && !osq_paths_data_file("history.csv", shipped, sizeof shipped) && !shipped[0])
+      snprintf(shipped, sizeof shipped, "history.csv"); /* no data folder at all: the loader says so */
+    const char *path = a.history ? a.history : shipped;
     const int hrc = osq_mpi_agree(osq_history_load(path, sc, &h, err), err);
     if (hrc != OSQ_OK) rc = hrc == OSQ_ENOMEM ? runtime_error(err) : report(err);
   }
@@ -1120,6 +1146,28 @@ static int cmd_bench(int argc, char **argv) {
 }
 
 /* ============================================================================================ */
+/* osq init                                                                                     */
+/* ============================================================================================ */
+
+static int cmd_init(int argc, char **argv) {
+  osq_init_args_t a;
+  PARSE_OR_RETURN(osq_cli_parse_init, argc, argv, &a);
+  osq_error_t *err = alloc_error();
+  if (!err) return EXIT_RUNTIME;
+  char path[OSQ_PATH_MAX + 32];
+  int rc = EXIT_OK;
+  /* Under MPI only rank 0 writes (every rank parsed the same arguments). */
+  if (osq_mpi_root() && osq_starter_write(a.dir, a.force, path, sizeof path, err) != OSQ_OK)
+    rc = err->code == OSQ_EEXIST || err->code == OSQ_EINVAL ? report(err) : runtime_error(err);
+  else if (osq_mpi_root() && (!a.dir || strcmp(a.dir, ".") == 0))
+    fprintf(g_out, "wrote %s; run it with: osq run %s\n", path, OSQ_STARTER_NAME);
+  else if (osq_mpi_root())
+    fprintf(g_out, "wrote %s; run it from its folder: cd %s && osq run %s\n", path, a.dir, OSQ_STARTER_NAME);
+  free(err);
+  return rc;
+}
+
+/* ============================================================================================ */
 /* main                                                                                         */
 /* ============================================================================================ */
 
@@ -1134,7 +1182,7 @@ static int dispatch(int argc, char **argv) {
     return EXIT_OK;
   }
   if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
-    fprintf(g_out, "osq %s%s\n", OSQ_VERSION, osq_mpi_built() ? " (MPI)" : "");
+    print_version(g_out);
     return EXIT_OK;
   }
   if (strcmp(cmd, "--help-scenario") == 0) {
@@ -1149,6 +1197,7 @@ static int dispatch(int argc, char **argv) {
   if (strcmp(cmd, "sensitivity") == 0) return cmd_sensitivity(argc - 2, argv + 2);
   if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
   if (strcmp(cmd, "parties") == 0) return cmd_parties(argc - 2, argv + 2);
+  if (strcmp(cmd, "init") == 0) return cmd_init(argc - 2, argv + 2);
   return usage_error("unknown command '%s'", cmd);
 }
 

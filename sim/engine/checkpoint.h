@@ -12,11 +12,11 @@
  * identity of the run (osq version, scenario content hash, seed, trials, block size, geography
  * stride) so that it is never applied to another run.
  *
- * The file, DIR/checkpoint.osq (format 1), is binary: every integer little-endian, every double as
+ * The file, DIR/checkpoint.osq (format 2), is binary: every integer little-endian, every double as
  * the little-endian bytes of its IEEE-754 binary64 pattern (so it round-trips exactly, NaN and
  * infinities included), in this order:
  *
- *   magic "osq-ckpt" (8 bytes) | u32 format = 1 | u64 file length in bytes (truncation check)
+ *   magic "osq-ckpt" (8 bytes) | u32 format = 2 | u64 file length in bytes (truncation check)
  *   u8 n + n bytes: osq version | 16 bytes: scenario hash (lowercase hex)
  *   u64 seed | i64 trials | i64 block_size | i64 geo_stride | u32 formats (OSQ_FMT_* bits)
  *   i64 blocks_done | f64 wall_seconds (trial-loop seconds so far)
@@ -53,8 +53,10 @@
 
 /** The checkpoint's file name inside the output directory. */
 #define OSQ_CHECKPOINT_NAME "checkpoint.osq"
-/** The format version this osq writes and reads. */
-#define OSQ_CHECKPOINT_FORMAT 1u
+/** The format version this osq writes and reads. Format 2 has format 1's layout, but its hash is a
+ *  sum of trial hashes over the digest of sim/engine/trial.c since the quota model's speed-up
+ *  (flight metrics packed, only the dyads that flew): a format-1 hash cannot be continued. */
+#define OSQ_CHECKPOINT_FORMAT 2u
 
 /** The state of a run after whole blocks [0, blocks_done), and the run it belongs to. */
 typedef struct {

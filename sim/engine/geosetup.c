@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/engine/rng.h"
+#include "models/rng.h"
 
 void osq_geo_teardown(osq_geo_setup_t *gs) {
   osq_cov_world_free(gs->world);

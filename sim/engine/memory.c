@@ -37,7 +37,7 @@
  * 2.2 bytes per byte of the file (99,539 vertices of 16 bytes). */
 #define JSON_BYTES_PER_BYTE 30
 #define POLY_BYTES_PER_BYTE 3
-/* A gsl_rng over Philox with its state (sim/engine/rng.c), rounded up. */
+/* A gsl_rng over Philox with its state (models/rng.c), rounded up. */
 #define RNG_BYTES 1024
 /* Bins of a continuous metric's histogram (slots.c osq_slot_bins: 1,000 bins + 1). */
 #define CONT_BINS 1001
@@ -156,8 +156,10 @@ static void estimate_one(const osq_scenario_t *sc, int threads, bool map, int co
   /* --- results (trial.c osq_trial_prep_init, osq_trial_tables; run.c; run_compare.c; waves.c) --- */
   results += Y * (int64_t)sizeof(osq_quota_caps_t);        /* prep: caps per year */
   results += Y * (int64_t)sizeof(osq_model_params_t);      /* prep: parameters per year */
+  results += Y * (int64_t)sizeof(osq_metrics_year_t);      /* prep: the metrics' part of each year */
   results += Y * (6 + 8 * (P + OSQ_AGG_COUNT)) * 6;         /* plan: slot array, its cap of 6-byte slots */
   results += sl.slots * (int64_t)sizeof(osq_welford_t) * (1 + wave); /* total + recs of a wave */
+  results += 64 * (1 + wave);                               /* the recs padded to cache lines (waves.c) */
   results += sl.slots * 256;                                /* result table rows (metric, party, numbers) */
   results += Y * P * P * 64;                                /* dyads table rows */
   if (compare_n > 0) {

@@ -17,7 +17,7 @@
 #include "sim/input/hash.h"
 #include "sim/engine/memory.h"
 #include "sim/engine/mpi.h"
-#include "sim/engine/rng.h"
+#include "models/rng.h"
 #include "sim/engine/trial.h"
 #include "sim/engine/waves.h"
 

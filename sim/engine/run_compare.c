@@ -25,7 +25,10 @@ typedef struct {
   osq_welford_t *total;      /* [S]: its slots, merged in block order */
   osq_welford_t *dtot;       /* [S]: paired differences to the reference's slots */
   int *pair;                 /* [S]: the reference slot of each slot (same year position, metric and
-                                party code), -1: none; the reference's own: itself */
+                                party code), -1: none (then, unless the metric has no zero, the
+                                reference counts as zero: a party absent from it, e.g. one that
+                                returns, shows its whole value as the difference); the reference's
+                                own: itself */
   int *phantom;              /* reference slots it lacks: counted as zero in it (no flight over a
                                 party that left, none of its territory imaged), so the loss shows */
   int n_phantom;
@@ -39,6 +42,11 @@ typedef struct {
   double *vals;              /* [threads][n][max_s]: each slot's value in the current trial */
   size_t rec_len;            /* records in one block's record */
 } cmp_t;
+
+/* Whether a metric is zero for a party that is not in the scenario (no flight over it, none of its
+ * territory imaged, no imagery access): all but the mean revisit interval and the dyad density,
+ * which have no value there. */
+static bool has_zero(int metric) { return metric != OSQ_M_REVISIT_DAYS && metric != OSQ_M_DYAD_DENSITY; }
 
 /* ---- the waves' job ---- */
 
@@ -56,8 +64,8 @@ static int cmp_trial(cmp_t *c, int tid, int64_t t, osq_welford_t *rec) {
     osq_welford_t *d = rec + o->off_drec;
     for (int s = 0; s < o->prep.slots.n; s++) {
       const int r = o->pair[s];
-      if (r < 0) continue;
-      const double x = vk[s] - v[r];
+      if (r < 0 && !has_zero(o->prep.slots.slot[s].metric)) continue;
+      const double x = vk[s] - (r < 0 ? 0.0 : v[r]);
       if (!isnan(x)) osq_welford_add(&d[s], x);
     }
     osq_welford_t *pd = rec + o->off_prec;
@@ -108,8 +116,7 @@ static void pair_slots(cmp_one_t *o, const cmp_one_t *ref, int k) {
     }
   }
   for (int r = 0; k > 0 && r < b->n; r++) {
-    const int m = b->slot[r].metric;
-    if (m == OSQ_M_REVISIT_DAYS || m == OSQ_M_DYAD_DENSITY) continue; /* no value, not zero */
+    if (!has_zero(b->slot[r].metric)) continue; /* no value, not zero */
     bool matched = false;
     for (int s = 0; s < a->n && !matched; s++) matched = o->pair[s] == r;
     if (!matched) o->phantom[o->n_phantom++] = r;
@@ -196,7 +203,8 @@ static int add_scenario(osq_compare_t *cmp, const cmp_t *c, int k, const osq_wav
     osq_summarize(&o->total[s], NULL, &a);
     osq_summarize(&o->dtot[s], NULL, &d);
     if (k == 0) rc = add_row(cmp, idx, o, &o->sc, &o->prep.slots.slot[s], &a, 0.0, 0.0, 0.0);
-    else if (o->pair[s] < 0) rc = add_row(cmp, idx, o, &o->sc, &o->prep.slots.slot[s], &a, NAN, NAN, NAN);
+    else if (o->pair[s] < 0 && !has_zero(o->prep.slots.slot[s].metric))
+      rc = add_row(cmp, idx, o, &o->sc, &o->prep.slots.slot[s], &a, NAN, NAN, NAN);
     else rc = add_row(cmp, idx, o, &o->sc, &o->prep.slots.slot[s], &a, d.mean, d.ci95_lo, d.ci95_hi);
   }
   for (int q = 0; rc == OSQ_OK && q < o->n_phantom; q++) {

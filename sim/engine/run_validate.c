@@ -223,6 +223,7 @@ static int finish(val_t *v, const osq_history_t *h, const osq_waves_result_t *w,
   int rc = osq_trial_ws_reduce(v->ws, v->threads, &v->prep, NULL, err);
   res->hash = v->ws[0].hash;
   if (rc == OSQ_OK) rc = osq_trial_hist_reduce(v->th[0].hists, v->F, err);
+  res->wall_seconds = osq_mpi_max_double(w->seconds); /* collective: before rank 0 goes its own way */
   if (rc != OSQ_OK || !osq_mpi_root()) return rc;
   const int Y = v->prep.n_years;
   res->n = h->n;
@@ -240,7 +241,6 @@ static int finish(val_t *v, const osq_history_t *h, const osq_waves_result_t *w,
   }
   res->trials_done = w->trials_done;
   res->threads = v->threads;
-  res->wall_seconds = osq_mpi_max_double(w->seconds);
   return OSQ_OK;
 }
 
@@ -272,7 +272,7 @@ int osq_run_validate(const osq_scenario_t *sc, const osq_history_t *h, const osq
   if (rc == OSQ_OK) rc = finish(&v, h, &w, res, err);
   rc = osq_mpi_agree(rc, err);
   val_free(&v);
-  if (rc != OSQ_OK) {
+  if (rc != OSQ_OK || !osq_mpi_root()) { /* the result is rank 0's */
     osq_validate_result_free(res);
     return rc;
   }

@@ -12,7 +12,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_qrng.h>
 
-#include "sim/engine/rng.h"
+#include "models/rng.h"
 
 /* ---- distributions ---- */
 

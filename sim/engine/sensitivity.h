@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #include "models/errors.h"
-#include "sim/engine/rng.h"
+#include "models/rng.h"
 #include "sim/input/study.h"
 
 

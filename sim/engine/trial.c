@@ -12,7 +12,7 @@
 #include "models/bits.h"
 #include "sim/input/hash.h"
 #include "sim/engine/mpi.h"
-#include "sim/engine/rng.h"
+#include "models/rng.h"
 
 #define MAP_PLANES 8 /* bits of the map's per-thread counters before they wrap (osq_trial_ws_t) */
 
@@ -48,11 +48,13 @@ int osq_trial_prep_init_geo(osq_trial_prep_t *p, const osq_scenario_t *sc, int64
   int rc;
   p->caps = calloc((size_t)p->n_years, sizeof *p->caps);
   p->params = calloc((size_t)p->n_years, sizeof *p->params);
-  if (!p->caps || !p->params) return osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
+  p->myear = calloc((size_t)p->n_years, sizeof *p->myear);
+  if (!p->caps || !p->params || !p->myear) return osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
   for (int y = 0; y < p->n_years; y++) {
     osq_model_params_for_year(&sc->model, sc->first_year + y, &p->params[y]);
     rc = osq_quota_caps(&sc->treaty, &p->params[y], sc->first_year + y, &p->caps[y]);
     if (rc) return osq_error_add(err, rc, NULL, 0, "cannot compute the quotas of %d", sc->first_year + y);
+    osq_metrics_year(&sc->treaty, sc->first_year + y, &p->myear[y]);
   }
   rc = osq_slots_build(&p->slots, sc, p->geo.world != NULL, err);
   if (rc != OSQ_OK) return rc;
@@ -78,8 +80,10 @@ int osq_trial_prep_init_geo(osq_trial_prep_t *p, const osq_scenario_t *sc, int64
 void osq_trial_prep_free(osq_trial_prep_t *p) {
   free(p->caps);
   free(p->params);
+  free(p->myear);
   p->caps = NULL;
   p->params = NULL;
+  p->myear = NULL;
   osq_slots_free(&p->slots);
   osq_geo_teardown(&p->geo);
 }
@@ -217,28 +221,29 @@ static int trial_geo(const osq_trial_prep_t *p, osq_trial_ws_t *ws, osq_digest_t
   return OSQ_OK;
 }
 
-/* A trial year's flight metrics: the dyad sums and the digest. */
+/* A trial year's flight metrics: the dyad sums and the digest. Each step of a digest waits for the
+ * one before (folding all P x P dyads one by one, most of them zero, was a chain of a thousand
+ * multiplications a year), so the digest takes the integers packed into 64-bit words, and of the
+ * dyad matrix only the dyads that flew, as one sum of their mixed (observer, observed, flights)
+ * words: a sum's terms do not wait for each other, and it does not depend on their order. */
 static void trial_counts(const osq_trial_prep_t *p, osq_trial_ws_t *ws, int y, osq_digest_t *dg) {
   const int P = p->n_parties;
   const osq_metrics_t *m = &ws->metrics;
   int64_t *ds = ws->dyad_sum ? ws->dyad_sum + (size_t)y * P * P : NULL;
-  osq_digest_i32(dg, m->plans_agreed);
-  osq_digest_i32(dg, m->flights);
-  osq_digest_i32(dg, m->flights_active);
-  for (int i = 0; i < P; i++) {
-    osq_digest_i32(dg, m->flights_over[i]);
-    osq_digest_i32(dg, m->flights_by[i]);
-    const int16_t *row = m->dyad[i];
-    if (ds) { /* the branch once a row, not once a dyad */
-      int64_t *d = ds + (size_t)i * P;
-      for (int j = 0; j < P; j++) {
-        d[j] += row[j];
-        osq_digest_i32(dg, row[j]);
-      }
-    } else {
-      for (int j = 0; j < P; j++) osq_digest_i32(dg, row[j]);
-    }
+  osq_digest_u64(dg, (uint64_t)(m->plans_agreed != 0) << 63 | (uint64_t)(uint32_t)m->flights << 32 |
+                         (uint32_t)m->flights_active);
+  for (int i = 0; i < P; i += 2) { /* two parties a word: flights over and by, 16 bits each */
+    uint64_t v = (uint64_t)(uint16_t)m->flights_over[i] | (uint64_t)(uint16_t)m->flights_by[i] << 16;
+    if (i + 1 < P) v |= (uint64_t)(uint16_t)m->flights_over[i + 1] << 32 | (uint64_t)(uint16_t)m->flights_by[i + 1] << 48;
+    osq_digest_u64(dg, v);
   }
+  uint64_t dyads = 0;
+  for (int k = 0; k < m->dyads; k++) {
+    const int i = m->dyad_list[k] >> 6, j = m->dyad_list[k] & 63;
+    if (ds) ds[(size_t)i * P + j] += m->dyad[i][j];
+    dyads += osq_mix64((uint64_t)(i * 64 + j) << 16 | (uint16_t)m->dyad[i][j]);
+  }
+  osq_digest_u64(dg, dyads);
   ws->flights += m->flights;
 }
 
@@ -256,7 +261,7 @@ int osq_trial_run(const osq_trial_prep_t *p, int64_t trial, osq_trial_ws_t *ws, 
   for (int y = 0; y < p->n_years; y++) {
     int rc = osq_quota_simulate(&sc->treaty, &p->params[y], &p->caps[y], ws->rng, &ws->year);
     if (rc) return rc;
-    osq_metrics_compute(&sc->treaty, &ws->year, &ws->metrics);
+    osq_metrics_count(&p->myear[y], &ws->year, &ws->metrics);
     if (!geo && p->geo.world) osq_cov_metrics_nan(&ws->cov);
     if (geo && (rc = trial_geo(p, ws, &dg, hook ? hook->fg : NULL)) != OSQ_OK) return rc;
     if (hook && hook->year) hook->year(hook->ctx, trial, y, &ws->year, &ws->metrics, hook->fg);

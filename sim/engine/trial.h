@@ -36,6 +36,7 @@ typedef struct {
   int n_years, n_parties;
   osq_model_params_t *params; /**< [n_years] each year's parameters (model.years applied) */
   osq_quota_caps_t *caps;    /**< [n_years] what the rules allow each year */
+  osq_metrics_year_t *myear; /**< [n_years] what each year's metrics take from the treaty */
   osq_slots_t slots;         /**< the reported statistics */
   bool map;                  /**< count each raster cell's imaged trial-years (the coverage map) */
   size_t map_w0, map_nw;     /**< the raster words that hold territory: the map's window */

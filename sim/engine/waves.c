@@ -19,6 +19,11 @@
 
 #include "sim/engine/mpi.h"
 
+/* The bytes between two blocks' records: a record rounded up to whole cache lines, so that two
+ * threads running neighbouring blocks never write the same line (the last slot of one record and
+ * the first of the next, each written every trial). */
+static size_t rec_stride(const osq_waves_job_t *job) { return (job->rec_size + 63) / 64 * 64; }
+
 /* Blocks in a wave on each rank: a few per thread, so that dynamic scheduling evens the threads'
  * load, and the same on every rank (a rank with fewer threads sizes them by the largest). */
 static int64_t per_rank(int threads) { return 4 * (int64_t)osq_mpi_max_int(threads); }
@@ -33,7 +38,7 @@ int64_t osq_waves_held(int threads) {
 static int run_share(const osq_waves_job_t *job, const osq_waves_spec_t *spec, int64_t b0, int64_t b1,
                      unsigned char *recs) {
   const int64_t B = spec->block_size, trials = spec->trials;
-  const size_t rs = job->rec_size;
+  const size_t rs = rec_stride(job);
   int fail = OSQ_OK;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(spec->threads) default(none) \
     shared(job, recs, fail, b0, b1, B, trials, rs)
@@ -61,11 +66,11 @@ int osq_waves_run(const osq_waves_job_t *job, const osq_waves_spec_t *spec, osq_
   const int64_t B = spec->block_size, trials = spec->trials, n_blocks = (trials + B - 1) / B;
   const int R = osq_mpi_size(), me = osq_mpi_rank();
   const int64_t wave = per_rank(spec->threads) * R;
-  const size_t rs = job->rec_size;
+  const size_t rs = rec_stride(job);
   memset(out, 0, sizeof *out);
   out->blocks_done = spec->first_block;
   out->trials_done = spec->first_block * B < trials ? spec->first_block * B : trials;
-  unsigned char *recs = malloc(rs * (size_t)osq_waves_held(spec->threads) + 1);
+  unsigned char *recs = aligned_alloc(64, rs * (size_t)osq_waves_held(spec->threads) + 64);
   int rc = osq_mpi_agree(recs ? OSQ_OK : osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory"), err);
   const double t0 = omp_get_wtime();
   for (int64_t w0 = spec->first_block; rc == OSQ_OK && w0 < n_blocks; w0 += wave) {

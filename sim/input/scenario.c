@@ -22,6 +22,7 @@
 #include "sim/input/geocheck.h"
 #include "sim/input/geodata.h"
 #include "sim/input/hash.h"
+#include "sim/input/paths.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* The schema                                                                                  */
@@ -142,7 +143,7 @@ static const key_t_ SCHEMA[] = {
     {"model.years", K_LIST, 0, OSQ_YEAR_PARAMS_MAX, false, NULL, "per-year parameters (docs/model.md 2.3)", NOST},
     {"model.years.*", K_GROUP, 0, 0, false, NULL, "the parameters of one year", NOST},
     {"model.years.*.year", K_INT, 2002, 2100, true, NULL, "the calendar year", NOST},
-    {"model.years.*.demand", K_FLOAT, 0, 1, false, NULL, "its demand share", NOST},
+    {"model.years.*.demand_factor", K_FLOAT, 0, 2, false, NULL, "factor on every party's demand that year", NOST},
     {"model.years.*.share_prob", K_FLOAT, 0, 1, false, NULL, "its chance a request is flown jointly", NOST},
     {"model.years.*.completion", K_FLOAT, 0, 1, false, NULL, "its completion chance", NOST},
     {"model.years.*.season_first_doy", K_INT, 1, 366, false, NULL, "its first day of flights (213 = 1 Aug)", NOST},
@@ -156,6 +157,8 @@ static const key_t_ SCHEMA[] = {
     {"model.pairs.*.observer", K_STRING, 2, 4, true, NULL, "observer code", NOST},
     {"model.pairs.*.observed", K_STRING, 2, 4, true, NULL, "target code", NOST},
     {"model.pairs.*.interest", K_FLOAT, 0, 1e3, true, NULL, "factor on the observer's interest in the target", NOST},
+    {"model.pairs.*.from_year", K_INT, 2002, 2100, false, "2002", "first year it applies", NOST},
+    {"model.pairs.*.until_year", K_INT, 2002, 2100, false, "2100", "last year it applies", NOST},
     {"model.parties", K_LIST, 0, OSQ_PARTIES_MAX, false, NULL, "per-party parameters", NOST},
     {"model.parties.*", K_GROUP, 0, 0, false, NULL, "parameters of one party", NOST},
     {"model.parties.*.party", K_STRING, 2, 4, true, NULL, "quota-holder code", NOST},
@@ -224,38 +227,70 @@ typedef struct {
   size_t len;
 } src_file_t;
 
+/* Where each line of the composed text (below) came from: from composed line `cline` on, line
+ * `line` of file names[name] and the lines after it. */
+typedef struct {
+  int cline, line, name;
+} seg_t;
+
+#define INCLUDE_NAMES_MAX 64 /* distinct files in one scenario's include tree (INCLUDE_FILES_MAX) */
+
 typedef struct {
   osq_error_t *err;
   const char *main_path;
   char include_dir[OSQ_PATH_MAX];
-  char shown[8][OSQ_PATH_MAX];                 /* include paths as the user can open them */
-  int n_shown;
+  osq_dirs_t search;                           /* @include folders after include_dir (paths.h) */
   src_file_t files[MAX_SRC_FILES];
   int n_files;
+  /* The scenario with every @include line replaced by the text of the file it names, which is
+   * what libconfig reads: libconfig 1.5 has one include folder, osq looks in several. */
+  char *text;
+  size_t len, cap;
+  int lines;                                   /* composed lines so far, the first is 1 */
+  seg_t *segs;
+  int n_segs, segs_cap;
+  char *names[INCLUDE_NAMES_MAX + 1];          /* files as messages name them */
+  int n_names;
+  bool too_big;                                /* the composed text reached COMPOSED_MAX_BYTES */
 } ctx_t;
 
-/*
- * libconfig 1.5 names a setting's file as written in the @include line, relative to the include
- * directory; messages must name a path the user can open, so prefix the scenario's directory.
- */
-static const char *shown_path(ctx_t *c, const char *f) {
-  if (!f) return c->main_path;
-  if (strcmp(f, c->main_path) == 0 || f[0] == '/' || strcmp(c->include_dir, ".") == 0) return f;
-  for (int i = 0; i < c->n_shown; i++) {
-    size_t ld = strlen(c->include_dir);
-    if (strncmp(c->shown[i], c->include_dir, ld) == 0 && strcmp(c->shown[i] + ld + 1, f) == 0) return c->shown[i];
+/* The segment that holds line cl of the composed text; NULL before the first. */
+static const seg_t *seg_of(const ctx_t *c, int cl) {
+  int lo = 0, hi = c->n_segs - 1;
+  const seg_t *hit = NULL;
+  while (lo <= hi) {
+    const int mid = lo + (hi - lo) / 2;
+    if (c->segs[mid].cline <= cl) {
+      hit = &c->segs[mid];
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
   }
-  if (c->n_shown == 8) return f;
-  snprintf(c->shown[c->n_shown], OSQ_PATH_MAX, "%.500s/%.500s", c->include_dir, f);
-  return c->shown[c->n_shown++];
+  return hit;
+}
+
+/* Line cl of the composed text as messages name it: the file (as the user can open it) and its
+ * line there. Line 0 (libconfig's root) is the scenario's. */
+static const char *composed_file(const ctx_t *c, int cl) {
+  const seg_t *g = cl > 0 ? seg_of(c, cl) : NULL;
+  return g ? c->names[g->name] : c->main_path;
+}
+
+static int composed_line(const ctx_t *c, int cl) {
+  const seg_t *g = cl > 0 ? seg_of(c, cl) : NULL;
+  return g ? g->line + (cl - g->cline) : 0;
 }
 
 static const char *src_file(ctx_t *c, const config_setting_t *s) {
-  return shown_path(c, config_setting_source_file(s));
+  return composed_file(c, (int)config_setting_source_line(s));
 }
 
-#define ERR_AT(c, s, ...) \
-  osq_error_add((c)->err, OSQ_ECONFIG, src_file((c), (s)), (int)config_setting_source_line(s), __VA_ARGS__)
+static int src_line(ctx_t *c, const config_setting_t *s) {
+  return composed_line(c, (int)config_setting_source_line(s));
+}
+
+#define ERR_AT(c, s, ...) osq_error_add((c)->err, OSQ_ECONFIG, src_file((c), (s)), src_line((c), (s)), __VA_ARGS__)
 
 static const src_file_t *load_src(ctx_t *c, const char *path) {
   for (int i = 0; i < c->n_files; i++)
@@ -293,6 +328,12 @@ static const src_file_t *load_src(ctx_t *c, const char *path) {
 static void free_srcs(ctx_t *c) {
   for (int i = 0; i < c->n_files; i++) free(c->files[i].text);
   c->n_files = 0;
+  for (int i = 0; i < c->n_names; i++) free(c->names[i]);
+  c->n_names = 0;
+  free(c->text);
+  free(c->segs);
+  c->text = NULL;
+  c->segs = NULL;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -387,9 +428,9 @@ static bool truncated_literal(ctx_t *c, const config_setting_t *s, long long *li
   const char *name = config_setting_name(s);
   const src_file_t *sf = load_src(c, src_file(c, s));
   if (!sf || !name) return false;
-  unsigned line = config_setting_source_line(s);
+  const int line = src_line(c, s);
   const char *p = sf->text;
-  for (unsigned l = 1; l < line && p; l++) {
+  for (int l = 1; l < line && p; l++) {
     p = strchr(p, '\n');
     if (p) p++;
   }
@@ -878,7 +919,9 @@ static void load_geo(ctx_t *c, const config_t *cfg, osq_scenario_t *sc) {
     if (b[0] == '/') snprintf(sc->boundaries, sizeof sc->boundaries, "%s", b);
     else snprintf(sc->boundaries, sizeof sc->boundaries, "%.500s/%.500s", c->include_dir, b);
   } else {
-    snprintf(sc->boundaries, sizeof sc->boundaries, "%s", OSQ_DATA_DIR "/countries-50m.json");
+    /* The data osq ships, found from the executable's place or OSQ_DATA (sim/input/paths.h). */
+    if (!osq_paths_data_file("countries-50m.json", sc->boundaries, sizeof sc->boundaries) && !sc->boundaries[0])
+      snprintf(sc->boundaries, sizeof sc->boundaries, "$%s/countries-50m.json", OSQ_DATA_ENV);
   }
 }
 
@@ -1240,13 +1283,13 @@ static void load_model_years(ctx_t *c, const config_t *cfg, const char *group, o
     osq_year_params_t *y = osq_model_params_year(m, (int)year);
     if (!y && m->n_years < OSQ_YEAR_PARAMS_MAX) {
       y = &m->years[m->n_years++];
-      *y = (osq_year_params_t){.year = (int)year, .demand = -1, .share_prob = -1, .completion = -1};
+      *y = (osq_year_params_t){.year = (int)year, .demand_factor = -1, .share_prob = -1, .completion = -1};
     }
     if (!y) {
       ERR_AT(c, g, "%s[%d]: more than %d years with their own parameters", key, i, OSQ_YEAR_PARAMS_MAX);
       continue;
     }
-    get_num(g, "demand", &y->demand);
+    get_num(g, "demand_factor", &y->demand_factor);
     get_num(g, "share_prob", &y->share_prob);
     get_num(g, "completion", &y->completion);
     long long v;
@@ -1298,7 +1341,19 @@ static void load_model_pairs(ctx_t *c, const config_t *cfg, const char *group, o
       ERR_AT(c, g, "%s[%d]: %s over %s is not a pair of two quota holders of the treaty", key, i, o, t);
       continue;
     }
-    sc->model.pair_interest[oi][ti] = f;
+    long long y0 = 2002, y1 = 2100;
+    get_i64(g, "from_year", &y0);
+    get_i64(g, "until_year", &y1);
+    if (y1 < y0) {
+      ERR_AT(c, g, "%s[%d]: until_year %lld is before from_year %lld", key, i, y1, y0);
+      continue;
+    }
+    osq_model_params_t *m = &sc->model;
+    if (m->n_pairs == OSQ_PAIRS_MAX) {
+      ERR_AT(c, g, "%s[%d]: more than %d pairs", key, i, OSQ_PAIRS_MAX);
+      continue;
+    }
+    m->pairs[m->n_pairs++] = (osq_pair_params_t){oi, ti, f, (int)y0, (int)y1};
   }
 }
 
@@ -1392,14 +1447,17 @@ static int include_target(const char *r, const char *end, char *out, size_t n) {
 }
 
 /*
- * The include tree, walked before libconfig reads it. libconfig 1.5 resolves every @include,
- * however deeply nested, against the include directory (the scenario's), opens the target with
- * fopen and has no notion of a circle: a file that includes itself, directly or through others,
- * is read again until its nesting depth reaches 10 ("include file nesting too deep") or a setting
- * repeats ("duplicate setting name"), neither of which says what is wrong. A directory makes its
- * flex scanner print "input in flex scanner failed" and exit(2), a FIFO blocks it. So every file
- * of the tree is checked here, depth first, with the chain of files being read: a target already
- * on the chain closes a circle; a chain longer than libconfig's limit is refused by name.
+ * The include tree, walked before it is read. Every @include, however deeply nested, names a file
+ * in the scenario's folder or in one of the search folders (include_find), as libconfig 1.5
+ * resolves every @include against its one include folder, the scenario's. libconfig would open the
+ * target with fopen and has no notion of a circle: a file that includes itself, directly or through
+ * others, would be read again until its nesting depth reached 10 ("include file nesting too deep")
+ * or a setting repeated ("duplicate setting name"), neither of which says what is wrong. A
+ * directory made its flex scanner print "input in flex scanner failed" and exit(2), a FIFO blocked
+ * it. So every file of the tree is checked here, depth first, with the chain of files being read:
+ * a missing file is refused where it is named, a target already on the chain closes a circle, a
+ * chain longer than libconfig's limit is refused by name; then compose() writes the one text
+ * libconfig reads.
  * Each file is read once (a file reached again by another path is not rescanned: its height,
  * the longest chain below it, is kept for the depth check).
  */
@@ -1441,6 +1499,41 @@ static void chain_text(const inc_scan_t *s, int from, int depth, const char *las
   if (u < n) snprintf(out + u, n - u, "%.200s", last);
 }
 
+/* If the line that starts at q is an @include line as libconfig reads one ("@include", a blank,
+ * a quote, blanks around), the character after the opening quote; else NULL. */
+static const char *include_line(const char *q) {
+  while (*q == ' ' || *q == '\t') q++;
+  if (strncmp(q, "@include", 8) != 0 || (q[8] != ' ' && q[8] != '\t')) return NULL;
+  q += 8;
+  while (*q == ' ' || *q == '\t') q++;
+  return q[0] == '"' ? q + 1 : NULL;
+}
+
+/*
+ * The file @include "target" reads: target in the scenario's folder, else in the first folder of
+ * OSQ_PATH, the installed and the in-tree scenarios that holds it (sim/input/paths.h). full is the
+ * path to open; shown the file as messages name it (relative to the scenario's folder as libconfig
+ * named it, else the full path). @return true with *st, false (full in the scenario's folder) if no
+ * folder holds it.
+ */
+static bool include_find(const ctx_t *c, const char *target, char *full, size_t fn, char *shown, size_t sn,
+                         struct stat *st) {
+  snprintf(full, fn, "%s/%s", c->include_dir, target);
+  if (stat(full, st) == 0) {
+    snprintf(shown, sn, "%s", strcmp(c->include_dir, ".") == 0 ? target : full);
+    return true;
+  }
+  for (int i = 0; i < c->search.n; i++) {
+    snprintf(full, fn, "%s/%s", c->search.dir[i], target);
+    if (stat(full, st) == 0) {
+      snprintf(shown, sn, "%s", full);
+      return true;
+    }
+  }
+  snprintf(full, fn, "%s/%s", c->include_dir, target);
+  return false;
+}
+
 /* Check the include lines of one file (text, shown as `file`) at nesting depth `depth`; recurse
  * into the files it includes. @return the include levels below it. */
 static int scan_includes(ctx_t *c, inc_scan_t *s, const char *file, const char *text, size_t len, int depth) {
@@ -1451,15 +1544,10 @@ static int scan_includes(ctx_t *c, inc_scan_t *s, const char *file, const char *
     if (*q == '\n') line++;
     if (*q == '=' || *q == ':') n_assign++;
     if (!(q == text || q[-1] == '\n')) continue;
-    /* A line is an include as for libconfig: "@include", a blank, a quote. */
-    const char *r = q;
-    while (*r == ' ' || *r == '\t') r++;
-    if (strncmp(r, "@include", 8) != 0 || (r[8] != ' ' && r[8] != '\t')) continue;
-    r += 8;
-    while (*r == ' ' || *r == '\t') r++;
-    if (r[0] != '"') continue;
+    const char *r = include_line(q);
+    if (!r) continue;
     char target[OSQ_PATH_MAX], full[2 * OSQ_PATH_MAX + 2], shown[2 * OSQ_PATH_MAX + 2];
-    const int tl = include_target(r + 1, end, target, sizeof target);
+    const int tl = include_target(r, end, target, sizeof target);
     struct stat st;
     if (tl == -2) {
       osq_error_add(err, OSQ_ECONFIG, file, line,
@@ -1481,8 +1569,11 @@ static int scan_includes(ctx_t *c, inc_scan_t *s, const char *file, const char *
                     target, c->include_dir);
       continue;
     }
-    snprintf(full, sizeof full, "%s/%s", c->include_dir, target);
-    if (stat(full, &st) != 0) continue; /* libconfig says "cannot open include file" */
+    if (!include_find(c, target, full, sizeof full, shown, sizeof shown, &st)) {
+      osq_error_add(err, OSQ_ECONFIG, file, line, "cannot open an @include file (expected a path relative to %s)",
+                    c->include_dir);
+      continue;
+    }
     if (!S_ISREG(st.st_mode)) {
       osq_error_add(err, OSQ_ECONFIG, file, line, "@include \"%s\" is not a regular file: %s is a %s (expected a file relative to %s)",
                     target, full, S_ISDIR(st.st_mode) ? "directory" : "device, FIFO or socket", c->include_dir);
@@ -1494,8 +1585,6 @@ static int scan_includes(ctx_t *c, inc_scan_t *s, const char *file, const char *
                     target, (long long)st.st_size, SCENARIO_MAX_BYTES);
       continue;
     }
-    /* As libconfig names it in its messages (shown_path): relative to the include directory. */
-    snprintf(shown, sizeof shown, "%s", strcmp(c->include_dir, ".") == 0 ? target : full);
     int k = 0;
     while (k < s->n && !(s->nodes[k].dev == st.st_dev && s->nodes[k].ino == st.st_ino)) k++;
     char circle[512];
@@ -1544,6 +1633,121 @@ static int scan_includes(ctx_t *c, inc_scan_t *s, const char *file, const char *
   return height;
 }
 
+/*
+ * The one text libconfig reads: the scenario with each @include line replaced by the text of the
+ * file it names (found by include_find), recursively, and a map from its lines to the files' lines
+ * (seg_t) for every message. The tree was checked by scan_includes; a file that changed since is
+ * refused here. An included text that does not end a line gets a line break, as the end of an
+ * included file ends a token for libconfig, so that no line of the text holds two files.
+ */
+#define COMPOSED_MAX_BYTES (16 * SCENARIO_MAX_BYTES)
+
+static bool compose_put(ctx_t *c, const char *s, size_t n) {
+  if (n > COMPOSED_MAX_BYTES || c->len + n > COMPOSED_MAX_BYTES) {
+    c->too_big = true;
+    return false;
+  }
+  if (c->len + n + 1 > c->cap) {
+    size_t cap = c->cap ? c->cap : 65536;
+    while (cap < c->len + n + 1) cap *= 2;
+    char *t = realloc(c->text, cap);
+    if (!t) return false;
+    c->text = t;
+    c->cap = cap;
+  }
+  memcpy(c->text + c->len, s, n);
+  c->len += n;
+  c->text[c->len] = '\0';
+  for (size_t i = 0; i < n; i++) c->lines += s[i] == '\n';
+  return true;
+}
+
+/* From the composed line now being written on: file `name` from its line `line`. */
+static bool compose_seg(ctx_t *c, const char *name, int line) {
+  int k = 0;
+  while (k < c->n_names && strcmp(c->names[k], name) != 0) k++;
+  if (k == c->n_names) {
+    if (k == INCLUDE_NAMES_MAX + 1 || !(c->names[k] = strdup(name))) return false;
+    c->n_names++;
+  }
+  if (c->n_segs == c->segs_cap) {
+    const int cap = c->segs_cap ? 2 * c->segs_cap : 64;
+    seg_t *g = realloc(c->segs, (size_t)cap * sizeof *g);
+    if (!g) return false;
+    c->segs = g;
+    c->segs_cap = cap;
+  }
+  c->segs[c->n_segs++] = (seg_t){c->lines, line, k};
+  return true;
+}
+
+static int compose_failed(ctx_t *c) {
+  if (c->too_big)
+    return osq_error_add(c->err, OSQ_ECONFIG, c->main_path, 0,
+                         "the scenario and the files it includes add up to more than %d bytes (expected at most "
+                         "that: each @include is read in full where it stands)",
+                         COMPOSED_MAX_BYTES);
+  return osq_error_add(c->err, OSQ_ENOMEM, c->main_path, 0, "out of memory reading the scenario");
+}
+
+/* Append one file (text, named `name`) with its includes. @return 0, or the error code. */
+static int compose(ctx_t *c, const char *name, const char *text, size_t len, int depth) {
+  const char *end = text + len, *from = text;
+  int line = 1;
+  if (!compose_seg(c, name, 1)) return compose_failed(c);
+  for (const char *q = text; q < end; q++) {
+    if (q > text && q[-1] == '\n') line++;
+    if (!(q == text || q[-1] == '\n')) continue;
+    const char *r = include_line(q);
+    char target[OSQ_PATH_MAX], full[2 * OSQ_PATH_MAX + 2], shown[2 * OSQ_PATH_MAX + 2];
+    if (!r || include_target(r, end, target, sizeof target) < 0) continue; /* as scan_includes */
+    const char *close = r;
+    while (close < end && *close != '"') close += *close == '\\' ? 2 : 1;
+    struct stat st;
+    char *t = NULL;
+    size_t tlen = 0;
+    if (depth < INCLUDE_DEPTH_MAX && include_find(c, target, full, sizeof full, shown, sizeof shown, &st) &&
+        S_ISREG(st.st_mode) && st.st_size <= SCENARIO_MAX_BYTES)
+      t = read_text(full, (size_t)st.st_size, &tlen);
+    if (!t)
+      return osq_error_add(c->err, OSQ_ECONFIG, name, line,
+                           "cannot open an @include file (expected a path relative to %s)", c->include_dir);
+    int rc = compose_put(c, from, (size_t)(q - from)) ? compose(c, shown, t, tlen, depth + 1) : compose_failed(c);
+    free(t);
+    if (rc) return rc;
+    if ((c->len > 0 && c->text[c->len - 1] != '\n' && !compose_put(c, "\n", 1)) || !compose_seg(c, name, line))
+      return compose_failed(c);
+    from = close + 1;
+    q = close;
+  }
+  return compose_put(c, from, (size_t)(end - from)) ? 0 : compose_failed(c);
+}
+
+/* libconfig reads the composed text (every @include already in it) from memory, NULs and all; its
+ * messages name the file and line the text came from. @return 0 with *cfg to destroy, or the code. */
+static int read_composed(ctx_t *c, config_t *cfg) {
+  config_init(cfg);
+  config_set_include_dir(cfg, c->include_dir);
+  FILE *mem = c->len > 0 ? fmemopen(c->text, c->len, "r") : NULL;
+  const int read_ok = mem ? config_read(cfg, mem) : c->len == 0 ? config_read_string(cfg, "") : CONFIG_FALSE;
+  if (mem) fclose(mem);
+  if (read_ok == CONFIG_TRUE) return OSQ_OK;
+  const char *ef = composed_file(c, config_error_line(cfg));
+  const int el = composed_line(c, config_error_line(cfg));
+  const char *et = config_error_text(cfg);
+  if (!mem && c->len > 0)
+    osq_error_add(c->err, OSQ_ENOMEM, c->main_path, 0, "cannot read the scenario: %s", strerror(errno));
+  else if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
+    osq_error_add(c->err, OSQ_EIO, c->main_path, 0, "cannot read the scenario: %s", et);
+  else if (et && strcmp(et, "cannot open include file") == 0)
+    osq_error_add(c->err, OSQ_ECONFIG, ef, el, "cannot open an @include file (expected a path relative to %s)",
+                  c->include_dir);
+  else
+    osq_error_add(c->err, OSQ_ECONFIG, ef, el, "%s (expected libconfig syntax: name = value;)", et);
+  config_destroy(cfg);
+  return c->err->code;
+}
+
 /* Collect every file a setting came from (the scenario and its includes), in order of first use. */
 static void collect_files(ctx_t *c, const config_setting_t *s) {
   load_src(c, src_file(c, s));
@@ -1570,8 +1774,9 @@ int osq_scenario_load_opts(const char *path, unsigned flags, osq_scenario_t *sc,
   for (size_t i = 0; i < N_SCHEMA; i++) store_default(sc, &SCHEMA[i]);
   base_name(path, sc->name, sizeof sc->name);
 
-  ctx_t c = {.err = err, .main_path = path};
+  ctx_t c = {.err = err, .main_path = path, .lines = 1};
   dir_name(path, c.include_dir, sizeof c.include_dir);
+  osq_paths_include_dirs(&c.search);
 
   /* libconfig reports a missing file as a bare "file I/O error": check first, with errno. */
   FILE *probe = fopen(path, "rb");
@@ -1604,27 +1809,17 @@ int osq_scenario_load_opts(const char *path, unsigned flags, osq_scenario_t *sc,
     scan.n = 1;
     scan.chain[0] = path;
     scan_includes(&c, &scan, path, main_src->text, main_src->len, 0);
-    if (err->code) {
-      free_srcs(&c);
-      return err->code;
-    }
+    if (!err->code) compose(&c, path, main_src->text, main_src->len, 0);
+  } else {
+    osq_error_add(err, OSQ_EIO, path, 0, "cannot read the scenario: %s", strerror(errno ? errno : ENOMEM));
+  }
+  if (err->code) {
+    free_srcs(&c);
+    return err->code;
   }
 
   config_t cfg;
-  config_init(&cfg);
-  const char *dir = c.include_dir;
-  config_set_include_dir(&cfg, dir); /* @include is relative to the scenario file, not the CWD */
-  if (config_read_file(&cfg, path) != CONFIG_TRUE) {
-    const char *ef = shown_path(&c, config_error_file(&cfg));
-    const char *et = config_error_text(&cfg);
-    if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
-      osq_error_add(err, OSQ_EIO, path, 0, "cannot read the scenario: %s", et);
-    else if (et && strcmp(et, "cannot open include file") == 0)
-      osq_error_add(err, OSQ_ECONFIG, ef, config_error_line(&cfg),
-                    "cannot open an @include file (expected a path relative to %s)", dir);
-    else
-      osq_error_add(err, OSQ_ECONFIG, ef, config_error_line(&cfg), "%s (expected libconfig syntax: name = value;)", et);
-    config_destroy(&cfg);
+  if (read_composed(&c, &cfg) != OSQ_OK) {
     free_srcs(&c);
     return err->code;
   }
@@ -1814,18 +2009,19 @@ static int find_number(osq_scenario_t *sc, const char *key, number_t *n, osq_err
     osq_year_params_t *y = osq_model_params_year(m, year);
     if (!y && m->n_years < OSQ_YEAR_PARAMS_MAX) { /* an entry for the year, all its values unset */
       y = &m->years[m->n_years++];
-      *y = (osq_year_params_t){.year = year, .demand = -1, .share_prob = -1, .completion = -1};
+      *y = (osq_year_params_t){.year = year, .demand_factor = -1, .share_prob = -1, .completion = -1};
     }
     if (!y) return osq_error_add(err, OSQ_EINVAL, NULL, 0, "%s: more than %d years with their own parameters", key,
                                  OSQ_YEAR_PARAMS_MAX);
-    if (strcmp(field, "demand") == 0) n->d = &y->demand, n->fallback = &m->demand;
+    static const double one = 1.0;
+    if (strcmp(field, "demand_factor") == 0) n->d = &y->demand_factor, n->fallback = &one;
     else if (strcmp(field, "share_prob") == 0) n->d = &y->share_prob, n->fallback = &m->share_prob;
     else if (strcmp(field, "completion") == 0) n->d = &y->completion, n->fallback = &m->completion;
     else if (strcmp(field, "season_first_doy") == 0) n->i = &y->season_first_doy, n->ifallback = &m->season_first_doy;
     else if (strcmp(field, "season_last_doy") == 0) n->i = &y->season_last_doy, n->ifallback = &m->season_last_doy;
     if ((!n->d && !n->i) || !n->k)
-      return osq_error_add(err, OSQ_EINVAL, NULL, 0, "%s: %s is not a per-year parameter (expected demand, share_prob, "
-                           "completion, season_first_doy or season_last_doy)", key, field);
+      return osq_error_add(err, OSQ_EINVAL, NULL, 0, "%s: %s is not a per-year parameter (expected demand_factor, "
+                           "share_prob, completion, season_first_doy or season_last_doy)", key, field);
     return OSQ_OK;
   }
   char code2[8];
@@ -1836,7 +2032,20 @@ static int find_number(osq_scenario_t *sc, const char *key, number_t *n, osq_err
                            code, code2);
     static const double one = 1.0;
     n->k = schema_find("model.pairs.*.interest");
-    n->d = &sc->model.pair_interest[o][t];
+    osq_model_params_t *m = &sc->model;
+    osq_pair_params_t *q = NULL; /* the pair's entry for every year */
+    for (int e = 0; e < m->n_pairs && !q; e++)
+      if (m->pairs[e].observer == o && m->pairs[e].observed == t && m->pairs[e].first_year == 2002 &&
+          m->pairs[e].last_year == 2100)
+        q = &m->pairs[e];
+    if (!q && m->n_pairs < OSQ_PAIRS_MAX) { /* first in the list: entries for some years, applied after it, win */
+      memmove(&m->pairs[1], &m->pairs[0], sizeof m->pairs[0] * (size_t)m->n_pairs);
+      m->n_pairs++;
+      q = &m->pairs[0];
+      *q = (osq_pair_params_t){o, t, -1.0, 2002, 2100};
+    }
+    if (!q) return osq_error_add(err, OSQ_EINVAL, NULL, 0, "%s: more than %d pairs", key, OSQ_PAIRS_MAX);
+    n->d = &q->interest;
     n->fallback = &one;
     return OSQ_OK;
   }

@@ -4,7 +4,8 @@
  * (sim/input/scenario.c) drives validation, defaults and the printed summary.
  *
  * Rules that libconfig 1.5 does not enforce and this loader does (docs/engineering.md §6):
- * @include paths are relative to the scenario file, unknown keys are errors, every integer is
+ * @include paths are looked up in the scenario's folder, then in the folders of OSQ_PATH and osq's
+ * own scenarios (sim/input/paths.h), unknown keys are errors, every integer is
  * read as int64 and range-checked, literals that 1.5 silently truncated are detected from the
  * source text, floats must be finite, and all errors of a file are reported in one run.
  */

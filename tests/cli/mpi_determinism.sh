@@ -96,5 +96,24 @@ for np in 2 3; do
   else bad "compare's stdout differs on $np ranks (printed more than once?)"; fi
 done
 
+# osq validate and osq calibrate under 2 and 3 ranks: the serial files (validate: the figures of the
+# history, the chart; calibrate: the same fit, evaluation by evaluation, on every rank).
+"$serial" validate scenarios/timeline.cfg --trials 300 --threads 2 --out "$tmp/val" --quiet ||
+  bad "the non-MPI validate exited $?"
+printf 'id,period,quantity,observer,observed,value,kind,tolerance,tolerance_reason,use,source,note\n%s\n%s\n' \
+  'f,2019,flights,,,95,approximate,0,r,fit,s,n' 'u,2019,flights_by,US,,18,approximate,0,r,fit,s,n' > "$tmp/targets.csv"
+"$serial" calibrate scenarios/baseline.cfg --targets "$tmp/targets.csv" --free model.demand --trials 200 \
+  --max-evals 12 --out "$tmp/cal" --quiet || bad "the non-MPI calibrate exited $?"
+for np in 2 3; do
+  mpi $np validate scenarios/timeline.cfg --trials 300 --threads 1 --out "$tmp/val$np" --quiet ||
+    bad "validate on $np ranks exited $?"
+  for f in validation.csv validation.md validation.png; do
+    same "$tmp/val/$f" "$tmp/val$np/$f" "$f differs: $np ranks vs the non-MPI build"
+  done
+  mpi $np calibrate scenarios/baseline.cfg --targets "$tmp/targets.csv" --free model.demand --trials 200 \
+    --max-evals 12 --threads 1 --out "$tmp/cal$np" --quiet || bad "calibrate on $np ranks exited $?"
+  for f in fit.csv params.csv; do same "$tmp/cal/$f" "$tmp/cal$np/$f" "$f differs: $np ranks vs the non-MPI build"; done
+done
+
 echo "$((n - fail)) passed, $fail failed"
 [ $fail = 0 ]

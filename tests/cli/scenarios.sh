@@ -62,6 +62,14 @@ for want in "both_out 0" "us_returns 0" "ru_returns 1" "both_return 1"; do
     echo "FAIL: $1: flights over RUBY '$mean' (expected $([ "$2" = 0 ] && echo none || echo 'more than 10'))"; fail=$((fail + 1))
   fi
 done
+# A party the reference (both_out) lacks counts as zero there: a return shows its whole value as the
+# difference (compare.csv columns 5 mean, 8 diff).
+for sc in ru_returns both_return; do
+  n=$((n + 1))
+  awk -F, -v s=$sc '$1 == s && $3 == "flights_over" && $4 == "RUBY" { found = 1; ok = $5 > 10 && $5 == $8 }
+                    END { exit !(found && ok) }' "$tmp/compare_returns/compare.csv" 2>/dev/null ||
+    { echo "FAIL: $sc: flights over RUBY: the difference to both_out is not its mean"; fail=$((fail + 1)); }
+done
 for f in ru_returns both_return timeline_return; do
   n=$((n + 1))
   date=2022-06-01; [ $f = timeline_return ] && date=2028-06-01

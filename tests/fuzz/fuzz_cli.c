@@ -4,8 +4,8 @@
  * trailing NUL ends the last one; at most 64 strings). Each string gets its own heap block and the
  * vector has exactly argc entries (no NULL after them), so that AddressSanitizer sees a parser
  * reading past a string or past argv[argc - 1]. The same vector goes to every parser (run,
- * compare, parties, check, bench, sensitivity), and each result is checked against the parsers'
- * contract:
+ * compare, parties, check, init, bench, validate, calibrate, sensitivity), and each result is checked
+ * against the parsers' contract:
  *   - 0 with no message, or OSQ_EINVAL with exactly one non-empty message, nothing else;
  *   - on success every string field is NULL or one of the argv strings (or a suffix of one, for
  *     --name=value), the numbers are "not given" or within their documented ranges, the scenario
@@ -17,6 +17,7 @@
  * A broken contract calls abort(), which libFuzzer reports with the input.
  */
 #include <limits.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -189,6 +190,51 @@ static void fuzz_sensitivity(int argc, char **argv, osq_error_t *err) {
     fail("sensitivity: a number out of range", argc, argv);
 }
 
+static void fuzz_validate(int argc, char **argv, osq_error_t *err) {
+  osq_validate_args_t a, b;
+  osq_error_clear(err);
+  const int rc = osq_cli_parse_validate(argc, argv, &a, err);
+  check_err(rc, err, "validate: error contract", argc, argv);
+  osq_error_clear(err);
+  if (osq_cli_parse_validate(argc, argv, &b, err) != rc || memcmp(&a, &b, sizeof a) != 0)
+    fail("validate: not pure", argc, argv);
+  if (rc != OSQ_OK || a.help) return;
+  if (!a.path || !is_argv(a.path, argc, argv) || (a.path[0] == '-' && a.path[1])) fail("validate: path", argc, argv);
+  if (!from_argv(a.history, argc, argv) || !from_argv(a.out, argc, argv)) fail("validate: a string not from argv", argc, argv);
+  if (a.trials < 0 || a.trials > OSQ_TRIALS_MAX || a.threads < 0 || a.threads > 1024 || a.seed < -1)
+    fail("validate: a number out of range", argc, argv);
+}
+
+static void fuzz_calibrate(int argc, char **argv, osq_error_t *err) {
+  osq_calibrate_args_t a, b;
+  osq_error_clear(err);
+  const int rc = osq_cli_parse_calibrate(argc, argv, &a, err);
+  check_err(rc, err, "calibrate: error contract", argc, argv);
+  osq_error_clear(err);
+  if (osq_cli_parse_calibrate(argc, argv, &b, err) != rc || memcmp(&a, &b, sizeof a) != 0)
+    fail("calibrate: not pure", argc, argv);
+  if (rc != OSQ_OK || a.help) return;
+  if (!a.path || !is_argv(a.path, argc, argv) || !a.targets || a.n_keys < 1 || a.n_keys > OSQ_CLI_FREE_MAX)
+    fail("calibrate: path, targets or keys", argc, argv);
+  for (int k = 0; k < a.n_keys; k++) {
+    if (!a.keys[k][0] || strlen(a.keys[k]) >= OSQ_CLI_KEY_LEN) fail("calibrate: an empty or long key", argc, argv);
+    const double lo = a.bounds[2 * k], hi = a.bounds[2 * k + 1];
+    if (isnan(lo) != isnan(hi) || (!isnan(lo) && !(lo < hi))) fail("calibrate: bounds", argc, argv);
+  }
+  if (a.max_evals < 1 || a.max_evals > 100000) fail("calibrate: max-evals out of range", argc, argv);
+}
+
+static void fuzz_init(int argc, char **argv, osq_error_t *err) {
+  osq_init_args_t a, b;
+  osq_error_clear(err);
+  const int rc = osq_cli_parse_init(argc, argv, &a, err);
+  check_err(rc, err, "init: error contract", argc, argv);
+  osq_error_clear(err);
+  if (osq_cli_parse_init(argc, argv, &b, err) != rc || memcmp(&a, &b, sizeof a) != 0) fail("init: not pure", argc, argv);
+  if (rc != OSQ_OK) return;
+  if (a.dir && (!is_argv(a.dir, argc, argv) || (a.dir[0] == '-' && a.dir[1]))) fail("init: dir", argc, argv);
+}
+
 static void fuzz_bench(int argc, char **argv, osq_error_t *err) {
   osq_bench_args_t a, b;
   osq_error_clear(err);
@@ -233,7 +279,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fuzz_compare(argc, argv, err);
   fuzz_parties(argc, argv, err);
   fuzz_check(argc, argv, err);
+  fuzz_init(argc, argv, err);
   fuzz_bench(argc, argv, err);
+  fuzz_validate(argc, argv, err);
+  fuzz_calibrate(argc, argv, err);
   fuzz_sensitivity(argc, argv, err);
   check_i64(argc, argv);
   free(err);

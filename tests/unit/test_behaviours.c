@@ -20,10 +20,13 @@ static osq_year_t Y, Y2;
 
 Test(years, per_year_values_apply_to_their_year_only) {
   osq_model_params_default(&P);
-  P.years[P.n_years++] = (osq_year_params_t){.year = 2002, .demand = 0.2, .share_prob = -1, .completion = 0.5,
+  P.demand_by[3] = 0.8;
+  P.years[P.n_years++] = (osq_year_params_t){.year = 2002, .demand_factor = 0.5, .share_prob = -1, .completion = 0.5,
                                              .season_first_doy = 220};
   osq_model_params_for_year(&P, 2002, &PY);
-  cr_expect_float_eq(PY.demand, 0.2, 1e-15);
+  cr_expect_float_eq(PY.demand, 0.5 * P.demand, 1e-15, "the factor on the global demand");
+  cr_expect_float_eq(PY.demand_by[3], 0.4, 1e-15, "and on every party's own");
+  cr_expect(PY.demand_by[4] < 0.0, "an unset one stays unset (the global value, scaled)");
   cr_expect_float_eq(PY.completion, 0.5, 1e-15);
   cr_expect_float_eq(PY.share_prob, P.share_prob, 1e-15, "unset: the global value");
   cr_expect_eq(PY.season_first_doy, 220);
@@ -36,7 +39,7 @@ Test(years, per_year_values_apply_to_their_year_only) {
 Test(years, a_late_season_has_no_flight_before_it, .timeout = 60) {
   fx_treaty_2019(&T);
   osq_model_params_default(&P);
-  P.years[P.n_years++] = (osq_year_params_t){.year = 2002, .demand = -1, .share_prob = -1, .completion = -1,
+  P.years[P.n_years++] = (osq_year_params_t){.year = 2002, .demand_factor = -1, .share_prob = -1, .completion = -1,
                                              .season_first_doy = 220};
   osq_model_params_for_year(&P, 2002, &PY);
   cr_assert_eq(osq_quota_caps(&T, &PY, 2002, &C), 0);
@@ -124,4 +127,21 @@ Test(pairs, a_pair_of_zero_interest_never_flies) {
   cr_assert_eq(osq_quota_caps(&T, &P, 2019, &C), 0);
   cr_assert_eq(osq_quota_caps(&T, &P1, 2019, &C2), 0);
   cr_expect_float_eq(C.weight[ru][us], 0.5 * C2.weight[ru][us], 1e-12, "the factor scales the weight");
+}
+
+Test(pairs, a_pair_applies_in_its_years_only) {
+  fx_treaty_2019(&T);
+  osq_model_params_default(&P);
+  const int ge = osq_treaty_find(&T, "GE"), ru = osq_treaty_find(&T, "RUBY");
+  P.pairs[P.n_pairs++] = (osq_pair_params_t){ge, ru, 0.0, 2012, 2021};
+  osq_model_params_for_year(&P, 2011, &PY);
+  cr_assert_eq(osq_quota_caps(&T, &PY, 2011, &C), 0);
+  cr_expect(C.weight[ge][ru] > 0.0, "before the ban");
+  osq_model_params_for_year(&P, 2012, &PY);
+  cr_assert_eq(osq_quota_caps(&T, &PY, 2012, &C), 0);
+  cr_expect(C.weight[ge][ru] == 0.0, "during the ban");
+  cr_expect(C.weight[ru][ge] > 0.0, "only that direction");
+  osq_model_params_for_year(&P, 2022, &PY);
+  cr_assert_eq(osq_quota_caps(&T, &PY, 2022, &C), 0);
+  cr_expect(C.weight[ge][ru] > 0.0, "after it");
 }

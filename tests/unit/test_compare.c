@@ -357,9 +357,8 @@ Test(compare_csv, round_trips_bitwise) {
   cr_assert(strstr(text, "\"ru_out, \"\"what|if\"\" #1 & 50%\",2019,"), "the awkward name is quoted");
   cr_assert(strstr(text, ",Inf,"), "infinity written as Inf");
   cr_assert(strstr(text, "us_out,2021,flights_over,BY,0,0,0,NaN,NaN,NaN\n"));
-  cr_assert(strstr(text, "baseline,2019,flights,ALL,87.977000000000004,86.968999999999994,"
-                         "88.986000000000004,0,0,0\n"),
-            "reference rows: 17 digits and a zero difference");
+  cr_assert(strstr(text, "baseline,2019,flights,ALL,87.977,86.969,88.986,0,0,0\n"),
+            "reference rows: the shortest exact digits and a zero difference");
   free(text);
   osq_compare_free(c);
 }
@@ -591,43 +590,61 @@ Test(compare_md, multi_year_gets_a_year_column) {
 /* LaTeX                                                                                            */
 /* ---------------------------------------------------------------------------------------------- */
 
-Test(compare_tex, booktabs_structure_and_escaping) {
+Test(compare_tex, longtable_structure_and_escaping) {
   osq_compare_t *c = sample();
   char *text = capture(osq_compare_tex_write, c);
-  cr_assert_eq(count_substr(text, "\\begin{tabular}"), 1);
-  cr_assert_eq(count_substr(text, "\\end{tabular}"), 1);
-  const char *top = strstr(text, "\\toprule"), *mid = strstr(text, "\\midrule"), *bot = strstr(text, "\\bottomrule");
-  cr_assert(top && mid && bot && top < mid && mid < bot, "rules missing or out of order");
-  cr_assert_eq(count_substr(text, "\\toprule") + count_substr(text, "\\midrule") + count_substr(text, "\\bottomrule"),
-               3);
-  cr_assert(strstr(text, "\\begin{tabular}{llccccc}\n"), "2 text columns + 3 scenarios + 2 differences");
+  cr_assert(strstr(text, "needs \\usepackage{booktabs,longtable}"));
+  cr_assert_eq(count_substr(text, "\\begin{longtable}{@{}llrc@{}}\n"), 1, "scenario, year, value, CI");
+  cr_assert_eq(count_substr(text, "\\end{longtable}"), 1);
+  cr_assert_eq(count_substr(text, "\\begingroup"), 1);
+  cr_assert_eq(count_substr(text, "\\endgroup"), 1);
+  /* The heads twice (first page, next pages), a rule above the "continued" foot, one at the end. */
+  cr_assert_eq(count_substr(text, "\\toprule"), 2);
+  cr_assert_eq(count_substr(text, "\\midrule"), 3);
+  cr_assert_eq(count_substr(text, "\\bottomrule"), 1);
+  cr_assert_eq(count_substr(text, "\\endfirsthead"), 1);
+  cr_assert_eq(count_substr(text, "\\endhead"), 1);
+  cr_assert_eq(count_substr(text, "\\endlastfoot"), 1);
+  cr_assert(strstr(text, "\\caption{osq comparison of baseline (2019), us\\_out (2021) and ru\\_out"), "%s", text);
+  cr_assert(strstr(text, "\\label{tab:osq-compare-baseline}"));
   cr_assert_eq(count_substr(text, "\n% run: osq "), 3, "one header comment per scenario");
   cr_assert(strstr(text, "seed=12345678901234567890"));
 
-  /* Every row between \toprule and \bottomrule has 7 columns: 6 unescaped '&'. */
-  int rows = 0;
-  const char *p = strchr(top, '\n') + 1;
-  while (p < bot) {
+  /* The body: a heading per (metric, party), then a line per scenario (4 columns: 3 unescaped
+   * '&'), and under each other scenario that has the row its difference to the reference. */
+  const char *body = strstr(text, "\\endlastfoot\n") + strlen("\\endlastfoot\n"), *end = strstr(text, "\\end{longtable}");
+  int headings = 0, rows = 0;
+  for (const char *p = body; p < end;) {
     const char *e = strchr(p, '\n');
-    if (strncmp(p, "\\midrule", 8) != 0) {
+    if (strncmp(p, "\\multicolumn{4}", 15) == 0) {
+      headings++;
+    } else if (strncmp(p, "\\addlinespace", 13) != 0) {
       int amps = 0;
       for (const char *q = p; q < e; q++) amps += (*q == '&' && q[-1] != '\\');
-      cr_assert_eq(amps, 6, "row with %d columns: %.*s", amps + 1, (int)(e - p), p);
-      cr_assert(e - p >= 3 && e[-1] == '\\' && e[-2] == '\\', "row not ended by \\\\");
+      cr_assert_eq(amps, 3, "row with %d columns: %.*s", amps + 1, (int)(e - p), p);
       rows++;
     }
+    cr_assert(strncmp(p, "\\addlinespace", 13) == 0 || (e - p >= 3 && e[-1] == '*') ||
+                  (e[-1] == '\\' && e[-2] == '\\'),
+              "line not ended by \\\\ or \\\\*: %.*s", (int)(e - p), p);
     p = e + 1;
   }
-  cr_assert_eq(rows, 1 + 5, "the head row and one row per (metric, party)");
-  for (const char *q = mid; q < bot; q++)
+  cr_assert_eq(headings, 5, "one heading per (metric, party)");
+  cr_assert_eq(rows, 5 * 3 + 2 + 1 + 1 + 1 + 1, "3 scenarios a group, and the differences that exist");
+  for (const char *q = body; q < end; q++)
     if (*q == '_') cr_assert(q[-1] == '\\', "unescaped underscore: %.30s", q - 10);
   cr_assert(strstr(text, "ru\\_out, \"what|if\" \\#1 \\& 50\\%"), "the awkward name is escaped");
-  cr_assert(strstr(text, "us\\_out $-$ baseline"));
-  cr_assert(strstr(text, "flights\\_over & US & 8.465 [8.318, 8.613] & -- & 2.632 [2.562, 2.701] & -- & "
-                         "$-$5.833 [$-$5.900, $-$5.760] \\\\\n"),
+  cr_assert(strstr(text, "\\multicolumn{4}{@{}l}{\\texttt{flights\\_over}, US} \\\\*\n"
+                         "baseline & 2019 & 8.465 & [8.318, 8.613] \\\\*\n"
+                         "us\\_out & & -- & \\\\*\n"),
             "%s", text);
-  cr_assert(strstr(text, "$+${}$1.000\\times 10^{-300}$ [$-1.000\\times 10^{-7}$, $2.500\\times 10^{-5}$]"),
+  cr_assert(strstr(text, " & 2019 & 2.632 & [2.562, 2.701] \\\\*\n\\quad $-$ baseline & & $-$5.833 & "
+                         "[$-$5.900, $-$5.760] \\\\\n"),
+            "%s", text);
+  cr_assert(strstr(text, "& $+${}$1.000\\times 10^{-300}$ & [$-1.000\\times 10^{-7}$, $2.500\\times 10^{-5}$]"),
             "positive difference with its sign");
+  cr_assert(strstr(text, "us\\_out & 2021 & 0 & [0, 0] \\\\*\n\\quad $-$ baseline & & n/a & \\\\*\n"),
+            "a difference that does not exist: %s", text);
   free(text);
   osq_compare_free(c);
 }

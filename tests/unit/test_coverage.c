@@ -11,7 +11,7 @@
 
 #include "models/coverage.h"
 #include "sim/engine/geosetup.h"
-#include "sim/engine/rng.h"
+#include "models/rng.h"
 #include "sim/engine/run.h"
 
 static osq_scenario_t *load(void) {

@@ -107,3 +107,34 @@ Test(lowerbound, refuses_work_it_cannot_describe) {
   cr_expect_eq(osq_lb_run(g, NULL, 1, &out, &err), OSQ_EINVAL);
   osq_geo_raster_free(g);
 }
+
+/* The quota-model bound: every word of the work drawn as a uniform double, on any thread count the
+ * same draws (the same check), about half of them below 0.5, and bad work refused. */
+Test(lowerbound, quota_bound_draws_every_word_on_any_thread_count) {
+  const osq_lb_work_t w = work();
+  uint64_t check1 = 0;
+  for (int threads = 1; threads <= 3; threads++) {
+    osq_lb_result_t out;
+    osq_error_t err;
+    osq_error_clear(&err);
+    cr_assert_eq(osq_lb_quota_run(&w, threads, &out, &err), 0, "%d threads", threads);
+    cr_expect_eq(out.draws, w.draws, "%d threads: %lld words drawn", threads, (long long)out.draws);
+    cr_expect_eq(out.cells, 0);
+    if (threads == 1) check1 = out.check;
+    cr_expect_eq(out.check, check1, "%d threads: check %llu, 1 thread %llu", threads, (unsigned long long)out.check,
+                 (unsigned long long)check1);
+  }
+  /* 123,457 uniforms: below 0.5 within 5 sd (176) of half */
+  cr_expect(check1 > 61728 - 900 && check1 < 61728 + 900, "%llu of 123457 draws below 0.5", (unsigned long long)check1);
+  osq_lb_result_t out;
+  osq_error_t err;
+  osq_lb_work_t bad = w;
+  bad.trials = 0;
+  osq_error_clear(&err);
+  cr_expect_eq(osq_lb_quota_run(&bad, 1, &out, &err), OSQ_EINVAL);
+  bad = w;
+  bad.draws = -1;
+  cr_expect_eq(osq_lb_quota_run(&bad, 1, &out, &err), OSQ_EINVAL);
+  cr_expect_eq(osq_lb_quota_run(&w, 0, &out, &err), OSQ_EINVAL);
+  cr_expect_eq(osq_lb_quota_run(NULL, 1, &out, &err), OSQ_EINVAL);
+}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/bits.h"
 #include "models/errors.h"
 #include "models/metrics.h"
 #include "models/params.h"
@@ -164,6 +165,57 @@ Test(distribute, shared_flight_counts_once_against_target_once_per_observer) {
     cr_assert_eq(M.dyad[1][2], 1);
     cr_assert_float_eq(M.dyad_density, 2.0 / 6.0, 1e-12);
   }
+}
+
+/* A join picks the same flight whether the target's flights are searched as a bit mask (a passive
+ * cap of at most 64) or scanned (above 64): two treaties that differ only in the target's quota, 64
+ * or 65, with fewer requests over it than either cap (three observers, 20 each by the 50 % rule),
+ * give the same years, joins included. */
+static void join_paths_setup(osq_treaty_t *t, int quota) {
+  memset(t, 0, sizeof *t);
+  const osq_day_t eif = fx_day("2002-01-01");
+  fx_add(t, "A", OSQ_BLOC_NATO, 1949, 40, eif, 0, 0);
+  fx_add(t, "B", OSQ_BLOC_NATO, 1949, 40, eif, 0, 0);
+  fx_add(t, "C", OSQ_BLOC_NATO, 1949, 40, eif, 0, 0);
+  fx_add(t, "T", OSQ_BLOC_RUBY, 0, quota, eif, 0, 0);
+}
+
+Test(distribute, joins_by_mask_and_by_scan_agree) {
+  static osq_treaty_t T65;
+  static osq_quota_caps_t C65;
+  static osq_year_t Y65;
+  join_paths_setup(&T, 64);
+  join_paths_setup(&T65, 65);
+  osq_model_params_default(&P);
+  P.plan_fail_prob = 0.0;
+  P.demand = 1.0;
+  P.demand_by[3] = 0.0;   /* T asks for nothing */
+  P.size_exponent = 0.0;  /* the target's weight does not depend on its quota */
+  for (int i = 0; i < 3; i++) P.interest_by[i] = 0.0; /* A, B and C are not targets */
+  P.share_prob = 0.5;
+  cr_assert_eq(osq_quota_caps(&T, &P, 2019, &C), 0);
+  cr_assert_eq(osq_quota_caps(&T65, &P, 2019, &C65), 0);
+  cr_assert(C.passive_cap[3] == 64 && C65.passive_cap[3] == 65);
+  int shared = 0;
+  for (unsigned long s = 1; s <= 200; s++) {
+    gsl_rng *r = rng_seeded(s), *r65 = rng_seeded(s);
+    cr_assert_eq(osq_quota_simulate(&T, &P, &C, r, &Y), 0);
+    cr_assert_eq(osq_quota_simulate(&T65, &P, &C65, r65, &Y65), 0);
+    gsl_rng_free(r);
+    gsl_rng_free(r65);
+    cr_assert_eq(Y.n_flights, Y65.n_flights, "seed %lu", s);
+    cr_assert(Y.n_flights >= 20 && Y.passive_used[3] == Y.n_flights, "seed %lu: %d flights", s, Y.n_flights);
+    for (int f = 0; f < Y.n_flights; f++) {
+      const osq_flight_t *a = &Y.flights[f], *b = &Y65.flights[f];
+      cr_assert(a->n_obs == b->n_obs && memcmp(a->obs, b->obs, sizeof a->obs) == 0 && a->day == b->day &&
+                    a->status == b->status,
+                "seed %lu flight %d", s, f);
+      shared += a->n_obs > 1;
+    }
+    char why[256];
+    cr_assert_eq(osq_quota_check(&T65, &P, &Y65, why, sizeof why), 0, "%s", why);
+  }
+  cr_assert(shared > 1000, "%d shared flights in 200 years", shared);
 }
 
 Test(distribute, without_sharing_the_second_observer_is_refused) {
@@ -772,4 +824,27 @@ Test(check, status) {
   base_year();
   Y.flights[0].status = 9;
   expect_violation("status");
+}
+
+/* osq_bit_select (models/bits.h), which the schedule and the joins use to find the r-th free day and
+ * the k-th joinable flight: the position a scan of the bits gives, for every rank of words sparse,
+ * dense, single bits and all ones. */
+Test(bits, select_matches_a_scan) {
+  uint64_t s = 88172645463325252ULL;
+  for (int it = 0; it < 200000; it++) {
+    s ^= s << 13;
+    s ^= s >> 7;
+    s ^= s << 17;
+    uint64_t x = s;
+    if (it % 3 == 1) x &= s * 2654435761u;
+    if (it % 5 == 2) x = UINT64_C(1) << (it % 64);
+    if (it % 11 == 3) x = ~UINT64_C(0) << (it % 64);
+    if (x == 0) continue;
+    for (int r = 0, seen = 0; r < 64; r++) {
+      if (!((x >> r) & 1u)) continue;
+      cr_assert_eq(osq_bit_select(x, seen), r, "x = %016llx, rank %d", (unsigned long long)x, seen);
+      seen++;
+    }
+    cr_assert_eq(osq_bit_count(x), __builtin_popcountll(x));
+  }
 }

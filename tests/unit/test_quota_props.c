@@ -52,6 +52,41 @@ static void check_metrics(unsigned long seed) {
   cr_assert(M.dyad_density >= 0.0 && M.dyad_density <= 1.0);
   cr_assert_eq(M.plans_agreed, Y.plan_agreed ? 1 : 0);
   if (!Y.plan_agreed) cr_assert_eq(M.flights, 0);
+  /* the aggregate rows by osq_agg_member, the dyads that flew by their mask */
+  for (int a = 0; a < OSQ_AGG_COUNT; a++) {
+    int agg_over = 0, agg_by = 0;
+    for (int i = 0; i < T.n_parties; i++)
+      if (osq_agg_member(&T, i, Y.year, (osq_agg_t)a)) {
+        agg_over += over[i];
+        agg_by += by[i];
+      }
+    cr_assert_eq(M.flights_over_agg[a], agg_over, "seed %lu row %s", seed, osq_agg_name(a));
+    cr_assert_eq(M.flights_by_agg[a], agg_by, "seed %lu row %s", seed, osq_agg_name(a));
+  }
+  static int listed[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX];
+  memset(listed, 0, sizeof listed);
+  for (int k = 0; k < M.dyads; k++) listed[M.dyad_list[k] >> 6][M.dyad_list[k] & 63]++;
+  for (int i = 0; i < T.n_parties; i++)
+    for (int j = 0; j < OSQ_PARTIES_MAX; j++)
+      cr_assert_eq(listed[i][j], j < T.n_parties && M.dyad[i][j] > 0, "seed %lu: dyad %d->%d listed %d times", seed, i,
+                   j, listed[i][j]);
+  /* The engine's way (the year's part once, the struct reused from year to year) gives the same. */
+  static osq_metrics_t M2;
+  osq_metrics_year_t my;
+  osq_metrics_year(&T, Y.year, &my);
+  osq_metrics_count(&my, &Y, &M2);
+  cr_assert(M2.flights == M.flights && M2.flights_active == M.flights_active && M2.dyads == M.dyads &&
+                M2.dyad_density == M.dyad_density && M2.n_in_force == M.n_in_force && M2.plans_agreed == M.plans_agreed,
+            "seed %lu: osq_metrics_count differs from osq_metrics_compute", seed);
+  cr_assert(memcmp(M2.flights_over_agg, M.flights_over_agg, sizeof M.flights_over_agg) == 0 &&
+                memcmp(M2.flights_by_agg, M.flights_by_agg, sizeof M.flights_by_agg) == 0 &&
+                memcmp(M2.dyad_list, M.dyad_list, (size_t)M.dyads * sizeof M.dyad_list[0]) == 0,
+            "seed %lu", seed);
+  for (int i = 0; i < T.n_parties; i++) {
+    cr_assert_eq(M2.flights_over[i], M.flights_over[i]);
+    cr_assert_eq(M2.flights_by[i], M.flights_by[i]);
+    cr_assert(memcmp(M2.dyad[i], M.dyad[i], (size_t)T.n_parties * sizeof M.dyad[i][0]) == 0, "seed %lu", seed);
+  }
 }
 
 /* Simulate and check one seeded year; returns the number of flights granted. */

@@ -437,11 +437,98 @@ Test(results_table, human_number_format) {
       {-0.0, "0"},             {-0.00001, "-1.000e-05"}, {1e300, "1.000e+300"},
       {NAN, "n/a"},            {-INFINITY, "-inf"},     {0.000123456, "0.0001235"},
       {-0.00049999, "-0.0005000"}, {1.0 / 3.0, "0.3333"},
+      /* Integer values read as integers (93, not 93.00), whatever their size below 1e15. */
+      {93.0, "93"},            {-4.0, "-4"},            {1.0, "1"},
+      {11872661.0, "11872661"}, {1e14, "100000000000000"}, {1e15, "1.000e+15"},
+      {93.000000000001, "93.00"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char buf[OSQ__NUM_LEN];
     osq__fmt_sig(cases[i].x, 4, buf);
     cr_assert_str_eq(buf, cases[i].want, "%.17g", cases[i].x);
+  }
+}
+
+/* The significant digits of a decimal as written ("-0.0012500e-5" has 3: 125). */
+static int sig_digits(const char *s) {
+  char d[64];
+  int n = 0;
+  for (const char *p = s; *p && *p != 'e' && n < 63; p++)
+    if (*p >= '0' && *p <= '9') d[n++] = *p;
+  int lo = 0, hi = n;
+  while (lo < hi && d[lo] == '0') lo++;
+  while (hi > lo && d[hi - 1] == '0') hi--;
+  return hi - lo;
+}
+
+/* Whether x printed with p significant digits ("%.{p}g") reads back as x. */
+static bool reads_back(double x, int p) {
+  char buf[80];
+  snprintf(buf, sizeof buf, "%.*g", p, x);
+  return strtod(buf, NULL) == x;
+}
+
+static void assert_shortest(double x) {
+  char buf[OSQ__NUM_LEN];
+  osq__fmt_exact(x, buf);
+  uint64_t a, b;
+  const double back = strtod(buf, NULL);
+  memcpy(&a, &x, sizeof a);
+  memcpy(&b, &back, sizeof b);
+  cr_assert_eq(a, b, "%.17g written as '%s' reads back as %.17g", x, buf, back);
+  const char *e = strchr(buf, 'e');
+  if (e) cr_assert(e[1] != '+' && e[1 + (e[1] == '-')] != '0', "'%s': exponent with '+' or a leading zero", buf);
+  /* No fewer digits read back: d - 1, and 15 when d is 17. Up to 15 digits a normal double (15.95
+   * digits of precision) that reads back from p digits also does from p + 1, so these two cover
+   * every count below d; a subnormal (less precision) is checked at every count. */
+  const int d = sig_digits(buf);
+  if (x == 0) return;
+  if (fabs(x) < DBL_MIN) {
+    for (int p = 1; p < d; p++) cr_assert(!reads_back(x, p), "%.17g written as '%s': %d digits do", x, buf, p);
+    return;
+  }
+  if (d > 1) cr_assert(!reads_back(x, d - 1), "%.17g written as '%s': %d digits read back", x, buf, d - 1);
+  if (d == 17) cr_assert(!reads_back(x, 15), "%.17g written as '%s': 15 digits read back", x, buf);
+}
+
+/* Every number of CSV and JSON is the shortest decimal that reads back as the same double: a million
+ * random doubles (any bit pattern, decimals of a few digits, integers, tiny and huge), and the
+ * special values. */
+Test(results_table, shortest_round_trip) {
+  const double special[] = {0.0, -0.0, 1.0, -1.0, 0.1, 0.2, 0.30000000000000004, 1.0 / 3.0, 2.0 / 3.0, 88.1123,
+                            DBL_MAX, -DBL_MAX, DBL_MIN, DBL_TRUE_MIN, DBL_EPSILON, 1e-5, 1e21, 1e22, 1e23,
+                            9007199254740993.0, 123456789012345678.0, 5e-324, 2.2250738585072009e-308,
+                            1.7976931348623157e308, 0.1 + 0.2, 100.0, 1e15, 1e16, 1e17};
+  for (size_t i = 0; i < sizeof special / sizeof special[0]; i++) assert_shortest(special[i]);
+  char buf[OSQ__NUM_LEN];
+  osq__fmt_exact(NAN, buf);
+  cr_assert_str_eq(buf, "NaN");
+  osq__fmt_exact(-NAN, buf);
+  cr_assert_str_eq(buf, "NaN");
+  osq__fmt_exact(INFINITY, buf);
+  cr_assert_str_eq(buf, "Inf");
+  osq__fmt_exact(-INFINITY, buf);
+  cr_assert_str_eq(buf, "-Inf");
+  osq__fmt_exact(88.112300000000005, buf);
+  cr_assert_str_eq(buf, "88.1123");
+  osq__fmt_exact(1e-5, buf);
+  cr_assert_str_eq(buf, "1e-5");
+
+  uint64_t s = UINT64_C(0x853c49e6748fea9b);
+  for (int i = 0; i < 1000000; i++) {
+    s = s * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+    uint64_t r = s ^ (s >> 29);
+    double x;
+    switch (i % 4) {
+      case 0: /* any finite bit pattern */
+        memcpy(&x, &r, sizeof x);
+        if (!isfinite(x)) continue;
+        break;
+      case 1: x = (double)(int64_t)(r >> 20) / pow(10.0, (double)(r % 12)); break; /* a few decimals */
+      case 2: x = (double)(int64_t)(r >> (r % 60)); break;                        /* integers */
+      default: x = ldexp((double)(r >> 11) / 9007199254740992.0, (int)(r % 2000) - 1000); break;
+    }
+    assert_shortest((r & 1) ? x : -x);
   }
 }
 
@@ -486,8 +573,11 @@ Test(results_csv, summary_round_trips_bitwise) {
   }
   cr_assert_eq(row, t->n);
   cr_assert_eq(*p, '\0');
-  /* The awkward values print as expected, not only read back. */
-  cr_assert(strstr(text, ",0.10000000000000001,1e-300,123456789.123,-0,"));
+  /* The awkward values print as expected, not only read back: the shortest exact decimals. */
+  cr_assert(strstr(text, ",0.1,1e-300,123456789.123,-0,-2.5e-10,1.7976931348623157e308,5e-324,"
+                         "0.3333333333333333,1000\n"), "%s", text);
+  cr_assert(strstr(text, ",1e300,2.2250738585072014e-308,0.9999999999999999,-1e-300,7,0.30000000000000004,1e22,"
+                         "-987654321.5,3\n"), "%s", text);
   cr_assert(strstr(text, ",-Inf,Inf,"));
   cr_assert(strstr(text, "\"base_line, \"\"what if\"\"\",2020,\"odd,\"\"name\"\"\",US,"));
 
@@ -727,7 +817,7 @@ Test(results_md, one_line_per_row_grouped) {
   /* Grouped by metric in order of first appearance, then party, then year. */
   cr_assert(starts_with(rows[2], "| `flights` | ALL | 2019 | 0.1000 | [0, -2.500e-10] |"),
             "%.80s", rows[2]);
-  cr_assert(starts_with(rows[3], "| `flights` | ALL | 2020 | 91.25 | [91.03, 91.47] | 86.00 | 91.00 | 97.00 |"),
+  cr_assert(starts_with(rows[3], "| `flights` | ALL | 2020 | 91.25 | [91.03, 91.47] | 86 | 91 | 97 |"),
             "%.80s", rows[3]);
   cr_assert(starts_with(rows[4], "| `flights_over` | RUBY | 2019 | n/a | [n/a, n/a] | n/a |"));
   cr_assert(strstr(text, "base\\_line, \"what if\""), "scenario name not escaped");
@@ -765,7 +855,7 @@ static char *find_pdflatex(void) {
   return NULL;
 }
 
-Test(results_tex, booktabs_balanced_and_escaped) {
+Test(results_tex, longtable_balanced_and_escaped) {
   char *dir = make_tmpdir();
   osq_table_t *t = awkward_table();
   osq_row_t special = mkrow(2019, "a_%&#${}~^\\z", "EUR", 1, -0.5, 0, 0, -1e-6, 1, 0, 0, 0);
@@ -777,28 +867,38 @@ Test(results_tex, booktabs_balanced_and_escaped) {
   assert_listing_why(dir, "summary.tex", "unexpected entries");
   char *text = slurp_in(dir, "summary.tex");
 
+  cr_assert(strstr(text, "needs \\usepackage{booktabs,longtable}"));
   cr_assert_eq(count_substr(text, "\\begin{"), count_substr(text, "\\end{"));
-  cr_assert_eq(count_substr(text, "\\begin{tabular}"), 1);
-  cr_assert_eq(count_substr(text, "\\end{tabular}"), 1);
-  const char *top = strstr(text, "\\toprule"), *mid = strstr(text, "\\midrule"),
-             *bot = strstr(text, "\\bottomrule");
-  cr_assert(top && mid && bot && top < mid && mid < bot, "rules missing or out of order");
-  cr_assert_eq(count_substr(text, "\\toprule"), 1);
-  cr_assert_eq(count_substr(text, "\\midrule"), 1);
+  cr_assert_eq(count_substr(text, "\\begin{longtable}{@{}lrrcrrr@{}}\n"), 1);
+  cr_assert_eq(count_substr(text, "\\end{longtable}"), 1);
+  cr_assert_eq(count_substr(text, "\\begingroup"), 1);
+  cr_assert_eq(count_substr(text, "\\endgroup"), 1);
+  /* The heads on the first page and on the next ones, the "continued" foot, the last rule. */
+  cr_assert_eq(count_substr(text, "\\toprule"), 2);
+  cr_assert_eq(count_substr(text, "\\midrule"), 3);
   cr_assert_eq(count_substr(text, "\\bottomrule"), 1);
+  cr_assert(strstr(text, "\\caption{osq: scenario base\\_line, \"what if\", 2019--2021, 900 trials, seed "
+                         "12345678901234567."),
+            "%s", text);
+  cr_assert(strstr(text, "\\label{tab:osq-base_line---what-if-}"), "%s", text);
 
-  /* Between the rules: one row per table row, every underscore escaped. */
-  int rows = 0;
-  for (const char *p = mid; p < bot; p++) {
+  /* The body: one heading per metric, one line per table row, every underscore escaped. */
+  const char *body = strstr(text, "\\endlastfoot\n"), *bot = strstr(text, "\\end{longtable}");
+  cr_assert(body && bot && body < bot);
+  int rows = 0, headings = 0;
+  for (const char *p = body; p < bot; p++) {
     if (*p == '_') cr_assert_eq(p[-1], '\\', "unescaped underscore: %.40s", p - 20);
     if (p[0] == '\\' && p[1] == '\\' && p[2] == '\n') rows++;
+    if (strncmp(p, "\\multicolumn{7}{@{}l}{\\texttt{", 30) == 0) headings++;
   }
   cr_assert_eq(rows, (int)t->n);
-  cr_assert(strstr(text, "flights\\_over & RUBY & 2019 &"));
-  cr_assert(strstr(text, "a\\_\\%\\&\\#\\$\\{\\}\\textasciitilde{}\\textasciicircum{}"
-                         "\\textbackslash{}z & EUR"),
+  cr_assert_eq(headings, 6, "flights, flights_over, coverage, odd\"name\", buildup_detect, a_%%...");
+  cr_assert(strstr(text, "\\multicolumn{7}{@{}l}{\\texttt{flights\\_over}} \\\\*\nRUBY & 2019 &"), "%s", text);
+  cr_assert(strstr(text, "\\multicolumn{7}{@{}l}{\\texttt{a\\_\\%\\&\\#\\$\\{\\}\\textasciitilde{}"
+                         "\\textasciicircum{}\\textbackslash{}z}} \\\\*\nEUR & 2019 &"),
             "special characters not escaped");
-  cr_assert(strstr(text, "& $-$0.5000 & [$-1.000\\times 10^{-6}$, 1.000] &"));
+  cr_assert(strstr(text, "EUR & 2019 & $-$0.5000 & [$-1.000\\times 10^{-6}$, 1] & 0 & 0 & 0 \\\\\n"), "%s", text);
+  cr_assert(strstr(text, "ALL & 2020 & 91.25 & [91.03, 91.47] & 86 & 91 & 97 \\\\\n"), "integer quantiles");
 
   /* The run header is one comment line with every field that determines the numbers, and none
    * of the run environment (threads, ranks, wall time, date), so the file is byte-identical for
@@ -822,19 +922,18 @@ Test(results_tex, booktabs_balanced_and_escaped) {
     cr_assert(!hit || hit > eol, "header comment holds run-environment field %s", env[i]);
   }
 
-  /* Compile it where TeX happens to be installed (it is not required). */
+  /* It compiles in a plain article (tools/install-deps.sh installs pdflatex: this test needs it). */
   char *pdflatex = find_pdflatex();
-  if (pdflatex) {
-    char *doc = path_join(dir, "doc.tex");
-    write_text(doc, "\\documentclass{article}\\usepackage{booktabs}\\begin{document}"
-                    "\\input{summary.tex}\\end{document}\n");
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' -interaction=nonstopmode -halt-on-error doc.tex "
-                              ">/dev/null 2>&1", dir, pdflatex);
-    cr_assert_eq(system(cmd), 0, "pdflatex failed on summary.tex (see %s/doc.log)", dir);
-    free(doc);
-    free(pdflatex);
-  }
+  cr_assert_not_null(pdflatex, "pdflatex not found (apt-get install texlive-latex-recommended)");
+  char *doc = path_join(dir, "doc.tex");
+  write_text(doc, "\\documentclass{article}\\usepackage{booktabs,longtable}\\begin{document}"
+                  "\\input{summary.tex}\\end{document}\n");
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd, "cd '%s' && '%s' -interaction=nonstopmode -halt-on-error doc.tex "
+                            ">/dev/null 2>&1", dir, pdflatex);
+  cr_assert_eq(system(cmd), 0, "pdflatex failed on summary.tex (see %s/doc.log)", dir);
+  free(doc);
+  free(pdflatex);
   free(text);
   osq_table_free(t);
   rm_rf(dir);

@@ -1,7 +1,8 @@
 /*
- * test_rng.c checks sim/rng: Philox2x64-10 against Random123's known-answer vectors through
+ * test_rng.c checks models/rng: Philox2x64-10 against Random123's known-answer vectors through
  * osq's own call path, the (seed, trial, substream) -> counter/key mapping, stream
- * reproducibility across threads and trial order, the gsl_rng_type wrapper, and uniformity.
+ * reproducibility across threads and trial order, the gsl_rng_type wrapper, and uniformity; and
+ * models/draw.h: the model's inline draws equal GSL's on a Philox stream and on any other generator.
  */
 #include <criterion/criterion.h>
 
@@ -15,7 +16,8 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-#include "sim/engine/rng.h"
+#include "models/draw.h"
+#include "models/rng.h"
 
 /* Known-answer vectors for philox2x64 with 10 rounds, copied from Random123 1.14's
  * /usr/share/doc/librandom123-dev/tests/kat_vectors.gz (lines "philox2x64 10 ..."):
@@ -330,4 +332,67 @@ Test(rng, gsl_samplers_through_wrapper) {
   expect_mean("uniform_int(3e9)", s, N, (big - 1.0) / 2.0, (big * big - 1.0) / 12.0);
 
   gsl_rng_free(g);
+}
+
+/* The model's draws (models/draw.h) are GSL's, word for word: the same values as
+ * gsl_rng_uniform and gsl_rng_uniform_int from two generators at the same position, for bounds
+ * small (every n up to 1,100: shuffles, days, joins), near a power of two and at the largest,
+ * where GSL's rejection draws again; and the same position afterwards. On another generator
+ * (taus2) the draws go through GSL. */
+static void expect_same_draws(gsl_rng *a, gsl_rng *b) {
+  osq_draw_t d = osq_draw_of(a);
+  const uint32_t big[] = {0x7fffffffu, 0x80000000u, 0x80000001u, 0xaaaaaaabu, 0xfffffffeu, 0xffffffffu};
+  for (int rep = 0; rep < 3; rep++) {
+    for (uint32_t n = 1; n <= 1100; n++) {
+      const uint32_t x = osq_draw_int(&d, n);
+      const unsigned long y = gsl_rng_uniform_int(b, n);
+      cr_assert_eq(x, y, "n = %u: %u, GSL %lu", n, x, y);
+      const double u = osq_draw_u01(&d), v = gsl_rng_uniform(b);
+      cr_assert(u == v, "u01 after n = %u: %.17g, GSL %.17g", n, u, v);
+    }
+    for (size_t k = 0; k < sizeof big / sizeof big[0]; k++)
+      for (int r = 0; r < 50; r++) {
+        const uint32_t x = osq_draw_int(&d, big[k]);
+        const unsigned long y = gsl_rng_uniform_int(b, big[k]);
+        cr_assert_eq(x, y, "n = %u: %u, GSL %lu", big[k], x, y);
+      }
+    cr_assert_eq(osq_draw_binomial(&d, 0.45, 42), gsl_ran_binomial(b, 0.45, 42));
+  }
+  cr_assert(gsl_rng_uniform(a) == gsl_rng_uniform(b), "the streams end at different positions");
+}
+
+Test(rng, model_draws_equal_gsl_draws) {
+  gsl_rng *a = osq_rng_gsl_alloc(), *b = osq_rng_gsl_alloc();
+  cr_assert(a && b);
+  osq_rng_gsl_reset(a, 20190101, 17, OSQ_STREAM_MODEL);
+  osq_rng_gsl_reset(b, 20190101, 17, OSQ_STREAM_MODEL);
+  cr_assert(osq_draw_of(a).s != NULL, "a Philox stream is drawn inline");
+  expect_same_draws(a, b);
+  gsl_rng_free(a);
+  gsl_rng_free(b);
+  gsl_rng *c = gsl_rng_alloc(gsl_rng_taus2), *e = gsl_rng_alloc(gsl_rng_taus2);
+  gsl_rng_set(c, 5);
+  gsl_rng_set(e, 5);
+  cr_assert(osq_draw_of(c).s == NULL, "another generator goes through GSL");
+  expect_same_draws(c, e);
+  gsl_rng_free(c);
+  gsl_rng_free(e);
+}
+
+/* The reciprocals behind osq_draw_int: for every bound n <= OSQ_DRAW_RECIP_MAX and 32-bit words at
+ * and around every multiple of GSL's scale (where a rounded reciprocal would be off by one), and at
+ * the ends of the range, the multiplication gives GSL's quotient word / scale. */
+Test(rng, draw_reciprocals_divide_exactly) {
+  for (uint32_t n = 1; n <= OSQ_DRAW_RECIP_MAX; n++) {
+    const uint64_t s = UINT32_C(0xffffffff) / n, c = osq_draw_recip[n];
+    for (uint64_t m = 0; m <= n + 1; m++)
+      for (int e = -1; e <= 2; e++) {
+        const int64_t x0 = (int64_t)(m * s) + (e == 2 ? (int64_t)s - 1 : e);
+        if (x0 < 0 || x0 > (int64_t)UINT32_C(0xffffffff)) continue;
+        const uint64_t x = (uint64_t)x0;
+        const uint64_t q = (uint64_t)(((unsigned __int128)c * x) >> 64);
+        cr_assert_eq(q, x / s, "n = %u, x = %llu: %llu, expected %llu", n, (unsigned long long)x,
+                     (unsigned long long)q, (unsigned long long)(x / s));
+      }
+  }
 }

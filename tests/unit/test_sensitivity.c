@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "models/errors.h"
-#include "sim/engine/rng.h"
+#include "models/rng.h"
 #include "sim/engine/sensitivity.h"
 
 #define SEED UINT64_C(20240601)

@@ -18,7 +18,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "models/errors.h"
-#include "sim/engine/rng.h"
+#include "models/rng.h"
 #include "sim/engine/stats.h"
 
 #define SEED UINT64_C(20240601)

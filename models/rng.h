@@ -1,7 +1,9 @@
 /*
  * rng.h owns osq's random streams: Philox2x64-10 (Random123), one stream per
  * (run seed, trial index, substream id), and a gsl_rng_type wrapping it so that every
- * gsl_ran_* sampler can draw from a stream.
+ * gsl_ran_* sampler can draw from a stream. It lives with the model (pure: constant data, no
+ * state outside the streams) so that the model can draw from a stream inline, the same values
+ * as through the gsl_rng's function pointers (models/draw.h).
  *
  * Why counter-based: a trial's stream is fixed by its identity, not by which thread runs it or
  * what ran before, so results are bitwise identical for any thread count (docs/engineering.md §3),
@@ -53,15 +55,20 @@
 /** Number of Philox rounds; 10 is the Random123 default and what the KAT vectors test. */
 #define OSQ_PHILOX_ROUNDS 10
 
+/** Blocks a stream computes at once: independent counters, so that the processor overlaps their
+ *  ten rounds of multiplications instead of waiting for one block's in the middle of the model's
+ *  work (the words, and their order, are those of one block at a time). */
+#define OSQ_RNG_BATCH 8
+
 /**
  * One random stream. Plain data: copying it forks the stream (both copies then produce the
  * same words). Fields are private; use osq_rng_init.
  */
 typedef struct {
-  philox2x64_ctr_t ctr; /**< ctr.v[0] = substream<<56 | next block, ctr.v[1] = trial */
-  philox2x64_key_t key; /**< key.v[0] = seed */
-  uint64_t buf[2];      /**< the current block's output */
-  unsigned avail;       /**< unread words left in buf (0, 1 or 2), read from buf[2 - avail] */
+  philox2x64_ctr_t ctr;             /**< ctr.v[0] = substream<<56 | next block, ctr.v[1] = trial */
+  philox2x64_key_t key;             /**< key.v[0] = seed */
+  unsigned avail;                   /**< unread words in buf, read from buf[2 * OSQ_RNG_BATCH - avail] */
+  uint64_t buf[2 * OSQ_RNG_BATCH];  /**< the output of the last OSQ_RNG_BATCH blocks, in order */
 } osq_rng_t;
 
 /**
@@ -77,16 +84,14 @@ void osq_rng_init(osq_rng_t *r, uint64_t seed, uint64_t trial, unsigned substrea
  */
 void osq_philox2x64_block(uint64_t ctr0, uint64_t ctr1, uint64_t key, uint64_t out[2]);
 
+/** Compute the stream's next OSQ_RNG_BATCH blocks into its buffer (out of line: the draws' fast
+ *  path stays a load). */
+void osq_rng_refill(osq_rng_t *r);
+
 /** @return the stream's next 64-bit word (uniform on [0, 2^64)). */
 static inline uint64_t osq_rng_u64(osq_rng_t *r) {
-  if (r->avail == 0) {
-    const philox2x64_ctr_t out = philox2x64_R(OSQ_PHILOX_ROUNDS, r->ctr, r->key);
-    r->buf[0] = out.v[0];
-    r->buf[1] = out.v[1];
-    r->ctr.v[0]++;
-    r->avail = 2;
-  }
-  return r->buf[2 - r->avail--];
+  if (r->avail == 0) osq_rng_refill(r);
+  return r->buf[2 * OSQ_RNG_BATCH - r->avail--];
 }
 
 /**
@@ -111,7 +116,7 @@ static inline uint64_t osq_rng_words(const osq_rng_t *r) {
  *   osq_rng_gsl_reset(r, s, 0, 0). Use osq_rng_gsl_reset to choose the trial and substream.
  * Both get() and get_double() advance the same word sequence, so mixing them is well defined.
  */
-extern const gsl_rng_type *osq_rng_philox;
+extern const gsl_rng_type *const osq_rng_philox;
 
 /**
  * Allocate a gsl_rng of type osq_rng_philox, positioned at stream (0, 0, 0) whatever
@@ -130,6 +135,8 @@ void osq_rng_gsl_reset(gsl_rng *r, uint64_t seed, uint64_t trial, unsigned subst
  * @return the stream inside r, for the inline osq_rng_u64/osq_rng_u01 fast path (draws from it
  * and from the gsl_rng advance the same sequence), or NULL if r is not an osq_rng_philox.
  */
-osq_rng_t *osq_rng_gsl_state(gsl_rng *r);
+static inline osq_rng_t *osq_rng_gsl_state(gsl_rng *r) {
+  return r != NULL && r->type == osq_rng_philox ? (osq_rng_t *)r->state : NULL;
+}
 
 #endif

@@ -1,0 +1,89 @@
+/*
+ * paths.c owns where osq finds its own files (see paths.h): the data folder and the @include
+ * folders, relative to the executable and from OSQ_DATA and OSQ_PATH.
+ */
+#include "sim/input/paths.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* From the install layout (CMakeLists.txt): the bin folder's path to osq's share folder. */
+#ifndef OSQ_REL_SHARE
+#define OSQ_REL_SHARE "../share/osq"
+#endif
+
+bool osq_paths_exe_dir(char *buf, size_t n) {
+  if (n < 2) return false;
+  const ssize_t len = readlink("/proc/self/exe", buf, n - 1);
+  if (len <= 0 || (size_t)len >= n - 1) return false;
+  buf[len] = '\0';
+  char *slash = strrchr(buf, '/');
+  if (!slash) return false;
+  if (slash == buf) slash[1] = '\0'; /* an executable in / */
+  else *slash = '\0';
+  return true;
+}
+
+/* Append a folder to the list (skipped if the list is full or the path too long). */
+static void add_dir(osq_dirs_t *d, const char *a, const char *b) {
+  if (d->n == OSQ_PATHS_MAX) return;
+  const int w = snprintf(d->dir[d->n], OSQ_PATHS_LEN, "%s%s%s", a, b[0] ? "/" : "", b);
+  if (w > 0 && w < OSQ_PATHS_LEN) d->n++;
+}
+
+/* BINDIR/REL and BINDIR/../TAIL: the installed folder, then the source tree's. */
+static void add_exe_dirs(osq_dirs_t *d, const char *tail) {
+  char exe[OSQ_PATHS_LEN], rel[64];
+  if (!osq_paths_exe_dir(exe, sizeof exe)) return;
+  snprintf(rel, sizeof rel, "%s/%s", OSQ_REL_SHARE, tail);
+  add_dir(d, exe, rel);
+  snprintf(rel, sizeof rel, "../%s", tail);
+  add_dir(d, exe, rel);
+}
+
+void osq_paths_data_dirs(osq_dirs_t *d) {
+  d->n = 0;
+  const char *env = getenv(OSQ_DATA_ENV);
+  if (env && env[0]) {
+    add_dir(d, env, "");
+    return;
+  }
+  add_exe_dirs(d, "data");
+}
+
+bool osq_paths_data_file(const char *name, char *out, size_t n) {
+  osq_dirs_t d;
+  osq_paths_data_dirs(&d);
+  out[0] = '\0';
+  for (int i = 0; i < d.n; i++) {
+    char path[2 * OSQ_PATHS_LEN];
+    snprintf(path, sizeof path, "%s/%s", d.dir[i], name);
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && strlen(path) < n) {
+      snprintf(out, n, "%s", path);
+      return true;
+    }
+  }
+  if (d.n > 0) snprintf(out, n, "%s/%s", d.dir[0], name);
+  return false;
+}
+
+void osq_paths_include_dirs(osq_dirs_t *d) {
+  d->n = 0;
+  const char *env = getenv(OSQ_PATH_ENV);
+  for (const char *p = env ? env : ""; *p;) {
+    const char *colon = strchr(p, ':');
+    const size_t len = colon ? (size_t)(colon - p) : strlen(p);
+    if (len > 0 && len < OSQ_PATHS_LEN && d->n < OSQ_PATHS_MAX - 2) {
+      char one[OSQ_PATHS_LEN];
+      memcpy(one, p, len);
+      one[len] = '\0';
+      add_dir(d, one, "");
+    }
+    p += len + (colon != NULL);
+  }
+  add_exe_dirs(d, "scenarios");
+}
