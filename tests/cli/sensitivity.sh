@@ -8,7 +8,7 @@
 # study's files; a checkpoint of another study, seed, trial count or method, or a corrupt one, is
 # refused with exit 2 and the directory untouched; Morris writes its own columns; bad study files
 # (unknown setting, unknown or non-numeric key, empty range, min > max, unknown output) exit 2 with
-# FILE:LINE messages and write nothing.
+# FILE:LINE messages and write nothing; a study the memory cannot hold is refused before it runs.
 # Usage: sensitivity.sh /path/to/osq /path/to/repo
 set -u
 osq=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -207,6 +207,11 @@ printf 'study = { scenarios = [ "nope.cfg" ]; };\ninputs = ( { key = "model.dema
 "$osq" sensitivity missing.cfg --out badout > out 2> err; rc=$?
 [ $rc = 2 ] && grep -q '^osq: error: missing.cfg:1: study.scenarios\[0\] = "nope.cfg" cannot be read' err && [ ! -e badout ] &&
   ok || bad "a missing scenario: exit $rc: $(cat err)"
+
+# 8. The memory check comes before anything is run or written: exit 3, the study's needs named.
+OSQ_MEMORY_LIMIT_MIB=16 "$osq" sensitivity s.cfg --threads 2 --out memout > out 2> err; rc=$?
+[ $rc = 3 ] && grep -q "^osq: error: baseline.cfg: osq sensitivity of 2 scenarios needs about [0-9.]* [MG]iB of memory (.*) but the machine has 16 MiB available (OSQ_MEMORY_LIMIT_MIB); nothing was run" err &&
+  [ ! -s out ] && [ ! -e memout ] && ok || bad "the memory check: exit $rc: $(cat err)"
 
 [ -z "$(find . -name '.*.tmp.*')" ] && ok || bad "temporary files left: $(find . -name '.*.tmp.*')"
 echo "$((n - fail)) passed, $fail failed"
