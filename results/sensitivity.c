@@ -240,48 +240,74 @@ static void write_md(osq__out_t *o, const osq_sensitivity_t *s) {
 
 /* ---- LaTeX ---- */
 
+#define STUDY_TEX_HEADS "Output & Value & Interval"
+
+/* "value & [lo, hi]" */
+static void tex_pair(osq__out_t *o, double v, double lo, double hi) {
+  osq__tex_num(o, v);
+  osq__outs(o, " & [");
+  osq__tex_num(o, lo);
+  osq__outs(o, ", ");
+  osq__tex_num(o, hi);
+  osq__outs(o, "]");
+}
+
+/*
+ * sensitivity.tex: one booktabs longtable in long form, like compare.tex (a plain article with
+ * \usepackage{booktabs,longtable}; it breaks across pages and fits the text width, which side-by-side
+ * columns of eight-digit km^2 intervals and long input keys did not: tests/cli/latex.sh compiles
+ * it). Each output is a group under its name: the central point's mean and Monte Carlo CI, the
+ * spread over the inputs, and its TOP_DRIVERS inputs by ST with the CI (Sobol) or by mu* with
+ * sigma (Morris). A group stays on one page ("\\*" inside it).
+ */
 static void write_tex(osq__out_t *o, const osq_sensitivity_t *s) {
+  osq__outs(o, "% sensitivity.tex written by osq; needs \\usepackage{booktabs,longtable}\n");
   osq__outf(o, "%% study: osq %s study=%s study_hash=%s method=%s rows=%" PRId64 " points=%" PRId64 " trials=%" PRId64
             " seed=%llu block_size=%" PRId64 "%s\n", s->version, s->name, s->hash, s->morris ? "morris" : "sobol",
             s->rows, s->points_done, s->trials, (unsigned long long)s->seed, s->block_size,
             s->partial ? " partial" : "");
-  osq__outs(o, "\\begin{tabular}{llrcrc}\n\\toprule\n");
-  osq__outs(o, "Output & & Central & 95\\,\\% MC CI & Mean over inputs & $p_{05}$--$p_{95}$ \\\\\n\\midrule\n");
-  for (int q = 0; q < s->n_outputs && !o->err; q++) {
-    const osq_uncertainty_row_t *r = &s->out[q];
-    osq__tex_text(o, r->name);
-    osq__outs(o, " & ");
-    osq__tex_text(o, r->what);
-    osq__outs(o, " & ");
-    osq__tex_num(o, r->mc_mean);
-    osq__outs(o, " & [");
-    osq__tex_num(o, r->mc_lo);
-    osq__outs(o, ", ");
-    osq__tex_num(o, r->mc_hi);
-    osq__outs(o, "] & ");
-    osq__tex_num(o, r->mean);
-    osq__outs(o, " & [");
-    osq__tex_num(o, r->p05);
-    osq__outs(o, ", ");
-    osq__tex_num(o, r->p95);
-    osq__outs(o, "] \\\\\n");
-  }
-  osq__outs(o, "\\bottomrule\n\\end{tabular}\n\n\\begin{tabular}{lllr}\n\\toprule\n");
-  osq__outs(o, s->morris ? "Output & Rank & Input & $\\mu^*$ \\\\\n\\midrule\n"
-                         : "Output & Rank & Input & $S_T$ \\\\\n\\midrule\n");
+  osq__tex_longtable_begin(o, "@{}lrc@{}");
+  osq__outs(o, "\\caption{osq sensitivity study ");
+  osq__tex_text(o, s->name);
+  osq__outf(o, ", %s over %" PRId64 " points, %" PRId64 " trials a point, seed %llu. Per output: the central point's "
+               "mean with its 95\\,\\%% Monte Carlo CI, the mean over the inputs with $p_{05}$ and $p_{95}$, and the "
+               "inputs that move it most: %s.}",
+            s->morris ? "Morris elementary effects" : "Sobol indices (Saltelli design)", s->points_done, s->trials,
+            (unsigned long long)s->seed,
+            s->morris ? "$\\mu^*$ with $\\sigma$" : "total-effect index $S_T$ with its 95\\,\\% bootstrap CI");
+  osq__tex_label(o, "tab:osq-sensitivity-", s->name);
+  osq__outs(o, " \\\\\n");
+  osq__tex_longtable_heads(o, 3, STUDY_TEX_HEADS);
   int order[64];
   for (int q = 0; q < s->n_outputs && !o->err; q++) {
+    const osq_uncertainty_row_t *r = &s->out[q];
+    if (q > 0) osq__outs(o, "\\addlinespace\n");
+    osq__outs(o, "\\multicolumn{3}{@{}l}{\\texttt{");
+    osq__tex_text(o, r->name);
+    osq__outs(o, "}} \\\\*\n\\multicolumn{3}{@{}l}{\\quad ");
+    osq__tex_text(o, r->what);
+    osq__outs(o, "} \\\\*\n\\quad central point, 95\\,\\% MC CI & ");
+    tex_pair(o, r->mc_mean, r->mc_lo, r->mc_hi);
+    osq__outs(o, " \\\\*\n\\quad over the inputs, $p_{05}$--$p_{95}$ & ");
+    tex_pair(o, r->mean, r->p05, r->p95);
     rank_inputs(s, q, order);
     for (int k = 0; k < TOP_DRIVERS && k < s->d; k++) {
-      if (k == 0) osq__tex_text(o, s->out[q].name);
-      osq__outf(o, " & %d & ", k + 1);
+      const osq_index_cell_t *c = &s->index[(size_t)q * s->d + (size_t)order[k]];
+      osq__outf(o, " \\\\*\n\\quad %d. ", k + 1);
       osq__tex_text(o, s->input_key[order[k]]);
-      osq__outs(o, " & ");
-      osq__tex_num(o, rank_value(s, q, order[k]));
-      osq__outs(o, " \\\\\n");
+      if (s->morris) {
+        osq__outs(o, " & $\\mu^*$ ");
+        osq__tex_num(o, c->mu_star);
+        osq__outs(o, " & $\\sigma$ ");
+        osq__tex_num(o, c->sigma);
+      } else {
+        osq__outs(o, " & $S_T$ ");
+        tex_pair(o, c->st, c->st_lo, c->st_hi);
+      }
     }
+    osq__outs(o, " \\\\\n");
   }
-  osq__outs(o, "\\bottomrule\n\\end{tabular}\n");
+  osq__tex_longtable_end(o);
 }
 
 static int write_one(osq__out_t *o, size_t k, const void *ctx, osq_error_t *err) {
