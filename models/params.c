@@ -41,6 +41,8 @@ void osq_model_params_default(osq_model_params_t *p) {
   p->completion = 0.92;
   p->reciprocity = true;
   p->share_full_prob = 1.0;
+  p->aircraft = true;  /* section 2.6: applies when the treaty lists aircraft */
+  p->taxi_prob = 0.1;  /* section 2.6: an estimate, the taxi option was the exception */
   /* No year is forced to go without a plan: plan_fail_prob alone decides (n_no_plan_years = 0
    * from the memset above). */
 }

@@ -59,6 +59,26 @@ static double cumulate(const double *w, int n, double *cum) {
   return total;
 }
 
+/* The aircraft rule's year (docs/model.md 2.6): the aircraft with missions this year as planes,
+ * fewest operators first, and which eligible party operates which. */
+static void caps_planes(const osq_treaty_t *t, const osq_model_params_t *p, int year, osq_quota_caps_t *caps) {
+  caps->aircraft = p->aircraft && t->n_aircraft > 0;
+  if (!caps->aircraft) return;
+  const int na = t->n_aircraft < OSQ_AIRCRAFT_MAX ? t->n_aircraft : OSQ_AIRCRAFT_MAX;
+  for (int ops = 1; ops <= OSQ_PARTIES_MAX; ops++)
+    for (int a = 0; a < na; a++) {
+      const osq_aircraft_t *ac = &t->aircraft[a];
+      const int m = osq_aircraft_missions(ac, year);
+      if (osq_bit_count(ac->operators) != ops || m <= 0) continue;
+      const int k = caps->n_planes++;
+      caps->plane_aircraft[k] = (int8_t)a;
+      caps->plane_missions[k] = (int16_t)(m > INT16_MAX ? INT16_MAX : m);
+      for (uint64_t b = ac->operators; b; b &= b - 1) caps->planes_of[osq_bit_lowest(b)] |= UINT32_C(1) << k;
+    }
+  for (int i = 0; i < caps->n_parties; i++)
+    if (caps->eligible[i] && !caps->planes_of[i]) caps->no_plane |= UINT64_C(1) << i;
+}
+
 int osq_quota_caps(const osq_treaty_t *t, const osq_model_params_t *p, int year, osq_quota_caps_t *caps) {
   if (!t || !p || !caps || t->n_parties < 0 || t->n_parties > OSQ_PARTIES_MAX || year < 1900 || year > 2200)
     return OSQ_EINVAL;
@@ -122,6 +142,7 @@ int osq_quota_caps(const osq_treaty_t *t, const osq_model_params_t *p, int year,
       caps->guide[i][b] = (uint8_t)j;
     }
   }
+  caps_planes(t, p, year, caps);
   /* Each target's flights get a stretch of osq_year_t.over as long as its passive cap. */
   int base = 0;
   for (int j = 0; j < n; j++) {
@@ -219,7 +240,7 @@ static int spread_demand(const osq_quota_caps_t *caps, int i, int demand, osq_dr
   return made;
 }
 
-static void add_flight(const osq_quota_caps_t *caps, osq_year_t *y, int obs, int target) {
+static void add_flight(const osq_quota_caps_t *caps, osq_year_t *y, int obs, int target, int aircraft) {
   const int f = y->n_flights++;
   osq_flight_t *fl = &y->flights[f];
   memset(fl, 0, sizeof *fl);
@@ -229,6 +250,7 @@ static void add_flight(const osq_quota_caps_t *caps, osq_year_t *y, int obs, int
   fl->obs[1] = fl->obs[2] = fl->obs[3] = -1;
   fl->void_obs = 0;
   fl->status = OSQ_FLIGHT_PLANNED;
+  fl->aircraft = (int8_t)aircraft;
   fl->day = OSQ_DAY_NEVER;
   const int pos = y->passive_used[target]++;
   y->over[caps->over_base[target] + pos] = (int16_t)f;
@@ -288,27 +310,63 @@ static bool join_flight(const osq_quota_caps_t *caps, osq_year_t *y, int i, int 
   return true;
 }
 
+/* The plane a new flight of observer i over j takes (docs/model.md 2.6): one of i's with a
+ * mission left; else, if the taxi draw says so, one of j's; -1 if neither. */
+static int take_plane(const osq_model_params_t *p, const osq_quota_caps_t *caps, int i, int j, double u_taxi,
+                      osq_year_t *y) {
+  uint32_t m = caps->planes_of[i] & y->planes_left;
+  if (!m && u_taxi < p->taxi_prob) m = caps->planes_of[j] & y->planes_left;
+  if (!m) return -1;
+  const int a = osq_bit_lowest(m);
+  if (--y->missions_left[a] == 0) y->planes_left &= ~(UINT32_C(1) << a);
+  return caps->plane_aircraft[a];
+}
+
 /* Grant one request i -> j if no rule forbids it. A shared flight costs the target nothing more
  * (one flight against its passive quota) and each observer one slot of its active quota and of
- * its 50 % allowance towards the target. */
+ * its 50 % allowance towards the target. Under the aircraft rule a new flight needs a plane; an
+ * observer without one may only join. */
 static void grant(const osq_model_params_t *p, const osq_quota_caps_t *caps, int i, int j, osq_draw_t *rng,
                   osq_year_t *y) {
   const double u = osq_draw_u01(rng); /* one draw per request, whether or not it is granted */
+  const double u_taxi = caps->aircraft ? osq_draw_u01(rng) : 1.0; /* likewise, under the rule */
   if (y->active_used[i] >= caps->active_cap[i] || y->pair_used[i][j] >= caps->pair_cap[i][j]) return;
-  bool ok = false;
-  if (u < p->share_prob) ok = join_flight(caps, y, i, j, rng);
+  bool ok = false, tried = false;
+  if (u < p->share_prob) {
+    ok = join_flight(caps, y, i, j, rng);
+    tried = true;
+  }
   if (!ok && y->passive_used[j] < caps->passive_cap[j] && y->n_flights < OSQ_FLIGHTS_MAX) {
-    add_flight(caps, y, i, j);
-    ok = true;
+    const int aircraft = caps->aircraft ? take_plane(p, caps, i, j, u_taxi, y) : -1;
+    if (!caps->aircraft || aircraft >= 0) {
+      add_flight(caps, y, i, j, aircraft);
+      ok = true;
+    } else if (!tried) {
+      ok = join_flight(caps, y, i, j, rng);
+      tried = true;
+    }
   }
   /* A fully booked target: the interested States may still agree to fly jointly (Annex L
    * Sec. II para 3), which costs the target no further passive quota. */
-  if (!ok && u >= p->share_prob && p->share_full_prob > 0.0 && osq_draw_u01(rng) < p->share_full_prob)
+  if (!ok && !tried && p->share_full_prob > 0.0 && osq_draw_u01(rng) < p->share_full_prob)
     ok = join_flight(caps, y, i, j, rng);
   if (ok) {
     y->active_used[i]++;
     y->pair_used[i][j]++;
   }
+}
+
+/* Move the units of observers in `later` behind the others, each group in its order (a stable
+ * partition; scratch has room for n). */
+static void defer_units(int16_t *a, int n, uint64_t later, int16_t *scratch) {
+  int k = 0, m = 0;
+  for (int u = 0; u < n; u++) {
+    if ((later >> (a[u] >> 6)) & 1u)
+      scratch[m++] = a[u];
+    else
+      a[k++] = a[u];
+  }
+  memcpy(a + k, scratch, (size_t)m * sizeof a[0]);
 }
 
 /* a[0..count-1] = unit, four at a time (a has room for three more): a loop of one or two rounds
@@ -370,6 +428,14 @@ int osq_quota_distribute(const osq_treaty_t *t, const osq_model_params_t *p, con
   const int n2 = n1 + n_later;
   shuffle_units(rng, y->units, n1);
   shuffle_units(rng, y->units + n1, n2 - n1);
+  if (caps->aircraft) {
+    /* Observers without a plane only join: their requests come after the others of their round,
+     * so that the flights they could join exist (docs/model.md 2.6). */
+    defer_units(y->units, n1, caps->no_plane, y->order);
+    defer_units(y->units + n1, n2 - n1, caps->no_plane, y->order);
+    memcpy(y->missions_left, caps->plane_missions, (size_t)caps->n_planes * sizeof y->missions_left[0]);
+    y->planes_left = caps->n_planes ? (uint32_t)(UINT64_C(0xffffffff) >> (32 - caps->n_planes)) : 0u;
+  }
   for (int k = 0; k < n2; k++) grant(p, caps, y->units[k] >> 6, y->units[k] & 63, rng, y);
   return OSQ_OK;
 }
@@ -603,6 +669,29 @@ static const char *code_of(const osq_treaty_t *t, int i) {
   return (i >= 0 && i < t->n_parties) ? t->parties[i].code : "?";
 }
 
+/* Flight f under the aircraft rule (docs/model.md 2.6): it names an aircraft exactly when the rule
+ * applies, one its lead or its target operates, and no aircraft flies more than its missions
+ * (counted in missions[], by aircraft index). */
+static int check_aircraft(const osq_treaty_t *t, bool rule, int year, int f, const osq_flight_t *fl, int *missions,
+                          char *why, size_t n) {
+  const char *code = t->parties[fl->target].code;
+  if (!rule && fl->aircraft != -1)
+    FAIL("aircraft: flight %d over %s names aircraft %d although the aircraft rule is off", f, code, fl->aircraft);
+  if (!rule) return OSQ_OK;
+  const int a = fl->aircraft;
+  if (a < 0 || a >= t->n_aircraft || a >= OSQ_AIRCRAFT_MAX)
+    FAIL("aircraft: flight %d over %s has no aircraft (index %d; docs/model.md 2.6)", f, code, a);
+  const osq_aircraft_t *ac = &t->aircraft[a];
+  if (!((ac->operators >> fl->obs[0]) & 1u) && !((ac->operators >> fl->target) & 1u))
+    FAIL("aircraft: flight %d over %s led by %s flies on the %s, which neither the lead nor the observed party "
+         "operates",
+         f, code, code_of(t, fl->obs[0]), ac->name);
+  if (++missions[a] > osq_aircraft_missions(ac, year))
+    FAIL("aircraft: the %s flies %d missions in %d, more than its %d", ac->name, missions[a], year,
+         osq_aircraft_missions(ac, year));
+  return OSQ_OK;
+}
+
 int osq_quota_check(const osq_treaty_t *t, const osq_model_params_t *p, const osq_year_t *y, char *why, size_t n) {
   if (why && n) why[0] = '\0';
   const int np = t->n_parties;
@@ -625,6 +714,8 @@ int osq_quota_check(const osq_treaty_t *t, const osq_model_params_t *p, const os
   memset(pair, 0, sizeof pair);
   int quarter[OSQ_PARTIES_MAX][4];
   memset(quarter, 0, sizeof quarter);
+  const bool rule = p->aircraft && t->n_aircraft > 0; /* the aircraft rule, docs/model.md 2.6 */
+  int missions[OSQ_AIRCRAFT_MAX] = {0};
 
   for (int f = 0; f < y->n_flights; f++) {
     const osq_flight_t *fl = &y->flights[f];
@@ -652,6 +743,7 @@ int osq_quota_check(const osq_treaty_t *t, const osq_model_params_t *p, const os
       pair[i][j]++;
     }
     passive[j]++;
+    if (check_aircraft(t, rule, year, f, fl, missions, why, n) != OSQ_OK) return OSQ_EINVAL;
 
     if (fl->day == OSQ_DAY_NEVER) {
       if (fl->status != OSQ_FLIGHT_PLANNED && fl->status != OSQ_FLIGHT_CANCELLED)

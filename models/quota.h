@@ -47,6 +47,8 @@ typedef struct {
   int8_t obs[OSQ_OBS_MAX];      /**< observer indices, distinct, none == target */
   uint8_t void_obs;             /**< bit k: obs[k] was not a party on `day` (its slot is void) */
   uint8_t status;               /**< osq_flight_status_t */
+  int8_t aircraft;              /**< index into osq_treaty_t.aircraft of the aircraft that flies it;
+                                     -1 when the aircraft rule is off (docs/model.md 2.6) */
   osq_day_t day;                /**< date; OSQ_DAY_NEVER until scheduled or if no date was legal */
 } osq_flight_t;
 
@@ -69,6 +71,15 @@ typedef struct {
                                                       [b, b + 1) / OSQ_GUIDE picks a target from
                                                       guide[i][b] to guide[i][b + 1] */
   int16_t over_base[OSQ_PARTIES_MAX];           /**< where target j's flights start in osq_year_t.over */
+  /* The aircraft rule (docs/model.md 2.6), when model.aircraft is on and the treaty lists aircraft.
+   * Planes are the aircraft with missions this year, fewest operators first (a party that flies
+   * one of its own and a shared one uses its own first), then in the treaty's order. */
+  bool aircraft;                                /**< the rule applies */
+  int n_planes;
+  int8_t plane_aircraft[OSQ_AIRCRAFT_MAX];      /**< plane -> index into osq_treaty_t.aircraft */
+  int16_t plane_missions[OSQ_AIRCRAFT_MAX];     /**< missions this year: annual figure x share in service */
+  uint32_t planes_of[OSQ_PARTIES_MAX];          /**< bit a: the party operates plane a */
+  uint64_t no_plane;                            /**< eligible parties that operate no plane this year */
 } osq_quota_caps_t;
 
 /** One year of one trial: the flight list, the distribution counters and fixed-size scratch. */
@@ -105,6 +116,8 @@ typedef struct {
                                                         10 bits a word */
   int16_t free_days[OSQ_PARTIES_MAX];              /**< per target: days not busy */
   int16_t quarter_used[OSQ_PARTIES_MAX][4];
+  int16_t missions_left[OSQ_AIRCRAFT_MAX];         /**< per plane of the caps (aircraft rule) */
+  uint32_t planes_left;                            /**< bit a: plane a has a mission left */
 } osq_year_t;
 
 /**

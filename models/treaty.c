@@ -25,6 +25,16 @@ bool osq_party_in_force_year(const osq_party_t *p, int year) {
   return false;
 }
 
+int osq_aircraft_missions(const osq_aircraft_t *a, int year) {
+  const osq_day_t first = osq_date_from_ymd(year, 1, 1);
+  const osq_day_t end = osq_date_from_ymd(year + 1, 1, 1);
+  const osq_day_t from = a->from > first ? a->from : first;
+  const osq_day_t until = a->until < end ? a->until : end;
+  if (until <= from || a->missions <= 0) return 0;
+  const long long days = until - from, year_days = end - first;
+  return (int)((2LL * a->missions * days + year_days) / (2LL * year_days));
+}
+
 osq_day_t osq_party_first_day(const osq_party_t *p) { return p->n_terms ? p->terms[0].from : OSQ_DAY_NEVER; }
 
 osq_day_t osq_party_last_day(const osq_party_t *p) {

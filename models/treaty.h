@@ -89,6 +89,12 @@ bool osq_party_in_force(const osq_party_t *p, osq_day_t day);
 /** @return true if the party is in force on at least one day of calendar year y. */
 bool osq_party_in_force_year(const osq_party_t *p, int year);
 
+/**
+ * The missions an aircraft can fly in calendar year y: its annual figure times the share of the
+ * year's days it is in service, rounded half up (docs/model.md 2.6). 0 outside its service.
+ */
+int osq_aircraft_missions(const osq_aircraft_t *a, int year);
+
 /** @return the first day the party entered into force (its first term's start). */
 osq_day_t osq_party_first_day(const osq_party_t *p);
 

@@ -54,6 +54,40 @@ static inline void fx_withdraw(osq_treaty_t *t, const char *code, osq_day_t day)
   if (i >= 0) t->parties[i].terms[t->parties[i].n_terms - 1].until = day;
 }
 
+/** Append an aircraft that the parties named in `codes` (comma-separated) operate; returns its index. */
+static inline int fx_aircraft(osq_treaty_t *t, const char *name, const char *codes, osq_day_t from, osq_day_t until,
+                              int missions) {
+  const int a = t->n_aircraft++;
+  osq_aircraft_t *ac = &t->aircraft[a];
+  memset(ac, 0, sizeof *ac);
+  snprintf(ac->name, sizeof ac->name, "%s", name);
+  for (const char *c = codes; *c;) {
+    char code[16];
+    const size_t len = strcspn(c, ",");
+    snprintf(code, sizeof code, "%.*s", (int)len, c);
+    const int i = osq_treaty_find(t, code);
+    if (i >= 0) ac->operators |= UINT64_C(1) << i;
+    c += len + (c[len] == ',');
+  }
+  ac->from = from;
+  ac->until = until;
+  ac->missions = missions;
+  return a;
+}
+
+/** The fleets of scenarios/treaty.cfg in service in 2019, over fx_treaty_2019's parties. */
+static inline void fx_fleets_2019(osq_treaty_t *t) {
+  const osq_day_t eif = fx_day("2002-01-01");
+  fx_aircraft(t, "OC-135B", "US", eif, fx_day("2021-06-01"), 42);
+  fx_aircraft(t, "Tu-214ON", "RUBY", eif, OSQ_DAY_NEVER, 42);
+  fx_aircraft(t, "An-30 UA", "UA", eif, fx_day("2022-02-24"), 12);
+  fx_aircraft(t, "An-30 RO", "RO", eif, OSQ_DAY_NEVER, 10);
+  fx_aircraft(t, "An-30 BG", "BG", eif, OSQ_DAY_NEVER, 5);
+  fx_aircraft(t, "An-26 HU", "HU", eif, OSQ_DAY_NEVER, 5);
+  fx_aircraft(t, "Saab 340B", "SE,GB,DE", fx_day("2004-01-01"), OSQ_DAY_NEVER, 22);
+  fx_aircraft(t, "C-130H", "BNLX,CA,FR,GR,IT,PT,ES,NO", eif, OSQ_DAY_NEVER, 60);
+}
+
 /** The treaty as in 2019: 31 quota holders. */
 static inline void fx_treaty_2019(osq_treaty_t *t) {
   memset(t, 0, sizeof *t);

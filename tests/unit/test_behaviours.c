@@ -1,6 +1,6 @@
 /*
  * test_behaviours.c: the behaviours added with the history (docs/model.md sections 2.3-2.5) —
- * per-year parameters, pauses, a pair's own interest — with known answers, and as properties over
+ * per-year parameters, pauses, a pair's own interest, aircraft (2.6) — with known answers, and as properties over
  * many seeds: no rule is ever broken (osq_quota_check), and a pause leaves every draw of the year
  * and every flight outside it as they were.
  */
@@ -144,4 +144,139 @@ Test(pairs, a_pair_applies_in_its_years_only) {
   osq_model_params_for_year(&P, 2022, &PY);
   cr_assert_eq(osq_quota_caps(&T, &PY, 2022, &C), 0);
   cr_expect(C.weight[ge][ru] > 0.0, "after it");
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Aircraft (docs/model.md 2.6)                                                              */
+/* ---------------------------------------------------------------------------------------- */
+
+/* Three parties of quota 6: A operates a plane of `missions` a year, B none, C one of
+ * `c_missions` when it is positive. Everyone asks for all it may. */
+static void aircraft_setup(int missions, int c_missions, double taxi) {
+  memset(&T, 0, sizeof T);
+  const osq_day_t eif = fx_day("2002-01-01");
+  fx_add(&T, "A", OSQ_BLOC_NATO, 1949, 6, eif, 50.0, 5.0);
+  fx_add(&T, "B", OSQ_BLOC_NATO, 1949, 6, eif, 52.0, 10.0);
+  fx_add(&T, "C", OSQ_BLOC_NATO, 1949, 6, eif, 48.0, 15.0);
+  fx_aircraft(&T, "A's", "A", eif, OSQ_DAY_NEVER, missions);
+  if (c_missions > 0) fx_aircraft(&T, "C's", "C", eif, OSQ_DAY_NEVER, c_missions);
+  osq_model_params_default(&P);
+  P.demand = 1.0;
+  P.plan_fail_prob = 0.0;
+  P.completion = 1.0;
+  P.taxi_prob = taxi;
+  cr_assert_eq(osq_quota_caps(&T, &P, 2019, &C), 0);
+}
+
+Test(aircraft, a_plane_flies_its_missions_and_no_more) {
+  aircraft_setup(3, 0, 0.0);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+  long b_slots = 0;
+  for (unsigned long seed = 1; seed <= 2000; seed++) {
+    gsl_rng_set(r, seed);
+    cr_assert_eq(osq_quota_simulate(&T, &P, &C, r, &Y), 0);
+    char why[256];
+    cr_assert_eq(osq_quota_check(&T, &P, &Y, why, sizeof why), 0, "seed %lu: %s", seed, why);
+    cr_assert_leq(Y.n_flights, 3, "seed %lu: %d flights on a plane of 3 missions", seed, Y.n_flights);
+    for (int f = 0; f < Y.n_flights; f++) {
+      cr_assert_eq(Y.flights[f].obs[0], 0, "seed %lu: only A leads", seed);
+      cr_assert_eq(Y.flights[f].aircraft, 0);
+      for (int k = 1; k < Y.flights[f].n_obs; k++) b_slots += Y.flights[f].obs[k] == 1;
+    }
+  }
+  gsl_rng_free(r);
+  cr_expect_gt(b_slots, 0, "B flies by joining A's flights");
+}
+
+Test(aircraft, the_taxi_option_uses_the_observed_partys_plane) {
+  /* A's plane has no mission: A and B lead only over C, on C's (enough missions for C's own
+   * flights, which come first, and theirs) */
+  aircraft_setup(0, 20, 1.0);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+  long over_c = 0;
+  for (unsigned long seed = 1; seed <= 2000; seed++) {
+    gsl_rng_set(r, seed);
+    cr_assert_eq(osq_quota_simulate(&T, &P, &C, r, &Y), 0);
+    char why[256];
+    cr_assert_eq(osq_quota_check(&T, &P, &Y, why, sizeof why), 0, "seed %lu: %s", seed, why);
+    for (int f = 0; f < Y.n_flights; f++) {
+      const osq_flight_t *fl = &Y.flights[f];
+      cr_assert_eq(fl->aircraft, 1, "seed %lu: every flight on C's plane", seed);
+      cr_assert(fl->target == 2 || fl->obs[0] == 2, "seed %lu: C's plane over C, or led by C", seed);
+      over_c += fl->target == 2 && fl->obs[0] != 2;
+    }
+  }
+  gsl_rng_free(r);
+  cr_expect_gt(over_c, 2000, "taxi flights over C (%ld)", over_c);
+  aircraft_setup(0, 20, 0.0); /* no taxi: only C leads */
+  gsl_rng_set(r = gsl_rng_alloc(gsl_rng_taus2), 7);
+  cr_assert_eq(osq_quota_simulate(&T, &P, &C, r, &Y), 0);
+  for (int f = 0; f < Y.n_flights; f++) cr_assert_eq(Y.flights[f].obs[0], 2);
+  gsl_rng_free(r);
+}
+
+Test(aircraft, off_every_party_leads_and_no_plane_is_named) {
+  aircraft_setup(3, 0, 0.0);
+  P.aircraft = false;
+  cr_assert_eq(osq_quota_caps(&T, &P, 2019, &C), 0);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+  long b_leads = 0;
+  for (unsigned long seed = 1; seed <= 200; seed++) {
+    gsl_rng_set(r, seed);
+    cr_assert_eq(osq_quota_simulate(&T, &P, &C, r, &Y), 0);
+    for (int f = 0; f < Y.n_flights; f++) {
+      cr_assert_eq(Y.flights[f].aircraft, -1);
+      b_leads += Y.flights[f].obs[0] == 1;
+    }
+  }
+  gsl_rng_free(r);
+  cr_expect_gt(b_leads, 0);
+}
+
+Test(aircraft, missions_follow_the_days_in_service) {
+  osq_aircraft_t a = {.from = fx_day("2022-11-04"), .until = OSQ_DAY_NEVER, .missions = 20};
+  cr_expect_eq(osq_aircraft_missions(&a, 2022), 3, "58 of 365 days in service: 20 x 58 / 365 = 3.18");
+  cr_expect_eq(osq_aircraft_missions(&a, 2023), 20);
+  cr_expect_eq(osq_aircraft_missions(&a, 2021), 0, "before its service");
+  a.until = fx_day("2024-07-02"); /* 183 of 366 days: 10 exactly, the half rounds up at 10.5 */
+  cr_expect_eq(osq_aircraft_missions(&a, 2024), 10);
+  a.missions = 21;
+  cr_expect_eq(osq_aircraft_missions(&a, 2024), 11, "21 x 183 / 366 = 10.5, rounded half up");
+}
+
+Test(aircraft, the_checker_refuses_a_broken_plane_rule) {
+  aircraft_setup(2, 0, 0.0);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+  char why[256];
+  for (unsigned long seed = 1;; seed++) { /* a year where A flies both missions */
+    gsl_rng_set(r, seed);
+    cr_assert_eq(osq_quota_simulate(&T, &P, &C, r, &Y), 0);
+    if (Y.n_flights == 2) break;
+  }
+  gsl_rng_free(r);
+  cr_assert_eq(osq_quota_check(&T, &P, &Y, why, sizeof why), 0, "%s", why);
+  Y2 = Y;
+  Y2.flights[Y2.n_flights] = Y2.flights[1]; /* a third flight of A alone over the other target */
+  Y2.flights[Y2.n_flights].target = Y2.flights[1].target == 1 ? 2 : 1;
+  Y2.flights[Y2.n_flights].n_obs = 1;
+  Y2.flights[Y2.n_flights].void_obs = 0;
+  Y2.flights[Y2.n_flights].day = OSQ_DAY_NEVER;
+  Y2.flights[Y2.n_flights].status = OSQ_FLIGHT_CANCELLED;
+  Y2.n_flights++;
+  cr_assert_neq(osq_quota_check(&T, &P, &Y2, why, sizeof why), 0);
+  cr_expect(strstr(why, "more than its 2") != NULL, "%s", why);
+  Y2 = Y;
+  Y2.flights[0].obs[0] = 1; /* B leads on A's plane over a target that is not A */
+  Y2.flights[0].target = 2;
+  Y2.flights[0].n_obs = 1;
+  Y2.flights[0].void_obs = 0;
+  cr_assert_neq(osq_quota_check(&T, &P, &Y2, why, sizeof why), 0);
+  cr_expect(strstr(why, "neither the lead nor the observed party") != NULL, "%s", why);
+  Y2 = Y;
+  Y2.flights[0].aircraft = -1;
+  cr_assert_neq(osq_quota_check(&T, &P, &Y2, why, sizeof why), 0);
+  cr_expect(strstr(why, "has no aircraft") != NULL, "%s", why);
+  P.aircraft = false;
+  cr_assert_neq(osq_quota_check(&T, &P, &Y, why, sizeof why), 0, "rule off: a named plane is refused");
+  cr_expect(strstr(why, "rule is off") != NULL, "%s", why);
 }

@@ -663,6 +663,7 @@ static osq_flight_t *put(int target, int o1, int o2, const char *day, int status
   fl->obs[1] = (int8_t)o2;
   fl->obs[2] = fl->obs[3] = -1;
   fl->n_obs = o2 >= 0 ? 2 : 1;
+  fl->aircraft = -1; /* the fixture lists no aircraft */
   fl->day = day ? fx_day(day) : OSQ_DAY_NEVER;
   fl->status = (uint8_t)status;
   return fl;

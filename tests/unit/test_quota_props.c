@@ -146,6 +146,38 @@ Test(props, treaty_2019_10000_seeds) {
   cr_assert_eq(us_max, 21, "the US should reach its 50 %% cap in some year");
 }
 
+/* The 2019 treaty with its fleets (docs/model.md 2.6): every year obeys the rules and every
+ * aircraft's missions (osq_quota_check), a party without an aircraft leads a flight only on the
+ * observed party's, and those without one still fly by joining. */
+Test(props, treaty_2019_with_aircraft_5000_seeds) {
+  setup_2019(2019);
+  fx_fleets_2019(&T);
+  cr_assert_eq(osq_quota_caps(&T, &P, 2019, &C), 0);
+  cr_assert(C.aircraft, "the rule is on by default when the treaty lists aircraft");
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+  const int pl = osq_treaty_find(&T, "PL");
+  long total = 0, taxis = 0, pl_slots = 0, pl_leads = 0;
+  for (unsigned long s = 1; s <= 5000; s++) {
+    total += run_one(s, r);
+    for (int f = 0; f < Y.n_flights; f++) {
+      const osq_flight_t *fl = &Y.flights[f];
+      const uint64_t ops = T.aircraft[fl->aircraft].operators;
+      const bool taxi = !((ops >> fl->obs[0]) & 1u);
+      taxis += taxi;
+      if (fl->obs[0] == pl) {
+        pl_leads++;
+        cr_assert(taxi && ((ops >> fl->target) & 1u), "seed %lu: PL leads a flight on a plane it has not", s);
+      }
+      for (int k = 0; k < fl->n_obs; k++) pl_slots += fl->obs[k] == pl;
+    }
+  }
+  gsl_rng_free(r);
+  cr_assert_gt(total, 300000);
+  cr_assert_gt(taxis, 0, "the taxi option is used");
+  cr_assert_gt(pl_slots, pl_leads, "Poland, without an aircraft, flies mostly by joining");
+  cr_assert_gt(pl_slots, 5000, "and it does fly (%ld observer slots)", pl_slots);
+}
+
 Test(props, phase_in_2003_2000_seeds) {
   setup_2019(2003);
   cr_assert_eq(osq_quota_caps(&T, &P, 2003, &C), 0);
@@ -297,13 +329,26 @@ static int random_case(gsl_rng *g) {
   P.window_days = uni(g, 1, 12);
   P.quarter_max = uni(g, 1, 16);
   P.completion = gsl_rng_uniform(g);
+  /* Aircraft (docs/model.md 2.6), drawn last so that the draws above are as they were: 0..6
+   * planes of 1..3 operators each, in service over some of the year or none of it. */
+  P.aircraft = gsl_rng_uniform(g) < 0.6;
+  P.taxi_prob = gsl_rng_uniform(g);
+  const int na = uni(g, 0, 6);
+  for (int a = 0; a < na; a++) {
+    osq_aircraft_t *ac = &T.aircraft[T.n_aircraft++];
+    snprintf(ac->name, sizeof ac->name, "plane %d", a);
+    for (int k = uni(g, 1, 3); k > 0; k--) ac->operators |= UINT64_C(1) << uni(g, 0, n - 1);
+    ac->from = y0 + uni(g, -800, 300);
+    ac->until = gsl_rng_uniform(g) < 0.5 ? OSQ_DAY_NEVER : ac->from + uni(g, 1, 700);
+    ac->missions = uni(g, 0, 20);
+  }
   return year;
 }
 
 Test(props, random_treaties_3000_cases) {
   gsl_rng *g = gsl_rng_alloc(gsl_rng_taus2);
   gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
-  long flights = 0, cancelled_unplaced = 0, voided = 0, dropped = 0;
+  long flights = 0, cancelled_unplaced = 0, voided = 0, dropped = 0, ruled = 0, taxis = 0;
   for (unsigned long c = 1; c <= 3000; c++) {
     gsl_rng_set(g, 1000003UL * c);
     const int year = random_case(g);
@@ -315,6 +360,8 @@ Test(props, random_treaties_3000_cases) {
         cancelled_unplaced += fl->day == OSQ_DAY_NEVER;
         voided += fl->status == OSQ_FLIGHT_VOID;
         dropped += fl->status != OSQ_FLIGHT_VOID && fl->void_obs != 0;
+        ruled += fl->aircraft >= 0;
+        taxis += fl->aircraft >= 0 && !((T.aircraft[fl->aircraft].operators >> fl->obs[0]) & 1u);
         /* The distribution's counters agree with the flight list. */
       }
       int passive[OSQ_PARTIES_MAX] = {0};
@@ -329,6 +376,8 @@ Test(props, random_treaties_3000_cases) {
   cr_assert_gt(cancelled_unplaced, 0, "some flights found no legal day");
   cr_assert_gt(voided, 0, "some flights were void");
   cr_assert_gt(dropped, 0, "some shared flights lost an observer");
+  cr_assert_gt(ruled, 1000, "flights under the aircraft rule (%ld)", ruled);
+  cr_assert_gt(taxis, 0, "some flown on the observed party's aircraft");
 }
 
 Test(props, checker_catches_random_corruption) {
