@@ -4,7 +4,8 @@
 # raw `bench:` lines). It builds nothing: pass the osq binary (default build/osq).
 #
 # Usage: bench/run.sh [OSQ_BINARY]        (from any directory; workloads are found beside this file)
-# Environment: THREADS (default 1,2), REPEAT (default 5), WORKLOADS (default "small baseline heavy quota").
+# Environment: THREADS (default 1,2), REPEAT (default 5), WORKLOADS (default "small baseline heavy quota"),
+# STUDY (default 1: also bench/study.sh, a study's point against osq run; 0: not).
 #
 # RESULTS.md is written to a temporary file and moved into place, so a failed or interrupted run
 # leaves the previous RESULTS.md intact. A section of the previous RESULTS.md headed "## Measured by
@@ -75,6 +76,11 @@ for w in $workloads; do
   fi
   grep '^bench: ' "$tmp/$w.out" | sed "s|^|$w |" >>"$tmp/lines"
 done
+if [ "${STUDY:-1}" = 1 ]; then
+  echo "bench/run.sh: bench/study.sh $osq" >&2
+  bash "$here/study.sh" "$osq" > "$tmp/study.md" ||
+    { echo "bench/run.sh: bench/study.sh failed; bench/RESULTS.md not replaced" >&2; exit 3; }
+fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
@@ -183,6 +189,10 @@ out=$(mktemp "$here/.RESULTS.md.XXXXXX") || exit 3
   echo "The hash must be the same for every thread count of a workload (\`osq bench\` exits 1"
   echo "otherwise); \`(unchecked)\` means no expected value was given with \`--expect-hash\`."
   echo
+  if [ -s "$tmp/study.md" ]; then
+    cat "$tmp/study.md"
+    echo
+  fi
   echo "## Raw \`bench:\` lines"
   echo
   echo '```'

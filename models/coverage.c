@@ -33,6 +33,7 @@ void osq_cov_params_default(osq_geo_params_t *gp) {
 struct osq_world {
   const osq_geo_raster_t *g;
   osq_geo_params_t gp;
+  bool view;                                       /* its arrays are another world's (osq_cov_world_view) */
   int n_parties, first_year, n_years;
   int n_tids[OSQ_PARTIES_MAX];
   uint8_t tids[OSQ_PARTIES_MAX][OSQ_MEMBERS_MAX];
@@ -52,6 +53,7 @@ struct osq_world {
   /* no-fly buffer of each simulated year (shared between years with the same non-parties) */
   osq_geo_buffer_t **nofly;                        /* [n_years] */
   double max_flight_km2;
+  double max_route_km;                             /* the longest maximum flight distance */
   /* distances between the points of each party's routes, as osq_route_known_t holds them:
    * ids 0..n_af-1 its airfields, n_af + k its site site_first[p] + k; n_known[p] = 0: none
    * (more than OSQ_KNOWN_POINTS_MAX points) */
@@ -86,6 +88,10 @@ double osq_cov_world_max_flight_km2(const osq_world_t *w) { return w->max_flight
 
 void osq_cov_world_free(osq_world_t *w) {
   if (!w) return;
+  if (w->view) {
+    free(w);
+    return;
+  }
   if (w->nofly)
     for (int y = 0; y < w->n_years; y++) {
       bool shared = false;
@@ -103,6 +109,23 @@ void osq_cov_world_free(osq_world_t *w) {
     free(w->known_cos[p]);
   }
   free(w);
+}
+
+int osq_cov_world_view(const osq_world_t *w, const osq_geo_params_t *gp, osq_world_t **out) {
+  *out = NULL;
+  if (gp->enabled != w->gp.enabled || gp->resolution_deg != w->gp.resolution_deg || gp->site_km2 != w->gp.site_km2 ||
+      gp->sites_min != w->gp.sites_min || gp->nofly_km != w->gp.nofly_km)
+    return OSQ_EINVAL;
+  osq_world_t *v = malloc(sizeof *v);
+  if (!v) return OSQ_ENOMEM;
+  *v = *w;
+  v->gp = *gp;
+  v->view = true;
+  /* As osq_cov_world_build derives it from the swath: the histograms' range of a flight's area. */
+  const double hw = gp->swath_half_km;
+  v->max_flight_km2 = w->max_route_km * 2.0 * hw + OSQ_PI * hw * hw;
+  *out = v;
+  return OSQ_OK;
 }
 
 static int step_index(const osq_airfield_t *a, osq_day_t day) {
@@ -198,6 +221,7 @@ int osq_cov_world_build(const osq_treaty_t *t, const osq_geo_params_t *gp, const
     }
   }
   const double hw = gp->swath_half_km;
+  w->max_route_km = max_km;
   w->max_flight_km2 = max_km * 2.0 * hw + OSQ_PI * hw * hw;
 
   /* Distances between each party's airfields and sites, once: a route's insertions look them up

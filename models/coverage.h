@@ -70,6 +70,17 @@ int osq_cov_world_build(const osq_treaty_t *t, const osq_geo_params_t *gp, const
                     int last_year, gsl_rng *rng, osq_world_t **out);
 void osq_cov_world_free(osq_world_t *w);
 
+/**
+ * A world that shares w's sites, reachable sites, distances and no-fly buffers (read-only, not
+ * copied) and flies with gp: for the parameter points of a study, which change how a flight is
+ * flown and imaged (swath_half_km, route_sites, buildups, buildup_days, sublimits) but not what
+ * the world is built from. Free it with osq_cov_world_free (which then frees the view alone);
+ * w must outlive it.
+ * @return 0; OSQ_EINVAL if gp differs from w's in what the world is built from (enabled,
+ *         resolution_deg, site_km2, sites_min, nofly_km): build a world for gp instead; OSQ_ENOMEM
+ */
+int osq_cov_world_view(const osq_world_t *w, const osq_geo_params_t *gp, osq_world_t **out);
+
 /** @return total territory area (km2, as rasterised) of a party. */
 double osq_cov_world_party_area(const osq_world_t *w, int party);
 /** @return the raster of the world. */

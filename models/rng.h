@@ -40,6 +40,12 @@
 /** Routes, build-ups and other geography draws of a trial: a stream apart from the quota model's,
  *  so that changing a geography setting does not change the flights. */
 #define OSQ_STREAM_GEO 2u
+/** Substreams of a study's own draws (sim/engine/sensitivity.c), keyed by its seed: the Morris
+ *  trajectories (trial index = trajectory), the bootstrap resamples and the pairing of the Sobol
+ *  design's A and B halves (trial index 0). */
+#define OSQ_STREAM_DESIGN 3u
+#define OSQ_STREAM_BOOTSTRAP 4u
+#define OSQ_STREAM_PAIRING 5u
 /** Substream reserved for tests, so test draws never coincide with model draws. */
 #define OSQ_STREAM_TEST 255u
 

@@ -146,4 +146,41 @@ typedef struct {
  */
 int osq_plot_lines(const char *path, const osq_plot_lines_t *c, osq_error_t *err);
 
+/* ---------------------------------------------------------------------------------------------- */
+/* Tornado chart of a study's sensitivity                                                           */
+/* ---------------------------------------------------------------------------------------------- */
+
+/** Most bars of a tornado chart. */
+#define OSQ_PLOT_BARS_MAX 64
+
+/**
+ * A tornado chart: one horizontal bar per input, top to bottom in the order given (the caller sorts
+ * them, largest first), each a wide light bar (e.g. the total-effect index ST, or Morris' mu*) with
+ * an optional whisker (its 95 % CI) and an optional narrow dark bar inside it (e.g. the first-order
+ * index S1). A value that is NaN draws no bar, and its label says "n/a". The x axis starts at 0, or
+ * below when a value or whisker is negative, and ends at the data's end; with x_max > 0 it ends at
+ * x_max and starts no lower than -x_max / 4, and bars and whiskers beyond are cut at the edge (their
+ * values are printed beside them whatever the scale).
+ */
+typedef struct {
+  const char *const *labels; /**< [n] bar names (UTF-8), left of the bars */
+  int n;                     /**< 1..OSQ_PLOT_BARS_MAX */
+  const double *value;       /**< [n] the wide bars */
+  const double *lo, *hi;     /**< [n] whiskers, both or neither (NaN: none for that bar) */
+  const double *inner;       /**< [n] the narrow bars, or NULL */
+  const char *value_label;   /**< legend text of the wide bars, required */
+  const char *inner_label;   /**< of the narrow bars (with inner) */
+  const char *whisker_label; /**< of the whiskers (with lo, hi) */
+  const char *title, *subtitle, *x_label; /**< or NULL */
+  double x_max;              /**< fixed end of the axis if > 0 (1 for Sobol indices) */
+  int width_px;              /**< 0: 1400; the height follows from n */
+} osq_plot_tornado_t;
+
+/**
+ * Draw a tornado chart to a PNG file, whole or not at all.
+ * @return 0; OSQ_EINVAL (bad description); OSQ_ERANGE (size); OSQ_EIO (nothing is left at path);
+ *         OSQ_ENOMEM
+ */
+int osq_plot_tornado(const char *path, const osq_plot_tornado_t *t, osq_error_t *err);
+
 #endif

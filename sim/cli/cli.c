@@ -291,6 +291,61 @@ int osq_cli_parse_calibrate(int argc, char **argv, osq_calibrate_args_t *out, os
   return OSQ_OK;
 }
 
+/* ---- osq sensitivity ---- */
+
+enum { S_FORCE, S_QUIET, S_HELP, S_TRIALS, S_THREADS, S_SEED, S_OUT, S_RESUME, S_METHOD, S_POINTS, S_N };
+static const osq_cli_opt_t SENSITIVITY_OPTS[S_N] = {
+    [S_FORCE] = {"--force", false},  [S_QUIET] = {"--quiet", false},    [S_HELP] = {"--help", false},
+    [S_TRIALS] = {"--trials", true}, [S_THREADS] = {"--threads", true}, [S_SEED] = {"--seed", true},
+    [S_OUT] = {"--out", true},       [S_RESUME] = {"--resume", true},   [S_METHOD] = {"--method", true},
+    [S_POINTS] = {"--points", true}};
+
+static int sensitivity_option(int k, const char *v, osq_sensitivity_args_t *out, osq_error_t *err) {
+  switch (k) {
+    case S_FORCE: out->force = true; break;
+    case S_QUIET: out->quiet = true; break;
+    case S_HELP: out->help = true; break;
+    case S_TRIALS: /* a study's trials are per point: a libconfig int (sim/input/study.c) */
+      if (!osq_cli_parse_i64(v, 1, INT32_MAX, &out->trials))
+        return usage(err, "--trials '%s' is not an integer in [1, 2^31-1]", v);
+      break;
+    case S_THREADS: return parse_threads(v, &out->threads, err);
+    case S_SEED: return parse_seed(v, &out->seed, err);
+    case S_OUT: out->out = v; break;
+    case S_RESUME: out->resume = v; break;
+    case S_METHOD:
+      if (strcmp(v, "sobol") == 0) out->method = 1;
+      else if (strcmp(v, "morris") == 0) out->method = 2;
+      else return usage(err, "--method '%s' is not a method (expected sobol or morris)", v);
+      break;
+    case S_POINTS:
+      if (!osq_cli_parse_i64(v, 2, 65536, &out->points))
+        return usage(err, "--points '%s' is not an integer in [2, 65536]", v);
+      break;
+    default: break;
+  }
+  return OSQ_OK;
+}
+
+int osq_cli_parse_sensitivity(int argc, char **argv, osq_sensitivity_args_t *out, osq_error_t *err) {
+  memset(out, 0, sizeof *out);
+  out->seed = -1;
+  const char *v;
+  for (int i = 0, k; (k = osq_cli_next(argc, argv, &i, SENSITIVITY_OPTS, S_N, "sensitivity", &v, err)) != OSQ_CLI_END;) {
+    if (k == OSQ_CLI_ERROR) return OSQ_EINVAL;
+    if (k == OSQ_CLI_ARG && out->path)
+      return usage(err, "unexpected argument '%s' (sensitivity takes one study file)", v);
+    if (k == OSQ_CLI_ARG) out->path = v;
+    else if (sensitivity_option(k, v, out, err) != OSQ_OK) return OSQ_EINVAL;
+  }
+  if (out->help) return OSQ_OK;
+  if (!out->path) return usage(err, "sensitivity needs a study file%s", "");
+  if (out->resume && !out->resume[0]) return usage(err, "--resume needs a directory%s", "");
+  if (out->resume && out->out)
+    return usage(err, "--resume '%s' writes into that directory; --out cannot be given with it", out->resume);
+  return OSQ_OK;
+}
+
 /* ---- osq parties, osq check ---- */
 
 static const osq_cli_opt_t PARTIES_OPTS[] = {{"--date", true}, {"--help", false}};

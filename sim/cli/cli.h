@@ -142,6 +142,23 @@ typedef struct {
 /** Parse the arguments after `calibrate`. @return 0 and *out; OSQ_EINVAL with one message */
 int osq_cli_parse_calibrate(int argc, char **argv, osq_calibrate_args_t *out, osq_error_t *err);
 
+/** `osq sensitivity STUDY [options]`. Strings point into argv; NULL / 0 / -1 = not given. */
+typedef struct {
+  const char *path;        /**< the study file */
+  const char *out;         /**< --out DIR (default: the study's output.dir) */
+  const char *resume;      /**< --resume DIR: continue the interrupted study in DIR */
+  int method;              /**< --method sobol|morris: 1 sobol, 2 morris, 0 = not given */
+  long long points;        /**< --points N in [2, 65536]: base rows (Sobol) or trajectories (Morris), 0 = not given */
+  long long trials;        /**< --trials T in [1, 2^31-1], 0 = not given */
+  long long threads;       /**< --threads T in [1, 1024], 0 = not given */
+  long long seed;          /**< --seed S in [0, 2^63-1], -1 = not given */
+  bool force, quiet, help;
+} osq_sensitivity_args_t;
+
+/** Parse the arguments after `sensitivity`: --resume and --out not both. @return 0 and *out; OSQ_EINVAL
+ *  with one message */
+int osq_cli_parse_sensitivity(int argc, char **argv, osq_sensitivity_args_t *out, osq_error_t *err);
+
 /** `osq init [DIR] [--force]`: write DIR/scenario.cfg (DIR default "."). */
 typedef struct {
   const char *dir;  /**< the folder, NULL = not given (the working directory) */

@@ -24,6 +24,7 @@
 #include "results/calibration.h"
 #include "results/chart.h"
 #include "results/map.h"
+#include "results/sensitivity.h"
 #include "results/table.h"
 #include "results/validation.h"
 #include "bench/bench.h"
@@ -35,6 +36,7 @@
 #include "sim/engine/run.h"
 #include "sim/input/paths.h"
 #include "sim/input/scenario.h"
+#include "sim/input/study.h"
 #include "sim/input/starter.h"
 #include "sim/cli/buildinfo.h"
 
@@ -88,6 +90,14 @@ static void print_help(FILE *f) {
           "                                           fit model parameters to recorded figures (use = fit rows)\n"
           "      --trials N, --threads T, --seed S, --max-evals N (default 200), --out DIR (default\n"
           "      out/calibrate), --force, --quiet   writes fitted.cfg, fit.csv, params.csv\n"
+          "  osq sensitivity STUDY.cfg [options]      how sure the answers are: the outputs over\n"
+          "                                           the uncertain inputs of a study file (docs/sensitivity.md)\n"
+          "      --method sobol|morris   Sobol indices (Saltelli design) or Morris effects (default: the study's)\n"
+          "      --points N          Sobol base rows or Morris trajectories (default: the study's)\n"
+          "      --trials T          trials of each scenario at each point (default: the study's)\n"
+          "      --threads T, --seed S, --out DIR (default: the study's output.dir), --force, --quiet\n"
+          "      --resume DIR        continue the interrupted study in DIR (as osq run --resume)\n"
+          "      writes uncertainty.csv, sensitivity.csv, points.csv, sensitivity.md, tornado_OUTPUT.png\n"
           "  osq bench [SCENARIO.cfg] [--threads LIST] [--trials N] [--json] [--expect-hash HEX] [--repeat R]\n"
           "                                           throughput report per thread count\n"
           "  osq check SCENARIO.cfg                   validate a scenario and print its summary\n"
@@ -885,6 +895,245 @@ static int cmd_calibrate(int argc, char **argv) {
 }
 
 /* ============================================================================================ */
+/* osq sensitivity                                                                              */
+/* ============================================================================================ */
+
+static void progress_points(void *ctx, int64_t done, int64_t total) {
+  const int64_t trials = *(const int64_t *)ctx;
+  fprintf(g_err, "\rosq: %3d%%  %lld of %lld points", (int)(100.0 * (double)done / (double)total),
+          (long long)(done / trials), (long long)(total / trials));
+  if (done == total) fputc('\n', g_err);
+  fflush(g_err);
+}
+
+/* An input's distribution in words, for the tables. */
+static void dist_text(const osq_dist_t *d, char *buf, size_t n) {
+  switch (d->kind) {
+    case OSQ_DIST_UNIFORM:
+      if (d->integer) snprintf(buf, n, "uniform over the integers %g to %g", d->min, d->max);
+      else snprintf(buf, n, "uniform on [%g, %g]", d->min, d->max);
+      break;
+    case OSQ_DIST_LOGUNIFORM: snprintf(buf, n, "log-uniform on [%g, %g]", d->min, d->max); break;
+    case OSQ_DIST_TRIANGULAR: snprintf(buf, n, "triangular, mode %g on [%g, %g]", d->mode, d->min, d->max); break;
+    case OSQ_DIST_NORMAL: snprintf(buf, n, "normal(%g, sd %g) truncated to [%g, %g]", d->mean, d->sd, d->min, d->max); break;
+    default: {
+      size_t u = (size_t)snprintf(buf, n, "one of");
+      for (int i = 0; i < d->n_values && u < n; i++) u += (size_t)snprintf(buf + u, n - u, "%s %g", i ? "," : "", d->values[i]);
+      break;
+    }
+  }
+}
+
+/* An output in words: "flights ALL, us_out (2021) - baseline (2019)". */
+static void output_text(const osq_study_t *st, const osq_study_output_t *o, char *buf, size_t n) {
+  const osq_scenario_t *a = st->sc[o->scenario];
+  size_t u = (size_t)snprintf(buf, n, "%s %s, %s (%d)", o->metric, o->party, a->name, a->first_year + o->year_idx);
+  if (o->minus >= 0 && u < n) {
+    const osq_scenario_t *b = st->sc[o->minus];
+    snprintf(buf + u, n - u, " - %s (%d)", b->name, b->first_year + o->year_idx);
+  }
+}
+
+typedef struct {
+  char what[OSQ_STUDY_OUTPUTS_MAX][160];
+  char dist[OSQ_STUDY_INPUTS_MAX][160];
+  const char *key[OSQ_STUDY_INPUTS_MAX], *reason[OSQ_STUDY_INPUTS_MAX], *sname[OSQ_STUDY_SCENARIOS_MAX];
+  const char *spath[OSQ_STUDY_SCENARIOS_MAX], *dptr[OSQ_STUDY_INPUTS_MAX];
+  osq_uncertainty_row_t out[OSQ_STUDY_OUTPUTS_MAX];
+  osq_index_cell_t *index;
+} study_text_t;
+
+/* The engine's result as results/sensitivity.h takes it. @return 0 or OSQ_ENOMEM */
+static int study_tables(const osq_study_t *st, const osq_study_result_t *r, study_text_t *t, osq_sensitivity_t *s) {
+  const int d = st->n_inputs, Q = st->n_outputs;
+  t->index = calloc((size_t)Q * (size_t)d, sizeof *t->index);
+  if (!t->index) return OSQ_ENOMEM;
+  for (int i = 0; i < d; i++) {
+    t->key[i] = st->input[i].key;
+    t->reason[i] = st->input[i].reason;
+    dist_text(&st->input[i].dist, t->dist[i], sizeof t->dist[i]);
+    t->dptr[i] = t->dist[i];
+  }
+  for (int k = 0; k < st->n_scenarios; k++) {
+    t->sname[k] = st->sc[k]->name;
+    t->spath[k] = st->sc[k]->path;
+  }
+  for (int q = 0; q < Q; q++) {
+    output_text(st, &st->output[q], t->what[q], sizeof t->what[q]);
+    const osq_spread_t *sp = &r->spread[q];
+    const osq_summary_t *c = &r->central[q];
+    t->out[q] = (osq_uncertainty_row_t){.name = st->output[q].name, .what = t->what[q], .mean = sp->mean, .p05 = sp->p05,
+                                        .p50 = sp->p50, .p95 = sp->p95, .mc_mean = c->mean, .mc_lo = c->ci95_lo,
+                                        .mc_hi = c->ci95_hi, .points = sp->n, .trials = c->n};
+    for (int i = 0; i < d; i++) {
+      const size_t at = (size_t)q * (size_t)d + (size_t)i;
+      const osq_sobol_index_t *so = &r->sobol[at];
+      t->index[at] = (osq_index_cell_t){.s1 = so->s1, .s1_lo = so->s1_lo, .s1_hi = so->s1_hi, .st = so->st,
+                                        .st_lo = so->st_lo, .st_hi = so->st_hi, .mu_star = r->morris[at].mu_star,
+                                        .sigma = r->morris[at].sigma};
+    }
+  }
+  *s = (osq_sensitivity_t){.name = st->name, .path = st->path, .hash = st->hash, .version = OSQ_VERSION,
+                           .morris = st->method == OSQ_METHOD_MORRIS, .rows = st->points, .rows_done = r->rows_done,
+                           .n_points = r->n_points, .points_done = r->points_done, .trials = st->trials,
+                           .geo_trials = st->geo_trials, .block_size = st->block_size, .seed = st->seed,
+                           .bootstrap = st->bootstrap, .levels = st->levels, .partial = r->partial,
+                           .n_scenarios = st->n_scenarios, .scenario_name = t->sname, .scenario_path = t->spath,
+                           .d = d, .input_key = t->key, .input_dist = t->dptr, .input_reason = t->reason,
+                           .n_outputs = Q, .out = t->out, .index = t->index, .x = r->x, .value = r->value,
+                           .moved = r->moved};
+  return OSQ_OK;
+}
+
+static void print_study(const osq_study_t *st, const osq_study_result_t *r, const osq_sensitivity_t *s) {
+  fprintf(g_out, "osq %s sensitivity: %s (%s, hash %s)\n", OSQ_VERSION, st->name, st->path, st->hash);
+  fprintf(g_out, "method %s, %lld %s of %d inputs: %lld points x %d scenarios x %lld trials, seed %llu, threads %d",
+          osq_method_name(st->method), (long long)st->points,
+          st->method == OSQ_METHOD_MORRIS ? "trajectories" : "base rows", st->n_inputs, (long long)r->n_points,
+          st->n_scenarios, (long long)st->trials, (unsigned long long)st->seed, r->threads);
+  if (r->ranks > 1) fprintf(g_out, " x %d MPI ranks", r->ranks);
+  fprintf(g_out, "\nset-up %.3f s  points %.3f s (%.4f s a point, of which %.4f s its own set-up)\n\n",
+          r->setup_seconds, r->loop_seconds, r->points_run ? r->loop_seconds / (double)r->points_done : 0.0,
+          r->points_run ? r->point_setup_seconds / (double)r->points_run : 0.0);
+  fprintf(g_out, "  %-28s %-32s %-32s %s\n", "output", "central point [95% MC CI]", "over the inputs: mean [p05, p95]",
+          st->method == OSQ_METHOD_MORRIS ? "largest mu*" : "largest ST");
+  for (int q = 0; q < st->n_outputs; q++) {
+    const osq_uncertainty_row_t *o = &s->out[q];
+    int best = -1;
+    double bv = -INFINITY;
+    for (int i = 0; i < st->n_inputs; i++) {
+      const osq_index_cell_t *c = &s->index[(size_t)q * st->n_inputs + (size_t)i];
+      const double v = s->morris ? c->mu_star : c->st;
+      if (!isnan(v) && v > bv) bv = v, best = i;
+    }
+    char a[64], b[64];
+    snprintf(a, sizeof a, "%.4g [%.4g, %.4g]", o->mc_mean, o->mc_lo, o->mc_hi);
+    snprintf(b, sizeof b, "%.4g [%.4g, %.4g]", o->mean, o->p05, o->p95);
+    fprintf(g_out, "  %-28s %-32s %-32s %s %.3g\n", o->name, a, b, best >= 0 ? st->input[best].key : "-", bv);
+  }
+}
+
+/* Rank 0, after a study: the tables and charts, then the checkpoint (written after a partial study's
+ * results, removed after a complete one's, as osq run's). @return the exit code */
+static int write_study(const osq_study_t *st, const osq_sensitivity_args_t *a, osq_study_result_t *r, osq_error_t *err) {
+  study_text_t *t = calloc(1, sizeof *t);
+  osq_sensitivity_t s;
+  if (!t || study_tables(st, r, t, &s) != OSQ_OK) {
+    if (t) free(t->index);
+    free(t);
+    fprintf(g_err, "osq: error: out of memory\n");
+    return EXIT_RUNTIME;
+  }
+  unsigned fmt = OSQ_FMT_CSV;
+  if (strstr(st->formats, "md")) fmt |= OSQ_FMT_MD;
+  if (strstr(st->formats, "tex")) fmt |= OSQ_FMT_TEX;
+  int rc = EXIT_OK;
+  if (!a->quiet) print_study(st, r, &s);
+  if (osq_sensitivity_write(st->out_dir, fmt, &s, a->force || a->resume, err) != OSQ_OK)
+    rc = err->code == OSQ_EEXIST ? report(err) : runtime_error(err);
+  else if (r->partial && osq_study_ckpt_save(st->out_dir, r->checkpoint, err) != OSQ_OK)
+    rc = runtime_error(err);
+  else if (!r->partial && osq_study_ckpt_remove(st->out_dir, err) != OSQ_OK)
+    rc = runtime_error(err);
+  free(t->index);
+  free(t);
+  if (rc != EXIT_OK) return rc;
+  if (!a->quiet) fprintf(g_out, "\nresults in %s/\n", st->out_dir);
+  if (!r->partial) return EXIT_OK;
+  fprintf(g_err,
+          "osq: interrupted: %lld of %lld points done; partial results in %s/; continue with: osq sensitivity %s "
+          "--resume %s\n",
+          (long long)r->points_done, (long long)r->n_points, st->out_dir, st->path, st->out_dir);
+  return EXIT_INTERRUPTED;
+}
+
+/* Before a study: the checkpoint of --resume read (rank 0) and its settings shared, the command
+ * line applied, the checkpoint matched, an occupied output directory refused. @return the exit code */
+static int prepare_study(osq_study_t *st, osq_sensitivity_args_t *a, osq_study_ckpt_t **ck, osq_error_t *err) {
+  char path[OSQ_PATH_MAX + 32] = "";
+  if (a->resume) {
+    const int lrc = osq_mpi_agree(osq_mpi_root() ? osq_study_ckpt_load(a->resume, ck, err) : OSQ_OK, err);
+    if (lrc != OSQ_OK) return lrc == OSQ_ENOMEM ? runtime_error(err) : report(err);
+    uint64_t shared[4] = {*ck ? (uint64_t)(*ck)->trials : 0, *ck ? (*ck)->seed : 0, *ck ? (uint64_t)(*ck)->rows : 0,
+                          *ck ? (uint64_t)(*ck)->method + 1 : 0};
+    osq_mpi_allsum_u64(shared, 4);
+    if (!a->trials) a->trials = (long long)shared[0];
+    if (a->seed < 0) a->seed = (long long)shared[1];
+    if (!a->points) a->points = (long long)shared[2];
+    if (!a->method) a->method = (int)shared[3];
+    snprintf(st->out_dir, sizeof st->out_dir, "%s", a->resume);
+    osq_study_ckpt_path(a->resume, path, sizeof path);
+  }
+  if (a->method) st->method = a->method == 2 ? OSQ_METHOD_MORRIS : OSQ_METHOD_SOBOL;
+  if (a->points) {
+    st->points = a->points;
+    st->points_set = true;
+  }
+  if (a->trials) st->trials = a->trials;
+  if (a->seed >= 0) st->seed = (uint64_t)a->seed;
+  if (a->threads) st->threads = (int)a->threads;
+  if (a->out) snprintf(st->out_dir, sizeof st->out_dir, "%s", a->out);
+  osq_study_defaults(st);
+  if (st->block_size > st->trials) st->block_size = st->trials;
+  if (a->resume) {
+    if (osq_mpi_agree(*ck ? osq_study_ckpt_match(*ck, st, path, err) : OSQ_OK, err) != OSQ_OK) return report(err);
+  } else if (!a->force) {
+    int crc = OSQ_OK;
+    if (osq_mpi_root() && osq_study_ckpt_exists(st->out_dir))
+      crc = osq_error_add(err, OSQ_EEXIST, st->out_dir, 0, "holds an interrupted study (%s): continue it with --resume "
+                          "%s, or use --force to replace it", OSQ_STUDY_CKPT_NAME, st->out_dir);
+    else if (osq_mpi_root())
+      crc = osq_sensitivity_check_dir(st->out_dir, err);
+    if (osq_mpi_agree(crc, err) != OSQ_OK) return report(err);
+  }
+  return EXIT_OK;
+}
+
+/* osq sensitivity: see docs/sensitivity.md. The checkpoint's life cycle is osq run's (cmd_run). */
+static int cmd_sensitivity(int argc, char **argv) {
+  osq_sensitivity_args_t a;
+  PARSE_OR_RETURN(osq_cli_parse_sensitivity, argc, argv, &a);
+  long long stop_blocks;
+  int rc = stop_after_blocks(&stop_blocks);
+  if (rc != EXIT_OK) return rc;
+  osq_study_t *st = calloc(1, sizeof *st);
+  osq_error_t *err = alloc_error();
+  if (!st || !err) {
+    free(st);
+    free(err);
+    return EXIT_RUNTIME;
+  }
+  const int lrc = osq_mpi_agree(osq_study_load(a.path, st, err), err);
+  rc = lrc == OSQ_OK ? EXIT_OK : lrc == OSQ_ENOMEM ? runtime_error(err) : report(err);
+  osq_study_ckpt_t *ck = NULL;
+  osq_study_result_t *res = NULL;
+  if (rc == EXIT_OK) rc = prepare_study(st, &a, &ck, err);
+  if (rc == EXIT_OK) {
+    int64_t trials = st->trials;
+    osq_study_opts_t opts = {.stop = &g_stop, .stop_after_blocks = stop_blocks, .resume = ck};
+    if (!a.quiet && osq_mpi_root() && isatty(STDERR_FILENO)) {
+      opts.progress = progress_points;
+      opts.progress_ctx = &trials;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    const int xrc = osq_run_sensitivity(st, &opts, &res, err);
+    if (xrc != OSQ_OK) rc = xrc == OSQ_ECONFIG || xrc == OSQ_EINVAL ? report(err) : runtime_error(err);
+  }
+  if (rc == EXIT_OK && osq_mpi_root()) rc = write_study(st, &a, res, err);
+  osq_study_result_free(res);
+  osq_study_ckpt_free(ck);
+  osq_study_free(st);
+  free(st);
+  free(err);
+  return rc;
+}
+
+/* ============================================================================================ */
 /* osq bench                                                                                    */
 /* ============================================================================================ */
 
@@ -947,6 +1196,7 @@ static int dispatch(int argc, char **argv) {
   if (strcmp(cmd, "bench") == 0) return cmd_bench(argc - 2, argv + 2);
   if (strcmp(cmd, "validate") == 0) return cmd_validate(argc - 2, argv + 2);
   if (strcmp(cmd, "calibrate") == 0) return cmd_calibrate(argc - 2, argv + 2);
+  if (strcmp(cmd, "sensitivity") == 0) return cmd_sensitivity(argc - 2, argv + 2);
   if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
   if (strcmp(cmd, "parties") == 0) return cmd_parties(argc - 2, argv + 2);
   if (strcmp(cmd, "init") == 0) return cmd_init(argc - 2, argv + 2);

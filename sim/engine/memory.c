@@ -37,7 +37,7 @@
  * 2.2 bytes per byte of the file (99,539 vertices of 16 bytes). */
 #define JSON_BYTES_PER_BYTE 30
 #define POLY_BYTES_PER_BYTE 3
-/* A gsl_rng over Philox with its state (sim/engine/rng.c), rounded up. */
+/* A gsl_rng over Philox with its state (models/rng.c), rounded up. */
 #define RNG_BYTES 1024
 /* Bins of a continuous metric's histogram (slots.c osq_slot_bins: 1,000 bins + 1). */
 #define CONT_BINS 1001
@@ -481,7 +481,7 @@ static int setting_line(const char *path, const char *key) {
   return found;
 }
 
-static int check(const osq_scenario_t *const *scs, int n, int threads, bool compare, osq_error_t *err) {
+static int check(const osq_scenario_t *const *scs, int n, int threads, bool compare, int64_t extra, osq_error_t *err) {
   if (threads < 1) threads = 1;
   const char *src = "unknown";
   const int64_t avail = osq_memory_available_from(&src);
@@ -490,7 +490,7 @@ static int check(const osq_scenario_t *const *scs, int n, int threads, bool comp
                          "%s = '%s' is not a number of MiB (expected an integer >= 0; 0 turns the memory check off)",
                          OSQ_MEMORY_ENV, getenv(OSQ_MEMORY_ENV));
   osq_memory_estimate_t e;
-  const int64_t need = estimate_all(scs, n, threads, compare, 0.0, &e);
+  const int64_t need = estimate_all(scs, n, threads, compare, 0.0, &e) + extra;
   if (need <= avail) return OSQ_OK;
 
   const osq_scenario_t *sc = scs[0];
@@ -500,11 +500,12 @@ static int check(const osq_scenario_t *const *scs, int n, int threads, bool comp
   static const double steps[] = {0.05, 0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 5.0};
   double fits = 0.0;
   for (size_t k = 0; geo && k < sizeof steps / sizeof steps[0] && fits == 0.0; k++)
-    if (steps[k] > sc->geo.resolution_deg * (1 + 1e-9) && estimate_all(scs, n, threads, compare, steps[k], NULL) <= avail)
+    if (steps[k] > sc->geo.resolution_deg * (1 + 1e-9) &&
+        estimate_all(scs, n, threads, compare, steps[k], NULL) + extra <= avail)
       fits = steps[k];
   int fewer = 0;
   for (int t = threads - 1; t >= 1 && !fewer; t--)
-    if (estimate_all(scs, n, t, compare, 0.0, NULL) <= avail) fewer = t;
+    if (estimate_all(scs, n, t, compare, 0.0, NULL) + extra <= avail) fewer = t;
   char advice[160] = "";
   size_t u = 0;
   if (fits > 0) u += (size_t)snprintf(advice, sizeof advice, "a coarser geo.resolution_deg: %g fits", fits);
@@ -521,7 +522,7 @@ static int check(const osq_scenario_t *const *scs, int n, int threads, bool comp
   fmt_count(e.cells, s_cells, sizeof s_cells);
   if (geo) snprintf(s_raster, sizeof s_raster, "a raster of %g degrees: %s cells; ", sc->geo.resolution_deg, s_cells);
   char what[64] = "this run";
-  if (compare) snprintf(what, sizeof what, "osq compare of %d scenarios", n);
+  if (compare) snprintf(what, sizeof what, "%s of %d scenarios", extra ? "osq sensitivity" : "osq compare", n);
   const int line = sc->geo.enabled ? setting_line(sc->path, "resolution_deg") : 0;
   return osq_error_add(err, OSQ_ENOMEM, sc->path, line,
                        "%s needs about %s of memory (%s%d thread%s x %s; map and statistics %s) but the machine has "
@@ -531,10 +532,15 @@ static int check(const osq_scenario_t *const *scs, int n, int threads, bool comp
 }
 
 int osq_memory_check(const osq_scenario_t *sc, int threads, osq_error_t *err) {
-  return check(&sc, 1, threads, false, err);
+  return check(&sc, 1, threads, false, 0, err);
 }
 
 int osq_memory_check_compare(const osq_scenario_t *const *scs, int n, int threads, osq_error_t *err) {
   if (n < 1) return OSQ_OK; /* osq_run_compare refuses it with its own message */
-  return check(scs, n, threads, true, err);
+  return check(scs, n, threads, true, 0, err);
+}
+
+int osq_memory_check_study(const osq_scenario_t *const *scs, int n, int threads, int64_t extra, osq_error_t *err) {
+  if (n < 1) return OSQ_OK;
+  return check(scs, n, threads, true, extra > 0 ? extra : 1, err);
 }

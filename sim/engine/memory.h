@@ -95,4 +95,10 @@ int osq_memory_check(const osq_scenario_t *sc, int threads, osq_error_t *err);
 /** osq_memory_check for `osq compare` (the message names the first scenario). */
 int osq_memory_check_compare(const osq_scenario_t *const *scs, int n, int threads, osq_error_t *err);
 
+/**
+ * osq_memory_check for `osq sensitivity`: its n scenarios as for osq compare (an upper bound: a
+ * study shares one raster), plus `extra` bytes of its own (the design and the points' records).
+ */
+int osq_memory_check_study(const osq_scenario_t *const *scs, int n, int threads, int64_t extra, osq_error_t *err);
+
 #endif

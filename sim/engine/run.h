@@ -24,9 +24,12 @@
 #include "results/compare.h"
 #include "results/table.h"
 #include "sim/engine/checkpoint.h"
+#include "sim/engine/sensitivity.h"
 #include "sim/engine/stats.h"
+#include "sim/engine/study_checkpoint.h"
 #include "sim/input/history.h"
 #include "sim/input/scenario.h"
+#include "sim/input/study.h"
 
 /** Options of one run; zero values mean "as the scenario says". */
 typedef struct {
@@ -195,5 +198,57 @@ int osq_run_calibrate(const osq_scenario_t *sc, const osq_history_t *targets, co
 
 /** Free a calibration result (NULL is a no-op). */
 void osq_calibrate_result_free(osq_calibrate_result_t *r);
+
+/** How to run a study; zero values mean "as the study says". */
+typedef struct {
+  /** Called after every wave of blocks from the calling thread (may be NULL): point-trials done of
+   *  the study's points x trials. */
+  void (*progress)(void *ctx, int64_t done, int64_t total);
+  void *progress_ctx;
+  /** As osq_run_opts_t's: a signal's flag, and for tests a stop after this many blocks of the study
+   *  (a point's blocks, point after point). */
+  volatile sig_atomic_t *stop;
+  int64_t stop_after_blocks;
+  /** Continue the study this checkpoint recorded (rank 0 only; the caller matched it first). */
+  const osq_study_ckpt_t *resume;
+} osq_study_opts_t;
+
+/** What a study found (rank 0; the other ranks get NULL). Points not done hold NaN. */
+typedef struct {
+  int64_t n_points;            /**< the design's, the central point (0) included */
+  int64_t points_done;         /**< points [0, points_done) are complete */
+  int64_t rows_done;           /**< complete base rows (Sobol) or trajectories (Morris) */
+  int d, n_outputs;
+  double *u;                   /**< [n_points][d] unit-cube coordinates (row 0: NaN) */
+  double *x;                   /**< [n_points][d] input values (row 0: the first scenario's own) */
+  int *moved;                  /**< [n_points] Morris: the input each point moved (-1: none) */
+  double *value;               /**< [n_points][n_outputs] each point's mean over its trials */
+  double *se;                  /**< [n_points][n_outputs] its Monte Carlo standard error */
+  osq_summary_t *central;      /**< [n_outputs] the central point's mean and 95 % CI */
+  osq_spread_t *spread;        /**< [n_outputs] over the sample points done (osq_design_is_sample) */
+  osq_sobol_index_t *sobol;    /**< [n_outputs][d] (method sobol; NaN with fewer than 2 rows) */
+  osq_morris_t *morris;        /**< [n_outputs][d] (method morris) */
+  bool partial;                /**< stopped early: points_done < n_points */
+  int threads, ranks;
+  double setup_seconds;        /**< the scenarios' geography, caps and workspaces; slowest rank */
+  double loop_seconds;         /**< the points (their set-up and trials), resumed ones included; slowest rank */
+  int64_t points_run;          /**< points this process ran (a resumed point counts) */
+  double point_setup_seconds;  /**< of loop_seconds, the points' own set-up (values, caps, world views) */
+  osq_study_ckpt_t *checkpoint; /**< a partial study's state (rank 0, NULL unless partial) */
+} osq_study_result_t;
+
+/**
+ * osq sensitivity: run every scenario of the study at every point of its design (the central point
+ * first: the scenarios as loaded), each over the same trials of the same seed (common random numbers
+ * across scenarios and points), and summarise each output over the points (spread, indices). The
+ * scenarios share one raster, and a point shares its scenario's world unless it changes what the
+ * world is built from. Collective under MPI; bit-identical for any number of threads and ranks.
+ * @return 0 and *out (rank 0); OSQ_ECONFIG (an output names no row: "STUDY:LINE: ..."), OSQ_ENOMEM,
+ *         OSQ_EINVAL (a point's value refused by a scenario), or the engine's error
+ */
+int osq_run_sensitivity(const osq_study_t *st, const osq_study_opts_t *o, osq_study_result_t **out, osq_error_t *err);
+
+/** Free a study's result (NULL is a no-op). */
+void osq_study_result_free(osq_study_result_t *r);
 
 #endif

@@ -26,14 +26,26 @@
 
 int osq_trial_prep_init(osq_trial_prep_t *p, const osq_scenario_t *sc, int64_t trials, bool want_map,
                         osq_error_t *err) {
+  osq_geo_setup_t geo;
+  const int rc = osq_geo_setup(sc, &geo, err);
+  if (rc != OSQ_OK) {
+    memset(p, 0, sizeof *p);
+    return rc;
+  }
+  return osq_trial_prep_init_geo(p, sc, trials, want_map, &geo, err);
+}
+
+int osq_trial_prep_init_geo(osq_trial_prep_t *p, const osq_scenario_t *sc, int64_t trials, bool want_map,
+                            osq_geo_setup_t *geo, osq_error_t *err) {
   memset(p, 0, sizeof *p);
   p->sc = sc;
   p->trials = trials;
   p->n_years = sc->last_year - sc->first_year + 1;
   p->n_parties = sc->treaty.n_parties;
   p->geo_stride = osq_scenario_geo_stride(sc, trials);
-  int rc = osq_geo_setup(sc, &p->geo, err);
-  if (rc != OSQ_OK) return rc;
+  p->geo = *geo;
+  memset(geo, 0, sizeof *geo);
+  int rc;
   p->caps = calloc((size_t)p->n_years, sizeof *p->caps);
   p->params = calloc((size_t)p->n_years, sizeof *p->params);
   p->myear = calloc((size_t)p->n_years, sizeof *p->myear);

@@ -30,7 +30,7 @@
 /** A scenario prepared for its trials: read-only once built, shared by every thread. */
 typedef struct {
   const osq_scenario_t *sc;  /**< the scenario (not owned) */
-  osq_geo_setup_t geo;       /**< its geography (owned; all NULL without geography) */
+  osq_geo_setup_t geo;       /**< its geography (owned, but a shared raster; all NULL without geography) */
   int64_t trials;            /**< the run's trial count (it fixes the geography stride) */
   int64_t geo_stride;        /**< geography on trials t with t % geo_stride == 0 */
   int n_years, n_parties;
@@ -48,6 +48,14 @@ typedef struct {
  * @return 0, or an error with detail in err (the geography's, OSQ_ENOMEM, the caps' errors)
  */
 int osq_trial_prep_init(osq_trial_prep_t *p, const osq_scenario_t *sc, int64_t trials, bool want_map, osq_error_t *err);
+
+/**
+ * osq_trial_prep_init over a geography set up elsewhere (sim/engine/geosetup.h: a study's scenarios
+ * share one raster, its points their scenario's world): *geo is moved into p, which frees it as
+ * osq_geo_teardown does (a shared raster stays its owner's), on failure too (osq_trial_prep_free).
+ */
+int osq_trial_prep_init_geo(osq_trial_prep_t *p, const osq_scenario_t *sc, int64_t trials, bool want_map,
+                            osq_geo_setup_t *geo, osq_error_t *err);
 
 /** Free what osq_trial_prep_init built (a zeroed struct is fine). */
 void osq_trial_prep_free(osq_trial_prep_t *p);

@@ -1,10 +1,10 @@
 #!/bin/bash
 # Installed like a real tool: `cmake --install` of this build into a prefix that is then moved
 # elsewhere, and from an unrelated folder (no OSQ_DATA, no OSQ_PATH) the installed osq finds its
-# data and scenarios from its own place; a scenario in a fresh folder @includes "treaty.cfg";
-# OSQ_PATH and OSQ_DATA extend and override; a treaty.cfg beside the scenario comes first; the
-# man page, the completion, the docs and the data are installed; the binary holds no path of the
-# tree's data or scenarios, nor of the build.
+# data and scenarios from its own place (the shipped study included); a scenario in a fresh folder
+# @includes "treaty.cfg"; OSQ_PATH and OSQ_DATA extend and override; a treaty.cfg beside the
+# scenario comes first; the man page, the completion, the docs and the data are installed; the
+# binary holds no path of the tree's data or scenarios, nor of the build.
 # Usage: install.sh /path/to/build/osq /path/to/repo
 set -u
 osq=$1
@@ -39,6 +39,10 @@ if "$P/bin/osq" run "$P/share/osq/scenarios/baseline.cfg" --trials 100 --out X -
 else
   bad "run the installed baseline from an unrelated folder"
 fi
+
+# The installed study finds its scenarios beside it and writes where it is told (a tiny design).
+"$P/bin/osq" sensitivity "$P/share/osq/scenarios/withdrawal_uncertainty.cfg" --points 2 --trials 4 --out S --quiet &&
+  [ -s S/uncertainty.csv ] && [ -s S/tornado_flights_us_out.png ] && ok || bad "the installed study from an unrelated folder"
 
 # A fresh folder: osq init, then the starter runs as it is from there.
 "$P/bin/osq" init fresh >/dev/null && ok || bad "init fresh"

@@ -1,9 +1,11 @@
 #!/bin/bash
-# The LaTeX tables go into a paper as they are: the baseline's summary.tex and the 2x2 withdrawal
-# comparison's compare.tex, each \input in a plain article with booktabs and longtable, compile
-# with pdflatex (twice, as longtable settles its column widths on the second run) without an
-# error and without an overfull box, on as many pages as they need. pdflatex comes from
-# texlive-latex-recommended (tools/install-deps.sh): without it this test fails.
+# The LaTeX tables go into a paper as they are: the baseline's summary.tex, the 2x2 withdrawal
+# comparison's compare.tex and the shipped study's sensitivity.tex (Sobol and Morris, a small
+# design: the same rows, eight-digit km^2 and the longest input keys), each \input in a plain
+# article with booktabs and longtable, compile with pdflatex (twice, as longtable settles its
+# column widths on the second run) without an error and without an overfull box, on as many pages
+# as they need. pdflatex comes from texlive-latex-recommended (tools/install-deps.sh): without it
+# this test fails.
 # Usage: latex.sh /path/to/osq /path/to/repo
 set -u
 osq=$1
@@ -18,6 +20,10 @@ bad() { echo "FAIL: $*"; n=$((n + 1)); fail=$((fail + 1)); }
 "$osq" run scenarios/baseline.cfg --format tex --out "$tmp/b" --quiet || bad "run baseline"
 "$osq" compare scenarios/baseline.cfg scenarios/us_out.cfg scenarios/ru_out.cfg scenarios/both_out.cfg \
   --format tex --out "$tmp/c" --quiet || bad "compare 2x2"
+for m in sobol morris; do
+  "$osq" sensitivity scenarios/withdrawal_uncertainty.cfg --method $m --points 2 --trials 20 --out "$tmp/s$m" --quiet ||
+    bad "sensitivity ($m)"
+done
 
 compile() { # NAME TEXFILE: compile, then check the log
   local name=$1 tex=$2
@@ -36,6 +42,8 @@ compile() { # NAME TEXFILE: compile, then check the log
 }
 compile summary "$tmp/b/summary.tex"
 compile compare "$tmp/c/compare.tex"
+compile sensitivity "$tmp/ssobol/sensitivity.tex"
+compile sensitivity_morris "$tmp/smorris/sensitivity.tex"
 
 echo "$((n - fail)) passed, $fail failed"
 [ $fail = 0 ]

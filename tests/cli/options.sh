@@ -39,8 +39,20 @@ h1=$("$osq" bench bench/small.cfg --threads 1 --trials 64 --repeat 1 | sed -n 's
 h2=$("$osq" bench bench/small.cfg --threads=1 --trials=64 --repeat=1 | sed -n 's/^bench: .*hash=\([0-9a-f]*\).*/\1/p')
 [ -n "$h1" ] && [ "$h1" = "$h2" ] && ok || bad "bench: --x v and --x=v differ ($h1 / $h2)"
 
+# sensitivity: both forms give the same files, and --seed is read
+printf 'study = { scenarios = [ "%s/%s" ]; };\ninputs = ( { key = "model.demand"; dist = "uniform"; min = 0.3; max = 0.6; reason = "r"; } );\noutputs = ( { name = "f"; metric = "flights"; } );\n' \
+  "$PWD" "$cfg" > "$tmp/s.cfg"
+"$osq" sensitivity "$tmp/s.cfg" --method sobol --points 2 --trials 20 --seed 3 --threads 1 --out "$tmp/s1" --quiet ||
+  bad "sensitivity, spaced form"
+"$osq" sensitivity "$tmp/s.cfg" --method=sobol --points=2 --trials=20 --seed=3 --threads=1 --out="$tmp/s2" --quiet ||
+  bad "sensitivity, = form"
+cmp -s "$tmp/s1/points.csv" "$tmp/s2/points.csv" && cmp -s "$tmp/s1/sensitivity.csv" "$tmp/s2/sensitivity.csv" && ok ||
+  bad "sensitivity: --x v and --x=v gave different files"
+"$osq" sensitivity "$tmp/s.cfg" --method=sobol --points=2 --trials=20 --seed=4 --threads=1 --out="$tmp/s3" --quiet
+cmp -s "$tmp/s1/points.csv" "$tmp/s3/points.csv" && bad "sensitivity: --seed=4 was not read" || ok
+
 # --help after every command: the help on stdout, exit 0
-for c in run compare parties check; do
+for c in run compare parties check sensitivity; do
   out=$("$osq" $c --help 2>&1) && echo "$out" | grep -q '^Usage:' && ok || bad "$c --help"
 done
 "$osq" bench --help | grep -q '^Usage: osq bench' && ok || bad "bench --help"
@@ -59,6 +71,7 @@ refuse "osq: error: --trials 'x' is not an integer in [1, 2^40] (see osq --help)
 refuse "osq: error: --seed '-1' is not an integer in [0, 2^63-1] (see osq --help)" compare $cfg $cfg --seed=-1
 refuse "osq: error: unknown option '--dates=2019-01-01' for parties (see osq --help)" parties $cfg --dates=2019-01-01
 refuse "osq: error: option '--json=1' takes no value (see osq bench --help)" bench bench/small.cfg --json=1
+refuse "osq: error: --method 'sobel' is not a method (expected sobol or morris) (see osq --help)" sensitivity x.cfg --method=sobel
 
 echo "$((n - fail)) passed, $fail failed"
 [ $fail = 0 ]

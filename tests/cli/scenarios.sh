@@ -1,6 +1,7 @@
 #!/bin/bash
 # Every shipped scenario passes `osq check` and runs (a few hundred trials, all output formats),
-# writing its result files; multi-year scenarios also write their timeline charts. The return
+# writing its result files; multi-year scenarios also write their timeline charts; a shipped study
+# file runs osq sensitivity at a small size. The return
 # scenarios also pair with both_out in `osq compare`, and count Belarus under one holder.
 # Usage: scenarios.sh /path/to/osq /path/to/repo
 set -u
@@ -16,7 +17,19 @@ for f in scenarios/*.cfg; do
     n=$((n + 1))                     # include it, or its results are the unfitted model's
     for g in scenarios/*.cfg; do
       case $(basename "$g") in treaty.cfg | fitted.cfg) continue ;; esac
+      grep -q "^study = {" "$g" && continue   # a study file names scenarios, it is not one
       grep -q '^@include "fitted.cfg"' "$g" || { echo "FAIL: $g does not @include \"fitted.cfg\""; fail=$((fail + 1)); }
+    done
+    continue
+  fi
+  if grep -q '^study = {' "$f"; then # a study file (osq sensitivity): it runs, at a small size
+    n=$((n + 1))
+    if ! "$osq" sensitivity "$f" --points 2 --trials 16 --out "$tmp/$name" --quiet > "$tmp/$name.run" 2>&1; then
+      echo "FAIL: osq sensitivity $f"; cat "$tmp/$name.run"; fail=$((fail + 1)); continue
+    fi
+    for out in uncertainty.csv sensitivity.csv points.csv; do
+      n=$((n + 1))
+      [ -s "$tmp/$name/$out" ] || { echo "FAIL: $f wrote no $out"; fail=$((fail + 1)); }
     done
     continue
   fi

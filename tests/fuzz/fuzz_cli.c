@@ -4,7 +4,8 @@
  * trailing NUL ends the last one; at most 64 strings). Each string gets its own heap block and the
  * vector has exactly argc entries (no NULL after them), so that AddressSanitizer sees a parser
  * reading past a string or past argv[argc - 1]. The same vector goes to every parser (run,
- * compare, parties, check, bench, validate, calibrate), and each result is checked against the parsers' contract:
+ * compare, parties, check, init, bench, validate, calibrate, sensitivity), and each result is checked
+ * against the parsers' contract:
  *   - 0 with no message, or OSQ_EINVAL with exactly one non-empty message, nothing else;
  *   - on success every string field is NULL or one of the argv strings (or a suffix of one, for
  *     --name=value), the numbers are "not given" or within their documented ranges, the scenario
@@ -171,6 +172,24 @@ static void fuzz_check(int argc, char **argv, osq_error_t *err) {
   if (!a.path || !is_argv(a.path, argc, argv) || (a.path[0] == '-' && a.path[1])) fail("check: path", argc, argv);
 }
 
+static void fuzz_sensitivity(int argc, char **argv, osq_error_t *err) {
+  osq_sensitivity_args_t a, b;
+  osq_error_clear(err);
+  const int rc = osq_cli_parse_sensitivity(argc, argv, &a, err);
+  check_err(rc, err, "sensitivity: error contract", argc, argv);
+  osq_error_clear(err);
+  if (osq_cli_parse_sensitivity(argc, argv, &b, err) != rc || memcmp(&a, &b, sizeof a) != 0)
+    fail("sensitivity: not pure", argc, argv);
+  if (rc != OSQ_OK || a.help) return;
+  if (!a.path || !is_argv(a.path, argc, argv) || (a.path[0] == '-' && a.path[1])) fail("sensitivity: path", argc, argv);
+  if (!from_argv(a.out, argc, argv) || !from_argv(a.resume, argc, argv))
+    fail("sensitivity: a string not from argv", argc, argv);
+  if (a.resume && (a.out || !a.resume[0])) fail("sensitivity: --resume with --out, or empty", argc, argv);
+  if (a.method < 0 || a.method > 2 || (a.points != 0 && (a.points < 2 || a.points > 65536)) || a.trials < 0 ||
+      a.trials > INT32_MAX || a.threads < 0 || a.threads > 1024 || a.seed < -1)
+    fail("sensitivity: a number out of range", argc, argv);
+}
+
 static void fuzz_validate(int argc, char **argv, osq_error_t *err) {
   osq_validate_args_t a, b;
   osq_error_clear(err);
@@ -264,6 +283,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fuzz_bench(argc, argv, err);
   fuzz_validate(argc, argv, err);
   fuzz_calibrate(argc, argv, err);
+  fuzz_sensitivity(argc, argv, err);
   check_i64(argc, argv);
   free(err);
   for (int i = 0; i < argc; i++) free(argv[i]);
