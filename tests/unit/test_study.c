@@ -36,8 +36,8 @@ Test(study, the_shipped_study) {
   cr_expect_eq(st->geo_trials, 40, "the scenarios' share: 1,000 of 10,000");
   cr_expect_eq(st->block_size, 50, "a point's trials in 8 blocks");
   cr_expect_eq(st->seed, st->sc[0]->seed);
-  cr_expect_eq(st->n_inputs, 18);
-  cr_expect_eq(osq_study_n_points(st), 1 + 32 * 20);
+  cr_expect_eq(st->n_inputs, 19);
+  cr_expect_eq(osq_study_n_points(st), 1 + 32 * 21, "Saltelli: N x (k + 2) + the centre");
   int estimated = 0, in_range = 0;
   for (int i = 0; i < st->n_inputs; i++) {
     const osq_study_input_t *in = &st->input[i];
@@ -75,7 +75,7 @@ Test(study, defaults_follow_the_command_line) {
   cr_expect_eq(st->points, 20, "Morris: 20 trajectories");
   cr_expect_eq(st->geo_trials, 100);
   cr_expect_eq(st->block_size, 125);
-  cr_expect_eq(osq_study_n_points(st), 1 + 20 * 19);
+  cr_expect_eq(osq_study_n_points(st), 1 + 20 * 20, "20 trajectories of 19 + 1 points, and the centre");
   osq_study_free(st);
   free(st);
 }
@@ -89,8 +89,9 @@ static const char *write_study(const char *text) {
     snprintf(g_dir, sizeof g_dir, "/tmp/osq_study_test.XXXXXX");
     cr_assert(mkdtemp(g_dir));
     char cmd[512];
-    snprintf(cmd, sizeof cmd, "cp '%s/scenarios/treaty.cfg' '%s/scenarios/baseline.cfg' '%s/scenarios/us_out.cfg' '%s'",
-             OSQ_SOURCE_DIR, OSQ_SOURCE_DIR, OSQ_SOURCE_DIR, g_dir);
+    snprintf(cmd, sizeof cmd, "cp '%s/scenarios/treaty.cfg' '%s/scenarios/fitted.cfg' '%s/scenarios/baseline.cfg' "
+             "'%s/scenarios/us_out.cfg' '%s'",
+             OSQ_SOURCE_DIR, OSQ_SOURCE_DIR, OSQ_SOURCE_DIR, OSQ_SOURCE_DIR, g_dir);
     cr_assert_eq(system(cmd), 0);
   }
   snprintf(path, sizeof path, "%s/s.cfg", g_dir);
