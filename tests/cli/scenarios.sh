@@ -58,6 +58,14 @@ if ! "$osq" compare scenarios/both_out.cfg scenarios/us_returns.cfg scenarios/ru
     scenarios/both_return.cfg --trials 200 --out "$tmp/compare_returns" --key > "$tmp/compare_returns.txt" 2>&1; then
   echo "FAIL: osq compare both_out with the return scenarios"; cat "$tmp/compare_returns.txt"; fail=$((fail + 1))
 fi
+# timeline_return is timeline extended to 2030 (README "A timeline with a return"): same seed, same
+# settings, so its 2002-2025 rows are the timeline's, digit for digit (its first column, the
+# scenario's name, apart).
+n=$((n + 1))
+if ! cmp -s <(awk -F, 'NR > 1 && $2 <= 2025 { $1 = ""; print }' "$tmp/timeline/summary.csv") \
+            <(awk -F, 'NR > 1 && $2 <= 2025 { $1 = ""; print }' "$tmp/timeline_return/summary.csv"); then
+  echo "FAIL: timeline_return's 2002-2025 differ from timeline's"; fail=$((fail + 1))
+fi
 # flights_over RUBY, per scenario: none in both_out and us_returns (no row, or 0: RUBY is not a
 # party there), more than 10 in ru_returns and both_return.
 for want in "both_out 0" "us_returns 0" "ru_returns 1" "both_return 1"; do
