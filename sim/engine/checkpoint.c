@@ -397,6 +397,61 @@ int osq_checkpoint_decode(const unsigned char *buf, size_t len, const char *name
 /* Files                                                                                        */
 /* ============================================================================================ */
 
+int osq_checkpoint_write_file(const char *path, const unsigned char *buf, size_t len, const char *what,
+                              osq_error_t *err) {
+  osq_atomic_file_t *af;
+  int rc = osq_atomic_open(path, &af, err);
+  if (rc != OSQ_OK) return rc;
+  if (fwrite(buf, 1, len, osq_atomic_stream(af)) != len) {
+    osq_atomic_abort(af);
+    return osq_error_add(err, OSQ_EIO, path, 0, "cannot write the %s: %s", what, strerror(errno));
+  }
+  return osq_atomic_commit(af, err);
+}
+
+int osq_checkpoint_read_file(const char *path, const char *dir, const char *what, const char *run, unsigned char **buf,
+                             size_t *len, osq_error_t *err) {
+  *buf = NULL;
+  *len = 0;
+  /* O_NONBLOCK: a FIFO in its place must not hang the open; it is refused just below. */
+  int fd = open(path, O_RDONLY | O_NONBLOCK);
+  if (fd < 0)
+    return osq_error_add(err, OSQ_ECONFIG, path, 0, "cannot read the %s: %s (is %s the directory of an interrupted %s?)",
+                         what, strerror(errno), dir, run);
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return osq_error_add(err, OSQ_ECONFIG, path, 0, "not a regular file");
+  }
+  if ((uint64_t)st.st_size > CKPT_MAX_BYTES) {
+    close(fd);
+    return osq_error_add(err, OSQ_ECONFIG, path, 0, "corrupt %s: %lld bytes (at most 1 GiB expected)", what,
+                         (long long)st.st_size);
+  }
+  const size_t size = (size_t)st.st_size;
+  unsigned char *b = malloc(size ? size : 1);
+  if (!b) {
+    close(fd);
+    return osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
+  }
+  size_t got = 0;
+  while (got < size) {
+    ssize_t n = read(fd, b + got, size - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += (size_t)n;
+  }
+  const int read_errno = errno;
+  close(fd);
+  if (got < size && got == 0 && size > 0) {
+    free(b);
+    return osq_error_add(err, OSQ_ECONFIG, path, 0, "cannot read the %s: %s", what, strerror(read_errno));
+  }
+  *buf = b;
+  *len = got; /* a short read leaves a truncated file to the decoder, which says so */
+  return OSQ_OK;
+}
+
 int osq_checkpoint_save(const char *dir, const osq_checkpoint_t *ck, osq_error_t *err) {
   char path[OSQ_PATH_MAX + 32];
   osq_checkpoint_path(dir, path, sizeof path);
@@ -404,16 +459,7 @@ int osq_checkpoint_save(const char *dir, const osq_checkpoint_t *ck, osq_error_t
   size_t len;
   int rc = osq_checkpoint_encode(ck, &buf, &len, err);
   if (rc) return rc;
-  osq_atomic_file_t *af;
-  rc = osq_atomic_open(path, &af, err);
-  if (rc == OSQ_OK) {
-    if (fwrite(buf, 1, len, osq_atomic_stream(af)) != len) {
-      osq_atomic_abort(af);
-      rc = osq_error_add(err, OSQ_EIO, path, 0, "cannot write the checkpoint: %s", strerror(errno));
-    } else {
-      rc = osq_atomic_commit(af, err);
-    }
-  }
+  rc = osq_checkpoint_write_file(path, buf, len, "checkpoint", err);
   free(buf);
   return rc;
 }
@@ -422,41 +468,11 @@ int osq_checkpoint_load(const char *dir, osq_checkpoint_t **out, osq_error_t *er
   *out = NULL;
   char path[OSQ_PATH_MAX + 32];
   osq_checkpoint_path(dir, path, sizeof path);
-  /* O_NONBLOCK: a FIFO in its place must not hang the open; it is refused just below. */
-  int fd = open(path, O_RDONLY | O_NONBLOCK);
-  if (fd < 0)
-    return osq_error_add(err, OSQ_ECONFIG, path, 0, "cannot read the checkpoint: %s (is %s the directory of an interrupted run?)",
-                         strerror(errno), dir);
-  struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    close(fd);
-    return osq_error_add(err, OSQ_ECONFIG, path, 0, "not a regular file");
-  }
-  if ((uint64_t)st.st_size > CKPT_MAX_BYTES) {
-    close(fd);
-    return osq_error_add(err, OSQ_ECONFIG, path, 0, "corrupt checkpoint: %lld bytes (at most 1 GiB expected)",
-                         (long long)st.st_size);
-  }
-  const size_t size = (size_t)st.st_size;
-  unsigned char *buf = malloc(size ? size : 1);
-  if (!buf) {
-    close(fd);
-    return osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
-  }
-  size_t got = 0;
-  while (got < size) {
-    ssize_t n = read(fd, buf + got, size - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += (size_t)n;
-  }
-  const int read_errno = errno;
-  close(fd);
-  int rc;
-  if (got < size && got == 0 && size > 0)
-    rc = osq_error_add(err, OSQ_ECONFIG, path, 0, "cannot read the checkpoint: %s", strerror(read_errno));
-  else
-    rc = osq_checkpoint_decode(buf, got, path, out, err);
+  unsigned char *buf;
+  size_t len;
+  int rc = osq_checkpoint_read_file(path, dir, "checkpoint", "run", &buf, &len, err);
+  if (rc != OSQ_OK) return rc;
+  rc = osq_checkpoint_decode(buf, len, path, out, err);
   free(buf);
   return rc;
 }

@@ -108,6 +108,23 @@ int osq_checkpoint_encode(const osq_checkpoint_t *ck, unsigned char **buf, size_
 int osq_checkpoint_decode(const unsigned char *buf, size_t len, const char *name, osq_checkpoint_t **out,
                           osq_error_t *err);
 
+/**
+ * The file side of a checkpoint, shared by the run's and the study's (study_checkpoint.h): write
+ * `len` bytes to `path` whole or not at all (temporary, fsync, rename); `what` names the file in
+ * the message. @return 0, OSQ_EIO, OSQ_ENOMEM
+ */
+int osq_checkpoint_write_file(const char *path, const unsigned char *buf, size_t len, const char *what,
+                              osq_error_t *err);
+
+/**
+ * Read a checkpoint file whole (a regular file of at most 1 GiB; a FIFO is refused without hanging).
+ * `what` names it ("checkpoint", "study checkpoint") and `run` what interrupted it ("run", "study")
+ * in the messages. @return 0 and *buf (malloc'd, the caller frees it), *len; OSQ_ECONFIG if it is
+ * missing, not a regular file, too large or unreadable; OSQ_ENOMEM
+ */
+int osq_checkpoint_read_file(const char *path, const char *dir, const char *what, const char *run, unsigned char **buf,
+                             size_t *len, osq_error_t *err);
+
 /** Write dir/checkpoint.osq whole or not at all (temporary, fsync, rename). @return 0, OSQ_EIO, OSQ_ENOMEM */
 int osq_checkpoint_save(const char *dir, const osq_checkpoint_t *ck, osq_error_t *err);
 

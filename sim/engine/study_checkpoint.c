@@ -16,12 +16,12 @@
 #include <unistd.h>
 
 #include "results/table.h"
+#include "sim/engine/checkpoint.h"
 #include "sim/input/hash.h"
 
 static const unsigned char MAGIC[8] = {'o', 's', 'q', '-', 's', 't', 'd', 'y'};
-/* A study of 65,536 base rows of 22 points and 64 outputs: 2.2 GB of records. Refuse beyond 1 GiB
- * before reading, as the run's checkpoint does. */
-#define STUDY_CKPT_MAX_BYTES (UINT64_C(1) << 30)
+/* The file is read by osq_checkpoint_read_file, which refuses one beyond 1 GiB before reading it (a
+ * study of 65,536 base rows of 22 points and 64 outputs would be 2.2 GB of records). */
 
 osq_study_ckpt_t *osq_study_ckpt_alloc(int64_t points_done, int n_outputs) {
   if (points_done < 0 || n_outputs < 1) return NULL;
@@ -225,16 +225,7 @@ int osq_study_ckpt_save(const char *dir, const osq_study_ckpt_t *ck, osq_error_t
   size_t len;
   int rc = osq_study_ckpt_encode(ck, &buf, &len, err);
   if (rc) return rc;
-  osq_atomic_file_t *af;
-  rc = osq_atomic_open(path, &af, err);
-  if (rc == OSQ_OK) {
-    if (fwrite(buf, 1, len, osq_atomic_stream(af)) != len) {
-      osq_atomic_abort(af);
-      rc = osq_error_add(err, OSQ_EIO, path, 0, "cannot write the study checkpoint: %s", strerror(errno));
-    } else {
-      rc = osq_atomic_commit(af, err);
-    }
-  }
+  rc = osq_checkpoint_write_file(path, buf, len, "study checkpoint", err);
   free(buf);
   return rc;
 }
@@ -243,33 +234,11 @@ int osq_study_ckpt_load(const char *dir, osq_study_ckpt_t **out, osq_error_t *er
   *out = NULL;
   char path[OSQ_PATH_MAX + 32];
   osq_study_ckpt_path(dir, path, sizeof path);
-  int fd = open(path, O_RDONLY | O_NONBLOCK); /* a FIFO must not hang the open */
-  if (fd < 0)
-    return osq_error_add(err, OSQ_ECONFIG, path, 0, "cannot read the study checkpoint: %s (is %s the directory of an "
-                         "interrupted study?)", strerror(errno), dir);
-  struct stat st;
-  const bool reg = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-  if (!reg || (uint64_t)st.st_size > STUDY_CKPT_MAX_BYTES) {
-    close(fd);
-    if (!reg) return osq_error_add(err, OSQ_ECONFIG, path, 0, "not a regular file");
-    return osq_error_add(err, OSQ_ECONFIG, path, 0, "corrupt study checkpoint: %lld bytes (at most 1 GiB expected)",
-                         (long long)st.st_size);
-  }
-  const size_t size = (size_t)st.st_size;
-  unsigned char *buf = malloc(size ? size : 1);
-  if (!buf) {
-    close(fd);
-    return osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
-  }
-  size_t got = 0;
-  while (got < size) {
-    const ssize_t n = read(fd, buf + got, size - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += (size_t)n;
-  }
-  close(fd);
-  const int rc = osq_study_ckpt_decode(buf, got, path, out, err);
+  unsigned char *buf;
+  size_t len;
+  int rc = osq_checkpoint_read_file(path, dir, "study checkpoint", "study", &buf, &len, err);
+  if (rc != OSQ_OK) return rc;
+  rc = osq_study_ckpt_decode(buf, len, path, out, err);
   free(buf);
   return rc;
 }
