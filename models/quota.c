@@ -478,17 +478,28 @@ static inline uint64_t days_in_word(int w, int lo, int hi) {
 _Static_assert(OSQ_YEAR_WORDS == 6 && OSQ_YEAR_BITS < 512, "six 10-bit lanes of free days");
 #define LANES10 (UINT64_C(1) | UINT64_C(1) << 10 | UINT64_C(1) << 20 | UINT64_C(1) << 30 | UINT64_C(1) << 40 | UINT64_C(1) << 50)
 
-/* Days lo..hi (inclusive, clamped to the bitmap) become busy for target j. */
+/* Days lo..hi (inclusive, clamped to the bitmap) become busy for target j. A flight's window (7
+ * days by default) lies in one word of the bitmap nine times in ten: that case without the loop. */
 static void occupy(osq_year_t *y, int j, int lo, int hi) {
   if (lo < 0) lo = 0;
   if (hi > OSQ_YEAR_BITS - 1) hi = OSQ_YEAR_BITS - 1;
+  if (lo > hi) return;
   const int w0 = lo >> 6, w1 = hi >> 6;
-  for (int w = w0; w <= w1 && lo <= hi; w++) {
+  uint64_t *busy = y->busy[j];
+  if (w0 == w1) {
+    const uint64_t add = (~UINT64_C(0) >> (63 - (hi & 63))) & (~UINT64_C(0) << (lo & 63)) & ~busy[w0];
+    const int n = osq_bit_count(add);
+    busy[w0] |= add;
+    y->free_words[j] -= (uint64_t)n << (10 * w0);
+    y->free_days[j] = (int16_t)(y->free_days[j] - n);
+    return;
+  }
+  for (int w = w0; w <= w1; w++) {
     const uint64_t from = w == w0 ? ~UINT64_C(0) << (lo & 63) : ~UINT64_C(0);
     const uint64_t to = w == w1 ? ~UINT64_C(0) >> (63 - (hi & 63)) : ~UINT64_C(0);
-    const uint64_t add = from & to & ~y->busy[j][w];
+    const uint64_t add = from & to & ~busy[w];
     const int n = osq_bit_count(add);
-    y->busy[j][w] |= add;
+    busy[w] |= add;
     y->free_words[j] -= (uint64_t)n << (10 * w);
     y->free_days[j] = (int16_t)(y->free_days[j] - n);
   }
@@ -523,21 +534,25 @@ static bool in_force_on(const osq_treaty_t *t, uint64_t whole_year, int i, osq_d
   return ((whole_year >> i) & 1u) || osq_party_in_force(&t->parties[i], day);
 }
 
-/* Membership on the day (docs/model.md §2.1) of a dated PLANNED flight: an observer not in force is
- * void for it, and the flight is VOID if its target or every observer is out. */
-static void mark_membership(const osq_treaty_t *t, uint64_t whole_year, osq_flight_t *fl) {
-  fl->void_obs = 0;
-  /* Whether any of its parties may be out: the four observer places tested without a branch (an
-   * unused place holds -1, i.e. bit 63, never a party's; whatever it holds, the look-up below only
-   * reads the first n_obs). */
-  const uint64_t out = ~whole_year & ((UINT64_C(1) << (OSQ_PARTIES_MAX - 1) << 1) - 1);
-  if (!(((out >> fl->target) | (out >> (fl->obs[0] & 63)) | (out >> (fl->obs[1] & 63)) | (out >> (fl->obs[2] & 63)) |
-         (out >> (fl->obs[3] & 63))) & 1u))
-    return;
+/* Membership on the day (docs/model.md §2.1) of a dated PLANNED flight with a party in `out` (not
+ * in force all year): an observer not in force is void for it, and the flight is VOID if its
+ * target or every observer is out. Out of line: it is rarely needed. */
+static __attribute__((noinline)) void mark_void(const osq_treaty_t *t, uint64_t whole_year, osq_flight_t *fl) {
   for (int k = 0; k < fl->n_obs; k++)
     if (!in_force_on(t, whole_year, fl->obs[k], fl->day)) fl->void_obs |= (uint8_t)(1u << k);
   const uint8_t all = (uint8_t)((1u << fl->n_obs) - 1u);
   if (!in_force_on(t, whole_year, fl->target, fl->day) || fl->void_obs == all) fl->status = OSQ_FLIGHT_VOID;
+}
+
+/* Membership of a dated PLANNED flight; `out` = the parties not in force all year (~whole_year).
+ * Whether any of its parties may be out: the four observer places tested without a branch (an
+ * unused place holds -1, i.e. bit 63, never a party's; whatever it holds, mark_void only reads
+ * the first n_obs). Inline, so that the usual flight costs this test and no call. */
+static inline void mark_membership(const osq_treaty_t *t, uint64_t whole_year, uint64_t out, osq_flight_t *fl) {
+  fl->void_obs = 0;
+  if (((out >> fl->target) | (out >> (fl->obs[0] & 63)) | (out >> (fl->obs[1] & 63)) | (out >> (fl->obs[2] & 63)) |
+       (out >> (fl->obs[3] & 63))) & 1u)
+    mark_void(t, whole_year, fl);
 }
 
 int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *g, osq_year_t *y) {
@@ -568,6 +583,7 @@ int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_r
 
   const osq_day_t d0 = osq_date_from_ymd(y->year, 1, 1);
   const uint64_t whole_year = whole_year_parties(t, n, d0, d0 + qs[4]);
+  const uint64_t out = ~whole_year & ((UINT64_C(1) << (OSQ_PARTIES_MAX - 1) << 1) - 1);
   /* Flights that already have a date (a second call, or dates set by the caller) keep it and
    * occupy their window and quarter first; the planned ones without a date are placed in random
    * order. */
@@ -578,7 +594,7 @@ int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_r
       if (fl->status == OSQ_FLIGHT_PLANNED) y->order[m++] = (int16_t)f;
       continue;
     }
-    if (fl->status == OSQ_FLIGHT_PLANNED) mark_membership(t, whole_year, fl);
+    if (fl->status == OSQ_FLIGHT_PLANNED) mark_membership(t, whole_year, out, fl);
     const int day = (int)(fl->day - d0);
     if (day < 0 || day >= OSQ_YEAR_BITS) continue;
     occupy(y, fl->target, day - (W - 1), day + (W - 1));
@@ -604,7 +620,7 @@ int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_r
     const int q = quarter_of(qs, day);
     /* Annex H para 2: at most quarter_max flights over one State in a quarter. */
     if (++y->quarter_used[j][q] >= p->quarter_max) occupy(y, j, qs[q], qs[q + 1] - 1);
-    mark_membership(t, whole_year, fl);
+    mark_membership(t, whole_year, out, fl);
   }
   return unplaced;
 }
