@@ -397,7 +397,10 @@ int osq_quota_distribute(const osq_treaty_t *t, const osq_model_params_t *p, con
    * consumes exactly what a failed plan consumes, and an empty list changes no draw at all. */
   const double u_plan = osq_draw_u01(rng);
   y->plan_agreed = !(u_plan < p->plan_fail_prob) && !osq_model_params_no_plan_year(p, caps->year);
-  if (!y->plan_agreed) return OSQ_OK;
+  if (!y->plan_agreed) {
+    osq_draw_done(rng);
+    return OSQ_OK;
+  }
 
   uint64_t asked[OSQ_PARTIES_MAX] = {0}; /* the targets each observer requested: req[i][j] > 0 */
   for (int i = 0; i < n; i++) {
@@ -437,6 +440,7 @@ int osq_quota_distribute(const osq_treaty_t *t, const osq_model_params_t *p, con
     y->planes_left = caps->n_planes ? (uint32_t)(UINT64_C(0xffffffff) >> (32 - caps->n_planes)) : 0u;
   }
   for (int k = 0; k < n2; k++) grant(p, caps, y->units[k] >> 6, y->units[k] & 63, rng, y);
+  osq_draw_done(rng);
   return OSQ_OK;
 }
 
@@ -622,6 +626,7 @@ int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_r
     if (++y->quarter_used[j][q] >= p->quarter_max) occupy(y, j, qs[q], qs[q + 1] - 1);
     mark_membership(t, whole_year, out, fl);
   }
+  osq_draw_done(rng);
   return unplaced;
 }
 
@@ -647,6 +652,7 @@ void osq_quota_execute(const osq_treaty_t *t, const osq_model_params_t *p, gsl_r
     fl->status = u < completion[lead] && !(paused && osq_model_params_paused(p, fl->day)) ? OSQ_FLIGHT_COMPLETED
                                                                                           : OSQ_FLIGHT_CANCELLED;
   }
+  osq_draw_done(rng);
 }
 
 int osq_quota_simulate(const osq_treaty_t *t, const osq_model_params_t *p, const osq_quota_caps_t *caps, gsl_rng *rng,

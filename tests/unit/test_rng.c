@@ -358,6 +358,7 @@ static void expect_same_draws(gsl_rng *a, gsl_rng *b) {
       }
     cr_assert_eq(osq_draw_binomial(&d, 0.45, 42), gsl_ran_binomial(b, 0.45, 42));
   }
+  osq_draw_done(&d);
   cr_assert(gsl_rng_uniform(a) == gsl_rng_uniform(b), "the streams end at different positions");
 }
 
