@@ -20,6 +20,25 @@
 
 _Static_assert(OSQ_PARTIES_MAX <= 64, "a party set is one 64-bit word");
 
+/* The distribution and the schedule exist twice: compiled for popcnt and bmi2 (HW_TARGET), taken
+ * where osq_bits_hw() says the processor runs them well, and portable. Their bodies take hw, a
+ * constant in each copy (always inlined), so that each copy has only its own bit counts: the
+ * portable counts were 7 % of the model's instructions, popcnt and pdep a tenth of that. */
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#ifdef OSQ_BITS_HW
+#define HW_TARGET OSQ_BITS_HW_TARGET
+static bool use_hw(void) { return osq_bits_hw(); }
+static ALWAYS_INLINE int bit_count(uint64_t x, bool hw) { return hw ? osq_bit_count_hw(x) : osq_bit_count(x); }
+static ALWAYS_INLINE int bit_select(uint64_t x, int r, bool hw) {
+  return hw ? osq_bit_select_hw(x, r) : osq_bit_select(x, r);
+}
+#else
+#define HW_TARGET
+static bool use_hw(void) { return false; }
+static ALWAYS_INLINE int bit_count(uint64_t x, bool hw) { return (void)hw, osq_bit_count(x); }
+static ALWAYS_INLINE int bit_select(uint64_t x, int r, bool hw) { return (void)hw, osq_bit_select(x, r); }
+#endif
+
 /* Slack for floor(factor * quota): 0.75 * 12 is exact in binary, but a user's factor such as
  * 0.7 times 10 is 6.9999999999999991 and must still give 7. */
 #define PHASE_IN_EPS 1e-9
@@ -288,14 +307,15 @@ static __attribute__((noinline)) int join_by_scan(const osq_quota_caps_t *caps, 
 
 /* Try to add observer i to an existing flight over j (uniformly among those with room): the
  * k-th such flight, newest first, k drawn from their count. */
-static bool join_flight(const osq_quota_caps_t *caps, osq_year_t *y, int i, int j, osq_draw_t *rng) {
+static ALWAYS_INLINE bool join_flight_body(const osq_quota_caps_t *caps, osq_year_t *y, int i, int j, osq_draw_t *rng,
+                                           bool hw) {
   const uint64_t bit = UINT64_C(1) << i;
   uint64_t positions;
   int f, pos = -1;
   if (joinable(caps, y, i, j, &positions)) {
-    const int count = osq_bit_count(positions);
+    const int count = bit_count(positions, hw);
     if (count == 0) return false;
-    pos = osq_bit_select(positions, count - 1 - (int)osq_draw_int(rng, (uint32_t)count));
+    pos = bit_select(positions, count - 1 - (int)osq_draw_int(rng, (uint32_t)count), hw);
     f = y->over[caps->over_base[j] + pos];
   } else if ((f = join_by_scan(caps, y, i, j, rng)) < 0) {
     return false;
@@ -308,6 +328,22 @@ static bool join_flight(const osq_quota_caps_t *caps, osq_year_t *y, int i, int 
     y->on_over[i][j] = (y->on_over[i][j] & -(uint64_t)(y->pair_used[i][j] != 0)) | UINT64_C(1) << pos;
   }
   return true;
+}
+
+/* join_flight_body out of line (grant calls it from three places), in both forms. */
+static __attribute__((noinline)) bool join_flight_portable(const osq_quota_caps_t *caps, osq_year_t *y, int i, int j,
+                                                           osq_draw_t *rng) {
+  return join_flight_body(caps, y, i, j, rng, false);
+}
+
+static HW_TARGET __attribute__((noinline)) bool join_flight_hw(const osq_quota_caps_t *caps, osq_year_t *y, int i,
+                                                               int j, osq_draw_t *rng) {
+  return join_flight_body(caps, y, i, j, rng, true);
+}
+
+static ALWAYS_INLINE bool join_flight(const osq_quota_caps_t *caps, osq_year_t *y, int i, int j, osq_draw_t *rng,
+                                      bool hw) {
+  return hw ? join_flight_hw(caps, y, i, j, rng) : join_flight_portable(caps, y, i, j, rng);
 }
 
 /* The plane a new flight of observer i over j takes (docs/model.md 2.6): one of i's with a
@@ -326,14 +362,14 @@ static int take_plane(const osq_model_params_t *p, const osq_quota_caps_t *caps,
  * (one flight against its passive quota) and each observer one slot of its active quota and of
  * its 50 % allowance towards the target. Under the aircraft rule a new flight needs a plane; an
  * observer without one may only join. */
-static void grant(const osq_model_params_t *p, const osq_quota_caps_t *caps, int i, int j, osq_draw_t *rng,
-                  osq_year_t *y) {
+static ALWAYS_INLINE void grant(const osq_model_params_t *p, const osq_quota_caps_t *caps, int i, int j,
+                                osq_draw_t *rng, osq_year_t *y, bool hw) {
   const double u = osq_draw_u01(rng); /* one draw per request, whether or not it is granted */
   const double u_taxi = caps->aircraft ? osq_draw_u01(rng) : 1.0; /* likewise, under the rule */
   if (y->active_used[i] >= caps->active_cap[i] || y->pair_used[i][j] >= caps->pair_cap[i][j]) return;
   bool ok = false, tried = false;
   if (u < p->share_prob) {
-    ok = join_flight(caps, y, i, j, rng);
+    ok = join_flight(caps, y, i, j, rng, hw);
     tried = true;
   }
   if (!ok && y->passive_used[j] < caps->passive_cap[j] && y->n_flights < OSQ_FLIGHTS_MAX) {
@@ -342,14 +378,14 @@ static void grant(const osq_model_params_t *p, const osq_quota_caps_t *caps, int
       add_flight(caps, y, i, j, aircraft);
       ok = true;
     } else if (!tried) {
-      ok = join_flight(caps, y, i, j, rng);
+      ok = join_flight(caps, y, i, j, rng, hw);
       tried = true;
     }
   }
   /* A fully booked target: the interested States may still agree to fly jointly (Annex L
    * Sec. II para 3), which costs the target no further passive quota. */
   if (!ok && !tried && p->share_full_prob > 0.0 && osq_draw_u01(rng) < p->share_full_prob)
-    ok = join_flight(caps, y, i, j, rng);
+    ok = join_flight(caps, y, i, j, rng, hw);
   if (ok) {
     y->active_used[i]++;
     y->pair_used[i][j]++;
@@ -386,9 +422,8 @@ static void shuffle_units(osq_draw_t *rng, int16_t *a, int n) {
   }
 }
 
-int osq_quota_distribute(const osq_treaty_t *t, const osq_model_params_t *p, const osq_quota_caps_t *caps, gsl_rng *g,
-                   osq_year_t *y) {
-  if (!t || !p || !caps || !g || !y || caps->n_parties != t->n_parties) return OSQ_EINVAL;
+static ALWAYS_INLINE int distribute(const osq_model_params_t *p, const osq_quota_caps_t *caps, gsl_rng *g,
+                                    osq_year_t *y, bool hw) {
   osq_draw_t draw = osq_draw_of(g), *rng = &draw;
   const int n = caps->n_parties;
   osq_quota_reset(y, caps->year, n);
@@ -439,9 +474,25 @@ int osq_quota_distribute(const osq_treaty_t *t, const osq_model_params_t *p, con
     memcpy(y->missions_left, caps->plane_missions, (size_t)caps->n_planes * sizeof y->missions_left[0]);
     y->planes_left = caps->n_planes ? (uint32_t)(UINT64_C(0xffffffff) >> (32 - caps->n_planes)) : 0u;
   }
-  for (int k = 0; k < n2; k++) grant(p, caps, y->units[k] >> 6, y->units[k] & 63, rng, y);
+  for (int k = 0; k < n2; k++) grant(p, caps, y->units[k] >> 6, y->units[k] & 63, rng, y, hw);
   osq_draw_done(rng);
   return OSQ_OK;
+}
+
+static __attribute__((noinline)) int distribute_portable(const osq_model_params_t *p, const osq_quota_caps_t *caps,
+                                                         gsl_rng *g, osq_year_t *y) {
+  return distribute(p, caps, g, y, false);
+}
+
+static HW_TARGET __attribute__((noinline)) int distribute_hw(const osq_model_params_t *p, const osq_quota_caps_t *caps,
+                                                             gsl_rng *g, osq_year_t *y) {
+  return distribute(p, caps, g, y, true);
+}
+
+int osq_quota_distribute(const osq_treaty_t *t, const osq_model_params_t *p, const osq_quota_caps_t *caps, gsl_rng *g,
+                   osq_year_t *y) {
+  if (!t || !p || !caps || !g || !y || caps->n_parties != t->n_parties) return OSQ_EINVAL;
+  return use_hw() ? distribute_hw(p, caps, g, y) : distribute_portable(p, caps, g, y);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -484,7 +535,7 @@ _Static_assert(OSQ_YEAR_WORDS == 6 && OSQ_YEAR_BITS < 512, "six 10-bit lanes of 
 
 /* Days lo..hi (inclusive, clamped to the bitmap) become busy for target j. A flight's window (7
  * days by default) lies in one word of the bitmap nine times in ten: that case without the loop. */
-static void occupy(osq_year_t *y, int j, int lo, int hi) {
+static ALWAYS_INLINE void occupy_body(osq_year_t *y, int j, int lo, int hi, bool hw) {
   if (lo < 0) lo = 0;
   if (hi > OSQ_YEAR_BITS - 1) hi = OSQ_YEAR_BITS - 1;
   if (lo > hi) return;
@@ -492,7 +543,7 @@ static void occupy(osq_year_t *y, int j, int lo, int hi) {
   uint64_t *busy = y->busy[j];
   if (w0 == w1) {
     const uint64_t add = (~UINT64_C(0) >> (63 - (hi & 63))) & (~UINT64_C(0) << (lo & 63)) & ~busy[w0];
-    const int n = osq_bit_count(add);
+    const int n = bit_count(add, hw);
     busy[w0] |= add;
     y->free_words[j] -= (uint64_t)n << (10 * w0);
     y->free_days[j] = (int16_t)(y->free_days[j] - n);
@@ -502,23 +553,38 @@ static void occupy(osq_year_t *y, int j, int lo, int hi) {
     const uint64_t from = w == w0 ? ~UINT64_C(0) << (lo & 63) : ~UINT64_C(0);
     const uint64_t to = w == w1 ? ~UINT64_C(0) >> (63 - (hi & 63)) : ~UINT64_C(0);
     const uint64_t add = from & to & ~busy[w];
-    const int n = osq_bit_count(add);
+    const int n = bit_count(add, hw);
     busy[w] |= add;
     y->free_words[j] -= (uint64_t)n << (10 * w);
     y->free_days[j] = (int16_t)(y->free_days[j] - n);
   }
 }
 
+static __attribute__((noinline)) void occupy_portable(osq_year_t *y, int j, int lo, int hi) {
+  occupy_body(y, j, lo, hi, false);
+}
+
+static HW_TARGET __attribute__((noinline)) void occupy_hw(osq_year_t *y, int j, int lo, int hi) {
+  occupy_body(y, j, lo, hi, true);
+}
+
+static ALWAYS_INLINE void occupy(osq_year_t *y, int j, int lo, int hi, bool hw) {
+  if (hw)
+    occupy_hw(y, j, lo, hi);
+  else
+    occupy_portable(y, j, lo, hi);
+}
+
 /* The r-th free day of target j, counted from 0 (r < its free days): its word is the number of
  * words whose running count of free days is at most r, all six compared at once (512 + r - count
  * keeps its top bit exactly when count <= r), without a branch: a loop over the words was
  * mispredicted about once a flight. */
-static int nth_free_day(const osq_year_t *y, int j, int r) {
+static ALWAYS_INLINE int nth_free_day(const osq_year_t *y, int j, int r, bool hw) {
   const uint64_t running = y->free_words[j] * LANES10; /* lane k: free days in words 0..k */
   const uint64_t at_most_r = (((uint64_t)r * LANES10) | (LANES10 << 9)) - running;
   const int w = (int)(((((at_most_r >> 9) & LANES10) * LANES10) >> 50) & 1023);
   const int before = (int)(((running << 10) >> (10 * w)) & 1023); /* free days in the words before w */
-  return w * 64 + osq_bit_select(~y->busy[j][w], r - before);
+  return w * 64 + bit_select(~y->busy[j][w], r - before, hw);
 }
 
 /* The quarter (0-3) that holds day (0-based), qs as quarter_starts gives them. */
@@ -559,7 +625,8 @@ static inline void mark_membership(const osq_treaty_t *t, uint64_t whole_year, u
     mark_void(t, whole_year, fl);
 }
 
-int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *g, osq_year_t *y) {
+static ALWAYS_INLINE int schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *g, osq_year_t *y,
+                                  bool hw) {
   osq_draw_t draw = osq_draw_of(g), *rng = &draw;
   const int n = y->n_parties;
   const int W = window_of(p);
@@ -601,9 +668,9 @@ int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_r
     if (fl->status == OSQ_FLIGHT_PLANNED) mark_membership(t, whole_year, out, fl);
     const int day = (int)(fl->day - d0);
     if (day < 0 || day >= OSQ_YEAR_BITS) continue;
-    occupy(y, fl->target, day - (W - 1), day + (W - 1));
+    occupy(y, fl->target, day - (W - 1), day + (W - 1), hw);
     const int q = quarter_of(qs, day);
-    if (++y->quarter_used[fl->target][q] >= p->quarter_max) occupy(y, fl->target, qs[q], qs[q + 1] - 1);
+    if (++y->quarter_used[fl->target][q] >= p->quarter_max) occupy(y, fl->target, qs[q], qs[q + 1] - 1, hw);
   }
   shuffle_units(rng, y->order, m);
 
@@ -617,17 +684,31 @@ int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_r
       continue;
     }
     /* The r-th free day, uniformly. */
-    const int day = nth_free_day(y, j, (int)osq_draw_int(rng, (uint32_t)y->free_days[j]));
+    const int day = nth_free_day(y, j, (int)osq_draw_int(rng, (uint32_t)y->free_days[j]), hw);
     fl->day = d0 + day;
     /* 96-hour window (Art. VI Sec. I para 3): no other flight over this target closer than W. */
-    occupy(y, j, day - (W - 1), day + (W - 1));
+    occupy(y, j, day - (W - 1), day + (W - 1), hw);
     const int q = quarter_of(qs, day);
     /* Annex H para 2: at most quarter_max flights over one State in a quarter. */
-    if (++y->quarter_used[j][q] >= p->quarter_max) occupy(y, j, qs[q], qs[q + 1] - 1);
+    if (++y->quarter_used[j][q] >= p->quarter_max) occupy(y, j, qs[q], qs[q + 1] - 1, hw);
     mark_membership(t, whole_year, out, fl);
   }
   osq_draw_done(rng);
   return unplaced;
+}
+
+static __attribute__((noinline)) int schedule_portable(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *g,
+                                                       osq_year_t *y) {
+  return schedule(t, p, g, y, false);
+}
+
+static HW_TARGET __attribute__((noinline)) int schedule_hw(const osq_treaty_t *t, const osq_model_params_t *p,
+                                                           gsl_rng *g, osq_year_t *y) {
+  return schedule(t, p, g, y, true);
+}
+
+int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *g, osq_year_t *y) {
+  return use_hw() ? schedule_hw(t, p, g, y) : schedule_portable(t, p, g, y);
 }
 
 /* ---------------------------------------------------------------------------------------- */
