@@ -71,6 +71,7 @@ typedef struct {
                                                       [b, b + 1) / OSQ_GUIDE picks a target from
                                                       guide[i][b] to guide[i][b + 1] */
   int16_t over_base[OSQ_PARTIES_MAX];           /**< where target j's flights start in osq_year_t.over */
+  int8_t last_target[OSQ_PARTIES_MAX];          /**< [i], i eligible: the last j with weight[i][j] > 0, -1 if none */
   /* The aircraft rule (docs/model.md 2.6), when model.aircraft is on and the treaty lists aircraft.
    * Planes are the aircraft with missions this year, fewest operators first (a party that flies
    * one of its own and a shared one uses its own first), then in the treaty's order. */
