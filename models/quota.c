@@ -19,6 +19,7 @@
 /* ---------------------------------------------------------------------------------------- */
 
 _Static_assert(OSQ_PARTIES_MAX <= 64, "a party set is one 64-bit word");
+_Static_assert(OSQ_GUIDE_SHORT == 8, "spread_demand compares eight sums after a guide");
 
 /* The distribution and the schedule exist twice: compiled for popcnt and bmi2 (HW_TARGET), taken
  * where osq_bits_hw() says the processor runs them well, and portable. Their bodies take hw, a
@@ -158,11 +159,17 @@ int osq_quota_caps(const osq_treaty_t *t, const osq_model_params_t *p, int year,
     caps->last_target[i] = (int8_t)last;
     /* guide[b]: the targets whose running sum is at most b/64 of the total, as the search
      * computes the draw's share of the total (b/64 is exact, so is u01 * 64) */
+    int span = 0;
     for (int b = 0, j = 0; b <= OSQ_GUIDE; b++) {
       const double at = (double)b / OSQ_GUIDE * total;
       while (j < n && caps->cum_weight[i][j] <= at) j++;
       caps->guide[i][b] = (uint8_t)j;
+      if (b > 0 && j - caps->guide[i][b - 1] > span) span = j - caps->guide[i][b - 1];
     }
+    /* Past n, sums above any draw, so that the search may compare the OSQ_GUIDE_SHORT after a
+     * guide whatever they are: those at or past the next guide exceed the draw anyway. */
+    for (int j = n; j < OSQ_PARTIES_MAX; j++) caps->cum_weight[i][j] = INFINITY;
+    caps->guide_short[i] = span <= OSQ_GUIDE_SHORT && n <= OSQ_PARTIES_MAX - OSQ_GUIDE_SHORT;
   }
   caps_planes(t, p, year, caps);
   /* Each target's flights get a stretch of osq_year_t.over as long as its passive cap. */
@@ -226,6 +233,7 @@ static int spread_demand(const osq_quota_caps_t *caps, int i, int demand, osq_dr
   double w[OSQ_PARTIES_MAX], own[OSQ_PARTIES_MAX];
   double total = n > 0 ? cum[n - 1] : 0.0;
   int last = caps->last_target[i]; /* the last target with a positive weight */
+  const bool short_guides = caps->guide_short[i];
   int made = 0;
   while (made < demand && total > 0.0) {
     /* The first target whose running sum exceeds u: it has a positive weight (a zero weight
@@ -236,7 +244,13 @@ static int spread_demand(const osq_quota_caps_t *caps, int i, int demand, osq_dr
     if (cum != own) { /* the year's sums: the answer lies between two guides (caps->guide) */
       const int b = (int)(u01 * OSQ_GUIDE);
       lo = caps->guide[i][b];
-      for (int j = lo; j < caps->guide[i][b + 1]; j++) lo += cum[j] <= u;
+      if (short_guides) { /* a loop of 0 to 8 rounds was mispredicted about once a request */
+        const double *c = cum + lo;
+        lo += ((c[0] <= u) + (c[1] <= u)) + ((c[2] <= u) + (c[3] <= u)) + ((c[4] <= u) + (c[5] <= u)) +
+              ((c[6] <= u) + (c[7] <= u));
+      } else {
+        for (int j = lo; j < caps->guide[i][b + 1]; j++) lo += cum[j] <= u;
+      }
     } else {
       lo = first_above(cum, n, u);
     }
@@ -410,11 +424,13 @@ static void defer_units(int16_t *a, int n, uint64_t later, int16_t *scratch) {
   memcpy(a + k, scratch, (size_t)m * sizeof a[0]);
 }
 
-/* a[0..count-1] = unit, four at a time (a has room for three more): a loop of one or two rounds
- * where one a unit was mispredicted at its end about once a pair. */
+/* a[0..count-1] = unit, four at a time (a has room for three more): the first four stored whatever
+ * the count (0 to 4 nearly always), as a loop of no round or one was mispredicted about once a
+ * pair; the next ones a round of four each. */
 static inline void fill_units(int16_t *a, int16_t unit, int count) {
   const int16_t four[4] = {unit, unit, unit, unit};
-  for (int k = 0; k < count; k += 4) memcpy(a + k, four, sizeof four);
+  memcpy(a, four, sizeof four);
+  for (int k = 4; k < count; k += 4) memcpy(a + k, four, sizeof four);
 }
 
 static void shuffle_units(osq_draw_t *rng, int16_t *a, int n) {
