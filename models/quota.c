@@ -554,30 +554,25 @@ static inline uint64_t days_in_word(int w, int lo, int hi) {
 _Static_assert(OSQ_YEAR_WORDS == 6 && OSQ_YEAR_BITS < 512, "six 10-bit lanes of free days");
 #define LANES10 (UINT64_C(1) | UINT64_C(1) << 10 | UINT64_C(1) << 20 | UINT64_C(1) << 30 | UINT64_C(1) << 40 | UINT64_C(1) << 50)
 
-/* Days lo..hi (inclusive, clamped to the bitmap) become busy for target j. A flight's window (7
- * days by default) lies in one word of the bitmap nine times in ten: that case without the loop. */
+/* Days lo..hi of word w (mask: their bits) become busy for target j. */
+static ALWAYS_INLINE void occupy_word(osq_year_t *y, int j, int w, uint64_t mask, bool hw) {
+  uint64_t *busy = y->busy[j];
+  const uint64_t add = mask & ~busy[w];
+  const int n = bit_count(add, hw);
+  busy[w] |= add;
+  y->free_words[j] -= (uint64_t)n << (10 * w);
+  y->free_days[j] = (int16_t)(y->free_days[j] - n);
+}
+
+/* Days lo..hi (inclusive, clamped to the bitmap) become busy for target j, word by word. */
 static ALWAYS_INLINE void occupy_body(osq_year_t *y, int j, int lo, int hi, bool hw) {
   if (lo < 0) lo = 0;
   if (hi > OSQ_YEAR_BITS - 1) hi = OSQ_YEAR_BITS - 1;
-  if (lo > hi) return;
   const int w0 = lo >> 6, w1 = hi >> 6;
-  uint64_t *busy = y->busy[j];
-  if (w0 == w1) {
-    const uint64_t add = (~UINT64_C(0) >> (63 - (hi & 63))) & (~UINT64_C(0) << (lo & 63)) & ~busy[w0];
-    const int n = bit_count(add, hw);
-    busy[w0] |= add;
-    y->free_words[j] -= (uint64_t)n << (10 * w0);
-    y->free_days[j] = (int16_t)(y->free_days[j] - n);
-    return;
-  }
-  for (int w = w0; w <= w1; w++) {
+  for (int w = w0; w <= w1 && lo <= hi; w++) {
     const uint64_t from = w == w0 ? ~UINT64_C(0) << (lo & 63) : ~UINT64_C(0);
     const uint64_t to = w == w1 ? ~UINT64_C(0) >> (63 - (hi & 63)) : ~UINT64_C(0);
-    const uint64_t add = from & to & ~busy[w];
-    const int n = bit_count(add, hw);
-    busy[w] |= add;
-    y->free_words[j] -= (uint64_t)n << (10 * w);
-    y->free_days[j] = (int16_t)(y->free_days[j] - n);
+    occupy_word(y, j, w, from & to, hw);
   }
 }
 
@@ -589,8 +584,13 @@ static HW_TARGET __attribute__((noinline)) void occupy_hw(osq_year_t *y, int j, 
   occupy_body(y, j, lo, hi, true);
 }
 
+/* Days lo..hi (inclusive, clamped to the bitmap) become busy for target j. A flight's window (7
+ * days by default) lies in one word of the bitmap nine times in ten: that case inline, the others
+ * (and a quarter's closing) out of line. */
 static ALWAYS_INLINE void occupy(osq_year_t *y, int j, int lo, int hi, bool hw) {
-  if (hw)
+  if ((unsigned)hi < OSQ_YEAR_BITS && (unsigned)lo <= (unsigned)hi && (lo ^ hi) < 64)
+    occupy_word(y, j, lo >> 6, (~UINT64_C(0) >> (63 - (hi & 63))) & (~UINT64_C(0) << (lo & 63)), hw);
+  else if (hw)
     occupy_hw(y, j, lo, hi);
   else
     occupy_portable(y, j, lo, hi);
