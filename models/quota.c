@@ -275,7 +275,7 @@ static int spread_demand(const osq_quota_caps_t *caps, int i, int demand, osq_dr
   return made;
 }
 
-static void add_flight(const osq_quota_caps_t *caps, osq_year_t *y, int obs, int target, int aircraft) {
+static ALWAYS_INLINE void add_flight(const osq_quota_caps_t *caps, osq_year_t *y, int obs, int target, int aircraft) {
   const int f = y->n_flights++;
   osq_flight_t *fl = &y->flights[f];
   memset(fl, 0, sizeof *fl);
@@ -364,8 +364,8 @@ static ALWAYS_INLINE bool join_flight(const osq_quota_caps_t *caps, osq_year_t *
 
 /* The plane a new flight of observer i over j takes (docs/model.md 2.6): one of i's with a
  * mission left; else, if the taxi draw says so, one of j's; -1 if neither. */
-static int take_plane(const osq_model_params_t *p, const osq_quota_caps_t *caps, int i, int j, double u_taxi,
-                      osq_year_t *y) {
+static ALWAYS_INLINE int take_plane(const osq_model_params_t *p, const osq_quota_caps_t *caps, int i, int j,
+                                    double u_taxi, osq_year_t *y) {
   uint32_t m = caps->planes_of[i] & y->planes_left;
   if (!m && u_taxi < p->taxi_prob) m = caps->planes_of[j] & y->planes_left;
   if (!m) return -1;
@@ -384,8 +384,8 @@ static ALWAYS_INLINE void grant(const osq_model_params_t *p, const osq_quota_cap
   const double u_taxi = caps->aircraft ? osq_draw_u01(rng) : 1.0; /* likewise, under the rule */
   if (y->active_used[i] >= caps->active_cap[i] || y->pair_used[i][j] >= caps->pair_cap[i][j]) return;
   bool ok = false, tried = false;
-  if (u < p->share_prob) {
-    ok = join_flight(caps, y, i, j, rng, hw);
+  if (u < p->share_prob) { /* the usual join inline, the two rarer ones out of line */
+    ok = join_flight_body(caps, y, i, j, rng, hw);
     tried = true;
   }
   if (!ok && y->passive_used[j] < caps->passive_cap[j] && y->n_flights < OSQ_FLIGHTS_MAX) {
