@@ -66,7 +66,8 @@ typedef struct {
   int16_t pair_cap[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX]; /**< [observer][target], 50 % rule */
   double demand[OSQ_PARTIES_MAX];               /**< demand share (override applied) */
   double weight[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX]; /**< interest [observer][target]; 0 = never */
-  double cum_weight[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX]; /**< weight[i][0] + ... + weight[i][j], in that order; +inf for j >= n */
+  double cum_weight[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX]; /**< weight[i][0] + ... + weight[i][j], in that order;
+                                                           +inf for j >= n */
   uint8_t guide[OSQ_PARTIES_MAX][OSQ_GUIDE + 1];  /**< [i][b]: the j with cum_weight[i][j] at most b/OSQ_GUIDE
                                                       of the total: a draw u01 * total with u01 in
                                                       [b, b + 1) / OSQ_GUIDE picks a target from
