@@ -16,16 +16,34 @@
 
 #include "models/rng.h"
 
-/** The draws of one call: the generator, and its Philox stream if it is one (else NULL). */
+/** The draws of one call: the generator, and its Philox stream if it is one (else NULL). While a
+ *  call draws, the stream's position is kept here, as the next unread word of its buffer (the
+ *  stream's own count of unread words is written back by osq_draw_done): a draw is then a load,
+ *  a comparison and an increment of a local, where keeping the stream's count took twice as many
+ *  instructions (its loads and stores could not be kept in registers across the model's stores). */
 typedef struct {
   gsl_rng *g;
   osq_rng_t *s;
+  const uint64_t *next; /**< the next unread word of s->buf; == end when none is left (always, for
+                             another generator, so that every draw takes the slow path) */
+  const uint64_t *end;
 } osq_draw_t;
 
-/** @return the draws from g (inline if g is an osq_rng_philox). */
+/** @return the draws from g (inline if g is an osq_rng_philox). Call osq_draw_done before g is
+ *  drawn from in any other way, and before the caller returns. */
 static inline osq_draw_t osq_draw_of(gsl_rng *g) {
-  const osq_draw_t d = {g, osq_rng_gsl_state(g)};
+  osq_rng_t *s = osq_rng_gsl_state(g);
+  osq_draw_t d = {g, s, NULL, NULL};
+  if (s) {
+    d.end = s->buf + 2 * OSQ_RNG_BATCH;
+    d.next = d.end - s->avail;
+  }
   return d;
+}
+
+/** The stream's position after the draws made through d (its count of unread words). */
+static inline void osq_draw_done(osq_draw_t *d) {
+  if (d->s) d->s->avail = (unsigned)(d->end - d->next);
 }
 
 /** Bounds n whose reciprocal osq_draw_recip holds (every bound of the model's usual draws: a
@@ -38,8 +56,15 @@ static inline osq_draw_t osq_draw_of(gsl_rng *g) {
  *  rule takes two divisions. */
 extern const uint64_t osq_draw_recip[OSQ_DRAW_RECIP_MAX + 1];
 
+/** The slow paths (models/draw.c): a refill of the stream's buffer, or another generator. */
+double osq_draw_u01_slow(osq_draw_t *d);
+uint32_t osq_draw_int_slow(osq_draw_t *d, uint32_t n);
+
 /** @return gsl_rng_uniform(d->g): a double in [0, 1). */
-static inline double osq_draw_u01(osq_draw_t *d) { return d->s ? osq_rng_u01(d->s) : gsl_rng_uniform(d->g); }
+static inline double osq_draw_u01(osq_draw_t *d) {
+  if (__builtin_expect(d->next == d->end, 0)) return osq_draw_u01_slow(d);
+  return (double)(*d->next++ >> 11) * 0x1.0p-53; /* osq_rng_u01 */
+}
 
 /**
  * @return gsl_rng_uniform_int(d->g, n), an integer in [0, n), for 1 <= n <= 2^32 - 1. On a Philox
@@ -48,23 +73,21 @@ static inline double osq_draw_u01(osq_draw_t *d) { return d->s ? osq_rng_u01(d->
  * multiplication for n <= OSQ_DRAW_RECIP_MAX.
  */
 static inline uint32_t osq_draw_int(osq_draw_t *d, uint32_t n) {
-  if (!d->s) return (uint32_t)gsl_rng_uniform_int(d->g, n);
-  uint32_t k;
-  if (n <= OSQ_DRAW_RECIP_MAX) {
-    const uint64_t c = osq_draw_recip[n];
-    do k = (uint32_t)(((unsigned __int128)c * (osq_rng_u64(d->s) >> 32)) >> 64);
-    while (k >= n);
-  } else {
-    const uint32_t scale = UINT32_C(0xffffffff) / n;
-    do k = (uint32_t)(osq_rng_u64(d->s) >> 32) / scale;
-    while (k >= n);
+  if (n > OSQ_DRAW_RECIP_MAX) return osq_draw_int_slow(d, n);
+  const uint64_t c = osq_draw_recip[n];
+  for (;;) {
+    if (__builtin_expect(d->next == d->end, 0)) return osq_draw_int_slow(d, n);
+    const uint32_t k = (uint32_t)(((unsigned __int128)c * (*d->next++ >> 32)) >> 64);
+    if (k < n) return k;
   }
-  return k;
 }
 
 /** @return gsl_ran_binomial(d->g, p, n) (GSL's sampler, drawing from the same stream). */
 static inline unsigned osq_draw_binomial(osq_draw_t *d, double p, unsigned n) {
-  return gsl_ran_binomial(d->g, p, n);
+  osq_draw_done(d);
+  const unsigned k = gsl_ran_binomial(d->g, p, n);
+  if (d->s) d->next = d->end - d->s->avail;
+  return k;
 }
 
 #endif

@@ -19,6 +19,26 @@
 /* ---------------------------------------------------------------------------------------- */
 
 _Static_assert(OSQ_PARTIES_MAX <= 64, "a party set is one 64-bit word");
+_Static_assert(OSQ_GUIDE_SHORT == 8, "spread_demand compares eight sums after a guide");
+
+/* The distribution and the schedule exist twice: compiled for popcnt and bmi2 (HW_TARGET), taken
+ * where osq_bits_hw() says the processor runs them well, and portable. Their bodies take hw, a
+ * constant in each copy (always inlined), so that each copy has only its own bit counts: the
+ * portable counts were 7 % of the model's instructions, popcnt and pdep a tenth of that. */
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#ifdef OSQ_BITS_HW
+#define HW_TARGET OSQ_BITS_HW_TARGET
+static bool use_hw(void) { return osq_bits_hw(); }
+static ALWAYS_INLINE int bit_count(uint64_t x, bool hw) { return hw ? osq_bit_count_hw(x) : osq_bit_count(x); }
+static ALWAYS_INLINE int bit_select(uint64_t x, int r, bool hw) {
+  return hw ? osq_bit_select_hw(x, r) : osq_bit_select(x, r);
+}
+#else
+#define HW_TARGET
+static bool use_hw(void) { return false; }
+static ALWAYS_INLINE int bit_count(uint64_t x, bool hw) { return (void)hw, osq_bit_count(x); }
+static ALWAYS_INLINE int bit_select(uint64_t x, int r, bool hw) { return (void)hw, osq_bit_select(x, r); }
+#endif
 
 /* Slack for floor(factor * quota): 0.75 * 12 is exact in binary, but a user's factor such as
  * 0.7 times 10 is 6.9999999999999991 and must still give 7. */
@@ -134,13 +154,22 @@ int osq_quota_caps(const osq_treaty_t *t, const osq_model_params_t *p, int year,
       caps->weight[i][j] = w;
     }
     const double total = cumulate(caps->weight[i], n, caps->cum_weight[i]);
+    int last = n - 1;
+    while (last >= 0 && !(caps->weight[i][last] > 0.0)) last--;
+    caps->last_target[i] = (int8_t)last;
     /* guide[b]: the targets whose running sum is at most b/64 of the total, as the search
      * computes the draw's share of the total (b/64 is exact, so is u01 * 64) */
+    int span = 0;
     for (int b = 0, j = 0; b <= OSQ_GUIDE; b++) {
       const double at = (double)b / OSQ_GUIDE * total;
       while (j < n && caps->cum_weight[i][j] <= at) j++;
       caps->guide[i][b] = (uint8_t)j;
+      if (b > 0 && j - caps->guide[i][b - 1] > span) span = j - caps->guide[i][b - 1];
     }
+    /* Past n, sums above any draw, so that the search may compare the OSQ_GUIDE_SHORT after a
+     * guide whatever they are: those at or past the next guide exceed the draw anyway. */
+    for (int j = n; j < OSQ_PARTIES_MAX; j++) caps->cum_weight[i][j] = INFINITY;
+    caps->guide_short[i] = span <= OSQ_GUIDE_SHORT && n <= OSQ_PARTIES_MAX - OSQ_GUIDE_SHORT;
   }
   caps_planes(t, p, year, caps);
   /* Each target's flights get a stretch of osq_year_t.over as long as its passive cap. */
@@ -203,8 +232,8 @@ static int spread_demand(const osq_quota_caps_t *caps, int i, int demand, osq_dr
   const double *cum = caps->cum_weight[i];
   double w[OSQ_PARTIES_MAX], own[OSQ_PARTIES_MAX];
   double total = n > 0 ? cum[n - 1] : 0.0;
-  int last = n - 1; /* the last target with a positive weight */
-  while (last >= 0 && !(caps->weight[i][last] > 0.0)) last--;
+  int last = caps->last_target[i]; /* the last target with a positive weight */
+  const bool short_guides = caps->guide_short[i];
   int made = 0;
   while (made < demand && total > 0.0) {
     /* The first target whose running sum exceeds u: it has a positive weight (a zero weight
@@ -215,7 +244,13 @@ static int spread_demand(const osq_quota_caps_t *caps, int i, int demand, osq_dr
     if (cum != own) { /* the year's sums: the answer lies between two guides (caps->guide) */
       const int b = (int)(u01 * OSQ_GUIDE);
       lo = caps->guide[i][b];
-      for (int j = lo; j < caps->guide[i][b + 1]; j++) lo += cum[j] <= u;
+      if (short_guides) { /* a loop of 0 to 8 rounds was mispredicted about once a request */
+        const double *c = cum + lo;
+        lo += ((c[0] <= u) + (c[1] <= u)) + ((c[2] <= u) + (c[3] <= u)) + ((c[4] <= u) + (c[5] <= u)) +
+              ((c[6] <= u) + (c[7] <= u));
+      } else {
+        for (int j = lo; j < caps->guide[i][b + 1]; j++) lo += cum[j] <= u;
+      }
     } else {
       lo = first_above(cum, n, u);
     }
@@ -240,7 +275,7 @@ static int spread_demand(const osq_quota_caps_t *caps, int i, int demand, osq_dr
   return made;
 }
 
-static void add_flight(const osq_quota_caps_t *caps, osq_year_t *y, int obs, int target, int aircraft) {
+static ALWAYS_INLINE void add_flight(const osq_quota_caps_t *caps, osq_year_t *y, int obs, int target, int aircraft) {
   const int f = y->n_flights++;
   osq_flight_t *fl = &y->flights[f];
   memset(fl, 0, sizeof *fl);
@@ -288,14 +323,15 @@ static __attribute__((noinline)) int join_by_scan(const osq_quota_caps_t *caps, 
 
 /* Try to add observer i to an existing flight over j (uniformly among those with room): the
  * k-th such flight, newest first, k drawn from their count. */
-static bool join_flight(const osq_quota_caps_t *caps, osq_year_t *y, int i, int j, osq_draw_t *rng) {
+static ALWAYS_INLINE bool join_flight_body(const osq_quota_caps_t *caps, osq_year_t *y, int i, int j, osq_draw_t *rng,
+                                           bool hw) {
   const uint64_t bit = UINT64_C(1) << i;
   uint64_t positions;
   int f, pos = -1;
   if (joinable(caps, y, i, j, &positions)) {
-    const int count = osq_bit_count(positions);
+    const int count = bit_count(positions, hw);
     if (count == 0) return false;
-    pos = osq_bit_select(positions, count - 1 - (int)osq_draw_int(rng, (uint32_t)count));
+    pos = bit_select(positions, count - 1 - (int)osq_draw_int(rng, (uint32_t)count), hw);
     f = y->over[caps->over_base[j] + pos];
   } else if ((f = join_by_scan(caps, y, i, j, rng)) < 0) {
     return false;
@@ -310,10 +346,26 @@ static bool join_flight(const osq_quota_caps_t *caps, osq_year_t *y, int i, int 
   return true;
 }
 
+/* join_flight_body out of line (grant calls it from three places), in both forms. */
+static __attribute__((noinline)) bool join_flight_portable(const osq_quota_caps_t *caps, osq_year_t *y, int i, int j,
+                                                           osq_draw_t *rng) {
+  return join_flight_body(caps, y, i, j, rng, false);
+}
+
+static HW_TARGET __attribute__((noinline)) bool join_flight_hw(const osq_quota_caps_t *caps, osq_year_t *y, int i,
+                                                               int j, osq_draw_t *rng) {
+  return join_flight_body(caps, y, i, j, rng, true);
+}
+
+static ALWAYS_INLINE bool join_flight(const osq_quota_caps_t *caps, osq_year_t *y, int i, int j, osq_draw_t *rng,
+                                      bool hw) {
+  return hw ? join_flight_hw(caps, y, i, j, rng) : join_flight_portable(caps, y, i, j, rng);
+}
+
 /* The plane a new flight of observer i over j takes (docs/model.md 2.6): one of i's with a
  * mission left; else, if the taxi draw says so, one of j's; -1 if neither. */
-static int take_plane(const osq_model_params_t *p, const osq_quota_caps_t *caps, int i, int j, double u_taxi,
-                      osq_year_t *y) {
+static ALWAYS_INLINE int take_plane(const osq_model_params_t *p, const osq_quota_caps_t *caps, int i, int j,
+                                    double u_taxi, osq_year_t *y) {
   uint32_t m = caps->planes_of[i] & y->planes_left;
   if (!m && u_taxi < p->taxi_prob) m = caps->planes_of[j] & y->planes_left;
   if (!m) return -1;
@@ -326,14 +378,14 @@ static int take_plane(const osq_model_params_t *p, const osq_quota_caps_t *caps,
  * (one flight against its passive quota) and each observer one slot of its active quota and of
  * its 50 % allowance towards the target. Under the aircraft rule a new flight needs a plane; an
  * observer without one may only join. */
-static void grant(const osq_model_params_t *p, const osq_quota_caps_t *caps, int i, int j, osq_draw_t *rng,
-                  osq_year_t *y) {
+static ALWAYS_INLINE void grant(const osq_model_params_t *p, const osq_quota_caps_t *caps, int i, int j,
+                                osq_draw_t *rng, osq_year_t *y, bool hw) {
   const double u = osq_draw_u01(rng); /* one draw per request, whether or not it is granted */
   const double u_taxi = caps->aircraft ? osq_draw_u01(rng) : 1.0; /* likewise, under the rule */
   if (y->active_used[i] >= caps->active_cap[i] || y->pair_used[i][j] >= caps->pair_cap[i][j]) return;
   bool ok = false, tried = false;
-  if (u < p->share_prob) {
-    ok = join_flight(caps, y, i, j, rng);
+  if (u < p->share_prob) { /* the usual join inline, the two rarer ones out of line */
+    ok = join_flight_body(caps, y, i, j, rng, hw);
     tried = true;
   }
   if (!ok && y->passive_used[j] < caps->passive_cap[j] && y->n_flights < OSQ_FLIGHTS_MAX) {
@@ -342,14 +394,14 @@ static void grant(const osq_model_params_t *p, const osq_quota_caps_t *caps, int
       add_flight(caps, y, i, j, aircraft);
       ok = true;
     } else if (!tried) {
-      ok = join_flight(caps, y, i, j, rng);
+      ok = join_flight(caps, y, i, j, rng, hw);
       tried = true;
     }
   }
   /* A fully booked target: the interested States may still agree to fly jointly (Annex L
    * Sec. II para 3), which costs the target no further passive quota. */
   if (!ok && !tried && p->share_full_prob > 0.0 && osq_draw_u01(rng) < p->share_full_prob)
-    ok = join_flight(caps, y, i, j, rng);
+    ok = join_flight(caps, y, i, j, rng, hw);
   if (ok) {
     y->active_used[i]++;
     y->pair_used[i][j]++;
@@ -357,23 +409,28 @@ static void grant(const osq_model_params_t *p, const osq_quota_caps_t *caps, int
 }
 
 /* Move the units of observers in `later` behind the others, each group in its order (a stable
- * partition; scratch has room for n). */
+ * partition; scratch has room for n). Each unit is written to both places and only one count
+ * moves on: a branch on the observer was mispredicted about once in three units. */
 static void defer_units(int16_t *a, int n, uint64_t later, int16_t *scratch) {
   int k = 0, m = 0;
   for (int u = 0; u < n; u++) {
-    if ((later >> (a[u] >> 6)) & 1u)
-      scratch[m++] = a[u];
-    else
-      a[k++] = a[u];
+    const int16_t v = a[u];
+    const int back = (int)((later >> (v >> 6)) & 1u);
+    scratch[m] = v;
+    a[k] = v; /* k <= u: a[u] is already read */
+    m += back;
+    k += 1 - back;
   }
   memcpy(a + k, scratch, (size_t)m * sizeof a[0]);
 }
 
-/* a[0..count-1] = unit, four at a time (a has room for three more): a loop of one or two rounds
- * where one a unit was mispredicted at its end about once a pair. */
+/* a[0..count-1] = unit, four at a time (a has room for three more): the first four stored whatever
+ * the count (0 to 4 nearly always), as a loop of no round or one was mispredicted about once a
+ * pair; the next ones a round of four each. */
 static inline void fill_units(int16_t *a, int16_t unit, int count) {
   const int16_t four[4] = {unit, unit, unit, unit};
-  for (int k = 0; k < count; k += 4) memcpy(a + k, four, sizeof four);
+  memcpy(a, four, sizeof four);
+  for (int k = 4; k < count; k += 4) memcpy(a + k, four, sizeof four);
 }
 
 static void shuffle_units(osq_draw_t *rng, int16_t *a, int n) {
@@ -386,9 +443,8 @@ static void shuffle_units(osq_draw_t *rng, int16_t *a, int n) {
   }
 }
 
-int osq_quota_distribute(const osq_treaty_t *t, const osq_model_params_t *p, const osq_quota_caps_t *caps, gsl_rng *g,
-                   osq_year_t *y) {
-  if (!t || !p || !caps || !g || !y || caps->n_parties != t->n_parties) return OSQ_EINVAL;
+static ALWAYS_INLINE int distribute(const osq_model_params_t *p, const osq_quota_caps_t *caps, gsl_rng *g,
+                                    osq_year_t *y, bool hw) {
   osq_draw_t draw = osq_draw_of(g), *rng = &draw;
   const int n = caps->n_parties;
   osq_quota_reset(y, caps->year, n);
@@ -397,7 +453,10 @@ int osq_quota_distribute(const osq_treaty_t *t, const osq_model_params_t *p, con
    * consumes exactly what a failed plan consumes, and an empty list changes no draw at all. */
   const double u_plan = osq_draw_u01(rng);
   y->plan_agreed = !(u_plan < p->plan_fail_prob) && !osq_model_params_no_plan_year(p, caps->year);
-  if (!y->plan_agreed) return OSQ_OK;
+  if (!y->plan_agreed) {
+    osq_draw_done(rng);
+    return OSQ_OK;
+  }
 
   uint64_t asked[OSQ_PARTIES_MAX] = {0}; /* the targets each observer requested: req[i][j] > 0 */
   for (int i = 0; i < n; i++) {
@@ -436,8 +495,25 @@ int osq_quota_distribute(const osq_treaty_t *t, const osq_model_params_t *p, con
     memcpy(y->missions_left, caps->plane_missions, (size_t)caps->n_planes * sizeof y->missions_left[0]);
     y->planes_left = caps->n_planes ? (uint32_t)(UINT64_C(0xffffffff) >> (32 - caps->n_planes)) : 0u;
   }
-  for (int k = 0; k < n2; k++) grant(p, caps, y->units[k] >> 6, y->units[k] & 63, rng, y);
+  for (int k = 0; k < n2; k++) grant(p, caps, y->units[k] >> 6, y->units[k] & 63, rng, y, hw);
+  osq_draw_done(rng);
   return OSQ_OK;
+}
+
+static __attribute__((noinline)) int distribute_portable(const osq_model_params_t *p, const osq_quota_caps_t *caps,
+                                                         gsl_rng *g, osq_year_t *y) {
+  return distribute(p, caps, g, y, false);
+}
+
+static HW_TARGET __attribute__((noinline)) int distribute_hw(const osq_model_params_t *p, const osq_quota_caps_t *caps,
+                                                             gsl_rng *g, osq_year_t *y) {
+  return distribute(p, caps, g, y, true);
+}
+
+int osq_quota_distribute(const osq_treaty_t *t, const osq_model_params_t *p, const osq_quota_caps_t *caps, gsl_rng *g,
+                   osq_year_t *y) {
+  if (!t || !p || !caps || !g || !y || caps->n_parties != t->n_parties) return OSQ_EINVAL;
+  return use_hw() ? distribute_hw(p, caps, g, y) : distribute_portable(p, caps, g, y);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -478,32 +554,58 @@ static inline uint64_t days_in_word(int w, int lo, int hi) {
 _Static_assert(OSQ_YEAR_WORDS == 6 && OSQ_YEAR_BITS < 512, "six 10-bit lanes of free days");
 #define LANES10 (UINT64_C(1) | UINT64_C(1) << 10 | UINT64_C(1) << 20 | UINT64_C(1) << 30 | UINT64_C(1) << 40 | UINT64_C(1) << 50)
 
-/* Days lo..hi (inclusive, clamped to the bitmap) become busy for target j. */
-static void occupy(osq_year_t *y, int j, int lo, int hi) {
+/* Days lo..hi of word w (mask: their bits) become busy for target j. */
+static ALWAYS_INLINE void occupy_word(osq_year_t *y, int j, int w, uint64_t mask, bool hw) {
+  uint64_t *busy = y->busy[j];
+  const uint64_t add = mask & ~busy[w];
+  const int n = bit_count(add, hw);
+  busy[w] |= add;
+  y->free_words[j] -= (uint64_t)n << (10 * w);
+  y->free_days[j] = (int16_t)(y->free_days[j] - n);
+}
+
+/* Days lo..hi (inclusive, clamped to the bitmap) become busy for target j, word by word. */
+static ALWAYS_INLINE void occupy_body(osq_year_t *y, int j, int lo, int hi, bool hw) {
   if (lo < 0) lo = 0;
   if (hi > OSQ_YEAR_BITS - 1) hi = OSQ_YEAR_BITS - 1;
   const int w0 = lo >> 6, w1 = hi >> 6;
   for (int w = w0; w <= w1 && lo <= hi; w++) {
     const uint64_t from = w == w0 ? ~UINT64_C(0) << (lo & 63) : ~UINT64_C(0);
     const uint64_t to = w == w1 ? ~UINT64_C(0) >> (63 - (hi & 63)) : ~UINT64_C(0);
-    const uint64_t add = from & to & ~y->busy[j][w];
-    const int n = osq_bit_count(add);
-    y->busy[j][w] |= add;
-    y->free_words[j] -= (uint64_t)n << (10 * w);
-    y->free_days[j] = (int16_t)(y->free_days[j] - n);
+    occupy_word(y, j, w, from & to, hw);
   }
+}
+
+static __attribute__((noinline)) void occupy_portable(osq_year_t *y, int j, int lo, int hi) {
+  occupy_body(y, j, lo, hi, false);
+}
+
+static HW_TARGET __attribute__((noinline)) void occupy_hw(osq_year_t *y, int j, int lo, int hi) {
+  occupy_body(y, j, lo, hi, true);
+}
+
+/* Days lo..hi (inclusive, clamped to the bitmap) become busy for target j. A flight's window (7
+ * days by default) lies in one word of the bitmap nine times in ten: that case inline, the others
+ * (and a quarter's closing) out of line. */
+static ALWAYS_INLINE void occupy(osq_year_t *y, int j, int lo, int hi, bool hw) {
+  if ((unsigned)hi < OSQ_YEAR_BITS && (unsigned)lo <= (unsigned)hi && (lo ^ hi) < 64)
+    occupy_word(y, j, lo >> 6, (~UINT64_C(0) >> (63 - (hi & 63))) & (~UINT64_C(0) << (lo & 63)), hw);
+  else if (hw)
+    occupy_hw(y, j, lo, hi);
+  else
+    occupy_portable(y, j, lo, hi);
 }
 
 /* The r-th free day of target j, counted from 0 (r < its free days): its word is the number of
  * words whose running count of free days is at most r, all six compared at once (512 + r - count
  * keeps its top bit exactly when count <= r), without a branch: a loop over the words was
  * mispredicted about once a flight. */
-static int nth_free_day(const osq_year_t *y, int j, int r) {
+static ALWAYS_INLINE int nth_free_day(const osq_year_t *y, int j, int r, bool hw) {
   const uint64_t running = y->free_words[j] * LANES10; /* lane k: free days in words 0..k */
   const uint64_t at_most_r = (((uint64_t)r * LANES10) | (LANES10 << 9)) - running;
   const int w = (int)(((((at_most_r >> 9) & LANES10) * LANES10) >> 50) & 1023);
   const int before = (int)(((running << 10) >> (10 * w)) & 1023); /* free days in the words before w */
-  return w * 64 + osq_bit_select(~y->busy[j][w], r - before);
+  return w * 64 + bit_select(~y->busy[j][w], r - before, hw);
 }
 
 /* The quarter (0-3) that holds day (0-based), qs as quarter_starts gives them. */
@@ -523,24 +625,29 @@ static bool in_force_on(const osq_treaty_t *t, uint64_t whole_year, int i, osq_d
   return ((whole_year >> i) & 1u) || osq_party_in_force(&t->parties[i], day);
 }
 
-/* Membership on the day (docs/model.md §2.1) of a dated PLANNED flight: an observer not in force is
- * void for it, and the flight is VOID if its target or every observer is out. */
-static void mark_membership(const osq_treaty_t *t, uint64_t whole_year, osq_flight_t *fl) {
-  fl->void_obs = 0;
-  /* Whether any of its parties may be out: the four observer places tested without a branch (an
-   * unused place holds -1, i.e. bit 63, never a party's; whatever it holds, the look-up below only
-   * reads the first n_obs). */
-  const uint64_t out = ~whole_year & ((UINT64_C(1) << (OSQ_PARTIES_MAX - 1) << 1) - 1);
-  if (!(((out >> fl->target) | (out >> (fl->obs[0] & 63)) | (out >> (fl->obs[1] & 63)) | (out >> (fl->obs[2] & 63)) |
-         (out >> (fl->obs[3] & 63))) & 1u))
-    return;
+/* Membership on the day (docs/model.md §2.1) of a dated PLANNED flight with a party in `out` (not
+ * in force all year): an observer not in force is void for it, and the flight is VOID if its
+ * target or every observer is out. Out of line: it is rarely needed. */
+static __attribute__((noinline)) void mark_void(const osq_treaty_t *t, uint64_t whole_year, osq_flight_t *fl) {
   for (int k = 0; k < fl->n_obs; k++)
     if (!in_force_on(t, whole_year, fl->obs[k], fl->day)) fl->void_obs |= (uint8_t)(1u << k);
   const uint8_t all = (uint8_t)((1u << fl->n_obs) - 1u);
   if (!in_force_on(t, whole_year, fl->target, fl->day) || fl->void_obs == all) fl->status = OSQ_FLIGHT_VOID;
 }
 
-int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *g, osq_year_t *y) {
+/* Membership of a dated PLANNED flight; `out` = the parties not in force all year (~whole_year).
+ * Whether any of its parties may be out: the four observer places tested without a branch (an
+ * unused place holds -1, i.e. bit 63, never a party's; whatever it holds, mark_void only reads
+ * the first n_obs). Inline, so that the usual flight costs this test and no call. */
+static inline void mark_membership(const osq_treaty_t *t, uint64_t whole_year, uint64_t out, osq_flight_t *fl) {
+  fl->void_obs = 0;
+  if (((out >> fl->target) | (out >> (fl->obs[0] & 63)) | (out >> (fl->obs[1] & 63)) | (out >> (fl->obs[2] & 63)) |
+       (out >> (fl->obs[3] & 63))) & 1u)
+    mark_void(t, whole_year, fl);
+}
+
+static ALWAYS_INLINE int schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *g, osq_year_t *y,
+                                  bool hw) {
   osq_draw_t draw = osq_draw_of(g), *rng = &draw;
   const int n = y->n_parties;
   const int W = window_of(p);
@@ -568,6 +675,7 @@ int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_r
 
   const osq_day_t d0 = osq_date_from_ymd(y->year, 1, 1);
   const uint64_t whole_year = whole_year_parties(t, n, d0, d0 + qs[4]);
+  const uint64_t out = ~whole_year & ((UINT64_C(1) << (OSQ_PARTIES_MAX - 1) << 1) - 1);
   /* Flights that already have a date (a second call, or dates set by the caller) keep it and
    * occupy their window and quarter first; the planned ones without a date are placed in random
    * order. */
@@ -578,12 +686,12 @@ int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_r
       if (fl->status == OSQ_FLIGHT_PLANNED) y->order[m++] = (int16_t)f;
       continue;
     }
-    if (fl->status == OSQ_FLIGHT_PLANNED) mark_membership(t, whole_year, fl);
+    if (fl->status == OSQ_FLIGHT_PLANNED) mark_membership(t, whole_year, out, fl);
     const int day = (int)(fl->day - d0);
     if (day < 0 || day >= OSQ_YEAR_BITS) continue;
-    occupy(y, fl->target, day - (W - 1), day + (W - 1));
+    occupy(y, fl->target, day - (W - 1), day + (W - 1), hw);
     const int q = quarter_of(qs, day);
-    if (++y->quarter_used[fl->target][q] >= p->quarter_max) occupy(y, fl->target, qs[q], qs[q + 1] - 1);
+    if (++y->quarter_used[fl->target][q] >= p->quarter_max) occupy(y, fl->target, qs[q], qs[q + 1] - 1, hw);
   }
   shuffle_units(rng, y->order, m);
 
@@ -597,16 +705,31 @@ int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_r
       continue;
     }
     /* The r-th free day, uniformly. */
-    const int day = nth_free_day(y, j, (int)osq_draw_int(rng, (uint32_t)y->free_days[j]));
+    const int day = nth_free_day(y, j, (int)osq_draw_int(rng, (uint32_t)y->free_days[j]), hw);
     fl->day = d0 + day;
     /* 96-hour window (Art. VI Sec. I para 3): no other flight over this target closer than W. */
-    occupy(y, j, day - (W - 1), day + (W - 1));
+    occupy(y, j, day - (W - 1), day + (W - 1), hw);
     const int q = quarter_of(qs, day);
     /* Annex H para 2: at most quarter_max flights over one State in a quarter. */
-    if (++y->quarter_used[j][q] >= p->quarter_max) occupy(y, j, qs[q], qs[q + 1] - 1);
-    mark_membership(t, whole_year, fl);
+    if (++y->quarter_used[j][q] >= p->quarter_max) occupy(y, j, qs[q], qs[q + 1] - 1, hw);
+    mark_membership(t, whole_year, out, fl);
   }
+  osq_draw_done(rng);
   return unplaced;
+}
+
+static __attribute__((noinline)) int schedule_portable(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *g,
+                                                       osq_year_t *y) {
+  return schedule(t, p, g, y, false);
+}
+
+static HW_TARGET __attribute__((noinline)) int schedule_hw(const osq_treaty_t *t, const osq_model_params_t *p,
+                                                           gsl_rng *g, osq_year_t *y) {
+  return schedule(t, p, g, y, true);
+}
+
+int osq_quota_schedule(const osq_treaty_t *t, const osq_model_params_t *p, gsl_rng *g, osq_year_t *y) {
+  return use_hw() ? schedule_hw(t, p, g, y) : schedule_portable(t, p, g, y);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -631,6 +754,7 @@ void osq_quota_execute(const osq_treaty_t *t, const osq_model_params_t *p, gsl_r
     fl->status = u < completion[lead] && !(paused && osq_model_params_paused(p, fl->day)) ? OSQ_FLIGHT_COMPLETED
                                                                                           : OSQ_FLIGHT_CANCELLED;
   }
+  osq_draw_done(rng);
 }
 
 int osq_quota_simulate(const osq_treaty_t *t, const osq_model_params_t *p, const osq_quota_caps_t *caps, gsl_rng *rng,

@@ -31,6 +31,7 @@
 #define OSQ_YEAR_BITS 384       /**< day bitmap of a year (366 days rounded up to 64) */
 #define OSQ_YEAR_WORDS (OSQ_YEAR_BITS / 64)
 #define OSQ_GUIDE 64            /**< stretches of a request's draw in osq_quota_caps_t.guide */
+#define OSQ_GUIDE_SHORT 8       /**< targets after a guide that a request's search compares at once */
 
 /** Status of a flight. A flight is PLANNED after the distribution and after the schedule. */
 typedef enum {
@@ -65,12 +66,17 @@ typedef struct {
   int16_t pair_cap[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX]; /**< [observer][target], 50 % rule */
   double demand[OSQ_PARTIES_MAX];               /**< demand share (override applied) */
   double weight[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX]; /**< interest [observer][target]; 0 = never */
-  double cum_weight[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX]; /**< weight[i][0] + ... + weight[i][j], in that order */
+  double cum_weight[OSQ_PARTIES_MAX][OSQ_PARTIES_MAX]; /**< weight[i][0] + ... + weight[i][j], in that order;
+                                                           +inf for j >= n */
   uint8_t guide[OSQ_PARTIES_MAX][OSQ_GUIDE + 1];  /**< [i][b]: the j with cum_weight[i][j] at most b/OSQ_GUIDE
                                                       of the total: a draw u01 * total with u01 in
                                                       [b, b + 1) / OSQ_GUIDE picks a target from
                                                       guide[i][b] to guide[i][b + 1] */
   int16_t over_base[OSQ_PARTIES_MAX];           /**< where target j's flights start in osq_year_t.over */
+  int8_t last_target[OSQ_PARTIES_MAX];          /**< [i], i eligible: the last j with weight[i][j] > 0, -1 if none */
+  bool guide_short[OSQ_PARTIES_MAX];            /**< [i], i eligible: no two guides of i are more than
+                                                     OSQ_GUIDE_SHORT targets apart and n <= OSQ_PARTIES_MAX -
+                                                     OSQ_GUIDE_SHORT (cum_weight[i][j] is +inf for j >= n) */
   /* The aircraft rule (docs/model.md 2.6), when model.aircraft is on and the treaty lists aircraft.
    * Planes are the aircraft with missions this year, fewest operators first (a party that flies
    * one of its own and a shared one uses its own first), then in the treaty's order. */

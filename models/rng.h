@@ -57,8 +57,9 @@
 
 /** Blocks a stream computes at once: independent counters, so that the processor overlaps their
  *  ten rounds of multiplications instead of waiting for one block's in the middle of the model's
- *  work (the words, and their order, are those of one block at a time). */
-#define OSQ_RNG_BATCH 8
+ *  work (the words, and their order, are those of one block at a time). 32: four AVX-512 vectors of
+ *  eight, whose rounds overlap (rng.c); one or two vectors waited for each round's products. */
+#define OSQ_RNG_BATCH 32
 
 /**
  * One random stream. Plain data: copying it forks the stream (both copies then produce the

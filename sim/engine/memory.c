@@ -22,6 +22,7 @@
 #include "models/coverage.h"
 #include "models/metrics.h"
 #include "models/quota.h"
+#include "models/rng.h"
 #include "sim/engine/mpi.h"
 #include "sim/engine/run.h"
 #include "sim/engine/stats.h"
@@ -37,8 +38,9 @@
  * 2.2 bytes per byte of the file (99,539 vertices of 16 bytes). */
 #define JSON_BYTES_PER_BYTE 30
 #define POLY_BYTES_PER_BYTE 3
-/* A gsl_rng over Philox with its state (models/rng.c), rounded up. */
+/* A gsl_rng over Philox with its state (models/rng.c: on whole cache lines), rounded up. */
 #define RNG_BYTES 1024
+_Static_assert(sizeof(gsl_rng) + (sizeof(osq_rng_t) + 63) / 64 * 64 <= RNG_BYTES, "RNG_BYTES bounds a stream");
 /* Bins of a continuous metric's histogram (slots.c osq_slot_bins: 1,000 bins + 1). */
 #define CONT_BINS 1001
 

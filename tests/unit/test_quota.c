@@ -849,3 +849,33 @@ Test(bits, select_matches_a_scan) {
     cr_assert_eq(osq_bit_count(x), __builtin_popcountll(x));
   }
 }
+
+#ifdef OSQ_BITS_HW
+/* The forms with popcnt and pdep (models/bits.h), which quota.c's hot loops take where
+ * osq_bits_hw(): the same answers as the portable forms above, for every rank of the same words. */
+static OSQ_BITS_HW_TARGET void check_hw_words(void) {
+  uint64_t s = 88172645463325252ULL;
+  for (int it = 0; it < 200000; it++) {
+    s ^= s << 13;
+    s ^= s >> 7;
+    s ^= s << 17;
+    uint64_t x = s;
+    if (it % 3 == 1) x &= s * 2654435761u;
+    if (it % 5 == 2) x = UINT64_C(1) << (it % 64);
+    if (it % 11 == 3) x = ~UINT64_C(0) << (it % 64);
+    cr_assert_eq(osq_bit_count_hw(x), osq_bit_count(x), "x = %016llx", (unsigned long long)x);
+    for (int r = 0; r < osq_bit_count(x); r++)
+      cr_assert_eq(osq_bit_select_hw(x, r), osq_bit_select(x, r), "x = %016llx, rank %d", (unsigned long long)x, r);
+  }
+}
+
+Test(bits, hardware_forms_match_the_portable_ones) {
+  /* A processor without them runs only the portable forms; the popcnt and bmi2 check alone (not
+   * osq_bits_hw's exclusion of slow pdep) decides whether they can be run here. */
+  if (!__builtin_cpu_supports("popcnt") || !__builtin_cpu_supports("bmi2")) {
+    cr_assert(!osq_bits_hw());
+    return;
+  }
+  check_hw_words();
+}
+#endif

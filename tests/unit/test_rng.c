@@ -75,6 +75,28 @@ Test(rng, counter_key_mapping) {
   }
 }
 
+/* The stream's refill (eight blocks a vector on a processor with AVX-512, one at a time on another)
+ * gives the words of philox2x64_R block after block, across many refills, for keys and counters
+ * with every bit set as well as the usual ones (the KAT-checked block is the reference). */
+Test(rng, refill_equals_blocks) {
+  const uint64_t keys[] = {0, 20190101, UINT64_MAX, kat[2][2]};
+  const uint64_t trials[] = {0, 17, UINT64_MAX, kat[2][1]};
+  const unsigned subs[] = {OSQ_STREAM_MODEL, OSQ_STREAM_GEO, 0xffu};
+  for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+    for (size_t t = 0; t < sizeof trials / sizeof trials[0]; t++)
+      for (size_t s = 0; s < sizeof subs / sizeof subs[0]; s++) {
+        osq_rng_t r;
+        osq_rng_init(&r, keys[k], trials[t], subs[s]);
+        for (uint64_t b = 0; b < 5 * OSQ_RNG_BATCH + 3; b++) {
+          uint64_t out[2];
+          osq_philox2x64_block(((uint64_t)subs[s] << 56) | b, trials[t], keys[k], out);
+          const uint64_t w0 = osq_rng_u64(&r), w1 = osq_rng_u64(&r);
+          cr_assert(w0 == out[0] && w1 == out[1], "key %zu trial %zu substream %u block %llu", k, t, subs[s],
+                    (unsigned long long)b);
+        }
+      }
+}
+
 Test(rng, substream_ids_and_masking) {
   cr_expect_eq(OSQ_STREAM_MODEL, 0u);
   cr_expect_eq(OSQ_STREAM_SITES, 1u);
@@ -358,6 +380,7 @@ static void expect_same_draws(gsl_rng *a, gsl_rng *b) {
       }
     cr_assert_eq(osq_draw_binomial(&d, 0.45, 42), gsl_ran_binomial(b, 0.45, 42));
   }
+  osq_draw_done(&d);
   cr_assert(gsl_rng_uniform(a) == gsl_rng_uniform(b), "the streams end at different positions");
 }
 
