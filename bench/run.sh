@@ -42,7 +42,7 @@ mem=$(awk -v k="$mem_kib" 'BEGIN { printf "%.1f GiB", k / 1048576 }')
 os=$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")
 kernel=$(uname -sr)
 gccv=$(gcc --version 2>/dev/null | head -1)
-version=$("$osq" --version 2>/dev/null)
+version=$("$osq" --version 2>/dev/null | head -1)   # its first line: "osq X.Y.Z"; the rest is in the table below
 cache=$(dirname "$osq")/CMakeCache.txt
 build_type=unknown
 if [ -f "$cache" ]; then
