@@ -181,7 +181,7 @@ out=$(mktemp "$here/.RESULTS.md.XXXXXX") || exit 3
     echo
   fi
   echo "Workloads: \`bench/small.cfg\` (2019, 2,000 trials, geography for 100 of them, every 20th, blocks of 16),"
-  echo "\`bench/baseline.cfg\` (as \`scenarios/baseline.cfg\`: 2019, 10,000 trials, geography for 1,000 of them,"
+  echo "\`bench/baseline.cfg\` (as \`scenarios/baseline.cfg\` with the built-in model defaults, not fitted.cfg: 2019, 10,000 trials, geography for 1,000 of them,"
   echo "every 10th, blocks of 256), \`bench/heavy.cfg\` (2002-2025, 2,000 trials, geography at 0.05 degrees for 100 of them, every 20th,"
   echo "blocks of 16), \`bench/quota.cfg\` (the quota model alone: 2019, 20,000 trials, geography off, blocks of 256)."
   echo "Trials with geography cost far more than the others, so trials/s depends on"
