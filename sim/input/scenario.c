@@ -398,8 +398,7 @@ static const char *kind_name(kind_t k) {
   return "?";
 }
 
-/* Describe what a setting actually holds, for "(got ...)". */
-static void describe(const config_setting_t *s, char *buf, size_t n) {
+void osq_config_describe(const config_setting_t *s, char *buf, size_t n) {
   switch (config_setting_type(s)) {
     case CONFIG_TYPE_INT: snprintf(buf, n, "%d", config_setting_get_int(s)); break;
     case CONFIG_TYPE_INT64: snprintf(buf, n, "%lld", config_setting_get_int64(s)); break;
@@ -424,12 +423,10 @@ static void fmt_bound(double v, char *buf, size_t n) {
  * and silently truncates it (10000000000 becomes 1410065408). The value is lost by then, so read
  * the literal back from the source line and compare.
  */
-static bool truncated_literal(ctx_t *c, const config_setting_t *s, long long *literal) {
+bool osq_config_truncated_literal(const char *text, int line, const config_setting_t *s, long long *literal) {
   const char *name = config_setting_name(s);
-  const src_file_t *sf = load_src(c, src_file(c, s));
-  if (!sf || !name) return false;
-  const int line = src_line(c, s);
-  const char *p = sf->text;
+  if (!text || !name) return false;
+  const char *p = text;
   for (int l = 1; l < line && p; l++) {
     p = strchr(p, '\n');
     if (p) p++;
@@ -456,6 +453,11 @@ static bool truncated_literal(ctx_t *c, const config_setting_t *s, long long *li
     return false;
   }
   return false;
+}
+
+static bool truncated_literal(ctx_t *c, const config_setting_t *s, long long *literal) {
+  const src_file_t *sf = load_src(c, src_file(c, s));
+  return sf && osq_config_truncated_literal(sf->text, src_line(c, s), s, literal);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -487,7 +489,7 @@ static void check_value(ctx_t *c, const config_setting_t *s, const key_t_ *k, co
                         const char *display) {
   char got[96], lo[32], hi[32];
   const int type = config_setting_type(s);
-  describe(s, got, sizeof got);
+  osq_config_describe(s, got, sizeof got);
   switch (k->kind) {
     case K_GROUP:
       if (type != CONFIG_TYPE_GROUP) {
@@ -589,7 +591,7 @@ static void check_value(ctx_t *c, const config_setting_t *s, const key_t_ *k, co
       for (int i = 0; i < n; i++) {
         const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
         if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-          describe(e, got, sizeof got);
+          osq_config_describe(e, got, sizeof got);
           ERR_AT(c, s, "%s[%d] must be a string (got %s)", display, i, got);
           return;
         }
@@ -612,7 +614,7 @@ static void check_value(ctx_t *c, const config_setting_t *s, const key_t_ *k, co
         const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
         const int et = config_setting_type(e);
         if (et != CONFIG_TYPE_INT && et != CONFIG_TYPE_INT64) {
-          describe(e, got, sizeof got);
+          osq_config_describe(e, got, sizeof got);
           ERR_AT(c, s, "%s[%d] must be an integer (got %s)", display, i, got);
           continue;
         }

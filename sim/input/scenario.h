@@ -103,4 +103,18 @@ void osq_scenario_print_schema(FILE *f);
 /** Print the effective settings of a loaded scenario, marking values that are defaults. */
 void osq_scenario_print_settings(FILE *f, const osq_scenario_t *sc);
 
+/* ---- libconfig helpers shared by the scenario, history and study loaders ---- */
+
+struct config_setting_t;
+
+/** What a libconfig setting holds, for a message's "(got ...)": its value, or "a group", ... */
+void osq_config_describe(const struct config_setting_t *s, char *buf, size_t n);
+
+/**
+ * libconfig 1.5 reads an integer literal of 2^31 or more without an L suffix as a truncated 32-bit
+ * INT: read setting s's literal back from line `line` (1-based) of the file's text and compare.
+ * @return true and *literal if the literal there differs from what libconfig read
+ */
+bool osq_config_truncated_literal(const char *text, int line, const struct config_setting_t *s, long long *literal);
+
 #endif

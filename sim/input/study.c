@@ -117,55 +117,10 @@ static const char *kind_name(kind_t k) {
   return "?";
 }
 
-static void describe(const config_setting_t *s, char *buf, size_t n) {
-  switch (config_setting_type(s)) {
-    case CONFIG_TYPE_INT: snprintf(buf, n, "%d", config_setting_get_int(s)); break;
-    case CONFIG_TYPE_INT64: snprintf(buf, n, "%lld", config_setting_get_int64(s)); break;
-    case CONFIG_TYPE_FLOAT: snprintf(buf, n, "%g", config_setting_get_float(s)); break;
-    case CONFIG_TYPE_BOOL: snprintf(buf, n, "%s", config_setting_get_bool(s) ? "true" : "false"); break;
-    case CONFIG_TYPE_STRING: snprintf(buf, n, "\"%.60s\"", config_setting_get_string(s)); break;
-    case CONFIG_TYPE_GROUP: snprintf(buf, n, "a group"); break;
-    case CONFIG_TYPE_LIST: snprintf(buf, n, "a list"); break;
-    case CONFIG_TYPE_ARRAY: snprintf(buf, n, "an array"); break;
-    default: snprintf(buf, n, "nothing"); break;
-  }
-}
-
 static void fmt_bound(double v, char *buf, size_t n) {
   if (v >= I63) snprintf(buf, n, "2^63-1");
   else if (v == TWO31) snprintf(buf, n, "2^31-1");
   else snprintf(buf, n, "%.15g", v);
-}
-
-/* libconfig 1.5 reads an integer literal of 2^31 or more without an L suffix as a truncated 32-bit
- * INT (sim/input/scenario.c): read the literal back from its line and compare. */
-static bool truncated_literal(const ctx_t *c, const config_setting_t *s, long long *literal) {
-  const char *name = config_setting_name(s), *p = c->text;
-  if (!name || !p) return false;
-  for (unsigned l = 1; l < config_setting_source_line(s) && p; l++) {
-    p = strchr(p, '\n');
-    if (p) p++;
-  }
-  if (!p) return false;
-  const char *eol = strchr(p, '\n');
-  const size_t ln = strlen(name);
-  for (const char *q = strstr(p, name); q && (!eol || q < eol); q = strstr(q + 1, name)) {
-    if (q > p && (q[-1] == '_' || (q[-1] >= 'a' && q[-1] <= 'z'))) continue;
-    const char *v = q + ln;
-    while (*v == ' ' || *v == '\t') v++;
-    if (*v != '=' && *v != ':') continue;
-    v++;
-    errno = 0;
-    char *end;
-    const long long lit = strtoll(v, &end, 0);
-    if (end == v) return false;
-    if (errno == ERANGE || lit != (long long)config_setting_get_int(s)) {
-      *literal = lit;
-      return true;
-    }
-    return false;
-  }
-  return false;
 }
 
 static void walk_group(ctx_t *c, const config_setting_t *g, const char *pattern, const char *display);
@@ -194,7 +149,7 @@ static void check_array(ctx_t *c, const config_setting_t *s, const skey_t *k, co
     const int et = config_setting_type(e);
     const bool num = et == CONFIG_TYPE_INT || et == CONFIG_TYPE_INT64 || et == CONFIG_TYPE_FLOAT;
     if (k->kind == K_STRARRAY ? et != CONFIG_TYPE_STRING : !num) {
-      describe(e, got, sizeof got);
+      osq_config_describe(e, got, sizeof got);
       ERR_AT(c, s, "%s[%d] must be %s (got %s)", display, i, k->kind == K_STRARRAY ? "a string" : "a number", got);
       return;
     }
@@ -209,7 +164,7 @@ static void check_value(ctx_t *c, const config_setting_t *s, const skey_t *k, co
                         const char *display) {
   char got[96], lo[32], hi[32];
   const int type = config_setting_type(s);
-  describe(s, got, sizeof got);
+  osq_config_describe(s, got, sizeof got);
   fmt_bound(k->lo, lo, sizeof lo);
   fmt_bound(k->hi, hi, sizeof hi);
   const bool is_int = type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64;
@@ -241,7 +196,7 @@ static void check_value(ctx_t *c, const config_setting_t *s, const skey_t *k, co
     case K_INT: {
       long long lit;
       if (!is_int) ERR_AT(c, s, "%s must be %s (got %s)", display, kind_name(k->kind), got);
-      else if (type == CONFIG_TYPE_INT && truncated_literal(c, s, &lit))
+      else if (type == CONFIG_TYPE_INT && osq_config_truncated_literal(c->text, (int)config_setting_source_line(s), s, &lit))
         ERR_AT(c, s,
                "%s: the literal does not fit in 32 bits and libconfig 1.5 reads it as %d (expected a value below "
                "2^31, or the same number with an L suffix, e.g. %lldL)",
