@@ -139,7 +139,7 @@ static int prepare(run_t *r, osq_error_t *err) {
                          "nothing was run (expected output.map = false, or geo.trials set)",
                          (unsigned long long)map_years, (unsigned long long)map_years_max);
   r->total = calloc((size_t)p->slots.n, sizeof *r->total);
-  r->ws = calloc((size_t)r->threads, sizeof *r->ws);
+  r->ws = osq_trial_ws_array_alloc(r->threads);
   if (p->map) r->cells = calloc(p->geo.raster->n_cells, sizeof *r->cells);
   if (!r->total || !r->ws || (p->map && !r->cells)) return osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
   for (int t = 0; t < r->threads; t++)

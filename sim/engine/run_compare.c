@@ -139,7 +139,7 @@ static int prepare_one(cmp_t *c, int k, const osq_scenario_t *src, int64_t trial
   o->pair = malloc(sizeof *o->pair * (size_t)S);
   o->phantom = malloc(sizeof *o->phantom * (size_t)R + 1);
   o->ptot = calloc((size_t)R + 1, sizeof *o->ptot);
-  o->ws = calloc((size_t)c->threads, sizeof *o->ws);
+  o->ws = osq_trial_ws_array_alloc(c->threads);
   if (!o->total || !o->dtot || !o->pair || !o->phantom || !o->ptot || !o->ws)
     return osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
   for (int t = 0; t < c->threads; t++)

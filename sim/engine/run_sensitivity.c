@@ -175,7 +175,7 @@ static int prepare_scenarios(study_t *s, osq_error_t *err) {
     rc = k == 0 ? osq_geo_setup(&c->base, &geo, err) : osq_geo_setup_shared(&c->base, &s->sc[0].prep.geo, &geo, err);
     if (rc == OSQ_OK) rc = osq_trial_prep_init_geo(&c->prep, &c->base, s->trials, false, &geo, err);
     if (rc != OSQ_OK) break;
-    c->ws = calloc((size_t)s->threads, sizeof *c->ws);
+    c->ws = osq_trial_ws_array_alloc(s->threads);
     if (!c->ws) return osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
     for (int t = 0; t < s->threads; t++)
       if (!osq_trial_ws_init(&c->ws[t], &c->prep, 0)) return osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
@@ -246,7 +246,7 @@ static int point_prepare(study_t *s, int64_t p, osq_error_t *err) {
       rc = osq_error_add(err, OSQ_EINVAL, st->path, 0, "point %lld changes the rows of %s (expected inputs that "
                          "leave who is a party as it is)", (long long)p, c->base.name);
     if (rc == OSQ_OK && own) {
-      c->pws = calloc((size_t)s->threads, sizeof *c->pws);
+      c->pws = osq_trial_ws_array_alloc(s->threads);
       for (int t = 0; c->pws && t < s->threads && rc == OSQ_OK; t++)
         if (!osq_trial_ws_init(&c->pws[t], &c->pprep, 0)) rc = OSQ_ENOMEM;
       if (!c->pws || rc != OSQ_OK) rc = osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");

@@ -186,7 +186,7 @@ static int prepare(val_t *v, const osq_history_t *h, int64_t trials, osq_error_t
   if (rc == OSQ_OK) rc = make_figures(v, h, err);
   if (rc != OSQ_OK) return rc;
   v->total = calloc((size_t)v->F, sizeof *v->total);
-  v->ws = calloc((size_t)v->threads, sizeof *v->ws);
+  v->ws = osq_trial_ws_array_alloc(v->threads);
   v->th = calloc((size_t)v->threads, sizeof *v->th);
   if (!v->total || !v->ws || !v->th) return osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory");
   for (int t = 0; t < v->threads; t++) {

@@ -65,7 +65,7 @@ osq_hist_t *osq_hist_set_alloc(int k, const double lo[], const double width[], c
    * multiple of 8 (it holds doubles and uint64_t), so the counters are suitably aligned. */
   const size_t head = (size_t)k * sizeof(osq_hist_t);
   if (total > (SIZE_MAX - head) / sizeof(uint64_t)) return NULL;
-  osq_hist_t *set = malloc(head + total * sizeof(uint64_t));
+  osq_hist_t *set = osq_lines_calloc(1, head + total * sizeof(uint64_t)); /* each thread's on lines of its own */
   if (set == NULL) return NULL;
   uint64_t *c = (uint64_t *)(void *)((char *)set + head);
   for (int j = 0; j < k; j++) {
@@ -104,6 +104,14 @@ osq_hist_t *osq_hist_set_alloc_like(const osq_hist_t *set, int k) {
 }
 
 void osq_hist_free(osq_hist_t *h) { free(h); }
+
+void *osq_lines_calloc(size_t n, size_t size) {
+  if (size != 0 && n > (SIZE_MAX - 63) / size) return NULL;
+  const size_t bytes = (n * size + 63) / 64 * 64;
+  void *p = aligned_alloc(64, bytes ? bytes : 64);
+  if (p) memset(p, 0, bytes ? bytes : 64);
+  return p;
+}
 
 void osq_hist_reset(osq_hist_t *h) { hist_clear(h); }
 

@@ -114,7 +114,7 @@ bool osq_trial_ws_init(osq_trial_ws_t *w, const osq_trial_prep_t *p, unsigned ac
   bool ok = w->rng != NULL;
   if (acc & OSQ_ACC_HIST) ok = ok && (w->hists = hist_set_alloc(p)) != NULL;
   if (acc & OSQ_ACC_DYADS)
-    ok = ok && (w->dyad_sum = calloc((size_t)p->n_years * p->n_parties * p->n_parties, sizeof *w->dyad_sum));
+    ok = ok && (w->dyad_sum = osq_lines_calloc((size_t)p->n_years * p->n_parties * p->n_parties, sizeof *w->dyad_sum));
   if (p->geo.world) {
     w->geo_rng = osq_rng_gsl_alloc();
     w->cov_ws = osq_cov_ws_alloc(p->geo.world);
@@ -138,6 +138,11 @@ void osq_trial_ws_free(osq_trial_ws_t *w) {
   osq_hist_free(w->hists);
   free(w->dyad_sum);
   memset(w, 0, sizeof *w);
+}
+
+osq_trial_ws_t *osq_trial_ws_array_alloc(int n) {
+  _Static_assert(_Alignof(osq_trial_ws_t) == 64, "a workspace starts a cache line");
+  return n < 1 ? NULL : osq_lines_calloc((size_t)n, sizeof(osq_trial_ws_t));
 }
 
 /* ---- the coverage map's counts ---- */

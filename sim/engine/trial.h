@@ -67,8 +67,9 @@ enum {
 };
 
 /** One thread's workspace for one prepared scenario: scratch, streams and integer counts. The
- *  scratch is held in the struct, so that the workspaces of an array of them (one per thread) are
- *  tens of kilobytes apart and the counts below never share a cache line between threads. */
+ *  struct is aligned to a cache line and its counts start a line of their own, so that in an array
+ *  of them (one per thread, osq_trial_ws_array_alloc) no line holds two threads' data: the year's
+ *  scratch, written at every flight, once shared a line with the previous workspace's counts. */
 typedef struct {
   osq_year_t year;
   osq_metrics_t metrics;
@@ -83,7 +84,7 @@ typedef struct {
   uint64_t *map_planes;
   uint32_t *map_wraps;
   /* Integer counts over the trials this thread ran: exact in any order. */
-  uint64_t hash;             /**< sum of the trials' verification digests */
+  _Alignas(64) uint64_t hash;            /**< sum of the trials' verification digests */
   int64_t flights;           /**< completed flights */
   int64_t cells_marked;      /**< raster cells imaged, summed over flights */
   int64_t runs_marked, draws; /**< bench figures: row runs marked, random words drawn */
@@ -95,6 +96,10 @@ bool osq_trial_ws_init(osq_trial_ws_t *w, const osq_trial_prep_t *p, unsigned ac
 
 /** Free a workspace (a zeroed one is fine). */
 void osq_trial_ws_free(osq_trial_ws_t *w);
+
+/** n zeroed workspaces (one per thread), aligned as the struct needs; free() the array after
+ *  osq_trial_ws_free of each. @return NULL if out of memory */
+osq_trial_ws_t *osq_trial_ws_array_alloc(int n);
 
 /**
  * What a caller may see of each simulated year (the flight log, validation): called after the
