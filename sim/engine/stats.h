@@ -102,7 +102,7 @@ void osq_hist_free(osq_hist_t *h);
 
 /** n * size zeroed bytes on cache lines of their own: aligned to 64 bytes and rounded up to whole
  *  lines, so that what one thread writes there every trial shares no line with another thread's
- *  data (a shared line cost the 2-thread run about 8 % of its speed). Free with free().
+ *  data. Free with free().
  *  @return NULL if out of memory or n * size overflows */
 void *osq_lines_calloc(size_t n, size_t size);
 
