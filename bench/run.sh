@@ -47,10 +47,10 @@ cache=$(dirname "$osq")/CMakeCache.txt
 build_type=unknown
 if [ -f "$cache" ]; then
   build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$cache")
-  bt_upper=$(echo "$build_type" | tr '[:lower:]' '[:upper:]')
-  flags=$(sed -n "s/^CMAKE_C_FLAGS_${bt_upper}:[A-Z]*=//p" "$cache")
-  build_type="$build_type${flags:+ ($flags)}"
 fi
+# the flags the binary was compiled with, as it reports them (the build type's and the project's)
+flags=$("$osq" --version 2>/dev/null | sed -n 's/^flags *//p')
+build_type="$build_type${flags:+ ($flags)}"
 commit=$(git rev-parse HEAD 2>/dev/null || echo "not a git work tree")
 # --no-optional-locks: only read the index, never refresh it (others may be using the tree).
 # RESULTS.md itself does not count: it is what this script rewrites.
