@@ -495,7 +495,11 @@ static int check(const osq_scenario_t *const *scs, int n, int threads, bool comp
   const int64_t need = estimate_all(scs, n, threads, compare, 0.0, &e) + extra;
   if (need <= avail) return OSQ_OK;
 
+  /* The finest raster takes the memory: the message names that scenario's file and setting (a
+   * compare's or a study's first scenario need not be it). */
   const osq_scenario_t *sc = scs[0];
+  for (int k = 1; k < n; k++)
+    if (scs[k]->geo.enabled && (!sc->geo.enabled || scs[k]->geo.resolution_deg < sc->geo.resolution_deg)) sc = scs[k];
   bool geo = false;
   for (int k = 0; k < n; k++) geo |= scs[k]->geo.enabled;
   /* What would fit: the finest of the usual resolutions coarser than the scenario's, or fewer threads. */

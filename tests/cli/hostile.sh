@@ -81,6 +81,13 @@ OSQ_MEMORY_LIMIT_MIB=64 timeout 20 "$osq" compare "$work/mem/fine.cfg" "$work/me
   --out "$work/mem_cmp" 2>"$work/err" >"$work/out"
 expect memory_compare $? 3 "$work/err" "^osq: error: $work/mem/fine\\.cfg:4: osq compare of 2 scenarios needs about .* but the machine has 64 MiB available \\(OSQ_MEMORY_LIMIT_MIB\\); nothing was run \\("
 [ -e "$work/mem_cmp" ] && flunk "memory_compare: created $work/mem_cmp"
+# The finest raster is named, wherever it is on the command line: a coarse scenario first.
+printf '@include "mini_treaty.cfg"\nsimulation = { trials = 100; };\ngeo = {\n  resolution_deg = 1.0;\n};\n' \
+  >"$work/mem/coarse.cfg"
+OSQ_MEMORY_LIMIT_MIB=64 timeout 20 "$osq" compare "$work/mem/coarse.cfg" "$work/mem/fine.cfg" --threads 2 \
+  --out "$work/mem_cmp2" 2>"$work/err" >"$work/out"
+expect memory_compare_finest $? 3 "$work/err" "^osq: error: $work/mem/fine\\.cfg:4: osq compare of 2 scenarios needs about .* \\(a raster of 0\\.05 degrees: "
+[ -e "$work/mem_cmp2" ] && flunk "memory_compare_finest: created $work/mem_cmp2"
 # The same scenario runs when the machine has room (0: no limit): the check refuses only what
 # cannot fit.
 OSQ_MEMORY_LIMIT_MIB=0 timeout 120 "$osq" run "$work/mem/fine.cfg" --trials 2 --threads 1 --out "$work/mem_ok" \
