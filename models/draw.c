@@ -22,6 +22,11 @@ static void draw_refill(osq_draw_t *d) {
   d->next = d->s->buf;
 }
 
+uint64_t osq_draw_u64_slow(osq_draw_t *d) {
+  draw_refill(d);
+  return *d->next++;
+}
+
 double osq_draw_u01_slow(osq_draw_t *d) {
   if (!d->s) return gsl_rng_uniform(d->g);
   if (d->next == d->end) draw_refill(d);

@@ -60,6 +60,14 @@ extern const uint64_t osq_draw_recip[OSQ_DRAW_RECIP_MAX + 1];
 double osq_draw_u01_slow(osq_draw_t *d);
 uint32_t osq_draw_int_slow(osq_draw_t *d, uint32_t n);
 
+/** @return the stream's next word (d->s must be an osq Philox stream): what osq_draw_u01 would
+ *  turn into a double. */
+uint64_t osq_draw_u64_slow(osq_draw_t *d);
+static inline uint64_t osq_draw_u64(osq_draw_t *d) {
+  if (__builtin_expect(d->next == d->end, 0)) return osq_draw_u64_slow(d);
+  return *d->next++;
+}
+
 /** @return gsl_rng_uniform(d->g): a double in [0, 1). */
 static inline double osq_draw_u01(osq_draw_t *d) {
   if (__builtin_expect(d->next == d->end, 0)) return osq_draw_u01_slow(d);

@@ -181,6 +181,14 @@ int osq_quota_caps(const osq_treaty_t *t, const osq_model_params_t *p, int year,
   return OSQ_OK;
 }
 
+int osq_quota_caps_tables(osq_quota_caps_t *caps) {
+  int built = 0;
+  for (int i = 0; i < caps->n_parties; i++)
+    if (caps->eligible[i] && caps->active_cap[i] > 0)
+      built += osq_binom_table_build(&caps->demand_table[i], caps->demand[i], (unsigned)caps->active_cap[i]);
+  return built;
+}
+
 /* Zero columns 0..n-1 of rows 0..n-1 of a party x party matrix: a store of known size a row (32 or
  * all columns), where a call to memset a row, or one over the whole rows, cost more than the
  * clearing itself. */
@@ -222,6 +230,18 @@ static inline int first_above(const double *cum, int n, double u) {
   int count = lo;
   for (int j = lo; j < hi; j++) count += cum[j] <= u;
   return count;
+}
+
+/* Party i's demand, gsl_ran_binomial(demand, active cap): by its table where one was built and the
+ * stream is osq's Philox (the table reads the word as osq_rng_u01 does), else by GSL. */
+static ALWAYS_INLINE int demand_draw(const osq_quota_caps_t *caps, int i, osq_draw_t *rng) {
+  const osq_binom_table_t *t = &caps->demand_table[i];
+  if (t->n_thr && rng->s) {
+    const int v = osq_binom_table_value(t, osq_draw_u64(rng) >> 11);
+    if (v >= 0) return v;
+    rng->next--; /* GSL would draw again: the word goes back, to be GSL's first draw */
+  }
+  return (int)osq_draw_binomial(rng, caps->demand[i], (unsigned)caps->active_cap[i]);
 }
 
 static int spread_demand(const osq_quota_caps_t *caps, int i, int demand, osq_draw_t *rng, osq_year_t *y,
@@ -461,8 +481,7 @@ static ALWAYS_INLINE int distribute(const osq_model_params_t *p, const osq_quota
   uint64_t asked[OSQ_PARTIES_MAX] = {0}; /* the targets each observer requested: req[i][j] > 0 */
   for (int i = 0; i < n; i++) {
     if (!caps->eligible[i] || caps->active_cap[i] <= 0) continue;
-    const int d = (int)osq_draw_binomial(rng, caps->demand[i], (unsigned)caps->active_cap[i]);
-    spread_demand(caps, i, d, rng, y, &asked[i]);
+    spread_demand(caps, i, demand_draw(caps, i, rng), rng, y, &asked[i]);
   }
 
   /* Reciprocity (Art. III Sec. I para 3): i may fly over j as often as j may fly over i. Read

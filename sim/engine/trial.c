@@ -14,6 +14,10 @@
 #include "sim/engine/mpi.h"
 #include "models/rng.h"
 
+/* Runs of at least this many trials build the demand draws' tables (osq_quota_caps_tables): a
+ * year's tables cost what about 170 trial-years' draws save (models/quota.h). */
+#define OSQ_TABLE_TRIALS 400
+
 #define MAP_PLANES 8 /* bits of the map's per-thread counters before they wrap (osq_trial_ws_t) */
 
 #if defined(__GNUC__)
@@ -54,6 +58,8 @@ int osq_trial_prep_init_geo(osq_trial_prep_t *p, const osq_scenario_t *sc, int64
     osq_model_params_for_year(&sc->model, sc->first_year + y, &p->params[y]);
     rc = osq_quota_caps(&sc->treaty, &p->params[y], sc->first_year + y, &p->caps[y]);
     if (rc) return osq_error_add(err, rc, NULL, 0, "cannot compute the quotas of %d", sc->first_year + y);
+    /* with or without the demand draws' tables, every draw and result is the same */
+    if (trials >= OSQ_TABLE_TRIALS) osq_quota_caps_tables(&p->caps[y]);
     osq_metrics_year(&sc->treaty, sc->first_year + y, &p->myear[y]);
   }
   rc = osq_slots_build(&p->slots, sc, p->geo.world != NULL, err);

@@ -13,6 +13,7 @@
 #include "models/metrics.h"
 #include "models/params.h"
 #include "models/quota.h"
+#include "models/rng.h"
 #include "quota_fixture.h"
 
 /* Large structs live in static storage: Criterion runs each test in its own process. */
@@ -879,3 +880,42 @@ Test(bits, hardware_forms_match_the_portable_ones) {
   check_hw_words();
 }
 #endif
+
+/* The demand draws' tables (osq_quota_caps_tables) change no draw: the same years, flight for
+ * flight, on osq's Philox streams (where the tables are used) over 3,000 trials, with demands on
+ * both sides of 1/2 (GSL counts down above it) and the parties whose draw GSL makes from two or
+ * more uniforms left to GSL. */
+Test(distribute, demand_tables_change_no_draw) {
+  static osq_quota_caps_t CT;
+  static osq_year_t YT;
+  fx_treaty_2019(&T);
+  osq_model_params_default(&P);
+  osq_model_params_party_defaults(&P, &T);
+  P.demand_by[idx("DE")] = 0.8;
+  P.demand_by[idx("FR")] = 0.3;
+  cr_assert_eq(osq_quota_caps(&T, &P, 2019, &C), 0);
+  CT = C;
+  const int built = osq_quota_caps_tables(&CT);
+  int eligible = 0;
+  for (int i = 0; i < T.n_parties; i++) eligible += C.eligible[i] && C.active_cap[i] > 0;
+  cr_assert(built > eligible / 2 && built < eligible, "%d tables for %d parties (RUBY's and the US's 42 go to GSL)",
+            built, eligible);
+  gsl_rng *a = osq_rng_gsl_alloc(), *b = osq_rng_gsl_alloc();
+  cr_assert(a && b);
+  long flights = 0;
+  for (uint64_t t = 0; t < 3000; t++) {
+    osq_rng_gsl_reset(a, 20190101, t, OSQ_STREAM_MODEL);
+    osq_rng_gsl_reset(b, 20190101, t, OSQ_STREAM_MODEL);
+    cr_assert_eq(osq_quota_simulate(&T, &P, &C, a, &Y), 0);
+    cr_assert_eq(osq_quota_simulate(&T, &P, &CT, b, &YT), 0);
+    cr_assert_eq(Y.n_flights, YT.n_flights, "trial %llu", (unsigned long long)t);
+    cr_assert(memcmp(Y.flights, YT.flights, sizeof Y.flights[0] * (size_t)Y.n_flights) == 0 &&
+                  memcmp(Y.req, YT.req, sizeof Y.req) == 0,
+              "trial %llu", (unsigned long long)t);
+    cr_assert(gsl_rng_uniform(a) == gsl_rng_uniform(b), "trial %llu: the streams end apart", (unsigned long long)t);
+    flights += Y.n_flights;
+  }
+  cr_assert_gt(flights, 3000 * 50);
+  gsl_rng_free(a);
+  gsl_rng_free(b);
+}

@@ -16,6 +16,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "models/binomial.h"
 #include "models/draw.h"
 #include "models/rng.h"
 
@@ -418,4 +419,110 @@ Test(rng, draw_reciprocals_divide_exactly) {
                      (unsigned long long)q, (unsigned long long)(x / s));
       }
   }
+}
+
+/* ---- models/binomial.h: the demand draw's tables ---- */
+
+/* A generator for the tests that returns the uniforms it is given, in turn (0.5 once they run
+ * out), and counts the calls: written apart from binomial.c's own. */
+typedef struct {
+  double u[2];
+  int calls;
+} fixed_t;
+static double fixed_double(void *s) {
+  fixed_t *f = s;
+  const double u = f->calls < 2 ? f->u[f->calls] : 0.5;
+  f->calls++;
+  return u;
+}
+static unsigned long int fixed_get(void *s) {
+  ((fixed_t *)s)->calls++;
+  return 0;
+}
+static void fixed_set(void *s, unsigned long int seed) { (void)s, (void)seed; }
+static const gsl_rng_type fixed_type = {"fixed", 0xffffffffUL, 0, sizeof(fixed_t), fixed_set, fixed_get, fixed_double};
+
+/* GSL's value and calls when its first uniform is k / 2^53 and its second, if any, 0.25. */
+static unsigned gsl_at(double p, unsigned n, uint64_t k, int *calls) {
+  fixed_t f = {{(double)k * 0x1.0p-53, 0.25}, 0};
+  gsl_rng g = {&fixed_type, &f};
+  const unsigned v = gsl_ran_binomial(&g, p, n);
+  *calls = f.calls;
+  return v;
+}
+
+/* The table's value at k: -1 exactly where GSL draws more than once, else GSL's value. */
+static void expect_table_at(const osq_binom_table_t *t, double p, unsigned n, uint64_t k) {
+  int calls;
+  const unsigned v = gsl_at(p, n, k, &calls);
+  const int tv = osq_binom_table_value(t, k);
+  if (calls != 1)
+    cr_assert_eq(tv, -1, "p %.17g n %u k %llu: GSL drew %d times, the table says %d", p, n, (unsigned long long)k,
+                 calls, tv);
+  else
+    cr_assert_eq(tv, (int)v, "p %.17g n %u k %llu: GSL %u, table %d", p, n, (unsigned long long)k, v, tv);
+}
+
+Test(binomial, tables_give_gsl_values_word_for_word) {
+  const double ps[] = {0.0, 1e-3, 0.05, 0.2, 0.35, 0.434391, 0.45, 0.5, 0.5 + 1e-12, 0.565609, 0.65, 0.7, 0.9, 0.999, 1.0};
+  const unsigned ns[] = {1, 2, 3, 5, 8, 10, 12, 20, 30, 42, 61, 62};
+  const uint64_t K = UINT64_C(1) << 53;
+  uint64_t state = 0x9e3779b97f4a7c15u;
+  int built = 0, refused = 0, at_edges = 0;
+  for (size_t a = 0; a < sizeof ps / sizeof ps[0]; a++)
+    for (size_t b = 0; b < sizeof ns / sizeof ns[0]; b++) {
+      osq_binom_table_t t;
+      if (!osq_binom_table_build(&t, ps[a], ns[b])) {
+        cr_assert_eq(t.n_thr, 0);
+        refused++;
+        continue;
+      }
+      built++;
+      cr_assert_eq(t.n_thr, (int)ns[b] + 1);
+      /* on both sides of every threshold, and at the ends of the range */
+      for (int x = 0; x < t.n_thr; x++)
+        if (t.thr[x] < K) {
+          if (t.thr[x] > 0) expect_table_at(&t, ps[a], ns[b], t.thr[x] - 1);
+          expect_table_at(&t, ps[a], ns[b], t.thr[x]);
+          at_edges++;
+        }
+      expect_table_at(&t, ps[a], ns[b], 0);
+      expect_table_at(&t, ps[a], ns[b], K - 1);
+      for (int r = 0; r < 4000; r++) { /* and at random words */
+        state = state * 6364136223846793005u + 1442695040888963407u;
+        expect_table_at(&t, ps[a], ns[b], state >> 11);
+      }
+    }
+  cr_log_info("%d tables built, %d refused, %d thresholds checked on both sides", built, refused, at_edges);
+  cr_assert_gt(built, 100, "%d tables built", built);
+  cr_assert_gt(refused, 5, "GSL's two-uniform branch and n > %d get no table (%d)", OSQ_BINOM_MAX - 2, refused);
+  cr_assert_gt(at_edges, 1000, "%d thresholds checked on both sides", at_edges);
+  osq_binom_table_t t;
+  cr_assert(!osq_binom_table_build(&t, 0.3, 0) && !osq_binom_table_build(&t, 0.3, OSQ_BINOM_MAX - 1) &&
+            !osq_binom_table_build(&t, NAN, 10) && !osq_binom_table_build(&t, 1.5, 10));
+}
+
+/* The demand draw by table (models/quota.c demand_draw) reads a word with osq_draw_u64 and, where
+ * GSL would draw again, hands it back (next--) for GSL to draw: the word read is osq_draw_u01's,
+ * and after the hand-back GSL's draws are those of a stream that never read it, at every offset in
+ * the buffer, the first word after a refill included. */
+Test(binomial, a_word_handed_back_is_gsls_next_draw) {
+  gsl_rng *a = osq_rng_gsl_alloc(), *b = osq_rng_gsl_alloc();
+  cr_assert(a && b);
+  osq_rng_gsl_reset(a, 20190101, 3, OSQ_STREAM_MODEL);
+  osq_rng_gsl_reset(b, 20190101, 3, OSQ_STREAM_MODEL);
+  osq_draw_t d = osq_draw_of(a);
+  for (int k = 0; k < 5 * 2 * OSQ_RNG_BATCH; k++) {
+    const uint64_t w = osq_draw_u64(&d);
+    const double u = gsl_rng_uniform(b); /* b reads the same word */
+    cr_assert(u == (double)(w >> 11) * 0x1.0p-53, "word %d", k);
+    if (k % 3 == 0) continue; /* most words stay read */
+    d.next--;                 /* handed back: GSL's next draw */
+    osq_rng_gsl_reset(b, 20190101, 3, OSQ_STREAM_MODEL);
+    for (int j = 0; j < k; j++) gsl_rng_uniform(b); /* b at the position before the word */
+    cr_assert_eq(osq_draw_binomial(&d, 0.3, 20), gsl_ran_binomial(b, 0.3, 20), "word %d", k);
+  }
+  osq_draw_done(&d);
+  gsl_rng_free(a);
+  gsl_rng_free(b);
 }
