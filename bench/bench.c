@@ -1,6 +1,6 @@
 /*
- * bench.c owns `osq bench`: it parses the bench options, runs the engine once per (thread count,
- * repeat), and prints an XSBench-like report (80 columns, one section per configuration, units on
+ * bench.c owns `osq bench`: it parses the bench options, runs the engine once per (repeat, thread
+ * count), the thread counts in turn within each round, and prints an XSBench-like report (80 columns, one section per configuration, units on
  * every number, set-up apart from the trial loop) or one JSON document.
  *
  * Timing is the engine's own (omp_get_wtime around set-up and around the trial loop), so the
@@ -99,7 +99,8 @@ static void print_usage(FILE *f) {
           "  --threads LIST     comma list of thread counts, e.g. 1,2 (default: 1 and the\n"
           "                     number of cores); the first entry is the scaling reference\n"
           "  --trials N         trials per run (default: the scenario's simulation.trials)\n"
-          "  --repeat R         runs per thread count, 1..%d; best and median reported\n"
+          "  --repeat R         runs per thread count, 1..%d, in rounds (each thread count\n"
+          "                     once a round); best and median reported\n"
           "  --expect-hash HEX  expected verification hash (16 hex digits, optional 0x)\n"
           "  --json             one JSON document instead of the text report\n"
           "  --help             this text\n"
@@ -152,64 +153,53 @@ static double peak_mib(void) {
   return (double)ru.ru_maxrss / 1024.0;
 }
 
-/* The lower bound of configuration c (its work as the last run counted it), R times, and with
- * geography off the quota-model bound too. Under MPI neither is measured: their loops are one
- * process's. */
-static int measure_lower_bound(const osq_geo_raster_t *g, const bench_args_t *a, bool geo, config_t *c,
-                               osq_error_t *err) {
+/* Round r of configuration c: one run of the engine, then its lower bound (the work as this run
+ * counted it) and, with geography off, the quota-model bound. Under MPI neither bound is measured:
+ * their loops are one process's. @return 0, or the engine's error code with detail in err. */
+static int measure_round(const osq_scenario_t *sc, const osq_geo_raster_t *g, const bench_args_t *a, config_t *c,
+                         int r, osq_error_t *err) {
+  osq_run_opts_t opts = {.trials = a->trials, .threads = c->threads};
+  osq_run_result_t *res = NULL;
+  int rc = osq_run_execute(sc, &opts, &res, err);
+  if (rc != OSQ_OK) return rc;
+  c->setup[r] = res->setup_seconds;
+  c->wall[r] = res->wall_seconds;
+  c->hash[r] = res->hash;
+  c->trials = res->trials_done;
+  c->flights = res->flights_completed;
+  c->threads = res->threads;
+  c->ranks = res->ranks;
+  c->has_cells = imaged_cells(res, &c->cells);
+  const int64_t stride = osq_scenario_geo_stride(sc, res->trials_done);
+  const int64_t geo_trials = sc->geo.enabled ? (res->trials_done + stride - 1) / stride : 0;
+  c->lb = (osq_lb_work_t){.trials = res->trials_done,
+                          .years = sc->last_year - sc->first_year + 1,
+                          .geo_stride = stride,
+                          .draws = res->draws,
+                          /* flights of the trials with geography, for the per-flight clears */
+                          .flights = res->trials_done ? (int64_t)((double)res->flights_completed *
+                                                                  (double)geo_trials / (double)res->trials_done + 0.5)
+                                                      : 0,
+                          .cells = res->cells_marked,
+                          .runs = res->runs_marked,
+                          .seed = sc->seed,
+                          .block_size = sc->block_size};
+  osq_run_result_free(res);
+  if (r == 0) c->peak_mib = peak_mib(); /* the process's peak after this configuration's first run */
   c->has_lb = c->ranks == 1;
-  c->has_qb = c->has_lb && !geo;
+  c->has_qb = c->has_lb && !sc->geo.enabled;
   if (!c->has_lb) return OSQ_OK;
-  for (int r = 0; r < a->repeat; r++) {
-    osq_lb_result_t out;
-    int rc = osq_lb_run(g, &c->lb, c->threads, &out, err);
-    if (rc != OSQ_OK) return rc;
-    c->lb_seconds[r] = out.seconds;
-    if (!c->has_qb) continue;
-    if ((rc = osq_lb_quota_run(&c->lb, c->threads, &out, err)) != OSQ_OK) return rc;
-    c->qb_seconds[r] = out.seconds;
-  }
-  c->lb_best = minimum(c->lb_seconds, a->repeat);
-  c->lb_ratio = c->wall_best / (c->lb_best > 1e-9 ? c->lb_best : 1e-9);
-  if (c->has_qb) {
-    c->qb_best = minimum(c->qb_seconds, a->repeat);
-    c->qb_ratio = c->wall_best / (c->qb_best > 1e-9 ? c->qb_best : 1e-9);
-  }
+  osq_lb_result_t out;
+  if ((rc = osq_lb_run(g, &c->lb, c->threads, &out, err)) != OSQ_OK) return rc;
+  c->lb_seconds[r] = out.seconds;
+  if (!c->has_qb) return OSQ_OK;
+  if ((rc = osq_lb_quota_run(&c->lb, c->threads, &out, err)) != OSQ_OK) return rc;
+  c->qb_seconds[r] = out.seconds;
   return OSQ_OK;
 }
 
-/* Run one configuration R times. @return 0, or the engine's error code with detail in err. */
-static int measure(const osq_scenario_t *sc, const osq_geo_raster_t *g, const bench_args_t *a, config_t *c,
-                   osq_error_t *err) {
-  for (int r = 0; r < a->repeat; r++) {
-    osq_run_opts_t opts = {.trials = a->trials, .threads = c->threads};
-    osq_run_result_t *res = NULL;
-    int rc = osq_run_execute(sc, &opts, &res, err);
-    if (rc != OSQ_OK) return rc;
-    c->setup[r] = res->setup_seconds;
-    c->wall[r] = res->wall_seconds;
-    c->hash[r] = res->hash;
-    c->trials = res->trials_done;
-    c->flights = res->flights_completed;
-    c->threads = res->threads;
-    c->ranks = res->ranks;
-    c->has_cells = imaged_cells(res, &c->cells);
-    const int64_t stride = osq_scenario_geo_stride(sc, res->trials_done);
-    const int64_t geo_trials = sc->geo.enabled ? (res->trials_done + stride - 1) / stride : 0;
-    c->lb = (osq_lb_work_t){.trials = res->trials_done,
-                            .years = sc->last_year - sc->first_year + 1,
-                            .geo_stride = stride,
-                            .draws = res->draws,
-                            /* flights of the trials with geography, for the per-flight clears */
-                            .flights = res->trials_done ? (int64_t)((double)res->flights_completed *
-                                                                    (double)geo_trials / (double)res->trials_done + 0.5)
-                                                        : 0,
-                            .cells = res->cells_marked,
-                            .runs = res->runs_marked,
-                            .seed = sc->seed,
-                            .block_size = sc->block_size};
-    osq_run_result_free(res);
-  }
+/* Configuration c's figures from its R rounds. */
+static void summarize_config(const bench_args_t *a, config_t *c) {
   const int R = a->repeat;
   c->setup_median = median(c->setup, R);
   c->wall_best = minimum(c->wall, R);
@@ -218,8 +208,14 @@ static int measure(const osq_scenario_t *sc, const osq_geo_raster_t *g, const be
   c->rate_median = rate(c->trials, c->wall_median);
   c->flights_rate = rate(c->flights, c->wall_best);
   c->cells_rate = c->has_cells ? rate(c->cells, c->wall_best) : 0.0;
-  c->peak_mib = peak_mib();
-  return measure_lower_bound(g, a, sc->geo.enabled, c, err);
+  if (c->has_lb) {
+    c->lb_best = minimum(c->lb_seconds, R);
+    c->lb_ratio = c->wall_best / (c->lb_best > 1e-9 ? c->lb_best : 1e-9);
+  }
+  if (c->has_qb) {
+    c->qb_best = minimum(c->qb_seconds, R);
+    c->qb_ratio = c->wall_best / (c->qb_best > 1e-9 ? c->qb_best : 1e-9);
+  }
 }
 
 /* Scaling against the first configuration, and the verification status. */
@@ -580,19 +576,26 @@ int osq_bench_main(const osq_bench_args_t *args, FILE *out, FILE *errout) {
     rc = OSQ_BENCH_RUNTIME;
     goto done;
   }
-  for (int i = 0; i < a.n_threads; i++) {
-    config_t *c = &cs[i];
-    c->threads = a.threads[i];
-    osq_error_clear(err);
-    if (measure(sc, geo.raster, &a, c, err) != OSQ_OK) {
-      if (!a.json) fflush(out);
-      osq_results_print_errors(errout, err, NULL);
-      fprintf(errout, "osq: error: bench stopped at %d thread%s\n", c->threads, c->threads == 1 ? "" : "s");
-      rc = OSQ_BENCH_RUNTIME;
-      goto done;
+  /* Round by round, every thread count once a round (1, 2, 1, 2, ...): a slow minute of a shared
+   * machine then falls on all of them, and best-of-R compares runs made minutes apart at most,
+   * not a thread count's runs against another's made later. */
+  for (int i = 0; i < a.n_threads; i++) cs[i].threads = a.threads[i];
+  for (int r = 0; r < a.repeat; r++)
+    for (int i = 0; i < a.n_threads; i++) {
+      config_t *c = &cs[i];
+      osq_error_clear(err);
+      if (measure_round(sc, geo.raster, &a, c, r, err) != OSQ_OK) {
+        if (!a.json) fflush(out);
+        osq_results_print_errors(errout, err, NULL);
+        fprintf(errout, "osq: error: bench stopped at %d thread%s\n", a.threads[i], a.threads[i] == 1 ? "" : "s");
+        rc = OSQ_BENCH_RUNTIME;
+        goto done;
+      }
     }
-    judge(c, &cs[0], &a);
-    if (!a.json) print_config(out, sc, &a, c, &cs[0]);
+  for (int i = 0; i < a.n_threads; i++) {
+    summarize_config(&a, &cs[i]);
+    judge(&cs[i], &cs[0], &a);
+    if (!a.json) print_config(out, sc, &a, &cs[i], &cs[0]);
   }
 
   bool ok = true;
