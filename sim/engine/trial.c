@@ -14,9 +14,10 @@
 #include "sim/engine/mpi.h"
 #include "models/rng.h"
 
-/* Runs of at least this many trials build the demand draws' tables (osq_quota_caps_tables): a
- * year's tables cost what about 170 trial-years' draws save (models/quota.h). */
-#define OSQ_TABLE_TRIALS 400
+/* Runs of at least this many trials build the demand draws' tables (osq_quota_caps_tables): the
+ * 2019 treaty's take about 0.16 ms to build (bench/quota.cfg's set-up, 0.27 -> 0.44 ms) and save
+ * about 0.35 µs a trial-year (its trial loop, 20,000 trials: 7 ms), so they pay from about 460. */
+#define OSQ_TABLE_TRIALS 500
 
 #define MAP_PLANES 8 /* bits of the map's per-thread counters before they wrap (osq_trial_ws_t) */
 
