@@ -1,6 +1,6 @@
 /*
  * paths.c owns where osq finds its own files (see paths.h): the data folder and the @include
- * folders, relative to the executable and from OSQ_DATA and OSQ_PATH.
+ * folders, relative to the executable and from OSQ_DATA and OSQ_PATH; a file's name and folder.
  */
 #include "sim/input/paths.h"
 
@@ -86,4 +86,19 @@ void osq_paths_include_dirs(osq_dirs_t *d) {
     p += len + (colon != NULL);
   }
   add_exe_dirs(d, "scenarios");
+}
+
+void osq_paths_base_name(const char *path, char *out, size_t n) {
+  const char *b = strrchr(path, '/');
+  snprintf(out, n, "%s", b ? b + 1 : path);
+  char *dot = strrchr(out, '.');
+  if (dot && dot != out) *dot = '\0';
+}
+
+void osq_paths_dir_name(const char *path, char *out, size_t n) {
+  snprintf(out, n, "%s", path);
+  char *slash = strrchr(out, '/');
+  if (!slash) snprintf(out, n, ".");
+  else if (slash == out) out[1] = '\0';
+  else *slash = '\0';
 }

@@ -55,4 +55,12 @@ bool osq_paths_data_file(const char *name, char *out, size_t n);
 /** The folders an @include is looked for in after the scenario's own, in order (see above). */
 void osq_paths_include_dirs(osq_dirs_t *d);
 
+/** A file's name without its folder and its last extension ("a/b/us_out.cfg" -> "us_out"): the
+ *  default name of a scenario or a study. */
+void osq_paths_base_name(const char *path, char *out, size_t n);
+
+/** A file's folder ("a/b/us_out.cfg" -> "a/b", "x.cfg" -> ".", "/x.cfg" -> "/"): where its
+ *  @includes and relative paths are resolved first. */
+void osq_paths_dir_name(const char *path, char *out, size_t n);
+
 #endif

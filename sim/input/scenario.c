@@ -1398,21 +1398,6 @@ static void load_model(ctx_t *c, const config_t *cfg, const char *group, osq_sce
   load_model_pairs(c, cfg, group, sc);
 }
 
-static void base_name(const char *path, char *out, size_t n) {
-  const char *b = strrchr(path, '/');
-  b = b ? b + 1 : path;
-  snprintf(out, n, "%s", b);
-  char *dot = strrchr(out, '.');
-  if (dot && dot != out) *dot = '\0';
-}
-
-static void dir_name(const char *path, char *out, size_t n) {
-  snprintf(out, n, "%s", path);
-  char *slash = strrchr(out, '/');
-  if (!slash) snprintf(out, n, ".");
-  else if (slash == out) out[1] = '\0';
-  else *slash = '\0';
-}
 
 /*
  * Two libconfig 1.5 costs grow with the square of the input (measured, Debian 12 libconfig9
@@ -1774,10 +1759,10 @@ int osq_scenario_load_opts(const char *path, unsigned flags, osq_scenario_t *sc,
   osq_model_params_default(&sc->model);
   osq_cov_params_default(&sc->geo);
   for (size_t i = 0; i < N_SCHEMA; i++) store_default(sc, &SCHEMA[i]);
-  base_name(path, sc->name, sizeof sc->name);
+  osq_paths_base_name(path, sc->name, sizeof sc->name);
 
   ctx_t c = {.err = err, .main_path = path, .lines = 1};
-  dir_name(path, c.include_dir, sizeof c.include_dir);
+  osq_paths_dir_name(path, c.include_dir, sizeof c.include_dir);
   osq_paths_include_dirs(&c.search);
 
   /* libconfig reports a missing file as a bare "file I/O error": check first, with errno. */

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "sim/input/hash.h"
+#include "sim/input/paths.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* The schema                                                                                  */
@@ -293,21 +294,6 @@ static int line_of(const config_setting_t *g, const char *name) {
 /* ------------------------------------------------------------------------------------------ */
 /* Extraction                                                                                  */
 /* ------------------------------------------------------------------------------------------ */
-
-static void base_name(const char *path, char *out, size_t n) {
-  const char *b = strrchr(path, '/');
-  snprintf(out, n, "%s", b ? b + 1 : path);
-  char *dot = strrchr(out, '.');
-  if (dot && dot != out) *dot = '\0';
-}
-
-static void dir_name(const char *path, char *out, size_t n) {
-  snprintf(out, n, "%s", path);
-  char *slash = strrchr(out, '/');
-  if (!slash) snprintf(out, n, ".");
-  else if (slash == out) out[1] = '\0';
-  else *slash = '\0';
-}
 
 /* The scenarios, each loaded by the scenario loader (its own messages carry its own FILE:LINE). */
 static void load_scenarios(ctx_t *c, const config_setting_t *arr, osq_study_t *st) {
@@ -629,7 +615,7 @@ static char *read_all(const char *path, size_t *len, osq_error_t *err) {
 int osq_study_load(const char *path, osq_study_t *st, osq_error_t *err) {
   memset(st, 0, sizeof *st);
   snprintf(st->path, sizeof st->path, "%s", path);
-  base_name(path, st->name, sizeof st->name);
+  osq_paths_base_name(path, st->name, sizeof st->name);
   st->trials = 400;
   st->bootstrap = 1000;
   st->levels = 4;
@@ -648,7 +634,7 @@ int osq_study_load(const char *path, osq_study_t *st, osq_error_t *err) {
     return err->code;
   }
   ctx_t c = {.err = err, .path = path, .text = text};
-  dir_name(path, c.dir, sizeof c.dir);
+  osq_paths_dir_name(path, c.dir, sizeof c.dir);
   config_t cfg;
   config_init(&cfg);
   if (config_read_string(&cfg, text) != CONFIG_TRUE) {
