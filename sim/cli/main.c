@@ -50,6 +50,16 @@ static void on_signal(int sig) {
   g_stop = 1;
 }
 
+/* SIGINT and SIGTERM set g_stop from here on (osq run and osq sensitivity, before their loop). */
+static void stop_on_signals(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
+
 /* Where the report and the errors go: stdout and stderr on rank 0, /dev/null on the other MPI
  * ranks (set in main before anything prints). */
 static FILE *g_out, *g_err;
@@ -528,12 +538,7 @@ static int cmd_run(int argc, char **argv) {
     osq_run_opts_t opts = {.threads = (int)a.threads, .stop = &g_stop, .stop_after_blocks = stop_blocks,
                            .resume = ck, .resume_path = ck_path};
     if (!a.quiet && osq_mpi_root() && isatty(STDERR_FILENO)) opts.progress = progress_line;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    stop_on_signals();
     const int xrc = osq_run_execute(sc, &opts, &res, err);
     /* A checkpoint whose shapes do not fit this run is bad input, like a mismatch. (The returned
      * code, not err->code: under MPI only rank 0's err holds the detail.) */
@@ -1115,12 +1120,7 @@ static int cmd_sensitivity(int argc, char **argv) {
       opts.progress = progress_points;
       opts.progress_ctx = &trials;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    stop_on_signals();
     const int xrc = osq_run_sensitivity(st, &opts, &res, err);
     if (xrc != OSQ_OK) rc = xrc == OSQ_ECONFIG || xrc == OSQ_EINVAL ? report(err) : runtime_error(err);
   }
