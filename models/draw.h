@@ -68,6 +68,10 @@ static inline uint64_t osq_draw_u64(osq_draw_t *d) {
   return *d->next++;
 }
 
+/** Give back the word osq_draw_u64 just read: the stream's next draw reads it again (it is still in
+ *  the buffer, also when that read refilled it). */
+static inline void osq_draw_unread(osq_draw_t *d) { d->next--; }
+
 /** @return gsl_rng_uniform(d->g): a double in [0, 1). */
 static inline double osq_draw_u01(osq_draw_t *d) {
   if (__builtin_expect(d->next == d->end, 0)) return osq_draw_u01_slow(d);

@@ -239,7 +239,7 @@ static ALWAYS_INLINE int demand_draw(const osq_quota_caps_t *caps, int i, osq_dr
   if (t->n_thr && rng->s) {
     const int v = osq_binom_table_value(t, osq_draw_u64(rng) >> 11);
     if (v >= 0) return v;
-    rng->next--; /* GSL would draw again: the word goes back, to be GSL's first draw */
+    osq_draw_unread(rng); /* GSL would draw again: the word goes back, to be GSL's first draw */
   }
   return (int)osq_draw_binomial(rng, caps->demand[i], (unsigned)caps->active_cap[i]);
 }

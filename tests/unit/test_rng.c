@@ -503,7 +503,7 @@ Test(binomial, tables_give_gsl_values_word_for_word) {
 }
 
 /* The demand draw by table (models/quota.c demand_draw) reads a word with osq_draw_u64 and, where
- * GSL would draw again, hands it back (next--) for GSL to draw: the word read is osq_draw_u01's,
+ * GSL would draw again, hands it back (osq_draw_unread) for GSL to draw: the word read is osq_draw_u01's,
  * and after the hand-back GSL's draws are those of a stream that never read it, at every offset in
  * the buffer, the first word after a refill included. */
 Test(binomial, a_word_handed_back_is_gsls_next_draw) {
@@ -517,7 +517,7 @@ Test(binomial, a_word_handed_back_is_gsls_next_draw) {
     const double u = gsl_rng_uniform(b); /* b reads the same word */
     cr_assert(u == (double)(w >> 11) * 0x1.0p-53, "word %d", k);
     if (k % 3 == 0) continue; /* most words stay read */
-    d.next--;                 /* handed back: GSL's next draw */
+    osq_draw_unread(&d);      /* handed back: GSL's next draw */
     osq_rng_gsl_reset(b, 20190101, 3, OSQ_STREAM_MODEL);
     for (int j = 0; j < k; j++) gsl_rng_uniform(b); /* b at the position before the word */
     cr_assert_eq(osq_draw_binomial(&d, 0.3, 20), gsl_ran_binomial(b, 0.3, 20), "word %d", k);
