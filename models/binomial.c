@@ -110,6 +110,5 @@ bool osq_binom_table_build(osq_binom_table_t *t, double p, unsigned n) {
   }
   t->n = (int)n;
   t->down = down;
-  t->n_thr = (int)n + 1;
   return true;
 }

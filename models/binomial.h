@@ -27,8 +27,7 @@
 #define OSQ_BINOM_MAX 64 /**< thresholds a table holds: demands of up to OSQ_BINOM_MAX - 1 flights */
 
 typedef struct {
-  int n_thr;                   /**< n + 1 thresholds, or 0: no table (the draw is GSL's) */
-  int n;
+  int n;                       /**< the binomial's n, with n + 1 thresholds; 0: no table (the draw is GSL's) */
   bool down;                   /**< GSL's p > 1/2: the value is n - x */
   uint64_t thr[OSQ_BINOM_MAX]; /**< thr[x]: the least k (u = k / 2^53) at which GSL passes x;
                                     ascending; thr[n]: from there GSL draws again; 2^53 past the
@@ -36,7 +35,7 @@ typedef struct {
 } osq_binom_table_t;
 
 /**
- * Build t for gsl_ran_binomial(g, p, n). @return true if t holds a table; false (t->n_thr = 0)
+ * Build t for gsl_ran_binomial(g, p, n). @return true if t holds a table; false (t->n = 0)
  * where GSL draws more than one uniform for (p, n), or n is 0 or at least OSQ_BINOM_MAX.
  */
 bool osq_binom_table_build(osq_binom_table_t *t, double p, unsigned n);

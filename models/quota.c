@@ -236,7 +236,7 @@ static inline int first_above(const double *cum, int n, double u) {
  * stream is osq's Philox (the table reads the word as osq_rng_u01 does), else by GSL. */
 static ALWAYS_INLINE int demand_draw(const osq_quota_caps_t *caps, int i, osq_draw_t *rng) {
   const osq_binom_table_t *t = &caps->demand_table[i];
-  if (t->n_thr && rng->s) {
+  if (t->n && rng->s) {
     const int v = osq_binom_table_value(t, osq_draw_u64(rng) >> 11);
     if (v >= 0) return v;
     osq_draw_unread(rng); /* GSL would draw again: the word goes back, to be GSL's first draw */

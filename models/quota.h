@@ -88,7 +88,7 @@ typedef struct {
   uint32_t planes_of[OSQ_PARTIES_MAX];          /**< bit a: the party operates plane a */
   uint64_t no_plane;                            /**< eligible parties that operate no plane this year */
   /* The demand draws' tables (models/binomial.h), built by osq_quota_caps_tables where the caller
-   * wants them (n_thr = 0 otherwise: the draw is gsl_ran_binomial's). The same values either way. */
+   * wants them (n = 0 otherwise: the draw is gsl_ran_binomial's). The same values either way. */
   osq_binom_table_t demand_table[OSQ_PARTIES_MAX];
 } osq_quota_caps_t;
 
