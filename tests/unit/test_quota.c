@@ -831,16 +831,23 @@ Test(check, status) {
 /* osq_bit_select (models/bits.h), which the schedule and the joins use to find the r-th free day and
  * the k-th joinable flight: the position a scan of the bits gives, for every rank of words sparse,
  * dense, single bits and all ones. */
+/* The words both bit tests take, one an iteration: xorshift words, sparse ones, single bits and
+ * runs of ones to the top. */
+static inline uint64_t bits_test_word(uint64_t *s, int it) {
+  *s ^= *s << 13;
+  *s ^= *s >> 7;
+  *s ^= *s << 17;
+  uint64_t x = *s;
+  if (it % 3 == 1) x &= *s * 2654435761u;
+  if (it % 5 == 2) x = UINT64_C(1) << (it % 64);
+  if (it % 11 == 3) x = ~UINT64_C(0) << (it % 64);
+  return x;
+}
+
 Test(bits, select_matches_a_scan) {
   uint64_t s = 88172645463325252ULL;
   for (int it = 0; it < 200000; it++) {
-    s ^= s << 13;
-    s ^= s >> 7;
-    s ^= s << 17;
-    uint64_t x = s;
-    if (it % 3 == 1) x &= s * 2654435761u;
-    if (it % 5 == 2) x = UINT64_C(1) << (it % 64);
-    if (it % 11 == 3) x = ~UINT64_C(0) << (it % 64);
+    const uint64_t x = bits_test_word(&s, it);
     if (x == 0) continue;
     for (int r = 0, seen = 0; r < 64; r++) {
       if (!((x >> r) & 1u)) continue;
@@ -857,13 +864,7 @@ Test(bits, select_matches_a_scan) {
 static OSQ_BITS_HW_TARGET void check_hw_words(void) {
   uint64_t s = 88172645463325252ULL;
   for (int it = 0; it < 200000; it++) {
-    s ^= s << 13;
-    s ^= s >> 7;
-    s ^= s << 17;
-    uint64_t x = s;
-    if (it % 3 == 1) x &= s * 2654435761u;
-    if (it % 5 == 2) x = UINT64_C(1) << (it % 64);
-    if (it % 11 == 3) x = ~UINT64_C(0) << (it % 64);
+    const uint64_t x = bits_test_word(&s, it);
     cr_assert_eq(osq_bit_count_hw(x), osq_bit_count(x), "x = %016llx", (unsigned long long)x);
     for (int r = 0; r < osq_bit_count(x); r++)
       cr_assert_eq(osq_bit_select_hw(x, r), osq_bit_select(x, r), "x = %016llx, rank %d", (unsigned long long)x, r);
