@@ -91,13 +91,14 @@ stop 40 --threads 2 --out b 2>/dev/null; rc=$?
 run --threads 1 --resume b || bad "resume b exited $?"
 same ref b "interrupted between points"
 
-# A real SIGINT (a study of 48 base rows: several seconds) stops it with partial results; resumed on
-# 1 thread it ends with the uninterrupted study's files.
-run --threads 2 --points 48 --out sref || bad "the 48-row study exited $?"
-"$osq" sensitivity s.cfg --quiet --threads 2 --points 48 --out sig 2>/dev/null &
+# A real SIGINT stops it with partial results; resumed on 1 thread it ends with the uninterrupted
+# study's files. The study must outlast the one-second sleep by a wide margin on any machine: 96
+# base rows take about 5.5 s on 2 threads of the 2-core VM (48 rows took 2.8 s: too close).
+run --threads 2 --points 96 --out sref || bad "the 96-row study exited $?"
+"$osq" sensitivity s.cfg --quiet --threads 2 --points 96 --out sig 2>/dev/null &
 pid=$!
 sleep 1
-kill -INT $pid
+kill -INT $pid || bad "SIGINT: the study had ended before the signal (make it longer)"
 wait $pid; rc=$?
 [ $rc = 130 ] && [ -s sig/study_checkpoint.osq ] && ok || bad "SIGINT: exit $rc, $(ls sig 2>&1 | tr '\n' ' ')"
 run --threads 1 --resume sig || bad "resume after SIGINT exited $?"
