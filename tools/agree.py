@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""tools/agree.py: do two result directories agree in distribution?
+
+Two runs of the same scenario with different random streams (two seeds of osq, or osq and another
+implementation of docs/model.md) can only agree within Monte Carlo noise. For every row that both
+summary.csv files hold (metric, party, and year where both give one) this prints how far apart
+the means are in standard errors, z = (mean_a - mean_b) / sqrt(se_a^2 + se_b^2), and for the
+dyads of dyads.csv (mean_flights) the same with sd / sqrt(n) where a file gives the dyad's sd.
+A row whose mean is the same constant in both (se 0) is counted as agreeing.
+
+    tools/agree.py [--trials-a N] [--trials-b N] [--limit Z] DIR_A DIR_B
+
+--trials-a/-b: the trial counts, needed for the dyads' standard errors (dyads.csv has no n);
+without them the dyads are left out. By chance alone about 4.6 % of independent rows are beyond
+|z| = 2 and 0.27 % beyond 3; the tool prints how many it found beside those figures. The rows are
+not independent (a year without a plan moves every count at once), so those counts vary more than
+the figures say; the test is the limit. Exit status 0 when no row is beyond --limit (default 4),
+1 otherwise, 2 on bad input.
+"""
+import argparse
+import csv
+import math
+import os
+import sys
+
+
+def read(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def summary_rows(d):
+    rows = {}
+    for r in read(os.path.join(d, "summary.csv")):
+        key = (r["metric"], r["party"], r.get("year", ""))
+        rows[key] = (float(r["mean"]), float(r["se"]))
+    return rows
+
+
+def dyad_rows(d):
+    """(observer, observed[, year]) -> (mean_flights, sd or None); the year is part of the key only
+    where the file holds several years."""
+    path = os.path.join(d, "dyads.csv")
+    if not os.path.exists(path):
+        return {}
+    rs = read(path)
+    several = len({r.get("year", "") for r in rs}) > 1
+    rows = {}
+    for r in rs:
+        sd = float(r["sd"]) if r.get("sd") not in (None, "") else None
+        key = (r["observer"], r["observed"]) + ((r["year"],) if several else ())
+        rows[key] = (float(r["mean_flights"]), sd)
+    return rows
+
+
+def match(a, b):
+    """Pairs of keys of a and b that name the same row: the year is compared only where both
+    files have one."""
+    by_short = {}
+    for k in b:
+        by_short.setdefault(k[:2], []).append(k)
+    out = []
+    for k in a:
+        for kb in by_short.get(k[:2], []):
+            if not k[2] or not kb[2] or k[2] == kb[2]:
+                out.append((k, kb))
+    return out
+
+
+def z_of(ma, sa, mb, sb):
+    se = math.hypot(sa, sb)
+    if se == 0.0:
+        return 0.0 if ma == mb else math.inf
+    return (ma - mb) / se
+
+
+def report(label, zs, limit):
+    n = len(zs)
+    over2 = sum(1 for z in zs if abs(z[0]) > 2)
+    over3 = sum(1 for z in zs if abs(z[0]) > 3)
+    worst = sorted(zs, key=lambda z: -abs(z[0]))[:5]
+    print(f"{label}: {n} rows; |z| > 2: {over2} (about {0.0455 * n:.1f} if independent); "
+          f"|z| > 3: {over3} (about {0.0027 * n:.1f} if independent); beyond {limit:g}: "
+          f"{sum(1 for z in zs if abs(z[0]) > limit)}")
+    for z, name, ma, mb in worst:
+        print(f"  {name:<32} {ma:14.6g} {mb:14.6g}  z = {z:+.2f}")
+    return sum(1 for z in zs if abs(z[0]) > limit)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("dir_a")
+    ap.add_argument("dir_b")
+    ap.add_argument("--trials-a", type=int)
+    ap.add_argument("--trials-b", type=int)
+    ap.add_argument("--limit", type=float, default=4.0)
+    a = ap.parse_args()
+    try:
+        sa, sb = summary_rows(a.dir_a), summary_rows(a.dir_b)
+        da, db = dyad_rows(a.dir_a), dyad_rows(a.dir_b)
+    except (OSError, KeyError, ValueError) as e:
+        print(f"agree.py: error: {e}", file=sys.stderr)
+        return 2
+    zs = []
+    for ka, kb in match(sa, sb):
+        (ma, ea), (mb, eb) = sa[ka], sb[kb]
+        zs.append((z_of(ma, ea, mb, eb), "/".join(x for x in ka if x), ma, mb))
+    if not zs:
+        print("agree.py: error: the two summaries have no row in common", file=sys.stderr)
+        return 2
+    bad = report("summary.csv", zs, a.limit)
+    if a.trials_a and a.trials_b and (da or db):
+        dz = []
+        # A dyad missing from one file had no flight in any of its trials there: mean 0.
+        for k in sorted(set(da) | set(db)):
+            (ma, sda), (mb, sdb) = da.get(k, (0.0, None)), db.get(k, (0.0, None))
+            sd = sda if sda is not None else sdb
+            if sd is None:
+                continue
+            dz.append((z_of(ma, sd / math.sqrt(a.trials_a), mb, sd / math.sqrt(a.trials_b)), "/".join(k), ma, mb))
+        if dz:
+            bad += report("dyads.csv (mean_flights; the sd of the file that gives one)", dz, a.limit)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
