@@ -2,8 +2,12 @@
  * paths.c owns where osq finds its own files (see paths.h): the data folder and the @include
  * folders, relative to the executable and from OSQ_DATA and OSQ_PATH; a file's name and folder.
  */
+/* realpath() is XSI: the build defines only _POSIX_C_SOURCE. */
+#define _XOPEN_SOURCE 700
+
 #include "sim/input/paths.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,7 +67,10 @@ bool osq_paths_data_file(const char *name, char *out, size_t n) {
     snprintf(path, sizeof path, "%s/%s", d.dir[i], name);
     struct stat st;
     if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && strlen(path) < n) {
-      snprintf(out, n, "%s", path);
+      /* Canonical where it can be (BINDIR/../data/x prints as the folder a user knows: it goes
+       * into messages and result files such as validation.md); else as found. */
+      char canon[PATH_MAX];
+      snprintf(out, n, "%s", realpath(path, canon) && strlen(canon) < n ? canon : path);
       return true;
     }
   }

@@ -30,7 +30,7 @@ done
 
 mkdir -p "$tmp/elsewhere"
 cd "$tmp/elsewhere" || exit 1
-"$P/bin/osq" --version >"$tmp/version" 2>&1 && grep -q "^data      $P/bin/../share/osq/data$" "$tmp/version" && ok ||
+"$P/bin/osq" --version >"$tmp/version" 2>&1 && grep -q "^data      $(cd "$P" && pwd -P)/share/osq/data$" "$tmp/version" && ok ||
   { bad "--version: data not in the moved prefix"; cat "$tmp/version"; }
 "$P/bin/osq" check "$P/share/osq/scenarios/baseline.cfg" >/dev/null && ok || bad "check the installed baseline"
 if "$P/bin/osq" run "$P/share/osq/scenarios/baseline.cfg" --trials 100 --out X --quiet; then
