@@ -123,6 +123,53 @@ void osq_figure_add_year(const osq_figure_t *f, const osq_year_t *y, osq_figure_
   }
 }
 
+/* Whether f's days hold every day of the year. */
+static bool covers_year(const osq_figure_t *f, int year) {
+  return f->d0 <= osq_date_from_ymd(year, 1, 1) && f->d1 >= osq_date_from_ymd(year, 12, 31);
+}
+
+void osq_figure_add_year_counted(const osq_figure_t *f, const osq_year_t *y, const osq_metrics_t *m,
+                                 osq_figure_acc_t *a) {
+  if (y->year < f->y0 || y->year > f->y1) return;
+  /* The counts are integers and so are the scan's sums (of 1.0 and of booleans, exact in a
+   * double): adding a count at once gives the scan's bits. */
+  const int i = f->observer, j = f->observed, n = m->n_parties;
+  const bool obs_ok = i >= 0 && i < n, tgt_ok = j >= 0 && j < n;
+  if (m->year == y->year && covers_year(f, y->year)) switch ((osq_quantity_t)f->quantity) {
+      case OSQ_Q_FLIGHTS:
+      case OSQ_Q_FLIGHTS_PER_YEAR:
+      case OSQ_Q_CUMULATIVE_FLIGHTS: a->num += m->flights; return;
+      case OSQ_Q_FLIGHTS_OVER:
+      case OSQ_Q_FLIGHTS_OVER_PER_YEAR:
+        if (!tgt_ok) break;
+        a->num += m->flights_over[j];
+        return;
+      case OSQ_Q_FLIGHTS_BY:
+      case OSQ_Q_FLIGHTS_BY_PER_YEAR:
+      case OSQ_Q_FLIGHTS_BY_TO_DATE:
+        if (!obs_ok) break;
+        a->num += m->flights_by[i];
+        return;
+      case OSQ_Q_DYAD:
+      case OSQ_Q_DYAD_PER_YEAR:
+        if (!obs_ok || !tgt_ok) break;
+        a->num += m->dyad[i][j];
+        return;
+      case OSQ_Q_SHARE_OVER:
+        if (!tgt_ok) break;
+        a->num += m->flights_over[j];
+        a->den += m->flights;
+        return;
+      case OSQ_Q_OBSERVERS_OF:
+        if (!tgt_ok) break;
+        for (int k = 0; k < n; k++)
+          if (m->dyad[k][j] > 0) a->observers |= UINT64_C(1) << k;
+        return;
+      default: break;
+    }
+  osq_figure_add_year(f, y, a);
+}
+
 double osq_figure_value(const osq_figure_t *f, const osq_figure_acc_t *a) {
   const double years = (double)(f->y1 - f->y0 + 1);
   switch ((osq_quantity_t)f->quantity) {

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "models/date.h"
+#include "models/metrics.h"
 #include "models/quota.h"
 
 /** The quantities of data/history.csv (their names: osq_figure_quantity_name). */
@@ -76,6 +77,16 @@ static inline void osq_figure_reset(osq_figure_acc_t *a) {
 
 /** Add year y's flights (after execution) to the sums of figure f (years outside f's are ignored). */
 void osq_figure_add_year(const osq_figure_t *f, const osq_year_t *y, osq_figure_acc_t *a);
+
+/**
+ * osq_figure_add_year with the year's metrics (m: osq_metrics_compute or osq_metrics_count of y):
+ * the same sums, bit for bit, read from m's counts where the figure's days cover the whole year
+ * and its quantity is one of them (flights, over, by, dyad, share, observers); else by the scan.
+ * Calibration and validation add every figure of every trial-year, and a scan of the year's
+ * flights per figure was a fifth of a calibration's time.
+ */
+void osq_figure_add_year_counted(const osq_figure_t *f, const osq_year_t *y, const osq_metrics_t *m,
+                                 osq_figure_acc_t *a);
 
 /** @return the trial's value of figure f from its sums (NaN: undefined, e.g. a share of no flights). */
 double osq_figure_value(const osq_figure_t *f, const osq_figure_acc_t *a);

@@ -1,6 +1,7 @@
 #!/bin/bash
-# tools/golden.sh: run every shipped scenario and bench workload at fixed sizes and keep the
-# result files, so that a change that must not alter results can be checked byte for byte:
+# tools/golden.sh: run every shipped scenario and bench workload at fixed sizes (and osq validate
+# and a short osq calibrate) and keep the result files, so that a change that must not alter
+# results can be checked byte for byte:
 #
 #   tools/golden.sh build/osq /tmp/before      # on the old code
 #   tools/golden.sh build/osq /tmp/after       # on the new code
@@ -17,7 +18,7 @@ if [ "${1:-}" = "--compare" ]; then
   [ $# -eq 3 ] || { echo "usage: tools/golden.sh --compare DIR_A DIR_B" >&2; exit 2; }
   bad=0
   while IFS= read -r f; do
-    case "$f" in *.json) continue ;; esac   # their .stable copies are compared instead
+    [ -e "$2/$f.stable" ] && continue   # its .stable copy is compared instead
     if ! cmp -s "$2/$f" "$3/$f"; then echo "differs: $f"; bad=1; fi
   done < <(cd "$2" && find . -type f | sort)
   for f in $(cd "$3" && find . -type f | sort); do [ -e "$2/$f" ] || { echo "only in $3: $f"; bad=1; }; done
@@ -33,9 +34,17 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 cd "$root" || exit 2
 
-# run.json / compare.json without what changes between two runs of the same thing.
+# run.json / compare.json without what changes between two runs of the same thing; fitted.cfg
+# without its output folder and thread count (in the command it records) and validation.md without the history
+# file's path (the binary's tree).
 stable() {
   sed -E -e '/"(wall_seconds|setup_seconds|created|threads|ranks)"/d' "$1" > "$1.stable"
+}
+stable_other() { # FILE RUN_DIR
+  case "$1" in
+    */fitted.cfg) sed -e "s#$2#OUT#g" -e 's/--threads [0-9]*/--threads T/g' "$1" > "$1.stable" ;;
+    */validation.md) sed -e '/^- history: /d' "$1" > "$1.stable" ;;
+  esac
 }
 
 fail=0
@@ -47,6 +56,7 @@ one() { # NAME THREADS osq-args...
     echo "golden: $name (threads $t) failed:"; cat "$out/$name.t$t.log"; fail=1; return
   fi
   for j in "$dir"/*.json; do [ -e "$j" ] && stable "$j"; done
+  for j in "$dir"/fitted.cfg "$dir"/validation.md; do [ -e "$j" ] && stable_other "$j" "$dir"; done
   local h
   h=$(sed -n 's/.*"verification_hash": *"\([0-9a-f]*\)".*/\1/p' "$dir"/*.json 2>/dev/null | tr '\n' ' ')
   echo "$name threads=$t hash=${h:-n/a}"
@@ -65,11 +75,16 @@ for t in 1 2; do
     --flight-log-trials 12
   one compare "$t" compare scenarios/baseline.cfg scenarios/us_out.cfg scenarios/ru_out.cfg scenarios/both_out.cfg \
     --trials 2000 --format csv,json,md,tex
+  one validate "$t" validate scenarios/timeline.cfg --trials 1000
+  one validate_return "$t" validate scenarios/timeline_return.cfg --trials 500
+  one calibrate "$t" calibrate scenarios/timeline.cfg --targets data/history.csv \
+    --free model.demand=0.3:1,model.share_prob=0.1:0.8,model.parties.UA.demand=0.2:1 --trials 300 --max-evals 40
 done
 # The two thread counts must agree with each other.
 for d in "$out"/*/t1; do
   n=$(basename "$(dirname "$d")")
   for f in $(cd "$d" && ls); do
+    [ -e "$d/$f.stable" ] && f=$f.stable
     case "$f" in *.json) continue ;; esac
     cmp -s "$d/$f" "$out/$n/t2/$f" || { echo "golden: $n/$f differs between 1 and 2 threads"; fail=1; }
   done

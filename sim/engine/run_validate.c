@@ -42,10 +42,10 @@ typedef struct val_s {
 static void val_year(void *ctx, int64_t trial, int year_idx, const osq_year_t *y, const osq_metrics_t *m,
                      const osq_flight_geo_t *fg) {
   (void)trial;
-  (void)m;
   (void)fg;
   val_thread_t *th = ctx;
-  for (const int *f = th->v->by_year[year_idx]; *f >= 0; f++) osq_figure_add_year(&th->v->fig[*f], y, &th->acc[*f]);
+  for (const int *f = th->v->by_year[year_idx]; *f >= 0; f++)
+    osq_figure_add_year_counted(&th->v->fig[*f], y, m, &th->acc[*f]);
 }
 
 static int val_block(void *ctx, int tid, int64_t b, int64_t t0, int64_t t1, void *rec_) {

@@ -1,15 +1,19 @@
 /*
  * test_figures.c: the recorded figures as the model computes them (models/figures.h) on hand-made
  * flight lists with known answers — counts by date, periods of days and of years, shares, dyads,
- * void slots, the distribution's planned flights — and the within-tolerance rule.
+ * void slots, the distribution's planned flights — and the within-tolerance rule; the sums read
+ * from a year's metrics equal the scan's on 1,500 simulated years.
  */
 #include <criterion/criterion.h>
+#include <gsl/gsl_rng.h>
 #include <math.h>
 #include <string.h>
 
 #include "models/date.h"
 #include "models/figures.h"
+#include "models/metrics.h"
 #include "models/quota.h"
+#include "quota_fixture.h"
 
 static osq_year_t Y;
 
@@ -140,4 +144,62 @@ Test(figures, names_round_trip) {
   for (int k = 0; k < OSQ_KIND_COUNT; k++) cr_expect_eq(osq_figure_kind_parse(osq_figure_kind_name(k)), k);
   cr_expect_eq(osq_figure_quantity_parse("flight"), -1);
   cr_expect_eq(osq_figure_kind_parse("roughly"), -1);
+}
+
+/* osq_figure_add_year_counted reads whole years from the metrics: the same sums, bit for bit, as
+ * the scan, for every quantity, on simulated years of the 2019 treaty with a withdrawal in the
+ * year (void slots and void flights), over periods that cover the year, cover it and more, or
+ * cut into it (the scan's path), and for any party or none. */
+static void same_sums(const osq_figure_t *f, const osq_year_t *y, const osq_metrics_t *m, unsigned long seed) {
+  osq_figure_acc_t a, b;
+  osq_figure_reset(&a);
+  osq_figure_reset(&b);
+  osq_figure_add_year(f, y, &a);
+  osq_figure_add_year_counted(f, y, m, &b);
+  cr_assert(memcmp(&a.num, &b.num, sizeof a.num) == 0 && memcmp(&a.den, &b.den, sizeof a.den) == 0 &&
+                a.observers == b.observers,
+            "seed %lu, %s, observer %d, observed %d, days %d..%d: scan %.17g/%.17g/%llx, counted %.17g/%.17g/%llx",
+            seed, osq_figure_quantity_name(f->quantity), f->observer, f->observed, (int)f->d0, (int)f->d1, a.num, a.den,
+            (unsigned long long)a.observers, b.num, b.den, (unsigned long long)b.observers);
+}
+
+Test(figures, counted_equals_scan) {
+  static osq_treaty_t t;
+  static osq_model_params_t p;
+  static osq_quota_caps_t c;
+  static osq_year_t y;
+  static osq_metrics_t m;
+  fx_treaty_2019(&t);
+  fx_withdraw(&t, "US", fx_day("2019-08-01")); /* flights after it: void slots, void flights */
+  osq_model_params_default(&p);
+  osq_model_params_party_defaults(&p, &t);
+  p.demand = 0.8; /* busy years: shared flights, full targets */
+  cr_assert_eq(osq_quota_caps(&t, &p, 2019, &c), 0);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+  const osq_day_t jan1 = fx_day("2019-01-01"), dec31 = fx_day("2019-12-31");
+  const osq_day_t d0s[] = {jan1, fx_day("2015-03-01"), jan1 + 1, jan1, jan1 + 100};
+  const osq_day_t d1s[] = {dec31, fx_day("2021-12-31"), dec31, dec31 - 1, jan1 + 200};
+  long flights = 0, void_slots = 0;
+  for (unsigned long seed = 1; seed <= 1500; seed++) {
+    gsl_rng_set(r, seed);
+    cr_assert_eq(osq_quota_simulate(&t, &p, &c, r, &y), 0);
+    osq_metrics_compute(&t, &y, &m);
+    for (int k = 0; k < y.n_flights; k++) void_slots += y.flights[k].void_obs != 0;
+    flights += m.flights;
+    const int i = (int)(seed % (unsigned long)t.n_parties), j = (int)((seed * 7 + 3) % (unsigned long)t.n_parties);
+    const int observers[] = {-1, i, osq_treaty_find(&t, "US")}, observeds[] = {-1, j, osq_treaty_find(&t, "RUBY")};
+    for (int q = 0; q < OSQ_Q_COUNT; q++)
+      for (int per = 0; per < 5; per++) /* the year; more; all but its first or last day; a part */
+        for (int a = 0; a < 3; a++)
+          for (int b = 0; b < 3; b++) {
+            osq_figure_t f = {.quantity = q, .observer = observers[a], .observed = observeds[b], .d0 = d0s[per],
+                              .d1 = d1s[per]};
+            f.y0 = osq_date_year(f.d0);
+            f.y1 = osq_date_year(f.d1);
+            same_sums(&f, &y, &m, seed);
+          }
+  }
+  gsl_rng_free(r);
+  cr_expect_gt(flights, 1500 * 50, "the years had flights (%ld)", flights);
+  cr_expect_gt(void_slots, 1500, "and void slots (%ld flights with one)", void_slots);
 }
