@@ -1,7 +1,7 @@
 #!/bin/bash
 # The command that wrote scenarios/fitted.cfg (docs/model.md section 6), and the check that it
 # still does, byte for byte. Usage: tools/calibrate.sh [BUILD_DIR]   (default: build)
-# About 1,750 model evaluations of 500 trials: 8-10 minutes on 2 cores.
+# About 1,750 model evaluations of 500 trials: 2 min 35 s on the 2-core VM (2026-12-06).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 osq=${1:-build}/osq
