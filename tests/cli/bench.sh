@@ -3,7 +3,8 @@
 # too noisy for timing assertions). Checks: two thread counts give two `bench:` lines with the
 # leading fields of README "Output files" and equal hashes (exit 0); that hash passed back as --expect-hash is accepted
 # and a wrong one gives exit 1 with the whole report printed; bad options give exit 2 and nothing
-# on stdout; a missing scenario is named; --json is one parseable document with the same hash.
+# on stdout; a missing scenario is named; --json is one parseable document with the same hash;
+# every bench workload passes osq check.
 # Usage: bench.sh /path/to/osq /path/to/repo
 set -u
 osq=$1
@@ -14,6 +15,13 @@ trap 'rm -rf "$tmp"' EXIT
 fail=0 n=0
 ok() { n=$((n + 1)); }
 bad() { n=$((n + 1)); fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# Every bench workload (the scenario files of bench/; study.cfg is bench/study.sh's study) passes
+# osq check, so that a workload bench/run.sh or a measurement by hand relies on cannot rot.
+for f in bench/*.cfg; do
+  grep -q '^study *=' "$f" && continue
+  "$osq" check "$f" >/dev/null 2>"$tmp/err" && ok || bad "osq check $f: $(head -1 "$tmp/err")"
+done
 
 # Two thread counts: exit 0, two bench: lines, equal hashes.
 "$osq" bench bench/small.cfg --threads 1,2 >"$tmp/out" 2>"$tmp/err"
