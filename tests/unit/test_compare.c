@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "files_fixture.h"
 #include "results/compare.h"
 #include "results/table.h"
 #include "sim/engine/stats.h"
@@ -26,90 +27,6 @@
 /* ---------------------------------------------------------------------------------------------- */
 /* helpers                                                                                          */
 /* ---------------------------------------------------------------------------------------------- */
-
-static char *make_tmpdir(void) {
-  char *t = strdup("/tmp/osq_test_compare_XXXXXX");
-  cr_assert_not_null(mkdtemp(t), "mkdtemp: %s", strerror(errno));
-  return t;
-}
-
-static char *path_join(const char *a, const char *b) {
-  size_t n = strlen(a) + strlen(b) + 2;
-  char *p = malloc(n);
-  snprintf(p, n, "%s/%s", a, b);
-  return p;
-}
-
-static void rm_rf(const char *path) {
-  struct stat st;
-  if (lstat(path, &st) != 0) return;
-  if (S_ISDIR(st.st_mode)) {
-    DIR *d = opendir(path);
-    if (d) {
-      struct dirent *e;
-      while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        char *c = path_join(path, e->d_name);
-        rm_rf(c);
-        free(c);
-      }
-      closedir(d);
-    }
-    rmdir(path);
-  } else {
-    unlink(path);
-  }
-}
-
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-/* The sorted entry names of dir (hidden files included), joined by spaces. */
-static char *list_dir(const char *dir) {
-  DIR *d = opendir(dir);
-  cr_assert_not_null(d, "opendir %s: %s", dir, strerror(errno));
-  char *names[64];
-  size_t n = 0;
-  struct dirent *e;
-  while ((e = readdir(d)) && n < 64) {
-    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-    names[n++] = strdup(e->d_name);
-  }
-  closedir(d);
-  qsort(names, n, sizeof names[0], cmp_str);
-  char *out = calloc(1, 4096);
-  for (size_t i = 0; i < n; i++) {
-    if (i) strcat(out, " ");
-    strcat(out, names[i]);
-    free(names[i]);
-  }
-  return out;
-}
-
-static void assert_listing(const char *dir, const char *want) {
-  char *got = list_dir(dir);
-  cr_assert_str_eq(got, want, "directory %s", dir);
-  free(got);
-}
-
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  cr_assert_not_null(f, "open %s: %s", path, strerror(errno));
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *s = malloc((size_t)n + 1);
-  cr_assert_eq(fread(s, 1, (size_t)n, f), (size_t)n);
-  s[n] = '\0';
-  fclose(f);
-  return s;
-}
-
-static char *slurp_in(const char *dir, const char *name) {
-  char *p = path_join(dir, name);
-  char *s = slurp(p);
-  free(p);
-  return s;
-}
 
 /* Run one stream writer into a temporary file and return what it wrote. */
 typedef int (*stream_writer_fn)(FILE *, const osq_compare_t *, osq_error_t *);
@@ -127,14 +44,6 @@ static char *capture(stream_writer_fn w, const osq_compare_t *c) {
   fclose(f);
   return s;
 }
-
-static int count_substr(const char *s, const char *needle) {
-  int n = 0;
-  for (const char *p = s; (p = strstr(p, needle)); p += strlen(needle)) n++;
-  return n;
-}
-
-static bool same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
 
 /* ---- fixtures ---- */
 
@@ -206,66 +115,6 @@ static osq_compare_t *sample(void) {
   };
   for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) cr_assert_eq(osq_compare_add(c, &rows[i]), 0);
   return c;
-}
-
-/* ---- a small RFC 4180 reader, independent of the writer ---- */
-
-#define MAX_FIELDS 16
-
-static int csv_record(const char **p, char *fields[MAX_FIELDS]) {
-  const char *s = *p;
-  if (*s == '\0') return 0;
-  int n = 0;
-  for (;;) {
-    char buf[512];
-    size_t len = 0;
-    if (*s == '"') {
-      s++;
-      for (;;) {
-        cr_assert_neq(*s, '\0', "unterminated quoted field");
-        if (*s == '"' && s[1] == '"') {
-          buf[len++] = '"';
-          s += 2;
-        } else if (*s == '"') {
-          s++;
-          break;
-        } else {
-          buf[len++] = *s++;
-        }
-      }
-    } else {
-      while (*s && *s != ',' && *s != '\n') {
-        cr_assert_neq(*s, '"', "quote inside an unquoted field");
-        buf[len++] = *s++;
-      }
-    }
-    buf[len] = '\0';
-    cr_assert_lt(n, MAX_FIELDS);
-    fields[n++] = strdup(buf);
-    if (*s == ',') {
-      s++;
-      continue;
-    }
-    cr_assert_eq(*s, '\n', "record not ended by a newline");
-    s++;
-    break;
-  }
-  *p = s;
-  return n;
-}
-
-static void free_fields(char *fields[], int n) {
-  for (int i = 0; i < n; i++) free(fields[i]);
-}
-
-static void assert_same_number(double written, const char *text, const char *what) {
-  char *end;
-  double back = strtod(text, &end);
-  cr_assert(end != text && *end == '\0', "%s: not a number: '%s'", what, text);
-  if (isnan(written))
-    cr_assert(isnan(back) && strcmp(text, "NaN") == 0, "%s: NaN written as '%s'", what, text);
-  else
-    cr_assert(same_bits(written, back), "%s: %.17g written as '%s' reads back as %.17g", what, written, text, back);
 }
 
 /* ---------------------------------------------------------------------------------------------- */

@@ -23,101 +23,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "files_fixture.h"
 #include "results/internal.h"
 #include "results/table.h"
 
 /* ---------------------------------------------------------------------------------------------- */
 /* helpers                                                                                          */
 /* ---------------------------------------------------------------------------------------------- */
-
-static char *make_tmpdir(void) {
-  char *t = strdup("/tmp/osq_test_results_XXXXXX");
-  cr_assert_not_null(mkdtemp(t), "mkdtemp: %s", strerror(errno));
-  return t;
-}
-
-static char *path_join(const char *a, const char *b) {
-  size_t n = strlen(a) + strlen(b) + 2;
-  char *p = malloc(n);
-  snprintf(p, n, "%s/%s", a, b);
-  return p;
-}
-
-static void rm_rf(const char *path) {
-  struct stat st;
-  if (lstat(path, &st) != 0) return;
-  if (S_ISDIR(st.st_mode)) {
-    DIR *d = opendir(path);
-    if (d) {
-      struct dirent *e;
-      while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        char *c = path_join(path, e->d_name);
-        rm_rf(c);
-        free(c);
-      }
-      closedir(d);
-    }
-    rmdir(path);
-  } else {
-    unlink(path);
-  }
-}
-
-static int cmp_str(const void *a, const void *b) {
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The sorted entry names of dir, joined by spaces ("" if empty). Includes hidden files. */
-static char *list_dir(const char *dir) {
-  DIR *d = opendir(dir);
-  cr_assert_not_null(d, "opendir %s: %s", dir, strerror(errno));
-  char *names[256];
-  size_t n = 0;
-  struct dirent *e;
-  while ((e = readdir(d)) && n < 256) {
-    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-    names[n++] = strdup(e->d_name);
-  }
-  closedir(d);
-  qsort(names, n, sizeof names[0], cmp_str);
-  size_t cap = 1;
-  for (size_t i = 0; i < n; i++) cap += strlen(names[i]) + 1;
-  char *out = calloc(1, cap);
-  for (size_t i = 0; i < n; i++) {
-    if (i) strcat(out, " ");
-    strcat(out, names[i]);
-    free(names[i]);
-  }
-  return out;
-}
-
-/* The directory holds exactly these entries (sorted, space-separated; hidden files included). */
-static void assert_listing_why(const char *dir, const char *want, const char *why) {
-  char *got = list_dir(dir);
-  cr_assert_str_eq(got, want, "directory %s: %s", dir, why);
-  free(got);
-}
-
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  cr_assert_not_null(f, "open %s: %s", path, strerror(errno));
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *s = malloc((size_t)n + 1);
-  cr_assert_eq(fread(s, 1, (size_t)n, f), (size_t)n);
-  s[n] = '\0';
-  fclose(f);
-  return s;
-}
-
-static char *slurp_in(const char *dir, const char *name) {
-  char *p = path_join(dir, name);
-  char *s = slurp(p);
-  free(p);
-  return s;
-}
 
 static bool exists_in(const char *dir, const char *name) {
   char *p = path_join(dir, name);
@@ -137,8 +49,6 @@ static void write_text(const char *path, const char *text) {
 static bool starts_with(const char *s, const char *prefix) {
   return strncmp(s, prefix, strlen(prefix)) == 0;
 }
-
-static bool same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
 
 /* Lower the file-size limit: writes past it fail with EFBIG instead of killing the process. */
 static void limit_file_size(rlim_t bytes) {
@@ -260,74 +170,6 @@ static osq_table_t *old_table(void) {
   osq_row_t r = mkrow(2018, "plans_agreed", "ALL", 10, 0, 0, 0, 0, 0, 0, 0, 0);
   cr_assert_eq(osq_table_add(t, &r), 0);
   return t;
-}
-
-/* ---- a small RFC 4180 reader, independent of the writer ---- */
-
-#define MAX_FIELDS 16
-
-/* Parse one record at *p into fields (malloc'ed). @return the field count, 0 at end of text. */
-static int csv_record(const char **p, char *fields[MAX_FIELDS]) {
-  const char *s = *p;
-  if (*s == '\0') return 0;
-  int n = 0;
-  for (;;) {
-    char buf[512];
-    size_t len = 0;
-    if (*s == '"') {
-      s++;
-      for (;;) {
-        cr_assert_neq(*s, '\0', "unterminated quoted field");
-        if (*s == '"' && s[1] == '"') {
-          buf[len++] = '"';
-          s += 2;
-        } else if (*s == '"') {
-          s++;
-          break;
-        } else {
-          buf[len++] = *s++;
-        }
-      }
-    } else {
-      while (*s && *s != ',' && *s != '\n') {
-        cr_assert_neq(*s, '"', "quote inside an unquoted field");
-        buf[len++] = *s++;
-      }
-    }
-    buf[len] = '\0';
-    cr_assert_lt(n, MAX_FIELDS);
-    fields[n++] = strdup(buf);
-    if (*s == ',') {
-      s++;
-      continue;
-    }
-    cr_assert_eq(*s, '\n', "record not ended by a newline");
-    s++;
-    break;
-  }
-  *p = s;
-  return n;
-}
-
-static void free_fields(char *fields[], int n) {
-  for (int i = 0; i < n; i++) free(fields[i]);
-}
-
-static double parse_double(const char *s) {
-  char *end;
-  errno = 0;
-  double x = strtod(s, &end);
-  cr_assert(end != s && *end == '\0', "not a number: '%s'", s);
-  return x;
-}
-
-static void assert_same_number(double written, const char *text, const char *what) {
-  double back = parse_double(text);
-  if (isnan(written))
-    cr_assert(isnan(back) && strcmp(text, "NaN") == 0, "%s: NaN written as '%s'", what, text);
-  else
-    cr_assert(same_bits(written, back), "%s: %.17g written as '%s' reads back as %.17g", what,
-              written, text, back);
 }
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -780,12 +622,6 @@ Test(results_json, large_seed_and_missing_fields) {
 /* ---------------------------------------------------------------------------------------------- */
 /* Markdown and LaTeX                                                                               */
 /* ---------------------------------------------------------------------------------------------- */
-
-static int count_substr(const char *s, const char *needle) {
-  int n = 0;
-  for (const char *p = s; (p = strstr(p, needle)); p += strlen(needle)) n++;
-  return n;
-}
 
 Test(results_md, one_line_per_row_grouped) {
   char *dir = make_tmpdir();
