@@ -513,13 +513,14 @@ Test(binomial, a_word_handed_back_is_gsls_next_draw) {
   osq_rng_gsl_reset(b, 20190101, 3, OSQ_STREAM_MODEL);
   osq_draw_t d = osq_draw_of(a);
   for (int k = 0; k < 5 * 2 * OSQ_RNG_BATCH; k++) {
+    const uint64_t pos = osq_rng_words(osq_rng_gsl_state(b)); /* the words b (and d) have read */
     const uint64_t w = osq_draw_u64(&d);
     const double u = gsl_rng_uniform(b); /* b reads the same word */
     cr_assert(u == (double)(w >> 11) * 0x1.0p-53, "word %d", k);
     if (k % 3 == 0) continue; /* most words stay read */
     osq_draw_unread(&d);      /* handed back: GSL's next draw */
     osq_rng_gsl_reset(b, 20190101, 3, OSQ_STREAM_MODEL);
-    for (int j = 0; j < k; j++) gsl_rng_uniform(b); /* b at the position before the word */
+    for (uint64_t j = 0; j < pos; j++) gsl_rng_uniform(b); /* b at the position before the word */
     cr_assert_eq(osq_draw_binomial(&d, 0.3, 20), gsl_ran_binomial(b, 0.3, 20), "word %d", k);
   }
   osq_draw_done(&d);
