@@ -1,7 +1,8 @@
 /*
  * bench.c owns `osq bench`: it parses the bench options, runs the engine once per (repeat, thread
- * count), the thread counts in turn within each round, and prints an XSBench-like report (80 columns, one section per configuration, units on
- * every number, set-up apart from the trial loop) or one JSON document.
+ * count), the thread counts in turn within each round, and prints an XSBench-like report (80
+ * columns, one section per configuration, units on every number, set-up apart from the trial
+ * loop) or one JSON document.
  *
  * Timing is the engine's own (omp_get_wtime around set-up and around the trial loop), so the
  * figures exclude scenario loading and result tables. Best-of-R and median-of-R are reported

@@ -1398,7 +1398,6 @@ static void load_model(ctx_t *c, const config_t *cfg, const char *group, osq_sce
   load_model_pairs(c, cfg, group, sc);
 }
 
-
 /*
  * Two libconfig 1.5 costs grow with the square of the input (measured, Debian 12 libconfig9
  * 1.5-0.4): adding a setting to a group compares its name with every earlier member (40,000

@@ -828,9 +828,6 @@ Test(check, status) {
   expect_violation("status");
 }
 
-/* osq_bit_select (models/bits.h), which the schedule and the joins use to find the r-th free day and
- * the k-th joinable flight: the position a scan of the bits gives, for every rank of words sparse,
- * dense, single bits and all ones. */
 /* The words both bit tests take, one an iteration: xorshift words, sparse ones, single bits and
  * runs of ones to the top. */
 static inline uint64_t bits_test_word(uint64_t *s, int it) {
@@ -844,6 +841,9 @@ static inline uint64_t bits_test_word(uint64_t *s, int it) {
   return x;
 }
 
+/* osq_bit_select (models/bits.h), which the schedule and the joins use to find the r-th free day and
+ * the k-th joinable flight: the position a scan of the bits gives, for every rank of words sparse,
+ * dense, single bits and all ones. */
 Test(bits, select_matches_a_scan) {
   uint64_t s = 88172645463325252ULL;
   for (int it = 0; it < 200000; it++) {
