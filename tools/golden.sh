@@ -34,14 +34,12 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 cd "$root" || exit 2
 
-# run.json / compare.json without what changes between two runs of the same thing; fitted.cfg
-# without its output folder and thread count (in the command it records) and validation.md without the history
-# file's path (the binary's tree).
-stable() {
-  sed -E -e '/"(wall_seconds|setup_seconds|created|threads|ranks)"/d' "$1" > "$1.stable"
-}
-stable_other() { # FILE RUN_DIR
+# FILE.stable: FILE without what changes between two runs of the same thing: in run.json and
+# compare.json the run's environment, in fitted.cfg its output folder and thread count (in the
+# command it records), in validation.md the history file's path (the binary's tree).
+stable() { # FILE RUN_DIR
   case "$1" in
+    *.json) sed -E -e '/"(wall_seconds|setup_seconds|created|threads|ranks)"/d' "$1" > "$1.stable" ;;
     */fitted.cfg) sed -e "s#$2#OUT#g" -e 's/--threads [0-9]*/--threads T/g' "$1" > "$1.stable" ;;
     */validation.md) sed -e '/^- history: /d' "$1" > "$1.stable" ;;
   esac
@@ -55,8 +53,7 @@ one() { # NAME THREADS osq-args...
   if ! "$osq" "$@" --threads "$t" --out "$dir" --force > "$out/$name.t$t.log" 2>&1; then
     echo "golden: $name (threads $t) failed:"; cat "$out/$name.t$t.log"; fail=1; return
   fi
-  for j in "$dir"/*.json; do [ -e "$j" ] && stable "$j"; done
-  for j in "$dir"/fitted.cfg "$dir"/validation.md; do [ -e "$j" ] && stable_other "$j" "$dir"; done
+  for j in "$dir"/*.json "$dir"/fitted.cfg "$dir"/validation.md; do [ -e "$j" ] && stable "$j" "$dir"; done
   local h
   h=$(sed -n 's/.*"verification_hash": *"\([0-9a-f]*\)".*/\1/p' "$dir"/*.json 2>/dev/null | tr '\n' ' ')
   echo "$name threads=$t hash=${h:-n/a}"
@@ -84,8 +81,8 @@ done
 for d in "$out"/*/t1; do
   n=$(basename "$(dirname "$d")")
   for f in $(cd "$d" && ls); do
+    case "$f" in *.stable) continue ;; esac   # compared in place of the file it was made from
     [ -e "$d/$f.stable" ] && f=$f.stable
-    case "$f" in *.json) continue ;; esac
     cmp -s "$d/$f" "$out/$n/t2/$f" || { echo "golden: $n/$f differs between 1 and 2 threads"; fail=1; }
   done
 done
