@@ -29,42 +29,26 @@ def read(path):
         return list(csv.DictReader(f))
 
 
+def keyed(rows, names, value):
+    """{(the named fields[, year]): value(row)}: the year is part of the key only where the file
+    holds several years, so that one year of osq (which writes it) meets a file without it."""
+    several = len({r.get("year", "") for r in rows}) > 1
+    return {tuple(r[k] for k in names) + ((r["year"],) if several else ()): value(r) for r in rows}
+
+
 def summary_rows(d):
-    rows = {}
-    for r in read(os.path.join(d, "summary.csv")):
-        key = (r["metric"], r["party"], r.get("year", ""))
-        rows[key] = (float(r["mean"]), float(r["se"]))
-    return rows
+    """(metric, party[, year]) -> (mean, se)"""
+    return keyed(read(os.path.join(d, "summary.csv")), ("metric", "party"),
+                 lambda r: (float(r["mean"]), float(r["se"])))
 
 
 def dyad_rows(d):
-    """(observer, observed[, year]) -> (mean_flights, sd or None); the year is part of the key only
-    where the file holds several years."""
+    """(observer, observed[, year]) -> (mean_flights, sd or None)"""
     path = os.path.join(d, "dyads.csv")
     if not os.path.exists(path):
         return {}
-    rs = read(path)
-    several = len({r.get("year", "") for r in rs}) > 1
-    rows = {}
-    for r in rs:
-        sd = float(r["sd"]) if r.get("sd") not in (None, "") else None
-        key = (r["observer"], r["observed"]) + ((r["year"],) if several else ())
-        rows[key] = (float(r["mean_flights"]), sd)
-    return rows
-
-
-def match(a, b):
-    """Pairs of keys of a and b that name the same row: the year is compared only where both
-    files have one."""
-    by_short = {}
-    for k in b:
-        by_short.setdefault(k[:2], []).append(k)
-    out = []
-    for k in a:
-        for kb in by_short.get(k[:2], []):
-            if not k[2] or not kb[2] or k[2] == kb[2]:
-                out.append((k, kb))
-    return out
+    sd = lambda r: float(r["sd"]) if r.get("sd") not in (None, "") else None
+    return keyed(read(path), ("observer", "observed"), lambda r: (float(r["mean_flights"]), sd(r)))
 
 
 def z_of(ma, sa, mb, sb):
@@ -102,9 +86,9 @@ def main():
         print(f"agree.py: error: {e}", file=sys.stderr)
         return 2
     zs = []
-    for ka, kb in match(sa, sb):
-        (ma, ea), (mb, eb) = sa[ka], sb[kb]
-        zs.append((z_of(ma, ea, mb, eb), "/".join(x for x in ka if x), ma, mb))
+    for k in sorted(set(sa) & set(sb)):
+        (ma, ea), (mb, eb) = sa[k], sb[k]
+        zs.append((z_of(ma, ea, mb, eb), "/".join(k), ma, mb))
     if not zs:
         print("agree.py: error: the two summaries have no row in common", file=sys.stderr)
         return 2
