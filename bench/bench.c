@@ -32,6 +32,7 @@
 #include "sim/engine/geosetup.h"
 #include "sim/input/hash.h"
 #include "bench/lowerbound.h"
+#include "bench/stages.h"
 #include "sim/engine/mpi.h"
 #include "models/rng.h"
 #include "sim/engine/run.h"
@@ -70,6 +71,8 @@ typedef struct {
   /* the quota-model bound (lowerbound.h) of a run without geography; has_qb false under MPI */
   bool has_qb;
   double qb_seconds[BENCH_MAX_REPEAT], qb_best, qb_ratio;
+  /* the quota model's own stages (stages.h) on the same trials: with has_qb */
+  double ms_seconds[BENCH_MAX_REPEAT], ds_seconds[BENCH_MAX_REPEAT], ms_best, ds_best;
 } config_t;
 
 /* ============================================================================================ */
@@ -196,6 +199,15 @@ static int measure_round(const osq_scenario_t *sc, const osq_geo_raster_t *g, co
   if (!c->has_qb) return OSQ_OK;
   if ((rc = osq_lb_quota_run(&c->lb, c->threads, &out, err)) != OSQ_OK) return rc;
   c->qb_seconds[r] = out.seconds;
+  osq_stage_result_t st;
+  if ((rc = osq_stage_run(sc, c->trials, c->threads, OSQ_STAGE_DISTRIBUTION, &st, err)) != OSQ_OK) return rc;
+  c->ds_seconds[r] = st.seconds;
+  if ((rc = osq_stage_run(sc, c->trials, c->threads, OSQ_STAGE_MODEL, &st, err)) != OSQ_OK) return rc;
+  c->ms_seconds[r] = st.seconds;
+  /* The model's loop leaves out what comes after the model, nothing before it: the same words. */
+  if (st.draws != c->lb.draws)
+    return osq_error_add(err, OSQ_EINVAL, NULL, 0, "model stages drew %lld words, the run %lld",
+                         (long long)st.draws, (long long)c->lb.draws);
   return OSQ_OK;
 }
 
@@ -216,6 +228,8 @@ static void summarize_config(const bench_args_t *a, config_t *c) {
   if (c->has_qb) {
     c->qb_best = minimum(c->qb_seconds, R);
     c->qb_ratio = c->wall_best / (c->qb_best > 1e-9 ? c->qb_best : 1e-9);
+    c->ms_best = minimum(c->ms_seconds, R);
+    c->ds_best = minimum(c->ds_seconds, R);
   }
 }
 
@@ -342,7 +356,9 @@ static void print_bench_line(FILE *f, const osq_scenario_t *sc, const bench_args
   if (c->has_lb)
     fprintf(f, " lower_bound_s=%.6f ratio=%.4f draws=%lld cell_marks=%lld runs=%lld", c->lb_best, c->lb_ratio,
             (long long)c->lb.draws, (long long)c->lb.cells, (long long)c->lb.runs);
-  if (c->has_qb) fprintf(f, " quota_bound_s=%.6f quota_ratio=%.4f", c->qb_best, c->qb_ratio);
+  if (c->has_qb)
+    fprintf(f, " quota_bound_s=%.6f quota_ratio=%.4f model_s=%.6f distribution_s=%.6f", c->qb_best, c->qb_ratio,
+            c->ms_best, c->ds_best);
   fprintf(f, " speedup=%.4f efficiency=%.4f peak_mib=%.1f status=%s\n", c->speedup, c->efficiency, c->peak_mib,
           STATUS_WORD[c->status]);
 }
@@ -382,6 +398,13 @@ static void print_config(FILE *f, const osq_scenario_t *sc, const bench_args_t *
     fprintf(f, "%-17s%.3f s  (the trials' own %s draws as uniform doubles, nothing else)\n", "Quota bound:",
             c->qb_best, fancy(c->lb.draws, b1));
     fprintf(f, "%-17s%.2fx the quota-model bound  (trial loop / quota bound)\n", "Quota ratio:", c->qb_ratio);
+    const double per = 1e6 * c->threads / (double)c->trials; /* seconds -> us per trial per thread */
+    fprintf(f, "%-17s%.3f s  (%.2f us a trial: its steps and draws, no more)\n", "Model alone:",
+            c->ms_best, per * c->ms_best);
+    fprintf(f, "%-17s%.3f s  (%.2f us; the schedule and execution %.2f us)\n", "Distribution:",
+            c->ds_best, per * c->ds_best, per * (c->ms_best - c->ds_best));
+    fprintf(f, "%-17s%.3f s  (%.2f us: the trial loop less the model alone)\n", "Accounting:",
+            c->wall_best - c->ms_best, per * (c->wall_best - c->ms_best));
   }
   fprintf(f, "%-17s%.2fx speed-up vs %d thread%s, efficiency %.1f %%\n", "Scaling:", c->speedup, first->threads,
           first->threads == 1 ? "" : "s", 100.0 * c->efficiency);
@@ -497,6 +520,10 @@ static json_t *json_report(const osq_scenario_t *sc, const bench_args_t *a, cons
       jset(qb, "ratio", json_real(c->qb_ratio), ok);
       jset(qb, "draws", json_integer(c->lb.draws), ok);
       jset(o, "quota_bound", qb, ok);
+      json_t *ms = json_object();
+      jset(ms, "seconds", json_real(c->ms_best), ok);
+      jset(ms, "distribution_seconds", json_real(c->ds_best), ok);
+      jset(o, "model_alone", ms, ok);
     }
     jset(o, "speedup", json_real(c->speedup), ok);
     jset(o, "efficiency", json_real(c->efficiency), ok);

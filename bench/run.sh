@@ -179,6 +179,24 @@ out=$(mktemp "$here/.RESULTS.md.XXXXXX") || exit 3
         "$qb" "$(field "$rest" quota_ratio)" "$(commas "$(field "$rest" draws)")"
     done <"$tmp/lines"
     echo
+    echo "Where the trial loop's time goes: \`osq bench\` also runs the same trials through the quota model's"
+    echo "steps and nothing after them (\`bench/stages.c\`: the distribution alone, then the whole model:"
+    echo "distribution, schedule, execution; it checks that the model drew every word the run drew)."
+    echo "Accounting = trial loop less the model alone: the metrics, the statistics, the digest. In µs"
+    echo "per trial-year per thread, best of $repeat each."
+    echo
+    echo "| workload | threads | trial loop | model alone | distribution | schedule and execution | accounting |"
+    echo "|---|---:|---:|---:|---:|---:|---:|"
+    while read -r w rest; do
+      ms=$(field "$rest" model_s)
+      [ -n "$ms" ] || continue
+      years=$(sed -n 's/^[[:space:]]*last_year[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' "bench/$w.cfg" | head -1)
+      first=$(sed -n 's/^[[:space:]]*first_year[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' "bench/$w.cfg" | head -1)
+      awk -v w="$w" -v s="$(field "$rest" seconds)" -v m="$ms" -v d="$(field "$rest" distribution_s)" \
+        -v t="$(field "$rest" threads)" -v n="$(field "$rest" trials)" -v y="$((years - first + 1))" \
+        'BEGIN { k = 1e6 * t / (n * y); printf "| %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f |\n", w, t, k * s, k * m, k * d, k * (m - d), k * (s - m) }'
+    done <"$tmp/lines"
+    echo
   fi
   echo "Workloads: \`bench/small.cfg\` (2019, 2,000 trials, geography for 100 of them, every 20th, blocks of 16),"
   echo "\`bench/baseline.cfg\` (as \`scenarios/baseline.cfg\` with the built-in model defaults, not fitted.cfg: 2019, 10,000 trials, geography for 1,000 of them,"

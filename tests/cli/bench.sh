@@ -4,7 +4,7 @@
 # leading fields of README "Output files" and equal hashes (exit 0); that hash passed back as --expect-hash is accepted
 # and a wrong one gives exit 1 with the whole report printed; bad options give exit 2 and nothing
 # on stdout; a missing scenario is named; --json is one parseable document with the same hash;
-# every bench workload passes osq check.
+# every bench workload passes osq check; without geography the model's stages are reported.
 # Usage: bench.sh /path/to/osq /path/to/repo
 set -u
 osq=$1
@@ -86,6 +86,26 @@ assert all(x["hash"] == sys.argv[2] for x in c), c
 assert all(len(x["repeats"]) == 2 and x["trials"] == 2000 for x in c), c
 assert d["verification"]["status"] == "unchecked" and d["verification"]["hash"] == sys.argv[2], d["verification"]
 assert d["scenario"]["name"] == "small" and d["repeat"] == 2, d
+EOF
+
+# Without geography the report adds the quota bound and the model's own stages (bench/stages.h):
+# their fields on the bench: line, their lines in the report, their object in the JSON; with
+# geography none of them (their loops would not be the run's work).
+"$osq" bench bench/quota.cfg --trials 600 --threads 1,2 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc = 0 ] && ok || { bad "bench/quota.cfg exited $rc"; cat "$tmp/err"; }
+[ "$(grep -cE '^bench: .* quota_bound_s=[0-9.]+ quota_ratio=[0-9.]+ model_s=[0-9.]+ distribution_s=[0-9.]+ ' "$tmp/out")" = 2 ] &&
+  ok || bad "bench/quota.cfg: no model_s, distribution_s on both bench: lines"
+for k in 'Model alone:' 'Distribution:' 'Accounting:'; do
+  [ "$(grep -c "^$k " "$tmp/out")" = 2 ] && ok || bad "bench/quota.cfg: '$k' not in both configurations"
+done
+grep -q ' model_s=' "$tmp/lines" && bad "small.cfg (geography on) reports model_s" || ok
+"$osq" bench bench/quota.cfg --trials 600 --threads 2 --json >"$tmp/json" 2>"$tmp/err" || bad "quota.cfg --json exited $?"
+python3 - "$tmp/json" <<'EOF' && ok || bad "quota.cfg --json: no model_alone"
+import json, sys
+c = json.load(open(sys.argv[1]))["configurations"][0]
+m = c["model_alone"]
+assert m["seconds"] > 0 and m["distribution_seconds"] > 0, m
 EOF
 
 echo "$((n - fail)) passed, $fail failed"
