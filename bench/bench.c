@@ -73,6 +73,10 @@ typedef struct {
   double qb_seconds[BENCH_MAX_REPEAT], qb_best, qb_ratio;
   /* the quota model's own stages (stages.h) on the same trials: with has_qb */
   double ms_seconds[BENCH_MAX_REPEAT], ds_seconds[BENCH_MAX_REPEAT], ms_best, ds_best;
+  /* each thread's own pace while it ran blocks (osq_waves_result_t), of each repeat and of the best;
+   * balance = the loop's rate / the sum of the threads' rates (one rank only, as the bounds) */
+  double pace_min[BENCH_MAX_REPEAT], pace_max[BENCH_MAX_REPEAT], pace_sum[BENCH_MAX_REPEAT];
+  double best_pace_min, best_pace_max, balance;
 } config_t;
 
 /* ============================================================================================ */
@@ -169,6 +173,9 @@ static int measure_round(const osq_scenario_t *sc, const osq_geo_raster_t *g, co
   c->setup[r] = res->setup_seconds;
   c->wall[r] = res->wall_seconds;
   c->hash[r] = res->hash;
+  c->pace_min[r] = res->thread_rate_min;
+  c->pace_max[r] = res->thread_rate_max;
+  c->pace_sum[r] = res->thread_rate_sum;
   c->trials = res->trials_done;
   c->flights = res->flights_completed;
   c->threads = res->threads;
@@ -221,6 +228,11 @@ static void summarize_config(const bench_args_t *a, config_t *c) {
   c->rate_median = rate(c->trials, c->wall_median);
   c->flights_rate = rate(c->flights, c->wall_best);
   c->cells_rate = c->has_cells ? rate(c->cells, c->wall_best) : 0.0;
+  int best = 0;
+  for (int r = 1; r < R; r++) best = c->wall[r] < c->wall[best] ? r : best;
+  c->best_pace_min = c->pace_min[best];
+  c->best_pace_max = c->pace_max[best];
+  c->balance = c->pace_sum[best] > 0.0 ? c->rate_best / c->pace_sum[best] : 0.0;
   if (c->has_lb) {
     c->lb_best = minimum(c->lb_seconds, R);
     c->lb_ratio = c->wall_best / (c->lb_best > 1e-9 ? c->lb_best : 1e-9);
@@ -359,6 +371,9 @@ static void print_bench_line(FILE *f, const osq_scenario_t *sc, const bench_args
   if (c->has_qb)
     fprintf(f, " quota_bound_s=%.6f quota_ratio=%.4f model_s=%.6f distribution_s=%.6f", c->qb_best, c->qb_ratio,
             c->ms_best, c->ds_best);
+  if (c->has_lb)
+    fprintf(f, " thread_rate_min=%.6g thread_rate_max=%.6g balance=%.4f", c->best_pace_min, c->best_pace_max,
+            c->balance);
   fprintf(f, " speedup=%.4f efficiency=%.4f peak_mib=%.1f status=%s\n", c->speedup, c->efficiency, c->peak_mib,
           STATUS_WORD[c->status]);
 }
@@ -408,6 +423,9 @@ static void print_config(FILE *f, const osq_scenario_t *sc, const bench_args_t *
   }
   fprintf(f, "%-17s%.2fx speed-up vs %d thread%s, efficiency %.1f %%\n", "Scaling:", c->speedup, first->threads,
           first->threads == 1 ? "" : "s", 100.0 * c->efficiency);
+  if (c->has_lb)
+    fprintf(f, "%-17s%s-%s trials/s a thread while busy; the loop %.1f %% of their sum\n", "Thread pace:",
+            fancy_rate(c->best_pace_min, b1), fancy_rate(c->best_pace_max, b2), 100.0 * c->balance);
   fprintf(f, "%-17s%.1f MiB  (peak resident set of the process so far%s)\n", "Peak memory:", c->peak_mib,
           c->ranks > 1 ? ", rank 0" : "");
   osq_hash_hex(c->hash[0], hx);
@@ -524,6 +542,13 @@ static json_t *json_report(const osq_scenario_t *sc, const bench_args_t *a, cons
       jset(ms, "seconds", json_real(c->ms_best), ok);
       jset(ms, "distribution_seconds", json_real(c->ds_best), ok);
       jset(o, "model_alone", ms, ok);
+    }
+    if (c->has_lb) {
+      json_t *tp = json_object();
+      jset(tp, "slowest_trials_per_s", json_real(c->best_pace_min), ok);
+      jset(tp, "fastest_trials_per_s", json_real(c->best_pace_max), ok);
+      jset(tp, "balance", json_real(c->balance), ok);
+      jset(o, "thread_pace", tp, ok);
     }
     jset(o, "speedup", json_real(c->speedup), ok);
     jset(o, "efficiency", json_real(c->efficiency), ok);

@@ -124,8 +124,13 @@ out=$(mktemp "$here/.RESULTS.md.XXXXXX") || exit 3
   echo
   echo "## Scaling"
   echo
-  echo "| workload | threads | trials/s (best) | trials/s (median) | speed-up vs 1 thread | efficiency | hash |"
-  echo "|---|---:|---:|---:|---:|---:|---|"
+  echo "The last two columns are each thread's own pace (trials per second of the time it spent running"
+  echo "blocks, in the best run) and the loop's rate as a share of their sum: a speed-up below the thread"
+  echo "count is the host's when the threads' paces differ (this VM slows one core at times), the"
+  echo "loop's (waiting at the end of each wave of blocks) when the share is below 100 %."
+  echo
+  echo "| workload | threads | trials/s (best) | trials/s (median) | speed-up vs 1 thread | efficiency | hash | thread pace (trials/s) | of their sum |"
+  echo "|---|---:|---:|---:|---:|---:|---|---:|---:|"
   while read -r w rest; do
     t=$(field "$rest" threads)
     r=$(field "$rest" trials_per_s)
@@ -135,8 +140,16 @@ out=$(mktemp "$here/.RESULTS.md.XXXXXX") || exit 3
     e=$(field "$rest" efficiency)
     h=$(field "$rest" hash)
     st=$(field "$rest" status)
-    printf '| %s | %s | %s | %s | %.2fx | %.1f %% | `%s` (%s) |\n' "$w" "$t" \
-      "$(commas "$r")" "$(commas "$(awk -v n="$tr" -v s="$med" 'BEGIN { print n / s }')")" "$s" "$(awk -v x="$e" 'BEGIN { print 100 * x }')" "$h" "$st"
+    lo=$(field "$rest" thread_rate_min)
+    hi=$(field "$rest" thread_rate_max)
+    pace="" share=""
+    if [ -n "$lo" ]; then
+      pace="$(commas "$lo")-$(commas "$hi")"
+      share=$(awk -v x="$(field "$rest" balance)" 'BEGIN { printf "%.1f %%", 100 * x }')
+    fi
+    printf '| %s | %s | %s | %s | %.2fx | %.1f %% | `%s` (%s) | %s | %s |\n' "$w" "$t" \
+      "$(commas "$r")" "$(commas "$(awk -v n="$tr" -v s="$med" 'BEGIN { print n / s }')")" "$s" "$(awk -v x="$e" 'BEGIN { print 100 * x }')" "$h" "$st" \
+      "$pace" "$share"
   done <"$tmp/lines"
   echo
   echo "## Against the lower bound"

@@ -152,6 +152,7 @@ static void estimate_one(const osq_scenario_t *sc, int threads, bool map, int co
   /* --- per thread (trial.c osq_trial_ws_init) --- */
   per_thread += (int64_t)(sizeof(osq_year_t) + sizeof(osq_metrics_t) + sizeof(osq_cov_metrics_t)) + 256; /* osq_trial_ws_t */
   per_thread += 2 * RNG_BYTES;                              /* rng, geo_rng */
+  per_thread += 64;                                         /* waves.c: its pace (thread_use_t) */
   per_thread += sl.hist;                                    /* hists: one set of n_slots */
   per_thread += Y * P * P * 8;                              /* dyad_sum [n_years][P][P] int64 */
 

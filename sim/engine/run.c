@@ -186,6 +186,9 @@ static int finish(run_t *r, const osq_waves_result_t *w, double setup_seconds, o
   res->cells_marked = ws0->cells_marked;
   res->runs_marked = ws0->runs_marked;
   res->draws = ws0->draws;
+  res->thread_rate_min = w->rate_min;
+  res->thread_rate_max = w->rate_max;
+  res->thread_rate_sum = w->rate_sum;
   res->trials_done = w->trials_done;
   res->trials_resumed = r->first_block * B < r->trials ? r->first_block * B : r->trials;
   res->partial = w->partial;

@@ -82,6 +82,10 @@ typedef struct {
                                                          process's trial loop only, not carried by resume) */
   int64_t draws;                                    /**< random words drawn by the trial loop (bench; as
                                                          runs_marked) */
+  double thread_rate_min, thread_rate_max;          /**< this process's slowest and fastest thread, trials
+                                                         per second while running blocks (osq_waves_result_t) */
+  double thread_rate_sum;                           /**< the sum over its threads: the loop's rate if none
+                                                         ever waited */
   osq_run_map_t map;                                /**< value == NULL without geography or map */
   int64_t trials_resumed;                           /**< trials taken from opts.resume (0: none) */
   /** A partial run's state, to resume it (rank 0 only, NULL unless partial). Its identity fields

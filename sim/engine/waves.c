@@ -18,6 +18,15 @@
 #include <string.h>
 
 #include "sim/engine/mpi.h"
+#include "sim/engine/stats.h"
+
+/* What one thread did in the loop: its own cache line, written once a block. */
+typedef struct {
+  double busy;     /* seconds inside run_block */
+  int64_t trials;  /* trials of the blocks it ran */
+  char pad[48];
+} thread_use_t;
+_Static_assert(sizeof(thread_use_t) == 64, "a thread's use fills one cache line");
 
 /* The bytes between two blocks' records: a record rounded up to whole cache lines, so that two
  * threads running neighbouring blocks never write the same line (the last slot of one record and
@@ -36,15 +45,19 @@ int64_t osq_waves_held(int threads) {
 /* One rank's blocks [b0, b1) of a wave, over OpenMP threads: the one parallel region of the
  * trials. @return 0 or the first error a block returned. */
 static int run_share(const osq_waves_job_t *job, const osq_waves_spec_t *spec, int64_t b0, int64_t b1,
-                     unsigned char *recs) {
+                     unsigned char *recs, thread_use_t *use) {
   const int64_t B = spec->block_size, trials = spec->trials;
   const size_t rs = rec_stride(job);
   int fail = OSQ_OK;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(spec->threads) default(none) \
-    shared(job, recs, fail, b0, b1, B, trials, rs)
+    shared(job, recs, fail, b0, b1, B, trials, rs, use)
   for (int64_t b = b0; b < b1; b++) {
     const int64_t end = (b + 1) * B < trials ? (b + 1) * B : trials;
-    const int rc = job->run_block(job->ctx, omp_get_thread_num(), b, b * B, end, recs + (size_t)(b - b0) * rs);
+    const int tid = omp_get_thread_num();
+    const double t0 = omp_get_wtime();
+    const int rc = job->run_block(job->ctx, tid, b, b * B, end, recs + (size_t)(b - b0) * rs);
+    use[tid].busy += omp_get_wtime() - t0;
+    use[tid].trials += end - b * B;
     if (rc) {
 #pragma omp atomic write
       fail = rc;
@@ -71,7 +84,8 @@ int osq_waves_run(const osq_waves_job_t *job, const osq_waves_spec_t *spec, osq_
   out->blocks_done = spec->first_block;
   out->trials_done = spec->first_block * B < trials ? spec->first_block * B : trials;
   unsigned char *recs = aligned_alloc(64, rs * (size_t)osq_waves_held(spec->threads) + 64);
-  int rc = osq_mpi_agree(recs ? OSQ_OK : osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory"), err);
+  thread_use_t *use = osq_lines_calloc((size_t)spec->threads, sizeof *use);
+  int rc = osq_mpi_agree(recs && use ? OSQ_OK : osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory"), err);
   const double t0 = omp_get_wtime();
   for (int64_t w0 = spec->first_block; rc == OSQ_OK && w0 < n_blocks; w0 += wave) {
     const int64_t w1 = w0 + wave < n_blocks ? w0 + wave : n_blocks;
@@ -80,7 +94,7 @@ int osq_waves_run(const osq_waves_job_t *job, const osq_waves_spec_t *spec, osq_
     int64_t first, count;
     osq_mpi_share(w1 - w0, me, R, &first, &count);
     memset(recs, 0, rs * (size_t)count);
-    const int fail = osq_mpi_agree(run_share(job, spec, w0 + first, w0 + first + count, recs), NULL);
+    const int fail = osq_mpi_agree(run_share(job, spec, w0 + first, w0 + first + count, recs, use), NULL);
     if (fail) {
       rc = osq_error_add(err, fail, NULL, 0, "a trial failed: %s", osq_strerror(fail));
       break;
@@ -96,6 +110,14 @@ int osq_waves_run(const osq_waves_job_t *job, const osq_waves_spec_t *spec, osq_
     }
   }
   out->seconds = omp_get_wtime() - t0;
+  for (int t = 0; use && t < spec->threads; t++) {
+    if (use[t].trials <= 0 || !(use[t].busy > 0.0)) continue;
+    const double r = (double)use[t].trials / use[t].busy;
+    out->rate_sum += r;
+    out->rate_min = out->rate_min > 0.0 && out->rate_min < r ? out->rate_min : r;
+    out->rate_max = out->rate_max > r ? out->rate_max : r;
+  }
+  free(use);
   free(recs);
   return rc;
 }

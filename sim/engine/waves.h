@@ -55,6 +55,12 @@ typedef struct {
   int64_t trials_done;  /**< their trials */
   bool partial;         /**< stopped early (spec.stop, spec.stop_after_blocks) */
   double seconds;       /**< this process's time in the loop (wall) */
+  /** This process's threads, each at its own pace: trials per second of the time it spent running
+   *  blocks (not waiting for the others), the slowest and fastest thread's and their sum, the rate
+   *  the threads would reach together if none ever waited (0 for a thread that ran no block). On a
+   *  shared machine the cores may not run at one speed: this tells the host's share of a scaling
+   *  figure from the loop's own (osq bench). */
+  double rate_min, rate_max, rate_sum;
 } osq_waves_result_t;
 
 /**

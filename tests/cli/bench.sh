@@ -4,7 +4,8 @@
 # leading fields of README "Output files" and equal hashes (exit 0); that hash passed back as --expect-hash is accepted
 # and a wrong one gives exit 1 with the whole report printed; bad options give exit 2 and nothing
 # on stdout; a missing scenario is named; --json is one parseable document with the same hash;
-# every bench workload passes osq check; without geography the model's stages are reported.
+# every bench workload passes osq check; without geography the model's stages are reported; each
+# thread's pace is consistent with the loop's rate.
 # Usage: bench.sh /path/to/osq /path/to/repo
 set -u
 osq=$1
@@ -100,6 +101,13 @@ for k in 'Model alone:' 'Distribution:' 'Accounting:'; do
   [ "$(grep -c "^$k " "$tmp/out")" = 2 ] && ok || bad "bench/quota.cfg: '$k' not in both configurations"
 done
 grep -q ' model_s=' "$tmp/lines" && bad "small.cfg (geography on) reports model_s" || ok
+# Each thread's pace (one rank): the slowest at most the fastest, and the loop at most their sum
+# (balance in (0, 1]: a thread's busy time is within the loop's); absent from no configuration.
+awk '/^bench: / {
+  for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+  if (!(v["thread_rate_min"] > 0 && v["thread_rate_min"] <= v["thread_rate_max"] && v["balance"] > 0 && v["balance"] <= 1)) bad++
+  seen++ } END { exit !(seen == 2 && !bad) }' "$tmp/out" && ok || bad "thread_rate_min, thread_rate_max, balance: $(grep -o 'thread_rate.*balance=[0-9.]*' "$tmp/out" | tr '\n' ' ')"
+[ "$(grep -c '^Thread pace: ' "$tmp/out")" = 2 ] && ok || bad "no 'Thread pace:' line in both configurations"
 "$osq" bench bench/quota.cfg --trials 600 --threads 2 --json >"$tmp/json" 2>"$tmp/err" || bad "quota.cfg --json exited $?"
 python3 - "$tmp/json" <<'EOF' && ok || bad "quota.cfg --json: no model_alone"
 import json, sys

@@ -202,6 +202,15 @@ Test(engine, same_bits_for_any_thread_count, .timeout = 300) {
     osq_error_clear(&err);
     cr_assert_eq(osq_run_execute(sc, &o, &r[k], &err), OSQ_OK);
   }
+  for (int k = 0; k < 3; k++) { /* each thread's pace: no thread is faster than the loop allows */
+    const osq_run_result_t *x = r[k];
+    cr_assert(x->thread_rate_min > 0.0 && x->thread_rate_min <= x->thread_rate_max, "%d threads: %g-%g", k + 1,
+              x->thread_rate_min, x->thread_rate_max);
+    cr_assert_leq(x->thread_rate_max, x->thread_rate_sum);
+    cr_assert_geq(x->thread_rate_sum, (double)x->trials_done / x->wall_seconds, "%d threads: the threads' sum %g "
+                  "below the loop's %g trials/s", k + 1, x->thread_rate_sum, (double)x->trials_done / x->wall_seconds);
+    if (k == 0) cr_assert_eq(x->thread_rate_min, x->thread_rate_sum);
+  }
   for (int k = 1; k < 3; k++) {
     cr_assert_eq(r[k]->hash, r[0]->hash);
     cr_assert_eq(r[k]->table->n, r[0]->table->n);
