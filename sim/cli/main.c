@@ -42,7 +42,8 @@
 
 enum { EXIT_OK = 0, EXIT_VERIFY = 1, EXIT_USAGE = 2, EXIT_RUNTIME = 3, EXIT_INTERRUPTED = 130 };
 
-/* Set by SIGINT/SIGTERM during osq run; the engine stops at the end of the current wave of blocks. */
+/* Set by SIGINT/SIGTERM during osq run; the engine stops at the end of the waves of blocks already
+ * started. */
 static volatile sig_atomic_t g_stop = 0;
 
 static void on_signal(int sig) {

@@ -24,6 +24,7 @@
 #include "models/quota.h"
 #include "models/rng.h"
 #include "sim/engine/mpi.h"
+#include "sim/engine/waves.h"
 #include "sim/engine/run.h"
 #include "sim/engine/stats.h"
 
@@ -143,8 +144,8 @@ static void estimate_one(const osq_scenario_t *sc, int threads, bool map, int co
   const bool geo = sc->geo.enabled;
   const int64_t P = sc->treaty.n_parties, Y = sc->last_year - sc->first_year + 1;
   const slots_t sl = count_slots(sc, geo);
-  /* Blocks held at once (waves.c: a wave of 4 blocks per thread and rank; rank 0 holds them all). */
-  const int64_t wave = 4 * (int64_t)threads * osq_mpi_size();
+  /* Blocks held at once by rank 0 (waves.c: two waves in one process, a wave of all ranks under MPI). */
+  const int64_t wave = osq_waves_recs(threads, osq_mpi_size());
 
   e->fixed += (int64_t)sizeof(osq_scenario_t);            /* main.c / run_compare.c: the scenario's copy */
   int64_t per_thread = 0, results = 0;

@@ -6,7 +6,9 @@
  * the records are then merged in block order on rank 0 (gathered byte for byte under MPI, never
  * added). The order of every floating-point operation thus depends only on trial and block
  * indices, so the results are bit-identical for any number of threads and ranks. Between waves the
- * driver reports progress and honours an interruption.
+ * driver reports progress and honours an interruption; in one process (no MPI) a thread free
+ * before the wave's end starts the next wave's blocks, and an interruption ends the run after the
+ * waves already started.
  *
  * What a block computes and what its record is belong to the caller (osq_waves_job_t): `osq run`
  * runs one prepared scenario per trial, `osq compare` several. Collective under MPI: every rank
@@ -71,7 +73,17 @@ typedef struct {
 int osq_waves_run(const osq_waves_job_t *job, const osq_waves_spec_t *spec, osq_waves_result_t *out,
                   osq_error_t *err);
 
-/** Blocks a wave holds on this rank: what the records of osq_waves_run take, for memory estimates. */
+/** Blocks in a wave per thread (and rank): enough for dynamic scheduling to even out the threads,
+ *  few enough that a stop takes effect soon. */
+#define OSQ_WAVE_BLOCKS 4
+
+/** Block records held at once by rank 0 (or the one process) for `threads` threads on each of
+ *  `ranks` ranks: two waves in one process (they overlap), one wave of all ranks under MPI. Not
+ *  collective: for memory estimates. */
+int64_t osq_waves_recs(int threads, int ranks);
+
+/** Blocks of records this rank holds in osq_waves_run (collective under MPI: the largest thread
+ *  count of the ranks sizes the waves). */
 int64_t osq_waves_held(int threads);
 
 #endif

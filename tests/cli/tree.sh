@@ -2,7 +2,8 @@
 # The tree keeps the promises of docs/architecture.md:
 #   - layers: a room includes only its own headers and those of the rooms below it
 #     (models < results < sim/input < sim/engine < bench < sim/cli);
-#   - one `#pragma omp parallel` for the trials in sim/ (sim/engine/waves.c);
+#   - the trials' `#pragma omp parallel` regions all in sim/engine/waves.c, two: the waves of an
+#     MPI job and the overlapped waves of one process;
 #   - no function over 150 lines in models/, sim/, results/, bench/ (tools/fnlen.sh);
 #   - no file of the project points outside it (a user who clones osq has nothing beside it).
 # Usage: tree.sh /path/to/osq /path/to/repo
@@ -26,8 +27,9 @@ check_room bench 'models|results|sim/input|sim/engine|bench'
 check_room sim/cli 'models|results|sim/input|sim/engine|bench|sim/cli'
 
 regions=$(grep -rn '#pragma omp parallel' sim | wc -l)
-[ "$regions" = 1 ] && grep -q '#pragma omp parallel' sim/engine/waves.c && ok ||
-  { bad "sim/ has $regions OpenMP parallel regions (expected 1, in sim/engine/waves.c):"; grep -rn '#pragma omp parallel' sim; }
+in_waves=$(grep -c '#pragma omp parallel' sim/engine/waves.c)
+[ "$regions" = 2 ] && [ "$in_waves" = 2 ] && ok ||
+  { bad "sim/ has $regions OpenMP parallel regions, $in_waves in sim/engine/waves.c (expected 2, both there):"; grep -rn '#pragma omp parallel' sim; }
 grep -rqnE '#pragma omp|<omp\.h>|omp_[a-z]' models && bad "models/ uses OpenMP: $(grep -rlnE '#pragma omp|<omp\.h>|omp_[a-z]' models)" || ok
 
 long=$(bash tools/fnlen.sh --max 150)
