@@ -88,6 +88,12 @@ finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 field() { # line key -> value
   echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
 }
+years_of() { # workload -> the simulated years a trial of bench/W.cfg runs
+  local last first
+  last=$(sed -n 's/^[[:space:]]*last_year[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' "bench/$1.cfg" | head -1)
+  first=$(sed -n 's/^[[:space:]]*first_year[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' "bench/$1.cfg" | head -1)
+  echo $((last - first + 1))
+}
 commas() { # 12345.6 -> 12,346 (not printf %'d: that depends on the locale)
   awk -v x="$1" 'BEGIN { s = sprintf("%.0f", x); n = length(s); o = "";
     for (i = 1; i <= n; i++) { o = o substr(s, i, 1); if (i < n && (n - i) % 3 == 0) o = o "," } print o }'
@@ -184,11 +190,10 @@ out=$(mktemp "$here/.RESULTS.md.XXXXXX") || exit 3
     while read -r w rest; do
       qb=$(field "$rest" quota_bound_s)
       [ -n "$qb" ] || continue
-      years=$(sed -n 's/^[[:space:]]*last_year[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' "bench/$w.cfg" | head -1)
-      first=$(sed -n 's/^[[:space:]]*first_year[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' "bench/$w.cfg" | head -1)
+      y=$(years_of "$w")
       printf '| %s | %s | %.3f | %.2f | %.3f | %.2fx | %s |\n' "$w" "$(field "$rest" threads)" "$(field "$rest" seconds)" \
         "$(awk -v s="$(field "$rest" seconds)" -v t="$(field "$rest" threads)" -v n="$(field "$rest" trials)" \
-          -v y="$((years - first + 1))" 'BEGIN { print 1e6 * s * t / (n * y) }')" \
+          -v y="$y" 'BEGIN { print 1e6 * s * t / (n * y) }')" \
         "$qb" "$(field "$rest" quota_ratio)" "$(commas "$(field "$rest" draws)")"
     done <"$tmp/lines"
     echo
@@ -203,10 +208,9 @@ out=$(mktemp "$here/.RESULTS.md.XXXXXX") || exit 3
     while read -r w rest; do
       ms=$(field "$rest" model_s)
       [ -n "$ms" ] || continue
-      years=$(sed -n 's/^[[:space:]]*last_year[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' "bench/$w.cfg" | head -1)
-      first=$(sed -n 's/^[[:space:]]*first_year[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' "bench/$w.cfg" | head -1)
+      y=$(years_of "$w")
       awk -v w="$w" -v s="$(field "$rest" seconds)" -v m="$ms" -v d="$(field "$rest" distribution_s)" \
-        -v t="$(field "$rest" threads)" -v n="$(field "$rest" trials)" -v y="$((years - first + 1))" \
+        -v t="$(field "$rest" threads)" -v n="$(field "$rest" trials)" -v y="$y" \
         'BEGIN { k = 1e6 * t / (n * y); printf "| %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f |\n", w, t, k * s, k * m, k * d, k * (m - d), k * (s - m) }'
     done <"$tmp/lines"
     echo

@@ -13,6 +13,7 @@
 
 #include "sim/engine/memory.h"
 #include "sim/engine/run.h"
+#include "scenario_fixture.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define OSQ_TEST_ASAN 1
@@ -26,16 +27,7 @@
 size_t __sanitizer_get_current_allocated_bytes(void);
 #endif
 
-static osq_scenario_t *load(const char *rel) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/%s", OSQ_SOURCE_DIR, rel);
-  osq_scenario_t *sc = malloc(sizeof *sc);
-  cr_assert_not_null(sc);
-  osq_error_t err;
-  osq_error_clear(&err);
-  cr_assert_eq(osq_scenario_load(path, sc, &err), OSQ_OK, "%s", err.n ? err.msg[0] : "");
-  return sc;
-}
+static osq_scenario_t *load(const char *rel) { return fixture_load(rel); }
 
 static int64_t estimate_at(osq_scenario_t *sc, double res, int threads, osq_memory_estimate_t *e) {
   sc->geo.resolution_deg = res;

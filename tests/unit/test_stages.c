@@ -10,15 +10,11 @@
 
 #include "bench/stages.h"
 #include "sim/engine/run.h"
+#include "scenario_fixture.h"
 
+/* A shipped scenario without its geography (the stage loops are for runs without). */
 static osq_scenario_t *load(const char *rel) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/%s", OSQ_SOURCE_DIR, rel);
-  osq_scenario_t *sc = malloc(sizeof *sc);
-  cr_assert_not_null(sc);
-  osq_error_t err;
-  osq_error_clear(&err);
-  cr_assert_eq(osq_scenario_load(path, sc, &err), OSQ_OK, "%s", err.n ? err.msg[0] : "");
+  osq_scenario_t *sc = fixture_load(rel);
   sc->geo.enabled = false;
   return sc;
 }
