@@ -108,8 +108,9 @@ static inline void relax(unsigned *rounds) {
  * workspace (histograms, dyad sums, the hash, the map) cannot be taken back. A stop for the tests
  * (stop_after_blocks) thus ends where run_share's caller ends; a signal ends the run after the
  * waves already started (at most two). Shared counters are sequentially consistent atomics (GCC's
- * __atomic builtins): a block's record is written before its wave's count is raised, a set is zeroed before the merged
- * count that frees it is raised, and a wave's decision is published before its blocks run. */
+ * __atomic builtins): a block's record is written before its wave's count is raised, a set is
+ * zeroed before the merged count that frees it is raised, and a wave's decision is published
+ * before its blocks run. */
 typedef struct {
   const osq_waves_job_t *job;
   const osq_waves_spec_t *spec;
