@@ -38,8 +38,9 @@ typedef struct {
   /** Called after every wave of blocks from the calling thread (may be NULL). */
   void (*progress)(void *ctx, int64_t done, int64_t total);
   void *progress_ctx;
-  /** If set and non-zero at the end of a wave of blocks (a signal handler sets it), the run stops
-   *  there and returns the statistics of the trials completed so far, marked partial. */
+  /** If set and non-zero when a wave of blocks is to start (a signal handler sets it), the run
+   *  stops at the end of the waves already started and returns the statistics of the trials
+   *  completed so far, marked partial. */
   volatile sig_atomic_t *stop;
   /** For tests (`OSQ_STOP_AFTER_BLOCKS`, sim/cli/main.c): stop as on a signal at the end of the first
    *  wave after which at least this many blocks of the run are done (0 = never). */

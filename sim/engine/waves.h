@@ -44,7 +44,8 @@ typedef struct {
   /** Called after every wave from the calling thread (may be NULL). */
   void (*progress)(void *ctx, int64_t done, int64_t total);
   void *progress_ctx;
-  /** If set and non-zero at the end of a wave (a signal handler sets it), the run stops there. */
+  /** If set and non-zero when a wave is to start (a signal handler sets it), the run stops at the
+   *  end of the waves already started (under MPI: at the end of the current wave). */
   volatile sig_atomic_t *stop;
   /** For tests: stop as on a signal at the end of the first wave after which at least this many
    *  blocks of the run are done (0 = never). */

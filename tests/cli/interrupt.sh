@@ -1,6 +1,6 @@
 #!/bin/bash
-# Interruption: SIGINT or SIGTERM during `osq run` stops at the end of the current wave of
-# blocks, writes the completed trials' results marked partial (run.json "partial": true, with
+# Interruption: SIGINT or SIGTERM during `osq run` stops at the end of the waves of blocks
+# already started, writes the completed trials' results marked partial (run.json "partial": true, with
 # trials_done) and exits 130, with one line on stderr.
 # Usage: interrupt.sh /path/to/osq /path/to/repo
 set -u
