@@ -53,27 +53,43 @@ int64_t osq_waves_recs(int threads, int ranks) {
   return ranks <= 1 ? 2 * w : w * ranks;
 }
 
-int64_t osq_waves_held(int threads) {
+/* Blocks of records this rank holds (collective under MPI: the largest thread count of the ranks
+ * sizes the waves). */
+static int64_t waves_held(int threads) {
   const int R = osq_mpi_size();
   return osq_mpi_rank() == 0 ? osq_waves_recs(osq_mpi_max_int(threads), R) : per_rank(threads);
 }
 
-/* One rank's blocks [b0, b1) of a wave, over OpenMP threads: the one parallel region of the
- * trials. @return 0 or the first error a block returned. */
+/* Block b (trials [b * B, end)) on thread tid into rec, its time and trials added to the thread's
+ * use. @return what run_block returned. */
+static int run_timed(const osq_waves_job_t *job, const osq_waves_spec_t *spec, thread_use_t *use, int tid,
+                     int64_t b, unsigned char *rec) {
+  const int64_t B = spec->block_size, end = (b + 1) * B < spec->trials ? (b + 1) * B : spec->trials;
+  const double t0 = omp_get_wtime();
+  const int rc = job->run_block(job->ctx, tid, b, b * B, end, rec);
+  use[tid].busy += omp_get_wtime() - t0;
+  use[tid].trials += end - b * B;
+  return rc;
+}
+
+/* Blocks [first, w1) are merged: the result's counts and the progress report. */
+static void note_merged(const osq_waves_spec_t *spec, osq_waves_result_t *out, int64_t w1) {
+  const int64_t B = spec->block_size, trials = spec->trials;
+  out->blocks_done = w1;
+  out->trials_done = w1 * B < trials ? w1 * B : trials;
+  if (spec->progress) spec->progress(spec->progress_ctx, out->trials_done, trials);
+}
+
+/* One rank's blocks [b0, b1) of a wave, over OpenMP threads (the waves of an MPI job).
+ * @return 0 or the first error a block returned. */
 static int run_share(const osq_waves_job_t *job, const osq_waves_spec_t *spec, int64_t b0, int64_t b1,
                      unsigned char *recs, thread_use_t *use) {
-  const int64_t B = spec->block_size, trials = spec->trials;
   const size_t rs = rec_stride(job);
   int fail = OSQ_OK;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(spec->threads) default(none) \
-    shared(job, recs, fail, b0, b1, B, trials, rs, use)
+    shared(job, spec, recs, fail, b0, b1, rs, use)
   for (int64_t b = b0; b < b1; b++) {
-    const int64_t end = (b + 1) * B < trials ? (b + 1) * B : trials;
-    const int tid = omp_get_thread_num();
-    const double t0 = omp_get_wtime();
-    const int rc = job->run_block(job->ctx, tid, b, b * B, end, recs + (size_t)(b - b0) * rs);
-    use[tid].busy += omp_get_wtime() - t0;
-    use[tid].trials += end - b * B;
+    const int rc = run_timed(job, spec, use, omp_get_thread_num(), b, recs + (size_t)(b - b0) * rs);
     if (rc) {
 #pragma omp atomic write
       fail = rc;
@@ -82,12 +98,17 @@ static int run_share(const osq_waves_job_t *job, const osq_waves_spec_t *spec, i
   return fail;
 }
 
+/* Whether a run told to stop (a signal, or a test's block count) should not start the wave at block
+ * w0: in one process asked before each wave but the first, under MPI by stop_here after each. */
+static bool stop_before(const osq_waves_spec_t *spec, int64_t w0) {
+  return (spec->stop && *spec->stop) || (spec->stop_after_blocks > 0 && w0 >= spec->stop_after_blocks);
+}
+
 /* Whether to stop after a wave that ended at block w1 with `done` trials: every rank takes part in
  * the agreement, so all stop at the same wave. */
 static bool stop_here(const osq_waves_spec_t *spec, int64_t w1, int64_t done) {
   if ((!spec->stop && spec->stop_after_blocks <= 0) || done >= spec->trials) return false;
-  const bool want = (spec->stop && *spec->stop) || (spec->stop_after_blocks > 0 && w1 >= spec->stop_after_blocks);
-  return osq_mpi_max_int(want ? 1 : 0) != 0;
+  return osq_mpi_max_int(stop_before(spec, w1) ? 1 : 0) != 0;
 }
 
 /* One round of waiting for another thread (which is running a block of milliseconds): a pause,
@@ -131,15 +152,8 @@ static int64_t load64(int64_t *x) { return __atomic_load_n(x, __ATOMIC_SEQ_CST);
 static void store64(int64_t *x, int64_t v) { __atomic_store_n(x, v, __ATOMIC_SEQ_CST); }
 static bool failed(overlap_t *o) { return __atomic_load_n(&o->fail, __ATOMIC_SEQ_CST) != 0; }
 
-/* Whether a run told to stop should not start the wave at block w0 (not the first wave: as
- * stop_here after the wave before it, one process). */
-static bool stop_before(const osq_waves_spec_t *spec, int64_t w0) {
-  return (spec->stop && *spec->stop) || (spec->stop_after_blocks > 0 && w0 >= spec->stop_after_blocks);
-}
-
 /* Thread 0: merge every wave whose blocks have all ended, in order, up to the limit. */
 static void overlap_merge(overlap_t *o) {
-  const int64_t B = o->spec->block_size, trials = o->spec->trials;
   for (;;) {
     const int64_t m = o->merged, lim = load64(&o->limit); /* merged: only this thread writes it */
     if (m >= lim) return;
@@ -150,11 +164,8 @@ static void overlap_merge(overlap_t *o) {
     for (int64_t b = m; b < m + size; b++) o->job->merge_block(o->job->ctx, b, set + (size_t)(b - m) * o->rs);
     memset(set, 0, o->rs * (size_t)size);
     store64(&o->done[k], 0);
-    const int64_t w1 = m + size;
-    o->out->blocks_done = w1;
-    o->out->trials_done = w1 * B < trials ? w1 * B : trials;
-    if (o->spec->progress) o->spec->progress(o->spec->progress_ctx, o->out->trials_done, trials);
-    store64(&o->merged, w1);
+    note_merged(o->spec, o->out, m + size);
+    store64(&o->merged, m + size);
   }
 }
 
@@ -174,7 +185,6 @@ static int64_t overlap_claim(overlap_t *o) {
 }
 
 static int run_overlapped(overlap_t *o) {
-  const int64_t B = o->spec->block_size, trials = o->spec->trials;
 #pragma omp parallel num_threads(o->spec->threads)
   {
     const int tid = omp_get_thread_num();
@@ -189,11 +199,7 @@ static int run_overlapped(overlap_t *o) {
       }
       if (failed(o)) break;
       unsigned char *rec = o->recs + ((size_t)(wi % 2) * (size_t)o->wave + (size_t)(b - w0)) * o->rs;
-      const int64_t end = (b + 1) * B < trials ? (b + 1) * B : trials;
-      const double t0 = omp_get_wtime();
-      const int rc = o->job->run_block(o->job->ctx, tid, b, b * B, end, rec);
-      o->use[tid].busy += omp_get_wtime() - t0;
-      o->use[tid].trials += end - b * B;
+      const int rc = run_timed(o->job, o->spec, o->use, tid, b, rec);
       if (rc) __atomic_store_n(&o->fail, rc, __ATOMIC_SEQ_CST);
       __atomic_fetch_add(&o->done[wi % 2], 1, __ATOMIC_SEQ_CST);
       if (tid == 0) overlap_merge(o);
@@ -218,7 +224,7 @@ int osq_waves_run(const osq_waves_job_t *job, const osq_waves_spec_t *spec, osq_
   memset(out, 0, sizeof *out);
   out->blocks_done = spec->first_block;
   out->trials_done = spec->first_block * B < trials ? spec->first_block * B : trials;
-  unsigned char *recs = aligned_alloc(64, rs * (size_t)osq_waves_held(spec->threads) + 64);
+  unsigned char *recs = aligned_alloc(64, rs * (size_t)waves_held(spec->threads) + 64);
   thread_use_t *use = osq_lines_calloc((size_t)spec->threads, sizeof *use);
   int rc = osq_mpi_agree(recs && use ? OSQ_OK : osq_error_add(err, OSQ_ENOMEM, NULL, 0, "out of memory"), err);
   const double t0 = omp_get_wtime();
@@ -244,9 +250,7 @@ int osq_waves_run(const osq_waves_job_t *job, const osq_waves_spec_t *spec, osq_
     }
     osq_mpi_gather_blocks(recs, rs, w1 - w0);
     for (int64_t b = w0; me == 0 && b < w1; b++) job->merge_block(job->ctx, b, recs + (size_t)(b - w0) * rs);
-    out->blocks_done = w1;
-    out->trials_done = w1 * B < trials ? w1 * B : trials;
-    if (spec->progress) spec->progress(spec->progress_ctx, out->trials_done, trials);
+    note_merged(spec, out, w1);
     if (stop_here(spec, w1, out->trials_done)) {
       out->partial = true;
       break;

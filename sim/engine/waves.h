@@ -83,8 +83,4 @@ int osq_waves_run(const osq_waves_job_t *job, const osq_waves_spec_t *spec, osq_
  *  collective: for memory estimates. */
 int64_t osq_waves_recs(int threads, int ranks);
 
-/** Blocks of records this rank holds in osq_waves_run (collective under MPI: the largest thread
- *  count of the ranks sizes the waves). */
-int64_t osq_waves_held(int threads);
-
 #endif
